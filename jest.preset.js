@@ -1,0 +1,24 @@
+// Shared jest settings: @swc/jest compiles TypeScript without type checking (tsc does that in `typecheck`),
+// and workspace imports resolve to the sibling package's sources so tests never need a prior build.
+const path = require('node:path');
+
+/** @param {string} packageDir */
+module.exports = function jestPreset(packageDir) {
+  return {
+    rootDir: packageDir,
+    testEnvironment: 'node',
+    roots: ['<rootDir>/src', '<rootDir>/test'].filter((p) =>
+      require('node:fs').existsSync(p.replace('<rootDir>', packageDir)),
+    ),
+    transform: {
+      '^.+\\.(t|j)sx?$': [
+        require.resolve('@swc/jest'),
+        { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+      ],
+    },
+    moduleNameMapper: {
+      '^@cloister/(protocol|contracts|coordinator|aggregator-rofl|client|infra)$': path.join(__dirname, '$1/src/index.ts'),
+    },
+    testMatch: ['**/?(*.)test.ts'],
+  };
+};
