@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import {
+  deriveRecipientKeyPair,
+  generateRecipientKeyPair,
+  openUpdate,
+  openUpdateToBytes,
+  sealUpdate,
+  sealUpdateToBytes,
+  sealedSize,
+} from './index.js';
+import type { EnvelopeContext } from './types.js';
+
+export const context: EnvelopeContext = {
+  chainId: 31337n,
+  contractAddress: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+  taskId: 1n,
+  round: 2n,
+  participant: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+};
+
+describe('sealUpdate / openUpdate round trip', () => {
+  it('round-trips several sizes around chunk boundaries', async () => {
+    const keys = await generateRecipientKeyPair();
+    for (const size of [0, 1, 63, 64, 65, 128, 1000]) {
+      const plaintext = new Uint8Array(randomBytes(size));
+      const sealed = await sealUpdateToBytes({ recipientPublicKey: keys.publicKey, context, plaintext, chunkSize: 64 });
+      expect(sealed.length).toBe(sealedSize(size, 64));
+      const opened = await openUpdateToBytes({ recipientKeyPair: keys, context, ciphertext: sealed });
+      expect(Buffer.from(opened).equals(Buffer.from(plaintext))).toBe(true);
+    }
+  });
+
+  it('accepts Node Readable streams on both sides and odd piece sizes', async () => {
+    const keys = await generateRecipientKeyPair();
+    const plaintext = new Uint8Array(randomBytes(10_000));
+    const pieces = [plaintext.subarray(0, 7), plaintext.subarray(7, 4000), plaintext.subarray(4000)];
+    const sealedPieces: Uint8Array[] = [];
+    for await (const piece of sealUpdate({ recipientPublicKey: keys.publicKey, context, plaintext: Readable.from(pieces), chunkSize: 1024 })) {
+      sealedPieces.push(Uint8Array.from(piece));
+    }
+    const sealed = Buffer.concat(sealedPieces);
+    expect(sealed.length).toBe(sealedSize(10_000, 1024));
+    // Re-chunk the ciphertext into 333-byte pieces to exercise the reader's buffering.
+    const rechunked: Buffer[] = [];
+    for (let i = 0; i < sealed.length; i += 333) rechunked.push(sealed.subarray(i, i + 333));
+    const out: Uint8Array[] = [];
+    for await (const piece of openUpdate({ recipientKeyPair: keys, context, ciphertext: Readable.from(rechunked) })) out.push(piece);
+    expect(Buffer.concat(out).equals(Buffer.from(plaintext))).toBe(true);
+  });
+
+  it('derives the same key pair from the same seed, and checksummed or lowercase addresses bind the same context', async () => {
+    const seed = new Uint8Array(32).fill(7);
+    const a = await deriveRecipientKeyPair(seed);
+    const b = await deriveRecipientKeyPair(seed);
+    expect(a.publicKey).toHaveLength(32);
+    expect(Buffer.from(a.publicKey).equals(Buffer.from(b.publicKey))).toBe(true);
+    const sealed = await sealUpdateToBytes({ recipientPublicKey: a.publicKey, context, plaintext: Uint8Array.of(1, 2, 3) });
+    const lower = { ...context, participant: context.participant.toLowerCase(), contractAddress: context.contractAddress.toLowerCase() };
+    expect(Array.from(await openUpdateToBytes({ recipientKeyPair: b, context: lower, ciphertext: sealed }))).toEqual([1, 2, 3]);
+  });
+});

@@ -1,0 +1,8 @@
+// @cloister/protocol: the wire formats every Cloister package shares.
+export * from './errors.js';
+export * from './codec/index.js';
+export * from './update/index.js';
+export { sha256Hex, createSha256 } from './hash/sha256Hex.js';
+export * from './envelope/index.js';
+export * from './signatures/index.js';
+export * from './schemas/index.js';
