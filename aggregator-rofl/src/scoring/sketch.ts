@@ -1,0 +1,65 @@
+// Inner-product sketches: the aggregate is known only after every update has been folded, and a streaming
+// aggregator keeps no update, so each update leaves a small count-sketch (Charikar et al. 2002) behind instead.
+// Coordinate i goes to bucket i mod k with a pseudo-random sign s(i); ⟨sketch(a), sketch(b)⟩ is an unbiased
+// estimate of ⟨a, b⟩ with standard error about ‖a‖‖b‖/√k. Models no larger than k are copied exactly.
+
+export const DEFAULT_SKETCH_SIZE = 4096;
+
+/** Sign of coordinate i: top bit of a multiplicative hash (Knuth), ±1. */
+function sign(i: number): number {
+  return Math.imul(i ^ 0x5bd1e995, 0x9e3779b1) < 0 ? -1 : 1;
+}
+
+export function sketchSizeFor(modelSize: number, k = DEFAULT_SKETCH_SIZE): number {
+  return modelSize <= k ? modelSize : k;
+}
+
+/** Sketch of a flat vector (exact copy when the model fits in k). k must be a power of two when sketching. */
+export function sketchOf(v: ArrayLike<number>, k = DEFAULT_SKETCH_SIZE): Float64Array {
+  const size = sketchSizeFor(v.length, k);
+  const out = new Float64Array(size);
+  if (size === v.length) {
+    for (let i = 0; i < v.length; i += 1) out[i] = v[i]!;
+    return out;
+  }
+  const mask = size - 1;
+  for (let i = 0; i < v.length; i += 1) out[i & mask]! += sign(i) * v[i]!;
+  return out;
+}
+
+/**
+ * One pass over an update: Σx² (float64, for the norm and the finiteness check) and its sketch. Used by validation
+ * so that reading each update once serves both.
+ */
+export function normAndSketch(v: Float32Array, sketch: Float64Array): number {
+  let s = 0;
+  const n = v.length;
+  if (sketch.length === n) {
+    for (let i = 0; i < n; i += 1) {
+      const x = v[i]!;
+      s += x * x;
+      sketch[i] = x;
+    }
+    return s;
+  }
+  const mask = sketch.length - 1;
+  for (let i = 0; i < n; i += 1) {
+    const x = v[i]!;
+    s += x * x;
+    sketch[i & mask]! += Math.imul(i ^ 0x5bd1e995, 0x9e3779b1) < 0 ? -x : x;
+  }
+  return s;
+}
+
+/** Cosine similarity of two sketches (0 when either is zero). */
+export function sketchCosine(a: Float64Array, b: Float64Array): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i += 1) {
+    ab += a[i]! * b[i]!;
+    aa += a[i]! * a[i]!;
+    bb += b[i]! * b[i]!;
+  }
+  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+}

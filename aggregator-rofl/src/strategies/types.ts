@@ -1,0 +1,77 @@
+import type { ModelLayout } from '../model/layout';
+import type { StateStore } from '../state/stateStore';
+
+/** One participant's validated update, as the job loop hands it to a strategy. `update` is only valid during add(). */
+export type FitResult = {
+  participant: string;
+  numExamples: number;
+  /** Flat weight delta in model order (see ModelLayout); may be a view into a reused buffer: copy to keep it. */
+  update: Float32Array;
+  metrics: Record<string, number>;
+};
+
+/** Exclusion reason numbers: the protocol's EXCLUSION_REASON (same numbers as the contract's uint8). */
+export const REASON = {
+  MissingUpload: 1,
+  HashMismatch: 2,
+  BadSignature: 3,
+  DecryptFailed: 4,
+  MalformedUpdate: 5,
+  ShapeMismatch: 6,
+  NonFinite: 7,
+  NormExceeded: 8,
+  RobustFilter: 9,
+} as const;
+export type ExclusionReason = (typeof REASON)[keyof typeof REASON];
+
+export type Exclusion = { participant: string; reason: ExclusionReason; detail: string };
+
+/** What a round's aggregation produced before the server update: the combined delta and who it includes. */
+export type CombineResult = {
+  combined: Float64Array;
+  included: string[];
+  /** Participants dropped by the strategy itself (Krum's robust filter). */
+  excluded: Exclusion[];
+  metrics: Record<string, number>;
+};
+
+/** How updates are weighted when combined: by example count (FedAvg) or equally (central DP, robust rules). */
+export type Weighting = 'examples' | 'uniform';
+
+export type RoundConfig = {
+  /** Most updates this strategy can take in a round (Infinity for streaming strategies). */
+  maxUpdates: number;
+  weighting: Weighting;
+};
+
+/** Streaming sink for one round: add each validated update as it arrives, then finish. */
+export interface FitAggregator {
+  add(result: FitResult): void;
+  finish(): CombineResult;
+}
+
+export type RoundContext = {
+  taskId: bigint;
+  round: bigint;
+  layout: ModelLayout;
+  stateStore: StateStore;
+};
+
+export type ServerUpdate = { delta: Float32Array; metrics: Record<string, number> };
+
+/**
+ * The strategy interface (Flower's `Strategy`, cut to what a TEE aggregator does): the job loop calls
+ * initialize → configureRound → beginAggregation/add…/finish → applyServerUpdate → aggregateEvaluate, and never looks
+ * inside the vectors. New global model = previous model + `delta`.
+ */
+export interface Strategy {
+  readonly name: string;
+  /** Load any state carried from earlier rounds (server optimizer moments). */
+  initialize(context: RoundContext): Promise<void>;
+  configureRound(context: RoundContext): RoundConfig;
+  beginAggregation(layout: ModelLayout, options?: { weighting?: Weighting }): FitAggregator;
+  /** Turns the combined delta into the step applied to the model; persists state for `context.round`. */
+  applyServerUpdate(combined: Float64Array, context: RoundContext): Promise<ServerUpdate>;
+  /** Example-weighted mean of the participants' reported metrics (Flower's fit/evaluate metrics aggregation). */
+  aggregateEvaluate(results: readonly { numExamples: number; metrics: Record<string, number> }[]): Record<string, number>;
+}
