@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// DEVELOPMENT ONLY: `cloister-development-appd` serves appd's REST API on a unix socket without a TEE.
+//   APPD_SOCKET (default ./.cloister/rofl-appd.sock), DEV_APPD_APP_ID (rofl1…), DEV_APPD_SECRET (hex, ≥ 16 bytes),
+//   RPC_URL (default http://127.0.0.1:8545), DEV_APPD_PRIVATE_KEY (optional, 0x…)
+import pino from 'pino';
+import { startDevelopmentAppd } from './developmentAppd';
+
+async function main(): Promise<void> {
+  const log = pino({ name: 'development-appd' });
+  const secretHex = process.env.DEV_APPD_SECRET;
+  const appId = process.env.DEV_APPD_APP_ID;
+  if (secretHex === undefined || appId === undefined) {
+    log.error('set DEV_APPD_SECRET (hex, at least 16 bytes) and DEV_APPD_APP_ID (rofl1…), then start again');
+    process.exit(2);
+  }
+  const appd = await startDevelopmentAppd({
+    socketPath: process.env.APPD_SOCKET ?? '.cloister/rofl-appd.sock',
+    appId,
+    secret: Buffer.from(secretHex.replace(/^0x/, ''), 'hex'),
+    rpcUrl: process.env.RPC_URL ?? 'http://127.0.0.1:8545',
+    privateKey: process.env.DEV_APPD_PRIVATE_KEY,
+    logger: log,
+  });
+  const stop = () => {
+    void appd.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
