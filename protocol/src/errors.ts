@@ -76,51 +76,73 @@ const C = PROTOCOL_ERROR_CODES;
 // codec/ and update/ decoding
 /** The bytes end before the layout says they should. */
 export const CodecTruncatedError = defineError('CodecTruncatedError', C.codecTruncated);
+export type CodecTruncatedError = InstanceType<typeof CodecTruncatedError>;
 /** The bytes do not start with the expected magic (not a Cloister tensor/update encoding). */
 export const CodecBadMagicError = defineError('CodecBadMagicError', C.codecBadMagic);
+export type CodecBadMagicError = InstanceType<typeof CodecBadMagicError>;
 /** The format version is not one this build reads. */
 export const CodecUnsupportedVersionError = defineError('CodecUnsupportedVersionError', C.codecUnsupportedVersion);
+export type CodecUnsupportedVersionError = InstanceType<typeof CodecUnsupportedVersionError>;
 /** The header declares more bytes or entries than the format allows. */
 export const CodecHeaderOversizedError = defineError('CodecHeaderOversizedError', C.codecHeaderOversized);
+export type CodecHeaderOversizedError = InstanceType<typeof CodecHeaderOversizedError>;
 /** Sizes, padding, names or counts contradict each other (including trailing bytes). */
 export const CodecInconsistentError = defineError('CodecInconsistentError', C.codecInconsistent);
+export type CodecInconsistentError = InstanceType<typeof CodecInconsistentError>;
 /** A tensor handed to the encoder is invalid (name, shape, data length). */
 export const CodecInvalidTensorError = defineError('CodecInvalidTensorError', C.codecInvalidTensor);
+export type CodecInvalidTensorError = InstanceType<typeof CodecInvalidTensorError>;
 /** An update payload is invalid (numExamples, metrics). */
 export const UpdateInvalidError = defineError('UpdateInvalidError', C.updateInvalid);
+export type UpdateInvalidError = InstanceType<typeof UpdateInvalidError>;
 
 // envelope/
 /** The envelope context (chain id, addresses, task, round) is out of range or malformed. */
 export const EnvelopeInvalidContextError = defineError('EnvelopeInvalidContextError', C.envelopeInvalidContext);
+export type EnvelopeInvalidContextError = InstanceType<typeof EnvelopeInvalidContextError>;
 /** A public key, private key or seed is malformed. */
 export const EnvelopeInvalidKeyError = defineError('EnvelopeInvalidKeyError', C.envelopeInvalidKey);
+export type EnvelopeInvalidKeyError = InstanceType<typeof EnvelopeInvalidKeyError>;
 /** Seal/open options are invalid (chunk size, input type). */
 export const EnvelopeInvalidOptionsError = defineError('EnvelopeInvalidOptionsError', C.envelopeInvalidOptions);
+export type EnvelopeInvalidOptionsError = InstanceType<typeof EnvelopeInvalidOptionsError>;
 /** The input stream failed or yielded something other than bytes. */
 export const EnvelopeSourceFailedError = defineError('EnvelopeSourceFailedError', C.envelopeSourceFailed);
+export type EnvelopeSourceFailedError = InstanceType<typeof EnvelopeSourceFailedError>;
 /** The stream header is malformed: magic, version, suite, lengths. */
 export const EnvelopeHeaderInvalidError = defineError('EnvelopeHeaderInvalidError', C.envelopeHeaderInvalid);
+export type EnvelopeHeaderInvalidError = InstanceType<typeof EnvelopeHeaderInvalidError>;
 /** The stream header declares a size above the format's limit. */
 export const EnvelopeHeaderOversizedError = defineError('EnvelopeHeaderOversizedError', C.envelopeHeaderOversized);
+export type EnvelopeHeaderOversizedError = InstanceType<typeof EnvelopeHeaderOversizedError>;
 /** The key-confirmation value does not match: sealed to another key (or its enc was replaced). */
 export const EnvelopeWrongKeyError = defineError('EnvelopeWrongKeyError', C.envelopeWrongKey);
+export type EnvelopeWrongKeyError = InstanceType<typeof EnvelopeWrongKeyError>;
 /** Right key, but the envelope was sealed for another context (chain, contract, task, round, participant). */
 export const EnvelopeWrongContextError = defineError('EnvelopeWrongContextError', C.envelopeWrongContext);
+export type EnvelopeWrongContextError = InstanceType<typeof EnvelopeWrongContextError>;
 /** A byte of the header or of a chunk was changed: authentication failed. */
 export const EnvelopeTamperedError = defineError('EnvelopeTamperedError', C.envelopeTampered);
+export type EnvelopeTamperedError = InstanceType<typeof EnvelopeTamperedError>;
 /** The stream ended before its final chunk. */
 export const EnvelopeTruncatedError = defineError('EnvelopeTruncatedError', C.envelopeTruncated);
+export type EnvelopeTruncatedError = InstanceType<typeof EnvelopeTruncatedError>;
 /** An authentic chunk arrived at the wrong position (reordered, dropped or duplicated chunks). */
 export const EnvelopeReorderedError = defineError('EnvelopeReorderedError', C.envelopeReordered);
+export type EnvelopeReorderedError = InstanceType<typeof EnvelopeReorderedError>;
 /** Bytes follow the final chunk. */
 export const EnvelopeTrailingDataError = defineError('EnvelopeTrailingDataError', C.envelopeTrailingData);
+export type EnvelopeTrailingDataError = InstanceType<typeof EnvelopeTrailingDataError>;
 
 // signatures/
 /** The digest to sign/verify is malformed (hash length, address, ranges). */
 export const SignatureInputInvalidError = defineError('SignatureInputInvalidError', C.signatureInputInvalid);
+export type SignatureInputInvalidError = InstanceType<typeof SignatureInputInvalidError>;
 /** The signature is malformed or does not recover to an address. */
 export const SignatureInvalidError = defineError('SignatureInvalidError', C.signatureInvalid);
+export type SignatureInvalidError = InstanceType<typeof SignatureInvalidError>;
 
 // schemas/
 /** A value does not match its schema; `details.errors` lists the failing paths. */
 export const SchemaValidationError = defineError('SchemaValidationError', C.schemaValidation);
+export type SchemaValidationError = InstanceType<typeof SchemaValidationError>;

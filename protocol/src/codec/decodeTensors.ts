@@ -99,15 +99,18 @@ export function decodeTensors(bytes: Uint8Array): NamedTensor[] {
     }
     need(4 * rank, 'shape');
     const shape: number[] = [];
-    let size = 1;
     for (let k = 0; k < rank; k++) {
-      const dim = view.getUint32(p, true);
+      shape.push(view.getUint32(p, true));
       p += 4;
-      shape.push(dim);
+    }
+    // With a zero dimension the tensor is empty; otherwise the product only grows, so checking it at each step
+    // against the bytes present keeps it in the safe-integer range.
+    let size = shape.includes(0) ? 0 : 1;
+    for (const dim of shape) {
+      if (size === 0) break;
       size *= dim;
-      // Checked per dimension so the product never leaves the safe-integer range.
       if (size * 4 > available) {
-        throw new CodecTruncatedError(`tensor "${name}": shape [${shape.join(',')}…] needs more data than the ${available} bytes present`, {
+        throw new CodecTruncatedError(`tensor "${name}": shape [${shape.join(',')}] needs more data than the ${available} bytes present`, {
           details: { name, available },
         });
       }

@@ -102,7 +102,10 @@ export async function* sealUpdate(options: SealUpdateOptions): AsyncGenerator<Ui
   for await (const chunk of chunksOf(options.plaintext, chunkSize)) {
     if (index > 0xffffffff) throw new EnvelopeInvalidOptionsError('too many chunks: use a larger chunkSize');
     const frame = encodeFrameHeader(index, chunk.final, chunk.data.length + AEAD_TAG_BYTES);
-    const ciphertext = new Uint8Array(await sender.seal(chunk.data, frame.subarray(0, FRAME_HEADER_BYTES)));
+    // A Uint8Array that spans its whole ArrayBuffer goes in as the ArrayBuffer: @hpke/core then skips its own copy.
+    const whole = chunk.data.byteOffset === 0 && chunk.data.byteLength === chunk.data.buffer.byteLength;
+    const input = whole ? chunk.data.buffer : chunk.data;
+    const ciphertext = new Uint8Array(await sender.seal(input, frame.subarray(0, FRAME_HEADER_BYTES)));
     frame.set(frameTag(macKey, frame, ciphertext), FRAME_HEADER_BYTES);
     yield frame;
     yield ciphertext;

@@ -1,0 +1,129 @@
+// Seal/open throughput of the HPKE chunked envelope vs raw node:crypto AES-256-GCM on the same bytes, same run,
+// and peak memory while sealing a 64 MB stream. Runs against the build (`npm run bench` builds first).
+// Writes bench/latest.json: [{ name, value, unit, baseline, ratio }].
+'use strict';
+const { createCipheriv, createDecipheriv, randomBytes, randomFillSync } = require('node:crypto');
+const { writeFileSync } = require('node:fs');
+const path = require('node:path');
+const { Readable } = require('node:stream');
+const { generateRecipientKeyPair, sealUpdate, openUpdate, sealUpdateToBytes, ENVELOPE_LIMITS } = require('../dist/index.js');
+
+const MB = 1e6;
+const CHUNK = ENVELOPE_LIMITS.defaultChunkSize;
+const context = {
+  chainId: 31337n,
+  contractAddress: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+  taskId: 1n,
+  round: 1n,
+  participant: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+};
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function time(fn, runs) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    await fn();
+    samples.push(Number(process.hrtime.bigint() - start) / 1e9);
+  }
+  return median(samples);
+}
+
+function rawSeal(key, iv, bytes) {
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const out = cipher.update(bytes);
+  cipher.final();
+  return { ct: out, tag: cipher.getAuthTag() };
+}
+
+function rawOpen(key, iv, sealed) {
+  const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  decipher.setAuthTag(sealed.tag);
+  const out = decipher.update(sealed.ct);
+  decipher.final();
+  return out;
+}
+
+async function drain(generator) {
+  let n = 0;
+  for await (const piece of generator) n += piece.length;
+  return n;
+}
+
+async function throughput(keys, size, runs, results) {
+  const plaintext = new Uint8Array(size);
+  randomFillSync(plaintext);
+  const key = randomBytes(32);
+  const iv = randomBytes(12);
+  // warm-up
+  rawOpen(key, iv, rawSeal(key, iv, plaintext.subarray(0, 1 << 20)));
+  await drain(sealUpdate({ recipientPublicKey: keys.publicKey, context, plaintext: plaintext.subarray(0, 1 << 20) }));
+
+  const rawSealS = await time(() => rawSeal(key, iv, plaintext), runs);
+  const sealS = await time(() => drain(sealUpdate({ recipientPublicKey: keys.publicKey, context, plaintext })), runs);
+  const sealedRaw = rawSeal(key, iv, plaintext);
+  const sealed = await sealUpdateToBytes({ recipientPublicKey: keys.publicKey, context, plaintext });
+  const rawOpenS = await time(() => rawOpen(key, iv, sealedRaw), runs);
+  const openS = await time(() => drain(openUpdate({ recipientKeyPair: keys, context, ciphertext: sealed })), runs);
+  const label = `${size / MB} MB`;
+  for (const [op, ours, raw] of [['seal', sealS, rawSealS], ['open', openS, rawOpenS]]) {
+    const value = size / MB / ours;
+    const baseline = size / MB / raw;
+    results.push({ name: `${op} ${label} (MB/s, baseline raw aes-256-gcm)`, value: round(value), unit: 'MB/s', baseline: round(baseline), ratio: round(value / baseline, 3) });
+  }
+}
+
+function round(x, digits = 1) {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** Peak memory above the resident 64 MB input while streaming it through sealUpdate; output is discarded. */
+async function memory(keys, results) {
+  const size = 64 * 1024 * 1024;
+  const input = new Uint8Array(size);
+  randomFillSync(input);
+  const pieces = [];
+  for (let i = 0; i < size; i += 64 * 1024) pieces.push(input.subarray(i, i + 64 * 1024));
+  global.gc();
+  const before = process.memoryUsage();
+  let peakArrayBuffers = 0;
+  let peakRss = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakArrayBuffers = Math.max(peakArrayBuffers, m.arrayBuffers - before.arrayBuffers);
+    peakRss = Math.max(peakRss, m.rss - before.rss);
+  };
+  const timer = setInterval(sample, 2);
+  for await (const piece of sealUpdate({ recipientPublicKey: keys.publicKey, context, plaintext: Readable.from(pieces) })) {
+    void piece;
+    sample();
+    global.gc(); // count what is live, not garbage waiting for a collection
+  }
+  clearInterval(timer);
+  sample();
+  results.push({ name: 'seal 64 MB stream: peak arrayBuffers above input (x chunk)', value: round(peakArrayBuffers / CHUNK, 2), unit: 'x chunk', baseline: 2, ratio: round(peakArrayBuffers / CHUNK / 2, 3) });
+  results.push({ name: 'seal 64 MB stream: peak RSS above input (MiB)', value: round(peakRss / 2 ** 20, 1), unit: 'MiB', baseline: round((2 * CHUNK) / 2 ** 20, 1), ratio: round(peakRss / (2 * CHUNK), 3) });
+}
+
+async function main() {
+  if (typeof global.gc !== 'function') throw new Error('run with node --expose-gc');
+  const keys = await generateRecipientKeyPair();
+  const results = [];
+  await throughput(keys, 4 * MB, 7, results);
+  await throughput(keys, 64 * MB, 3, results);
+  await memory(keys, results);
+  console.table(results);
+  const out = path.join(__dirname, 'latest.json');
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`wrote ${out} (node ${process.version})`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+import { SchemaValidationError } from '../errors.js';
+import {
+  AggregationJobSchema,
+  EXCLUSION_REASON,
+  ErrorResponseSchema,
+  HEADERS,
+  ROUND_STATE,
+  RoundEventSchema,
+  TaskSpecSchema,
+  aggregationJobId,
+  aggregatorAuthMessage,
+  check,
+  validate,
+  type TaskSpec,
+} from './index.js';
+
+const spec: TaskSpec = {
+  version: 1,
+  name: 'heart-disease',
+  model: { topology: { class_name: 'Sequential', config: { layers: [] } } },
+  training: {
+    optimizer: 'adam',
+    learningRate: 0.01,
+    loss: 'binaryCrossentropy',
+    metrics: ['accuracy'],
+    localEpochs: 1,
+    batchSize: 16,
+    fedProxMu: 0,
+    clipNorm: null,
+    noiseMultiplier: null,
+  },
+  data: { features: ['age', 'sex'], scaling: { mean: [54, 0.7], std: [9, 0.5] } },
+  aggregation: { strategy: 'fedavg', params: {}, updateNormBound: 1000, dp: { clipNorm: 1, noiseMultiplier: 1, delta: 1e-5 } },
+};
+
+describe('schemas', () => {
+  it('accepts a valid task spec and returns it typed', () => {
+    expect(validate(TaskSpecSchema, spec)).toBe(spec);
+    expect(check(TaskSpecSchema, { ...spec, aggregation: { ...spec.aggregation, dp: null } })).toBe(true);
+  });
+
+  it('lists every failing path in a typed error', () => {
+    const bad = { ...spec, training: { ...spec.training, batchSize: 0 }, aggregation: { ...spec.aggregation, strategy: 'fedmagic' } };
+    let error: unknown;
+    try {
+      validate(TaskSpecSchema, bad);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SchemaValidationError);
+    const paths = ((error as SchemaValidationError).details?.errors as { path: string }[]).map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['/training/batchSize', '/aggregation/strategy']));
+    expect((error as Error).message).toContain('/training/batchSize');
+  });
+
+  it('validates aggregation jobs, round events and error bodies', () => {
+    const job = {
+      taskId: '1',
+      round: 1,
+      chainId: '31337',
+      taskManager: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+      updates: [{ participant: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', ciphertextHash: `0x${'00'.repeat(32)}`, size: 10, location: 'x' }],
+    };
+    expect(validate(AggregationJobSchema, job)).toBe(job);
+    expect(() => validate(AggregationJobSchema, { ...job, taskId: 1 })).toThrow(/\/taskId/);
+    expect(() => validate(AggregationJobSchema, { ...job, taskId: '01' })).toThrow(SchemaValidationError);
+    expect(check(RoundEventSchema, { taskId: '1', round: 2, event: 'round:opened', deadline: 1700000000 })).toBe(true);
+    expect(check(RoundEventSchema, { taskId: '1', round: -1 })).toBe(false);
+    expect(check(ErrorResponseSchema, { statusCode: 400, code: 'CLOISTER_ERR_X', error: 'Bad Request', message: 'm' })).toBe(true);
+  });
+
+  it('shares the contract numbers and wire names', () => {
+    expect(EXCLUSION_REASON.RobustFilter).toBe(9);
+    expect(ROUND_STATE.Rejected).toBe(6);
+    expect(HEADERS.signature).toBe('x-cloister-signature');
+    expect(aggregationJobId(1n, 2, 1700000000)).toBe('aggregate-1-2-1700000000');
+    expect(aggregatorAuthMessage('get', '/v1/x', 5)).toBe('cloister-aggregator:GET:/v1/x:5');
+  });
+});
