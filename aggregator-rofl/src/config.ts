@@ -1,0 +1,67 @@
+import { DEFAULT_APPD_SOCKET } from './appd/appdClient';
+import { ConfigInvalidError } from './errors';
+
+export type AggregatorConfig = {
+  /** appd's unix socket (ROFL mounts it at /run/rofl-appd.sock). */
+  appdSocket: string;
+  redisUrl: string;
+  /** BullMQ key prefix (default "bull", BullMQ's own). */
+  queuePrefix: string;
+  rpcUrl: string;
+  taskManagerAddress: string;
+  aggregatorRegistryAddress: string;
+  coordinatorUrl: string;
+  /** Where server-optimizer and DP accountant state persist between rounds (ROFL persistent storage). */
+  stateDir: string;
+  /** Largest ciphertext or blob the aggregator will download. */
+  maxUpdateBytes: number;
+  /** BullMQ lock: a job whose worker died is retried after about this long. */
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  attempts: number;
+  logLevel: string;
+  /** Publish setAggregatorKeys at start when the on-chain keys differ (default true). */
+  publishKeys: boolean;
+};
+
+type Env = Record<string, string | undefined>;
+
+function required(env: Env, name: string, hint: string): string {
+  const v = env[name];
+  if (v === undefined || v.trim() === '') throw new ConfigInvalidError(`${name} is not set: ${hint}`, { details: { variable: name } });
+  return v.trim();
+}
+
+function int(env: Env, name: string, fallback: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigInvalidError(`${name} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+function address(env: Env, name: string, hint: string): string {
+  const v = required(env, name, hint);
+  if (!/^0x[0-9a-fA-F]{40}$/.test(v)) throw new ConfigInvalidError(`${name} must be a 0x-prefixed 20-byte address`);
+  return v;
+}
+
+/** Reads the aggregator's configuration from environment variables (ROFL secrets arrive this way). */
+export function loadConfig(env: Env = process.env): AggregatorConfig {
+  return {
+    appdSocket: env.APPD_SOCKET ?? DEFAULT_APPD_SOCKET,
+    redisUrl: required(env, 'REDIS_URL', 'the coordinator\'s Redis, e.g. redis://redis:6379 (oasis rofl secret set REDIS_URL -)'),
+    queuePrefix: env.BULLMQ_PREFIX ?? 'bull',
+    rpcUrl: required(env, 'RPC_URL', 'a Sapphire JSON-RPC endpoint, e.g. https://testnet.sapphire.oasis.io'),
+    taskManagerAddress: address(env, 'TASK_MANAGER_ADDRESS', 'from contracts/deployments/<network>.json'),
+    aggregatorRegistryAddress: address(env, 'AGGREGATOR_REGISTRY_ADDRESS', 'from contracts/deployments/<network>.json'),
+    coordinatorUrl: required(env, 'COORDINATOR_URL', 'the coordinator base URL, e.g. https://coordinator.example.org'),
+    stateDir: env.STATE_DIR ?? '/storage/cloister-aggregator',
+    maxUpdateBytes: int(env, 'MAX_UPDATE_BYTES', 512 * 1024 * 1024),
+    lockDurationMs: int(env, 'JOB_LOCK_MS', 60_000),
+    stalledIntervalMs: int(env, 'JOB_STALLED_INTERVAL_MS', 30_000),
+    attempts: int(env, 'JOB_ATTEMPTS', 5),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    publishKeys: (env.PUBLISH_KEYS ?? 'true') !== 'false',
+  };
+}

@@ -1,0 +1,16 @@
+// @cloister/aggregator-rofl: the ROFL aggregator (strategies, central DP, scoring, appd client, job loop).
+export * from './errors';
+export * from './strategies';
+export * from './privacy';
+export * from './scoring';
+export { validateUpdate, type ValidUpdate, type InvalidUpdate } from './validation/validateUpdate';
+export { layoutOf, flatten, unflatten, type ModelLayout, type Tensor } from './model/layout';
+export { MemoryStateStore, FileStateStore, type StateStore } from './state/stateStore';
+export { AppdClient, decodeCallResult, decodeRevert, DEFAULT_APPD_SOCKET, type AppdClientOptions, type EthTx, type KeyKind } from './appd/appdClient';
+export { appIdToBytes21, bytes21ToAppId } from './appd/appId';
+export { startDevelopmentAppd, deriveDevelopmentKey, type DevelopmentAppd, type DevelopmentAppdOptions } from './development-appd/developmentAppd';
+export { loadAggregatorKeys, publishKeysIfChanged, HPKE_KEY_ID, SIGNER_KEY_ID, type AggregatorKeys } from './keys/aggregatorKeys';
+export { aggregateRound, buildStrategy, canonicalJson, type AggregateOutcome, type AggregateDeps } from './jobs/aggregateRound';
+export { CoordinatorClient } from './jobs/coordinatorClient';
+export { startAggregator, type RunningAggregator } from './jobs/startAggregator';
+export { loadConfig, type AggregatorConfig } from './config';

@@ -1,0 +1,104 @@
+import { aggregatorAuthMessage, HEADERS, sha256Hex } from '@cloister/protocol';
+import type { Wallet } from 'ethers';
+import { Agent, request } from 'undici';
+import { BlobHashMismatchError, CoordinatorHttpError } from '../errors';
+
+export type FetchedUpdate = { ciphertext: Uint8Array; signature: string | undefined };
+
+const hexOf = (sha: string) => sha.replace(/^0x/, '').toLowerCase();
+
+/**
+ * The coordinator's aggregator routes (docs/interfaces.md): blobs by sha256, ciphertext per participant. Every
+ * request carries `x-cloister-aggregator-timestamp` / `-signature` (EIP-191 over `cloister-aggregator:METHOD:path:ts`)
+ * by the aggregator's signer key.
+ */
+export class CoordinatorClient {
+  private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 4 });
+  private readonly base: string;
+
+  constructor(
+    baseUrl: string,
+    private readonly signer: Wallet,
+    private readonly options: { maxBytes: number; timeoutMs?: number } = { maxBytes: 1 << 30 },
+  ) {
+    this.base = baseUrl.replace(/\/+$/, '');
+  }
+
+  private async authHeaders(method: string, path: string): Promise<Record<string, string>> {
+    const ts = Date.now().toString();
+    const signature = await this.signer.signMessage(aggregatorAuthMessage(method, path, ts));
+    return { [HEADERS.aggregatorTimestamp]: ts, [HEADERS.aggregatorSignature]: signature };
+  }
+
+  private async get(path: string): Promise<{ status: number; body: Uint8Array; headers: Record<string, unknown> }> {
+    const response = await request(`${this.base}${path}`, {
+      method: 'GET',
+      dispatcher: this.agent,
+      headers: await this.authHeaders('GET', path),
+      headersTimeout: this.options.timeoutMs ?? 60_000,
+      bodyTimeout: this.options.timeoutMs ?? 60_000,
+    });
+    const declared = Number(response.headers['content-length'] ?? NaN);
+    if (declared > this.options.maxBytes) {
+      response.body.destroy();
+      throw new CoordinatorHttpError(`GET ${path}: ${declared} bytes exceeds the limit of ${this.options.maxBytes}`);
+    }
+    const pieces: Buffer[] = [];
+    let total = 0;
+    for await (const piece of response.body) {
+      total += (piece as Buffer).length;
+      if (total > this.options.maxBytes) {
+        response.body.destroy();
+        throw new CoordinatorHttpError(`GET ${path}: body exceeds the limit of ${this.options.maxBytes} bytes`);
+      }
+      pieces.push(piece as Buffer);
+    }
+    const body = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, total);
+    return { status: response.statusCode, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), headers: response.headers };
+  }
+
+  /** GET /v1/blobs/:sha256, verified against the expected (on-chain) hash. */
+  async getBlob(sha256: string): Promise<Uint8Array> {
+    const path = `/v1/blobs/${hexOf(sha256)}`;
+    const { status, body } = await this.get(path);
+    if (status !== 200) throw new CoordinatorHttpError(`GET ${path} answered HTTP ${status}`, { details: { status, path } });
+    const actual = sha256Hex(body);
+    if (actual !== `0x${hexOf(sha256)}`) {
+      throw new BlobHashMismatchError(`blob ${sha256} from the coordinator hashes to ${actual}`, { details: { expected: sha256, actual } });
+    }
+    return body;
+  }
+
+  /** GET the sealed update of `participant`; null when the coordinator has none (404). */
+  async getUpdate(taskId: bigint, round: bigint, participant: string): Promise<FetchedUpdate | null> {
+    const path = `/v1/tasks/${taskId}/rounds/${round}/updates/${participant}`;
+    const { status, body, headers } = await this.get(path);
+    if (status === 404) return null;
+    if (status !== 200) throw new CoordinatorHttpError(`GET ${path} answered HTTP ${status}`, { details: { status, path } });
+    const sig = headers[HEADERS.signature];
+    return { ciphertext: body, signature: typeof sig === 'string' ? sig : undefined };
+  }
+
+  /** PUT /v1/blobs/:sha256 (idempotent: the coordinator reports duplicates). */
+  async putBlob(bytes: Uint8Array): Promise<string> {
+    const hash = sha256Hex(bytes);
+    const path = `/v1/blobs/${hexOf(hash)}`;
+    const response = await request(`${this.base}${path}`, {
+      method: 'PUT',
+      dispatcher: this.agent,
+      headers: { ...(await this.authHeaders('PUT', path)), 'content-type': 'application/octet-stream' },
+      body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    });
+    const text = await response.body.text();
+    if (response.statusCode !== 200 && response.statusCode !== 201) {
+      throw new CoordinatorHttpError(`PUT ${path} answered HTTP ${response.statusCode}: ${text.slice(0, 200)}`, {
+        details: { status: response.statusCode, path },
+      });
+    }
+    return hash;
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
