@@ -1,0 +1,36 @@
+// @cloister/client: the participant node. Local tfjs training on private data, sealed submission, CLI.
+export * from './errors';
+export { createLogger, silentLogger, type Logger } from './logger';
+
+// training/
+export { initBackend, type BackendInfo, type BackendPreference, type InitBackendOptions } from './training/backend';
+export {
+  registerWasmGradientKernels,
+  conv2dBackpropFilterViaConv,
+  conv2dBackpropInputViaConv,
+  WASM_GRADIENT_KERNELS,
+} from './training/wasmKernels';
+export { buildModel, setModelWeights, readModelWeights, weightSpecs, assertWeightsMatch } from './training/model';
+export { trainLocal, evaluateModel, type TrainLocalOptions, type TrainLocalResult, type TrainProgress, type EvaluationResult } from './training/train';
+export { trainRound, type TrainRoundOptions, type TrainRoundResult, type ModelTaskSpec, type UpdatePayload } from './training/trainRound';
+export { computeDeltas, l2Norm, clipInPlace, addGaussianNoiseInPlace } from './training/update';
+export { createOptimizer, lossFunction, metricFunction, LOSS_NAMES } from './training/losses';
+export { createRng, permutation, type Rng } from './training/rng';
+export type { NamedTensor, TrainingSettings, Examples, LocalDataset, OptimizerName, LossName, MetricName } from './training/types';
+
+// data/
+export {
+  DatasetConfigSchema,
+  CsvDatasetConfigSchema,
+  IdxDatasetConfigSchema,
+  parseDatasetConfig,
+  readDatasetConfig,
+  type DatasetConfig,
+  type CsvDatasetConfig,
+  type IdxDatasetConfig,
+  type SplitConfig,
+} from './data/config';
+export { loadDataset, type LoadDatasetOptions, type LoadedDataset, type TaskDataSpec } from './data/loadDataset';
+export { loadCsv, type LoadedTable } from './data/csv';
+export { readIdx, idxExamples } from './data/idx';
+export { splitExamples, applyScaling, featureStatistics, type FeatureScaling } from './data/split';

@@ -1,0 +1,17 @@
+import pino from 'pino';
+
+export type Logger = pino.Logger;
+
+/** The client's default logger: JSON lines on stdout, level from CLOISTER_LOG_LEVEL (default info). */
+export function createLogger(options: { level?: string; name?: string } = {}): Logger {
+  return pino({
+    name: options.name ?? 'cloister-client',
+    level: options.level ?? process.env.CLOISTER_LOG_LEVEL ?? 'info',
+    redact: { paths: ['token', 'privateKey', 'passphrase', 'ciphertext', '*.token', '*.privateKey'], censor: '[redacted]' },
+  });
+}
+
+/** A logger that writes nothing (tests, library use without logging). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

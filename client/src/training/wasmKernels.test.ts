@@ -1,0 +1,113 @@
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from './backend';
+import { conv2dBackpropFilterViaConv } from './wasmKernels';
+
+type Case = { name: string; x: [number, number, number, number]; k: [number, number, number, number]; s: [number, number]; pad: 'valid' | 'same' };
+
+const CASES: Case[] = [
+  { name: 'reference CNN layer 1', x: [4, 28, 28, 1], k: [5, 5, 1, 8], s: [1, 1], pad: 'valid' },
+  { name: 'reference CNN layer 2', x: [3, 12, 12, 8], k: [5, 5, 8, 16], s: [1, 1], pad: 'valid' },
+  { name: '3x3 same stride 1', x: [2, 10, 9, 3], k: [3, 3, 3, 4], s: [1, 1], pad: 'same' },
+  { name: '3x3 same stride 2 (odd size)', x: [2, 13, 13, 3], k: [3, 3, 3, 5], s: [2, 2], pad: 'same' },
+  { name: '3x3 valid stride 2 (remainder)', x: [3, 14, 14, 2], k: [3, 3, 2, 4], s: [2, 2], pad: 'valid' },
+  { name: '4x4 same stride 3', x: [2, 11, 9, 2], k: [4, 4, 2, 3], s: [3, 3], pad: 'same' },
+  { name: '2x3 valid stride (2,1)', x: [2, 9, 8, 3], k: [2, 3, 3, 2], s: [2, 1], pad: 'valid' },
+  { name: '1x1 valid stride 2', x: [2, 7, 7, 4], k: [1, 1, 4, 6], s: [2, 2], pad: 'valid' },
+];
+
+function relativeError(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += b[i]! ** 2;
+  }
+  return Math.sqrt(num / den);
+}
+
+/** Runs a kernel through tfjs-core's public ops on the given backend and returns its values. */
+async function onBackend(backend: string, fn: () => tf.Tensor): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  const t = fn();
+  const data = (await t.data()) as Float32Array;
+  t.dispose();
+  return data;
+}
+
+function inputs(c: Case, seed: number) {
+  const x = tf.randomNormal(c.x, 0, 1, 'float32', seed).arraySync() as number[][][][];
+  const outShape = tf.backend_util.computeConv2DInfo(c.x, c.k, c.s, 1, c.pad).outShape;
+  const dy = tf.randomNormal(outShape, 0, 1, 'float32', seed + 1).arraySync() as number[][][][];
+  const w = tf.randomNormal(c.k, 0, 1, 'float32', seed + 2).arraySync() as number[][][][];
+  return { x, dy, w };
+}
+
+beforeAll(async () => {
+  const info = await initBackend({ prefer: 'wasm' });
+  expect(info.name).toBe('wasm');
+});
+
+afterAll(async () => {
+  await tf.setBackend('wasm');
+});
+
+describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput', () => {
+  it.each(CASES)('dW matches the cpu backend: $name', async (c) => {
+    const { x, dy } = inputs(c, 11);
+    const run = () =>
+      tf.engine().runKernel(
+        'Conv2DBackpropFilter',
+        { x: tf.tensor4d(x), dy: tf.tensor4d(dy) },
+        { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: c.k },
+      ) as tf.Tensor;
+    const cpu = await onBackend('cpu', run);
+    const wasm = await onBackend('wasm', run);
+    expect(relativeError(wasm, cpu)).toBeLessThan(1e-4);
+  });
+
+  it.each(CASES)('dx matches the cpu backend: $name', async (c) => {
+    const { dy, w } = inputs(c, 21);
+    const run = () => tf.conv2dTranspose(tf.tensor4d(dy), tf.tensor4d(w), c.x, c.s, c.pad);
+    const cpu = await onBackend('cpu', run);
+    const wasm = await onBackend('wasm', run);
+    expect(relativeError(wasm, cpu)).toBeLessThan(1e-4);
+  });
+
+  it('gradients of a strided, biased relu conv through tf.grads match the cpu backend', async () => {
+    const c = CASES[3]!;
+    const { x, w } = inputs(c, 31);
+    const run = (which: 0 | 1) => () => {
+      const f = (xt: tf.Tensor, wt: tf.Tensor) =>
+        tf.sum(tf.square(tf.fused.conv2d({ x: xt as tf.Tensor4D, filter: wt as tf.Tensor4D, strides: c.s, pad: c.pad, activation: 'relu' })));
+      return tf.grads(f)([tf.tensor4d(x), tf.tensor4d(w)])[which]!;
+    };
+    for (const which of [0, 1] as const) {
+      const cpu = await onBackend('cpu', run(which));
+      const wasm = await onBackend('wasm', run(which));
+      expect(relativeError(wasm, cpu)).toBeLessThan(1e-4);
+    }
+  });
+
+  it('does not leak tensors', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.randomNormal([2, 9, 9, 2]) as tf.Tensor4D;
+    const dy = tf.randomNormal([2, 5, 5, 3]) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    const dW = conv2dBackpropFilterViaConv(x, dy, [3, 3, 2, 3], 2, 'same');
+    expect(dW.shape).toEqual([3, 3, 2, 3]);
+    dW.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, dy]);
+  });
+
+  it('rejects NCHW with a typed error', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([1, 2, 6, 6]);
+    const dy = tf.zeros([1, 3, 4, 4]);
+    expect(() =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] }),
+    ).toThrow(expect.objectContaining({ code: 'CLOISTER_ERR_CLIENT_UNSUPPORTED_KERNEL_INPUT' }));
+    tf.dispose([x, dy]);
+  });
+});
