@@ -6,7 +6,13 @@ const { createCipheriv, createDecipheriv, randomBytes, randomFillSync } = requir
 const { writeFileSync } = require('node:fs');
 const path = require('node:path');
 const { Readable } = require('node:stream');
-const { generateRecipientKeyPair, sealUpdate, openUpdate, sealUpdateToBytes, ENVELOPE_LIMITS } = require('../dist/index.js');
+const {
+  generateRecipientKeyPair,
+  sealUpdate,
+  openUpdate,
+  sealUpdateToBytes,
+  ENVELOPE_LIMITS,
+} = require('../dist/index.js');
 
 const MB = 1e6;
 const CHUNK = ENVELOPE_LIMITS.defaultChunkSize;
@@ -61,19 +67,36 @@ async function throughput(keys, size, runs, results) {
   const iv = randomBytes(12);
   // warm-up
   rawOpen(key, iv, rawSeal(key, iv, plaintext.subarray(0, 1 << 20)));
-  await drain(sealUpdate({ recipientPublicKey: keys.publicKey, context, plaintext: plaintext.subarray(0, 1 << 20) }));
+  await drain(
+    sealUpdate({ recipientPublicKey: keys.publicKey, context, plaintext: plaintext.subarray(0, 1 << 20) }),
+  );
 
   const rawSealS = await time(() => rawSeal(key, iv, plaintext), runs);
-  const sealS = await time(() => drain(sealUpdate({ recipientPublicKey: keys.publicKey, context, plaintext })), runs);
+  const sealS = await time(
+    () => drain(sealUpdate({ recipientPublicKey: keys.publicKey, context, plaintext })),
+    runs,
+  );
   const sealedRaw = rawSeal(key, iv, plaintext);
   const sealed = await sealUpdateToBytes({ recipientPublicKey: keys.publicKey, context, plaintext });
   const rawOpenS = await time(() => rawOpen(key, iv, sealedRaw), runs);
-  const openS = await time(() => drain(openUpdate({ recipientKeyPair: keys, context, ciphertext: sealed })), runs);
+  const openS = await time(
+    () => drain(openUpdate({ recipientKeyPair: keys, context, ciphertext: sealed })),
+    runs,
+  );
   const label = `${size / MB} MB`;
-  for (const [op, ours, raw] of [['seal', sealS, rawSealS], ['open', openS, rawOpenS]]) {
+  for (const [op, ours, raw] of [
+    ['seal', sealS, rawSealS],
+    ['open', openS, rawOpenS],
+  ]) {
     const value = size / MB / ours;
     const baseline = size / MB / raw;
-    results.push({ name: `${op} ${label} (MB/s, baseline raw aes-256-gcm)`, value: round(value), unit: 'MB/s', baseline: round(baseline), ratio: round(value / baseline, 3) });
+    results.push({
+      name: `${op} ${label} (MB/s, baseline raw aes-256-gcm)`,
+      value: round(value),
+      unit: 'MB/s',
+      baseline: round(baseline),
+      ratio: round(value / baseline, 3),
+    });
   }
 }
 
@@ -99,15 +122,31 @@ async function memory(keys, results) {
     peakRss = Math.max(peakRss, m.rss - before.rss);
   };
   const timer = setInterval(sample, 2);
-  for await (const piece of sealUpdate({ recipientPublicKey: keys.publicKey, context, plaintext: Readable.from(pieces) })) {
+  for await (const piece of sealUpdate({
+    recipientPublicKey: keys.publicKey,
+    context,
+    plaintext: Readable.from(pieces),
+  })) {
     void piece;
     sample();
     global.gc(); // count what is live, not garbage waiting for a collection
   }
   clearInterval(timer);
   sample();
-  results.push({ name: 'seal 64 MB stream: peak arrayBuffers above input (x chunk)', value: round(peakArrayBuffers / CHUNK, 2), unit: 'x chunk', baseline: 2, ratio: round(peakArrayBuffers / CHUNK / 2, 3) });
-  results.push({ name: 'seal 64 MB stream: peak RSS above input (MiB)', value: round(peakRss / 2 ** 20, 1), unit: 'MiB', baseline: round((2 * CHUNK) / 2 ** 20, 1), ratio: round(peakRss / (2 * CHUNK), 3) });
+  results.push({
+    name: 'seal 64 MB stream: peak arrayBuffers above input (x chunk)',
+    value: round(peakArrayBuffers / CHUNK, 2),
+    unit: 'x chunk',
+    baseline: 2,
+    ratio: round(peakArrayBuffers / CHUNK / 2, 3),
+  });
+  results.push({
+    name: 'seal 64 MB stream: peak RSS above input (MiB)',
+    value: round(peakRss / 2 ** 20, 1),
+    unit: 'MiB',
+    baseline: round((2 * CHUNK) / 2 ** 20, 1),
+    ratio: round(peakRss / (2 * CHUNK), 3),
+  });
 }
 
 async function main() {

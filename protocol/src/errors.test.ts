@@ -15,7 +15,9 @@ describe('error registry', () => {
   });
 
   it('has exactly one exported class per code, named after itself, carrying its code', () => {
-    expect(errorClasses.map(([, cls]) => cls.code).sort()).toEqual(Object.values(PROTOCOL_ERROR_CODES).sort());
+    expect(errorClasses.map(([, cls]) => cls.code).sort()).toEqual(
+      Object.values(PROTOCOL_ERROR_CODES).sort(),
+    );
     for (const [name, cls] of errorClasses) {
       const error = new cls('boom');
       expect(error).toBeInstanceOf(CloisterError);

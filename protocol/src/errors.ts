@@ -81,7 +81,10 @@ export type CodecTruncatedError = InstanceType<typeof CodecTruncatedError>;
 export const CodecBadMagicError = defineError('CodecBadMagicError', C.codecBadMagic);
 export type CodecBadMagicError = InstanceType<typeof CodecBadMagicError>;
 /** The format version is not one this build reads. */
-export const CodecUnsupportedVersionError = defineError('CodecUnsupportedVersionError', C.codecUnsupportedVersion);
+export const CodecUnsupportedVersionError = defineError(
+  'CodecUnsupportedVersionError',
+  C.codecUnsupportedVersion,
+);
 export type CodecUnsupportedVersionError = InstanceType<typeof CodecUnsupportedVersionError>;
 /** The header declares more bytes or entries than the format allows. */
 export const CodecHeaderOversizedError = defineError('CodecHeaderOversizedError', C.codecHeaderOversized);
@@ -98,13 +101,19 @@ export type UpdateInvalidError = InstanceType<typeof UpdateInvalidError>;
 
 // envelope/
 /** The envelope context (chain id, addresses, task, round) is out of range or malformed. */
-export const EnvelopeInvalidContextError = defineError('EnvelopeInvalidContextError', C.envelopeInvalidContext);
+export const EnvelopeInvalidContextError = defineError(
+  'EnvelopeInvalidContextError',
+  C.envelopeInvalidContext,
+);
 export type EnvelopeInvalidContextError = InstanceType<typeof EnvelopeInvalidContextError>;
 /** A public key, private key or seed is malformed. */
 export const EnvelopeInvalidKeyError = defineError('EnvelopeInvalidKeyError', C.envelopeInvalidKey);
 export type EnvelopeInvalidKeyError = InstanceType<typeof EnvelopeInvalidKeyError>;
 /** Seal/open options are invalid (chunk size, input type). */
-export const EnvelopeInvalidOptionsError = defineError('EnvelopeInvalidOptionsError', C.envelopeInvalidOptions);
+export const EnvelopeInvalidOptionsError = defineError(
+  'EnvelopeInvalidOptionsError',
+  C.envelopeInvalidOptions,
+);
 export type EnvelopeInvalidOptionsError = InstanceType<typeof EnvelopeInvalidOptionsError>;
 /** The input stream failed or yielded something other than bytes. */
 export const EnvelopeSourceFailedError = defineError('EnvelopeSourceFailedError', C.envelopeSourceFailed);
@@ -113,7 +122,10 @@ export type EnvelopeSourceFailedError = InstanceType<typeof EnvelopeSourceFailed
 export const EnvelopeHeaderInvalidError = defineError('EnvelopeHeaderInvalidError', C.envelopeHeaderInvalid);
 export type EnvelopeHeaderInvalidError = InstanceType<typeof EnvelopeHeaderInvalidError>;
 /** The stream header declares a size above the format's limit. */
-export const EnvelopeHeaderOversizedError = defineError('EnvelopeHeaderOversizedError', C.envelopeHeaderOversized);
+export const EnvelopeHeaderOversizedError = defineError(
+  'EnvelopeHeaderOversizedError',
+  C.envelopeHeaderOversized,
+);
 export type EnvelopeHeaderOversizedError = InstanceType<typeof EnvelopeHeaderOversizedError>;
 /** The key-confirmation value does not match: sealed to another key (or its enc was replaced). */
 export const EnvelopeWrongKeyError = defineError('EnvelopeWrongKeyError', C.envelopeWrongKey);

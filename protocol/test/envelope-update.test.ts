@@ -24,18 +24,35 @@ it('carries an update from participant to aggregator', async () => {
     participant: wallet.address,
   };
   const kernel = new Float32Array(300_000).map((_, i) => Math.sin(i));
-  const encoded = encodeUpdate({ deltas: [{ name: 'dense/kernel', shape: [1000, 300], data: kernel }], numExamples: 42, metrics: { loss: 0.3 } });
+  const encoded = encodeUpdate({
+    deltas: [{ name: 'dense/kernel', shape: [1000, 300], data: kernel }],
+    numExamples: 42,
+    metrics: { loss: 0.3 },
+  });
   const hash = createSha256();
   const pieces: Uint8Array[] = [];
-  for await (const piece of sealUpdate({ recipientPublicKey: aggregator.publicKey, context, plaintext: Readable.from([encoded]), chunkSize: 256 * 1024 })) {
+  for await (const piece of sealUpdate({
+    recipientPublicKey: aggregator.publicKey,
+    context,
+    plaintext: Readable.from([encoded]),
+    chunkSize: 256 * 1024,
+  })) {
     hash.update(piece);
     pieces.push(piece);
   }
   const ciphertextHash = hash.digestHex();
   const signature = await signUpdateDigest(wallet, { ...context, ciphertextHash });
   expect(recoverUpdateSigner({ ...context, ciphertextHash }, signature)).toBe(wallet.address);
-  const opened = await openUpdateToBytes({ recipientKeyPair: aggregator, context, ciphertext: Readable.from(pieces) });
+  const opened = await openUpdateToBytes({
+    recipientKeyPair: aggregator,
+    context,
+    ciphertext: Readable.from(pieces),
+  });
   const update = decodeUpdate(opened);
   expect(update.numExamples).toBe(42);
-  expect(Buffer.from(update.deltas[0]!.data.buffer, update.deltas[0]!.data.byteOffset, kernel.byteLength).equals(Buffer.from(kernel.buffer))).toBe(true);
+  expect(
+    Buffer.from(update.deltas[0]!.data.buffer, update.deltas[0]!.data.byteOffset, kernel.byteLength).equals(
+      Buffer.from(kernel.buffer),
+    ),
+  ).toBe(true);
 });

@@ -72,24 +72,31 @@ describe('encodeTensors / decodeTensors', () => {
       [{ name: 'a', shape: [1.5], data: Float32Array.of(1) }],
       [{ name: 'a', shape: [-1], data: Float32Array.of(1) }],
       [{ name: 'a', shape: [1], data: [1] }],
-      [{ name: 'a', shape: [1], data: Float32Array.of(1) }, { name: 'a', shape: [1], data: Float32Array.of(1) }],
+      [
+        { name: 'a', shape: [1], data: Float32Array.of(1) },
+        { name: 'a', shape: [1], data: Float32Array.of(1) },
+      ],
       [{ name: 'x'.repeat(2000), shape: [1], data: Float32Array.of(1) }],
       [{ name: 'a', shape: new Array(9).fill(1), data: Float32Array.of(1) }],
       'not an array',
     ];
-    for (const value of bad) expect(() => encodeTensors(value as NamedTensor[])).toThrow(CodecInvalidTensorError);
+    for (const value of bad)
+      expect(() => encodeTensors(value as NamedTensor[])).toThrow(CodecInvalidTensorError);
   });
 
   describe('typed decode errors', () => {
     const encoded = encodeTensors(sample());
     it('truncated', () => {
       for (const cut of [0, 3, 15, 16, 40, encoded.length - 1]) {
-        expect(() => decodeTensors(encoded.subarray(0, cut))).toThrow(cut < 16 ? CodecTruncatedError : CloisterError);
+        expect(() => decodeTensors(encoded.subarray(0, cut))).toThrow(
+          cut < 16 ? CodecTruncatedError : CloisterError,
+        );
       }
       expect(() => decodeTensors(encoded.subarray(0, encoded.length - 4))).toThrow(CodecTruncatedError);
     });
     it('bad magic', () => expect(() => decodeTensors(flip(encoded, 0, 0))).toThrow(CodecBadMagicError));
-    it('unsupported version', () => expect(() => decodeTensors(flip(encoded, 4, 2))).toThrow(CodecUnsupportedVersionError));
+    it('unsupported version', () =>
+      expect(() => decodeTensors(flip(encoded, 4, 2))).toThrow(CodecUnsupportedVersionError));
     it('oversized header: count and length above the limits', () => {
       expect(() => decodeTensors(flip(encoded, 11, 0xff))).toThrow(CodecHeaderOversizedError);
       expect(() => decodeTensors(flip(encoded, 15, 0x7f))).toThrow(CodecHeaderOversizedError);
@@ -113,7 +120,9 @@ describe('encodeTensors / decodeTensors', () => {
         { name: 'ab', shape: [1], data: Float32Array.of(1) },
         { name: 'ac', shape: [1], data: Float32Array.of(1) },
       ]);
-      expect(() => decodeTensors(flip(twice, 16 + 2 + 2 + 1 + 4 + 3, 'b'.charCodeAt(0)))).toThrow(/duplicate/);
+      expect(() => decodeTensors(flip(twice, 16 + 2 + 2 + 1 + 4 + 3, 'b'.charCodeAt(0)))).toThrow(
+        /duplicate/,
+      );
     });
     it('a huge declared shape fails before allocating', () => {
       const bytes = encodeTensors([{ name: 'a', shape: [1, 1], data: Float32Array.of(1) }]);
@@ -122,7 +131,8 @@ describe('encodeTensors / decodeTensors', () => {
       view.setUint32(16 + 2 + 1 + 1 + 4, 0xffffffff, true);
       expect(() => decodeTensors(bytes)).toThrow(CodecTruncatedError);
     });
-    it('rejects a non-Uint8Array', () => expect(() => decodeTensors('x' as never)).toThrow(CodecInconsistentError));
+    it('rejects a non-Uint8Array', () =>
+      expect(() => decodeTensors('x' as never)).toThrow(CodecInconsistentError));
   });
 
   describe('properties', () => {
@@ -143,7 +153,9 @@ describe('encodeTensors / decodeTensors', () => {
       fc.assert(
         fc.property(tensorsArb, (tensors) => {
           const decoded = decodeTensors(encodeTensors(tensors));
-          expect(decoded.map((t) => [t.name, t.shape, bits(t.data)])).toEqual(tensors.map((t) => [t.name, t.shape, bits(t.data)]));
+          expect(decoded.map((t) => [t.name, t.shape, bits(t.data)])).toEqual(
+            tensors.map((t) => [t.name, t.shape, bits(t.data)]),
+          );
         }),
         { numRuns: 200 },
       );
@@ -151,7 +163,11 @@ describe('encodeTensors / decodeTensors', () => {
 
     it('random and mutated bytes only ever throw CloisterErrors', () => {
       const mutated = fc
-        .tuple(tensorsArb, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), fc.nat())
+        .tuple(
+          tensorsArb,
+          fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+          fc.nat(),
+        )
         .map(([tensors, edits, cut]) => {
           const bytes = encodeTensors(tensors);
           for (const [at, value] of edits) bytes[at % bytes.length] = value;

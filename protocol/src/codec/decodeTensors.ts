@@ -26,9 +26,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function decodeTensors(bytes: Uint8Array): NamedTensor[] {
   if (!(bytes instanceof Uint8Array)) throw new CodecInconsistentError('decodeTensors expects a Uint8Array');
   if (bytes.length < TENSOR_FIXED_HEADER_BYTES) {
-    throw new CodecTruncatedError(`tensor encoding too short: ${bytes.length} bytes < ${TENSOR_FIXED_HEADER_BYTES}-byte header`, {
-      details: { length: bytes.length },
-    });
+    throw new CodecTruncatedError(
+      `tensor encoding too short: ${bytes.length} bytes < ${TENSOR_FIXED_HEADER_BYTES}-byte header`,
+      {
+        details: { length: bytes.length },
+      },
+    );
   }
   if (!sameBytes(bytes.subarray(0, 4), TENSOR_MAGIC)) {
     throw new CodecBadMagicError('not a Cloister tensor encoding (magic "CLTN" expected)');
@@ -36,25 +39,37 @@ export function decodeTensors(bytes: Uint8Array): NamedTensor[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(4, true);
   if (version !== TENSOR_FORMAT_VERSION) {
-    throw new CodecUnsupportedVersionError(`tensor encoding version ${version} is not supported (expected ${TENSOR_FORMAT_VERSION})`, {
-      details: { version },
-    });
+    throw new CodecUnsupportedVersionError(
+      `tensor encoding version ${version} is not supported (expected ${TENSOR_FORMAT_VERSION})`,
+      {
+        details: { version },
+      },
+    );
   }
-  if (view.getUint16(6, true) !== 0) throw new CodecInconsistentError('tensor encoding: reserved field is not zero');
+  if (view.getUint16(6, true) !== 0)
+    throw new CodecInconsistentError('tensor encoding: reserved field is not zero');
   const count = view.getUint32(8, true);
   const dataOffset = view.getUint32(12, true);
   if (count > TENSOR_LIMITS.maxTensors) {
-    throw new CodecHeaderOversizedError(`tensor count ${count} exceeds ${TENSOR_LIMITS.maxTensors}`, { details: { count } });
+    throw new CodecHeaderOversizedError(`tensor count ${count} exceeds ${TENSOR_LIMITS.maxTensors}`, {
+      details: { count },
+    });
   }
   if (dataOffset > TENSOR_LIMITS.maxHeaderBytes) {
-    throw new CodecHeaderOversizedError(`header length ${dataOffset} exceeds ${TENSOR_LIMITS.maxHeaderBytes}`, {
-      details: { dataOffset },
-    });
+    throw new CodecHeaderOversizedError(
+      `header length ${dataOffset} exceeds ${TENSOR_LIMITS.maxHeaderBytes}`,
+      {
+        details: { dataOffset },
+      },
+    );
   }
   if (dataOffset < TENSOR_FIXED_HEADER_BYTES || dataOffset % 4 !== 0) {
-    throw new CodecInconsistentError(`header length ${dataOffset} is not a multiple of 4 ≥ ${TENSOR_FIXED_HEADER_BYTES}`, {
-      details: { dataOffset },
-    });
+    throw new CodecInconsistentError(
+      `header length ${dataOffset} is not a multiple of 4 ≥ ${TENSOR_FIXED_HEADER_BYTES}`,
+      {
+        details: { dataOffset },
+      },
+    );
   }
   if (dataOffset > bytes.length) {
     throw new CodecTruncatedError(`header declares ${dataOffset} bytes, only ${bytes.length} present`, {
@@ -68,9 +83,12 @@ export function decodeTensors(bytes: Uint8Array): NamedTensor[] {
   let totalValues = 0;
   const need = (n: number, what: string) => {
     if (p + n > dataOffset) {
-      throw new CodecInconsistentError(`tensor ${entries.length}: ${what} runs past the header end (${dataOffset})`, {
-        details: { index: entries.length, offset: p },
-      });
+      throw new CodecInconsistentError(
+        `tensor ${entries.length}: ${what} runs past the header end (${dataOffset})`,
+        {
+          details: { index: entries.length, offset: p },
+        },
+      );
     }
   };
   for (let i = 0; i < count; i++) {
@@ -78,24 +96,33 @@ export function decodeTensors(bytes: Uint8Array): NamedTensor[] {
     const nameLength = view.getUint16(p, true);
     p += 2;
     if (nameLength === 0 || nameLength > TENSOR_LIMITS.maxNameBytes) {
-      throw new CodecInconsistentError(`tensor ${i}: name length ${nameLength} outside [1, ${TENSOR_LIMITS.maxNameBytes}]`, {
-        details: { index: i },
-      });
+      throw new CodecInconsistentError(
+        `tensor ${i}: name length ${nameLength} outside [1, ${TENSOR_LIMITS.maxNameBytes}]`,
+        {
+          details: { index: i },
+        },
+      );
     }
     need(nameLength, 'name');
     let name: string;
     try {
       name = utf8.decode(bytes.subarray(p, p + nameLength));
     } catch (cause) {
-      throw new CodecInconsistentError(`tensor ${i}: name is not valid UTF-8`, { details: { index: i }, cause });
+      throw new CodecInconsistentError(`tensor ${i}: name is not valid UTF-8`, {
+        details: { index: i },
+        cause,
+      });
     }
     p += nameLength;
-    if (names.has(name)) throw new CodecInconsistentError(`duplicate tensor name "${name}"`, { details: { index: i, name } });
+    if (names.has(name))
+      throw new CodecInconsistentError(`duplicate tensor name "${name}"`, { details: { index: i, name } });
     names.add(name);
     need(1, 'rank');
     const rank = bytes[p++] as number;
     if (rank > TENSOR_LIMITS.maxRank) {
-      throw new CodecInconsistentError(`tensor "${name}": rank ${rank} exceeds ${TENSOR_LIMITS.maxRank}`, { details: { name, rank } });
+      throw new CodecInconsistentError(`tensor "${name}": rank ${rank} exceeds ${TENSOR_LIMITS.maxRank}`, {
+        details: { name, rank },
+      });
     }
     need(4 * rank, 'shape');
     const shape: number[] = [];
@@ -110,14 +137,19 @@ export function decodeTensors(bytes: Uint8Array): NamedTensor[] {
       if (size === 0) break;
       size *= dim;
       if (size * 4 > available) {
-        throw new CodecTruncatedError(`tensor "${name}": shape [${shape.join(',')}] needs more data than the ${available} bytes present`, {
-          details: { name, available },
-        });
+        throw new CodecTruncatedError(
+          `tensor "${name}": shape [${shape.join(',')}] needs more data than the ${available} bytes present`,
+          {
+            details: { name, available },
+          },
+        );
       }
     }
     totalValues += size;
     if (totalValues * 4 > available) {
-      throw new CodecTruncatedError(`tensor data needs more than the ${available} bytes present`, { details: { available } });
+      throw new CodecTruncatedError(`tensor data needs more than the ${available} bytes present`, {
+        details: { available },
+      });
     }
     entries.push({ name, shape, size });
   }
@@ -127,12 +159,16 @@ export function decodeTensors(bytes: Uint8Array): NamedTensor[] {
     });
   }
   for (let k = p; k < dataOffset; k++) {
-    if (bytes[k] !== 0) throw new CodecInconsistentError('header padding is not zero', { details: { offset: k } });
+    if (bytes[k] !== 0)
+      throw new CodecInconsistentError('header padding is not zero', { details: { offset: k } });
   }
   if (totalValues * 4 !== available) {
-    throw new CodecInconsistentError(`tensor data is ${available} bytes, the shapes need ${totalValues * 4}`, {
-      details: { available, expected: totalValues * 4 },
-    });
+    throw new CodecInconsistentError(
+      `tensor data is ${available} bytes, the shapes need ${totalValues * 4}`,
+      {
+        details: { available, expected: totalValues * 4 },
+      },
+    );
   }
   const aligned = LITTLE_ENDIAN_HOST && (bytes.byteOffset + dataOffset) % 4 === 0;
   let d = dataOffset;

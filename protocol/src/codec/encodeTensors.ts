@@ -43,25 +43,36 @@ export function encodeTensors(tensors: readonly NamedTensor[]): Uint8Array {
     if (typeof name !== 'string' || name.length === 0) {
       throw new CodecInvalidTensorError('every tensor needs a non-empty string name');
     }
-    if (seen.has(name)) throw new CodecInvalidTensorError(`duplicate tensor name "${name}"`, { details: { name } });
+    if (seen.has(name))
+      throw new CodecInvalidTensorError(`duplicate tensor name "${name}"`, { details: { name } });
     seen.add(name);
     const nameBytes = utf8.encode(name);
     if (nameBytes.length > TENSOR_LIMITS.maxNameBytes) {
-      throw new CodecInvalidTensorError(`tensor name longer than ${TENSOR_LIMITS.maxNameBytes} bytes`, { details: { name } });
-    }
-    if (!Array.isArray(shape) || shape.length > TENSOR_LIMITS.maxRank) {
-      throw new CodecInvalidTensorError(`tensor "${name}": shape must be an array of at most ${TENSOR_LIMITS.maxRank} dims`, {
+      throw new CodecInvalidTensorError(`tensor name longer than ${TENSOR_LIMITS.maxNameBytes} bytes`, {
         details: { name },
       });
     }
+    if (!Array.isArray(shape) || shape.length > TENSOR_LIMITS.maxRank) {
+      throw new CodecInvalidTensorError(
+        `tensor "${name}": shape must be an array of at most ${TENSOR_LIMITS.maxRank} dims`,
+        {
+          details: { name },
+        },
+      );
+    }
     if (!(data instanceof Float32Array)) {
-      throw new CodecInvalidTensorError(`tensor "${name}": data must be a Float32Array`, { details: { name } });
+      throw new CodecInvalidTensorError(`tensor "${name}": data must be a Float32Array`, {
+        details: { name },
+      });
     }
     const size = shapeSize(shape, name);
     if (size !== data.length) {
-      throw new CodecInvalidTensorError(`tensor "${name}": shape [${shape.join(',')}] holds ${size} values, data has ${data.length}`, {
-        details: { name, shape: [...shape], length: data.length },
-      });
+      throw new CodecInvalidTensorError(
+        `tensor "${name}": shape [${shape.join(',')}] holds ${size} values, data has ${data.length}`,
+        {
+          details: { name, shape: [...shape], length: data.length },
+        },
+      );
     }
     names.push(nameBytes);
     headerBytes += 2 + nameBytes.length + 1 + 4 * shape.length;

@@ -14,7 +14,9 @@ function toBigInt(value: unknown, field: string, max: bigint): bigint {
   else if (typeof value === 'number' && Number.isSafeInteger(value)) v = BigInt(value);
   else throw new EnvelopeInvalidContextError(`context.${field} must be a bigint`, { details: { field } });
   if (v < 0n || v > max) {
-    throw new EnvelopeInvalidContextError(`context.${field} is out of range`, { details: { field, value: v.toString() } });
+    throw new EnvelopeInvalidContextError(`context.${field} is out of range`, {
+      details: { field, value: v.toString() },
+    });
   }
   return v;
 }
@@ -28,7 +30,9 @@ function writeUint(out: Uint8Array, offset: number, bytes: number, value: bigint
 
 function writeAddress(out: Uint8Array, offset: number, value: unknown, field: string): void {
   if (typeof value !== 'string' || !ADDRESS.test(value)) {
-    throw new EnvelopeInvalidContextError(`context.${field} must be a 0x-prefixed 20-byte hex address`, { details: { field } });
+    throw new EnvelopeInvalidContextError(`context.${field} must be a 0x-prefixed 20-byte hex address`, {
+      details: { field },
+    });
   }
   // Canonical: the raw 20 bytes, so checksummed and lowercase spellings bind the same envelope.
   out.set(Buffer.from(value.slice(2).toLowerCase(), 'hex'), offset);
@@ -39,7 +43,8 @@ function writeAddress(out: Uint8Array, offset: number, value: unknown, field: st
  * "cloister/envelope" ‖ version (u8) ‖ chainId (u256 BE) ‖ contract (20) ‖ taskId (u256 BE) ‖ round (u64 BE) ‖ participant (20).
  */
 export function buildEnvelopeInfo(context: EnvelopeContext): Uint8Array {
-  if (typeof context !== 'object' || context === null) throw new EnvelopeInvalidContextError('context must be an object');
+  if (typeof context !== 'object' || context === null)
+    throw new EnvelopeInvalidContextError('context must be an object');
   const out = new Uint8Array(LABEL.length + 1 + 32 + 20 + 32 + 8 + 20);
   let p = 0;
   out.set(LABEL, p);

@@ -46,7 +46,12 @@ export const KEY_CHECK_LABEL = utf8.encode('cloister/envelope/v1 key-check');
 export const CONTEXT_CHECK_LABEL = utf8.encode('cloister/envelope/v1 context-check');
 export const FRAME_MAC_LABEL = utf8.encode('cloister/envelope/v1 frame-mac');
 
-export type EnvelopeHeader = { chunkSize: number; enc: Uint8Array; keyCheck: Uint8Array; contextCheck: Uint8Array };
+export type EnvelopeHeader = {
+  chunkSize: number;
+  enc: Uint8Array;
+  keyCheck: Uint8Array;
+  contextCheck: Uint8Array;
+};
 
 function headerDigest(bytes: Uint8Array): Uint8Array {
   return createHash('sha256').update(bytes).digest().subarray(0, CHECK_BYTES);
@@ -88,18 +93,26 @@ export async function readHeader(reader: ByteReader): Promise<EnvelopeHeader> {
     throw new EnvelopeHeaderInvalidError('not a Cloister envelope (magic "CLSE" expected)');
   }
   if (prefix[4] !== ENVELOPE_PROTOCOL_VERSION) {
-    throw new EnvelopeHeaderInvalidError(`envelope version ${prefix[4]} is not supported (expected ${ENVELOPE_PROTOCOL_VERSION})`, {
-      details: { version: prefix[4] },
-    });
+    throw new EnvelopeHeaderInvalidError(
+      `envelope version ${prefix[4]} is not supported (expected ${ENVELOPE_PROTOCOL_VERSION})`,
+      {
+        details: { version: prefix[4] },
+      },
+    );
   }
   const headerLength = ((prefix[6] as number) << 8) | (prefix[7] as number);
   if (headerLength > ENVELOPE_LIMITS.maxHeaderBytes) {
-    throw new EnvelopeHeaderOversizedError(`envelope header declares ${headerLength} bytes, the limit is ${ENVELOPE_LIMITS.maxHeaderBytes}`, {
-      details: { headerLength },
-    });
+    throw new EnvelopeHeaderOversizedError(
+      `envelope header declares ${headerLength} bytes, the limit is ${ENVELOPE_LIMITS.maxHeaderBytes}`,
+      {
+        details: { headerLength },
+      },
+    );
   }
   if (headerLength < HEADER_FIXED_BYTES + 3 * CHECK_BYTES) {
-    throw new EnvelopeHeaderInvalidError(`envelope header length ${headerLength} is too small`, { details: { headerLength } });
+    throw new EnvelopeHeaderInvalidError(`envelope header length ${headerLength} is too small`, {
+      details: { headerLength },
+    });
   }
   const rest = await reader.read(headerLength - HEADER_PREFIX_BYTES);
   if (rest.length < headerLength - HEADER_PREFIX_BYTES) {
@@ -110,29 +123,44 @@ export async function readHeader(reader: ByteReader): Promise<EnvelopeHeader> {
   header.set(rest, HEADER_PREFIX_BYTES);
   const digestAt = headerLength - CHECK_BYTES;
   if (!timingSafeEqual(headerDigest(header.subarray(0, digestAt)), header.subarray(digestAt))) {
-    throw new EnvelopeTamperedError('envelope header was modified (digest mismatch)', { details: { where: 'header' } });
+    throw new EnvelopeTamperedError('envelope header was modified (digest mismatch)', {
+      details: { where: 'header' },
+    });
   }
   const view = new DataView(header.buffer);
   const kemId = view.getUint16(8);
   const kdfId = view.getUint16(10);
   const aeadId = view.getUint16(12);
-  if (header[5] !== 0 || kemId !== ENVELOPE_SUITE.kemId || kdfId !== ENVELOPE_SUITE.kdfId || aeadId !== ENVELOPE_SUITE.aeadId) {
+  if (
+    header[5] !== 0 ||
+    kemId !== ENVELOPE_SUITE.kemId ||
+    kdfId !== ENVELOPE_SUITE.kdfId ||
+    aeadId !== ENVELOPE_SUITE.aeadId
+  ) {
     throw new EnvelopeHeaderInvalidError(`unsupported HPKE suite kem=${kemId} kdf=${kdfId} aead=${aeadId}`, {
       details: { kemId, kdfId, aeadId },
     });
   }
   const chunkSize = view.getUint32(14);
   if (chunkSize > ENVELOPE_LIMITS.maxChunkSize) {
-    throw new EnvelopeHeaderOversizedError(`chunk size ${chunkSize} exceeds ${ENVELOPE_LIMITS.maxChunkSize}`, { details: { chunkSize } });
+    throw new EnvelopeHeaderOversizedError(
+      `chunk size ${chunkSize} exceeds ${ENVELOPE_LIMITS.maxChunkSize}`,
+      { details: { chunkSize } },
+    );
   }
   if (chunkSize < ENVELOPE_LIMITS.minChunkSize) {
-    throw new EnvelopeHeaderInvalidError(`chunk size ${chunkSize} is below ${ENVELOPE_LIMITS.minChunkSize}`, { details: { chunkSize } });
+    throw new EnvelopeHeaderInvalidError(`chunk size ${chunkSize} is below ${ENVELOPE_LIMITS.minChunkSize}`, {
+      details: { chunkSize },
+    });
   }
   const encLength = view.getUint16(18);
   if (encLength !== 32 || headerLength !== HEADER_FIXED_BYTES + encLength + 3 * CHECK_BYTES) {
-    throw new EnvelopeHeaderInvalidError(`enc length ${encLength} does not fit header length ${headerLength}`, {
-      details: { encLength, headerLength },
-    });
+    throw new EnvelopeHeaderInvalidError(
+      `enc length ${encLength} does not fit header length ${headerLength}`,
+      {
+        details: { encLength, headerLength },
+      },
+    );
   }
   let p = HEADER_FIXED_BYTES;
   const enc = header.slice(p, p + encLength);
@@ -195,7 +223,9 @@ export class ByteReader {
       return false;
     }
     if (!(next.value instanceof Uint8Array)) {
-      throw new EnvelopeSourceFailedError('the input stream yielded something other than bytes (use a binary stream)');
+      throw new EnvelopeSourceFailedError(
+        'the input stream yielded something other than bytes (use a binary stream)',
+      );
     }
     this.current = next.value;
     return true;

@@ -16,7 +16,13 @@ import {
   EnvelopeWrongContextError,
   EnvelopeWrongKeyError,
 } from '../errors.js';
-import { deriveRecipientKeyPair, generateRecipientKeyPair, openUpdateToBytes, sealUpdate, sealUpdateToBytes } from './index.js';
+import {
+  deriveRecipientKeyPair,
+  generateRecipientKeyPair,
+  openUpdateToBytes,
+  sealUpdate,
+  sealUpdateToBytes,
+} from './index.js';
 import type { EnvelopeContext, RecipientKeyPair } from './types.js';
 
 const context: EnvelopeContext = {
@@ -36,14 +42,23 @@ const plaintext = new Uint8Array(randomBytes(150));
 
 beforeAll(async () => {
   keys = await deriveRecipientKeyPair(new Uint8Array(32).fill(1));
-  sealed = await sealUpdateToBytes({ recipientPublicKey: keys.publicKey, context, plaintext, chunkSize: CHUNK });
+  sealed = await sealUpdateToBytes({
+    recipientPublicKey: keys.publicKey,
+    context,
+    plaintext,
+    chunkSize: CHUNK,
+  });
 });
 
 const open = (ciphertext: Uint8Array | AsyncIterable<Uint8Array>, ctx = context, recipientKeyPair = keys) =>
   openUpdateToBytes({ recipientKeyPair, context: ctx, ciphertext });
 
 function frames(bytes: Uint8Array): Uint8Array[] {
-  return [bytes.subarray(HEADER, HEADER + FRAME), bytes.subarray(HEADER + FRAME, HEADER + 2 * FRAME), bytes.subarray(HEADER + 2 * FRAME)];
+  return [
+    bytes.subarray(HEADER, HEADER + FRAME),
+    bytes.subarray(HEADER + FRAME, HEADER + 2 * FRAME),
+    bytes.subarray(HEADER + 2 * FRAME),
+  ];
 }
 const concat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
 
@@ -54,7 +69,9 @@ describe('openUpdate typed errors', () => {
   });
 
   it('wrong key', async () => {
-    await expect(open(sealed, context, await generateRecipientKeyPair())).rejects.toThrow(EnvelopeWrongKeyError);
+    await expect(open(sealed, context, await generateRecipientKeyPair())).rejects.toThrow(
+      EnvelopeWrongKeyError,
+    );
   });
 
   it('wrong context: each bound field', async () => {
@@ -70,7 +87,12 @@ describe('openUpdate typed errors', () => {
   });
 
   it('tampered: any changed byte after the magic/version/length prefix', async () => {
-    const finalLength = [HEADER + 2 * FRAME + 5, HEADER + 2 * FRAME + 6, HEADER + 2 * FRAME + 7, HEADER + 2 * FRAME + 8];
+    const finalLength = [
+      HEADER + 2 * FRAME + 5,
+      HEADER + 2 * FRAME + 6,
+      HEADER + 2 * FRAME + 7,
+      HEADER + 2 * FRAME + 8,
+    ];
     for (let at = 0; at < sealed.length; at++) {
       const copy = sealed.slice();
       copy[at] = (copy[at] as number) ^ 0x01;
@@ -81,7 +103,8 @@ describe('openUpdate typed errors', () => {
       expect(error).toBeInstanceOf(CloisterError);
       if (at < 5) expect(error).toBeInstanceOf(EnvelopeHeaderInvalidError);
       else if (at === 6 || at === 7) expect(error).toBeInstanceOf(CloisterError);
-      else if (finalLength.includes(at)) expect([EnvelopeTamperedError, EnvelopeTruncatedError].some((c) => error instanceof c)).toBe(true);
+      else if (finalLength.includes(at))
+        expect([EnvelopeTamperedError, EnvelopeTruncatedError].some((c) => error instanceof c)).toBe(true);
       else expect(error).toBeInstanceOf(EnvelopeTamperedError);
     }
   });
@@ -101,9 +124,16 @@ describe('openUpdate typed errors', () => {
   });
 
   it('a chunk from another envelope is tampering', async () => {
-    const other = await sealUpdateToBytes({ recipientPublicKey: keys.publicKey, context, plaintext, chunkSize: CHUNK });
+    const other = await sealUpdateToBytes({
+      recipientPublicKey: keys.publicKey,
+      context,
+      plaintext,
+      chunkSize: CHUNK,
+    });
     const [f0, , f2] = frames(sealed) as [Uint8Array, Uint8Array, Uint8Array];
-    await expect(open(concat(sealed.subarray(0, HEADER), f0, frames(other)[1] as Uint8Array, f2))).rejects.toThrow(EnvelopeTamperedError);
+    await expect(
+      open(concat(sealed.subarray(0, HEADER), f0, frames(other)[1] as Uint8Array, f2)),
+    ).rejects.toThrow(EnvelopeTamperedError);
   });
 
   it('trailing data after the final chunk', async () => {
@@ -116,18 +146,32 @@ describe('openUpdate typed errors', () => {
     await expect(open(big)).rejects.toThrow(EnvelopeHeaderOversizedError);
     const chunk = sealed.slice();
     new DataView(chunk.buffer).setUint32(14, 0x7fffffff);
-    chunk.set(createHash('sha256').update(chunk.subarray(0, HEADER - 16)).digest().subarray(0, 16), HEADER - 16);
+    chunk.set(
+      createHash('sha256')
+        .update(chunk.subarray(0, HEADER - 16))
+        .digest()
+        .subarray(0, 16),
+      HEADER - 16,
+    );
     await expect(open(chunk)).rejects.toThrow(EnvelopeHeaderOversizedError);
   });
 
   it('malformed header: magic, version, suite', async () => {
-    await expect(open(new TextEncoder().encode('{"not":"an envelope"}'))).rejects.toThrow(EnvelopeHeaderInvalidError);
+    await expect(open(new TextEncoder().encode('{"not":"an envelope"}'))).rejects.toThrow(
+      EnvelopeHeaderInvalidError,
+    );
     const version = sealed.slice();
     version[4] = 2;
     await expect(open(version)).rejects.toThrow(EnvelopeHeaderInvalidError);
     const suite = sealed.slice();
     suite[13] = 0x01; // AES-128-GCM
-    suite.set(createHash('sha256').update(suite.subarray(0, HEADER - 16)).digest().subarray(0, 16), HEADER - 16);
+    suite.set(
+      createHash('sha256')
+        .update(suite.subarray(0, HEADER - 16))
+        .digest()
+        .subarray(0, 16),
+      HEADER - 16,
+    );
     await expect(open(suite)).rejects.toThrow(EnvelopeHeaderInvalidError);
   });
 
@@ -135,20 +179,33 @@ describe('openUpdate typed errors', () => {
     const other = await generateRecipientKeyPair();
     const copy = sealed.slice();
     copy.set(other.publicKey, 20);
-    copy.set(createHash('sha256').update(copy.subarray(0, HEADER - 16)).digest().subarray(0, 16), HEADER - 16);
+    copy.set(
+      createHash('sha256')
+        .update(copy.subarray(0, HEADER - 16))
+        .digest()
+        .subarray(0, 16),
+      HEADER - 16,
+    );
     await expect(open(copy)).rejects.toThrow(EnvelopeWrongKeyError);
   });
 
   it('invalid inputs and failing sources', async () => {
-    const seal = (options: object) => sealUpdateToBytes({ recipientPublicKey: keys.publicKey, context, plaintext, ...options });
+    const seal = (options: object) =>
+      sealUpdateToBytes({ recipientPublicKey: keys.publicKey, context, plaintext, ...options });
     await expect(seal({ chunkSize: 8 })).rejects.toThrow(EnvelopeInvalidOptionsError);
     await expect(seal({ chunkSize: 1.5 })).rejects.toThrow(EnvelopeInvalidOptionsError);
     await expect(seal({ recipientPublicKey: new Uint8Array(31) })).rejects.toThrow(EnvelopeInvalidKeyError);
     await expect(seal({ context: { ...context, round: -1n } })).rejects.toThrow(EnvelopeInvalidContextError);
-    await expect(seal({ context: { ...context, round: 1n << 64n } })).rejects.toThrow(EnvelopeInvalidContextError);
-    await expect(seal({ context: { ...context, participant: '0x1234' } })).rejects.toThrow(EnvelopeInvalidContextError);
+    await expect(seal({ context: { ...context, round: 1n << 64n } })).rejects.toThrow(
+      EnvelopeInvalidContextError,
+    );
+    await expect(seal({ context: { ...context, participant: '0x1234' } })).rejects.toThrow(
+      EnvelopeInvalidContextError,
+    );
     await expect(seal({ plaintext: 'text' })).rejects.toThrow(EnvelopeInvalidOptionsError);
-    await expect(seal({ plaintext: Readable.from(['text'], { objectMode: true }) })).rejects.toThrow(EnvelopeSourceFailedError);
+    await expect(seal({ plaintext: Readable.from(['text'], { objectMode: true }) })).rejects.toThrow(
+      EnvelopeSourceFailedError,
+    );
     await expect(deriveRecipientKeyPair(new Uint8Array(16))).rejects.toThrow(EnvelopeInvalidKeyError);
     const failing = (async function* () {
       yield sealed.subarray(0, 50);
@@ -159,7 +216,12 @@ describe('openUpdate typed errors', () => {
   });
 
   it('stops the source stream when the consumer gives up', async () => {
-    const big = await sealUpdateToBytes({ recipientPublicKey: keys.publicKey, context, plaintext: new Uint8Array(4096), chunkSize: CHUNK });
+    const big = await sealUpdateToBytes({
+      recipientPublicKey: keys.publicKey,
+      context,
+      plaintext: new Uint8Array(4096),
+      chunkSize: CHUNK,
+    });
     const stream = Readable.from([big.subarray(0, 1000), big.subarray(1000)]);
     const { openUpdate } = await import('./index.js');
     for await (const piece of openUpdate({ recipientKeyPair: keys, context, ciphertext: stream })) {
@@ -171,7 +233,12 @@ describe('openUpdate typed errors', () => {
 
   it('streams a sealed Readable of many chunks in O(chunk) pieces', async () => {
     const pieces: number[] = [];
-    for await (const piece of sealUpdate({ recipientPublicKey: keys.publicKey, context, plaintext: new Uint8Array(64 * 20), chunkSize: CHUNK })) {
+    for await (const piece of sealUpdate({
+      recipientPublicKey: keys.publicKey,
+      context,
+      plaintext: new Uint8Array(64 * 20),
+      chunkSize: CHUNK,
+    })) {
       pieces.push(piece.length);
     }
     expect(Math.max(...pieces)).toBeLessThanOrEqual(HEADER);
@@ -184,7 +251,11 @@ describe('openUpdate typed errors', () => {
         fc.oneof(
           fc.uint8Array({ maxLength: 300 }),
           fc
-            .tuple(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }), fc.nat(), fc.boolean())
+            .tuple(
+              fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }),
+              fc.nat(),
+              fc.boolean(),
+            )
             .map(([edits, cut, doCut]) => {
               const bytes = sealed.slice();
               for (const [at, value] of edits) bytes[at % bytes.length] = value;

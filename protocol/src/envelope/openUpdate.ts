@@ -34,7 +34,8 @@ import type { OpenUpdateOptions } from './types.js';
  * is only complete and trustworthy once the generator finishes without throwing (the final chunk closes the stream).
  */
 export async function* openUpdate(options: OpenUpdateOptions): AsyncGenerator<Uint8Array> {
-  if (typeof options !== 'object' || options === null) throw new EnvelopeInvalidOptionsError('openUpdate expects options');
+  if (typeof options !== 'object' || options === null)
+    throw new EnvelopeInvalidOptionsError('openUpdate expects options');
   const info = buildEnvelopeInfo(options.context);
   const privateKey = options.recipientKeyPair?.privateKey;
   if (typeof privateKey !== 'object' || privateKey === null) {
@@ -46,7 +47,11 @@ export async function* openUpdate(options: OpenUpdateOptions): AsyncGenerator<Ui
     const suite = envelopeSuite();
     let keyCheck: Uint8Array;
     try {
-      const checker = await suite.createRecipientContext({ recipientKey: privateKey, enc: header.enc, info: KEY_CHECK_INFO });
+      const checker = await suite.createRecipientContext({
+        recipientKey: privateKey,
+        enc: header.enc,
+        info: KEY_CHECK_INFO,
+      });
       keyCheck = new Uint8Array(await checker.export(KEY_CHECK_LABEL, CHECK_BYTES));
     } catch (cause) {
       throw new EnvelopeWrongKeyError('cannot decapsulate the envelope key with this private key', { cause });
@@ -72,33 +77,52 @@ export async function* openUpdate(options: OpenUpdateOptions): AsyncGenerator<Ui
         });
       }
       if (frame.length < FRAME_OVERHEAD) {
-        throw new EnvelopeTruncatedError(`envelope ends inside frame ${index}`, { details: { where: 'frame', index } });
+        throw new EnvelopeTruncatedError(`envelope ends inside frame ${index}`, {
+          details: { where: 'frame', index },
+        });
       }
       const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
       const frameIndex = view.getUint32(0);
       const flags = frame[4] as number;
       const ciphertextLength = view.getUint32(5);
       if (ciphertextLength < AEAD_TAG_BYTES || ciphertextLength > maxCiphertext) {
-        throw new EnvelopeTamperedError(`frame ${index}: ciphertext length ${ciphertextLength} is outside [16, ${maxCiphertext}]`, {
-          details: { where: 'frame', index, ciphertextLength },
-        });
+        throw new EnvelopeTamperedError(
+          `frame ${index}: ciphertext length ${ciphertextLength} is outside [16, ${maxCiphertext}]`,
+          {
+            details: { where: 'frame', index, ciphertextLength },
+          },
+        );
       }
       const ciphertext = await reader.read(ciphertextLength);
       if (ciphertext.length < ciphertextLength) {
-        throw new EnvelopeTruncatedError(`envelope ends inside chunk ${index}`, { details: { where: 'chunk', index } });
+        throw new EnvelopeTruncatedError(`envelope ends inside chunk ${index}`, {
+          details: { where: 'chunk', index },
+        });
       }
-      if (!timingSafeEqual(frameTag(macKey, frame, ciphertext), frame.subarray(FRAME_HEADER_BYTES, FRAME_OVERHEAD))) {
-        throw new EnvelopeTamperedError(`frame ${index}: header or tag was modified`, { details: { where: 'frame', index } });
+      if (
+        !timingSafeEqual(
+          frameTag(macKey, frame, ciphertext),
+          frame.subarray(FRAME_HEADER_BYTES, FRAME_OVERHEAD),
+        )
+      ) {
+        throw new EnvelopeTamperedError(`frame ${index}: header or tag was modified`, {
+          details: { where: 'frame', index },
+        });
       }
       // The frame tag is authentic, so a different index is a genuine chunk in the wrong place.
       if (frameIndex !== index) {
-        throw new EnvelopeReorderedError(`chunk ${frameIndex} arrived at position ${index} (reordered, dropped or duplicated)`, {
-          details: { expected: index, found: frameIndex },
-        });
+        throw new EnvelopeReorderedError(
+          `chunk ${frameIndex} arrived at position ${index} (reordered, dropped or duplicated)`,
+          {
+            details: { expected: index, found: frameIndex },
+          },
+        );
       }
       const final = (flags & FLAG_FINAL) !== 0;
       if (flags & ~FLAG_FINAL || (!final && ciphertextLength !== maxCiphertext)) {
-        throw new EnvelopeTamperedError(`frame ${index}: invalid flags or short non-final chunk`, { details: { where: 'frame', index } });
+        throw new EnvelopeTamperedError(`frame ${index}: invalid flags or short non-final chunk`, {
+          details: { where: 'frame', index },
+        });
       }
       let plaintext: ArrayBuffer;
       try {

@@ -14,7 +14,10 @@ type Vector = {
   exports: { exporter_context: string; L: number; exported_value: string }[];
 };
 const vector: Vector = JSON.parse(
-  readFileSync(path.join(__dirname, '..', '..', '..', '..', 'shared', 'vectors', 'rfc9180-a1-1-base.json'), 'utf8'),
+  readFileSync(
+    path.join(__dirname, '..', '..', '..', '..', 'shared', 'vectors', 'rfc9180-a1-1-base.json'),
+    'utf8',
+  ),
 );
 const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 const toHex = (b: ArrayBuffer) => Buffer.from(b).toString('hex');

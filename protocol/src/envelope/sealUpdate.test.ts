@@ -24,7 +24,12 @@ describe('sealUpdate / openUpdate round trip', () => {
     const keys = await generateRecipientKeyPair();
     for (const size of [0, 1, 63, 64, 65, 128, 1000]) {
       const plaintext = new Uint8Array(randomBytes(size));
-      const sealed = await sealUpdateToBytes({ recipientPublicKey: keys.publicKey, context, plaintext, chunkSize: 64 });
+      const sealed = await sealUpdateToBytes({
+        recipientPublicKey: keys.publicKey,
+        context,
+        plaintext,
+        chunkSize: 64,
+      });
       expect(sealed.length).toBe(sealedSize(size, 64));
       const opened = await openUpdateToBytes({ recipientKeyPair: keys, context, ciphertext: sealed });
       expect(Buffer.from(opened).equals(Buffer.from(plaintext))).toBe(true);
@@ -36,7 +41,12 @@ describe('sealUpdate / openUpdate round trip', () => {
     const plaintext = new Uint8Array(randomBytes(10_000));
     const pieces = [plaintext.subarray(0, 7), plaintext.subarray(7, 4000), plaintext.subarray(4000)];
     const sealedPieces: Uint8Array[] = [];
-    for await (const piece of sealUpdate({ recipientPublicKey: keys.publicKey, context, plaintext: Readable.from(pieces), chunkSize: 1024 })) {
+    for await (const piece of sealUpdate({
+      recipientPublicKey: keys.publicKey,
+      context,
+      plaintext: Readable.from(pieces),
+      chunkSize: 1024,
+    })) {
       sealedPieces.push(Uint8Array.from(piece));
     }
     const sealed = Buffer.concat(sealedPieces);
@@ -45,7 +55,12 @@ describe('sealUpdate / openUpdate round trip', () => {
     const rechunked: Buffer[] = [];
     for (let i = 0; i < sealed.length; i += 333) rechunked.push(sealed.subarray(i, i + 333));
     const out: Uint8Array[] = [];
-    for await (const piece of openUpdate({ recipientKeyPair: keys, context, ciphertext: Readable.from(rechunked) })) out.push(piece);
+    for await (const piece of openUpdate({
+      recipientKeyPair: keys,
+      context,
+      ciphertext: Readable.from(rechunked),
+    }))
+      out.push(piece);
     expect(Buffer.concat(out).equals(Buffer.from(plaintext))).toBe(true);
   });
 
@@ -55,8 +70,18 @@ describe('sealUpdate / openUpdate round trip', () => {
     const b = await deriveRecipientKeyPair(seed);
     expect(a.publicKey).toHaveLength(32);
     expect(Buffer.from(a.publicKey).equals(Buffer.from(b.publicKey))).toBe(true);
-    const sealed = await sealUpdateToBytes({ recipientPublicKey: a.publicKey, context, plaintext: Uint8Array.of(1, 2, 3) });
-    const lower = { ...context, participant: context.participant.toLowerCase(), contractAddress: context.contractAddress.toLowerCase() };
-    expect(Array.from(await openUpdateToBytes({ recipientKeyPair: b, context: lower, ciphertext: sealed }))).toEqual([1, 2, 3]);
+    const sealed = await sealUpdateToBytes({
+      recipientPublicKey: a.publicKey,
+      context,
+      plaintext: Uint8Array.of(1, 2, 3),
+    });
+    const lower = {
+      ...context,
+      participant: context.participant.toLowerCase(),
+      contractAddress: context.contractAddress.toLowerCase(),
+    };
+    expect(
+      Array.from(await openUpdateToBytes({ recipientKeyPair: b, context: lower, ciphertext: sealed })),
+    ).toEqual([1, 2, 3]);
   });
 });

@@ -37,7 +37,10 @@ function checkChunkSize(chunkSize: unknown): number {
 }
 
 /** Splits the plaintext into chunkSize pieces, marking the last (an empty input is one empty final chunk). */
-async function* chunksOf(plaintext: Uint8Array | AsyncIterable<Uint8Array>, chunkSize: number): AsyncGenerator<Chunk> {
+async function* chunksOf(
+  plaintext: Uint8Array | AsyncIterable<Uint8Array>,
+  chunkSize: number,
+): AsyncGenerator<Chunk> {
   if (plaintext instanceof Uint8Array) {
     let offset = 0;
     do {
@@ -57,7 +60,9 @@ async function* chunksOf(plaintext: Uint8Array | AsyncIterable<Uint8Array>, chun
   try {
     for await (const piece of plaintext as AsyncIterable<unknown>) {
       if (!(piece instanceof Uint8Array)) {
-        throw new EnvelopeSourceFailedError('the plaintext stream yielded something other than bytes (use a binary stream)');
+        throw new EnvelopeSourceFailedError(
+          'the plaintext stream yielded something other than bytes (use a binary stream)',
+        );
       }
       let offset = 0;
       while (offset < piece.length) {
@@ -84,7 +89,8 @@ async function* chunksOf(plaintext: Uint8Array | AsyncIterable<Uint8Array>, chun
  * copy). Extra memory is O(chunkSize) whatever the input size; a Node Readable works as `plaintext`.
  */
 export async function* sealUpdate(options: SealUpdateOptions): AsyncGenerator<Uint8Array> {
-  if (typeof options !== 'object' || options === null) throw new EnvelopeInvalidOptionsError('sealUpdate expects options');
+  if (typeof options !== 'object' || options === null)
+    throw new EnvelopeInvalidOptionsError('sealUpdate expects options');
   const chunkSize = checkChunkSize(options.chunkSize);
   const info = buildEnvelopeInfo(options.context);
   const recipientPublicKey = await importRecipientPublicKey(options.recipientPublicKey);

@@ -10,7 +10,10 @@ export type EnvelopeContext = {
 };
 
 /** An X25519 recipient key pair: the private key stays a non-exportable-by-us CryptoKey, the public key is raw bytes. */
-export type RecipientKeyPair = { privateKey: webcrypto.CryptoKey; publicKey: Uint8Array /* 32 bytes, raw X25519 */ };
+export type RecipientKeyPair = {
+  privateKey: webcrypto.CryptoKey;
+  publicKey: Uint8Array; /* 32 bytes, raw X25519 */
+};
 
 export type SealUpdateOptions = {
   /** The aggregator's raw 32-byte X25519 public key (read from the chain). */

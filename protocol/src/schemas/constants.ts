@@ -13,7 +13,15 @@ export const EXCLUSION_REASON = {
 export type ExclusionReason = (typeof EXCLUSION_REASON)[keyof typeof EXCLUSION_REASON];
 
 /** The contract's round states. */
-export const ROUND_STATE = { None: 0, Open: 1, Closed: 2, Failed: 3, Finalized: 4, Accepted: 5, Rejected: 6 } as const;
+export const ROUND_STATE = {
+  None: 0,
+  Open: 1,
+  Closed: 2,
+  Failed: 3,
+  Finalized: 4,
+  Accepted: 5,
+  Rejected: 6,
+} as const;
 export type RoundState = (typeof ROUND_STATE)[keyof typeof ROUND_STATE];
 
 /** BullMQ queue and job names. */
@@ -21,7 +29,11 @@ export const QUEUE = { aggregation: 'cloister-aggregation', rounds: 'cloister-ro
 export const JOB = { aggregateRound: 'aggregate-round', closeRound: 'close-round' } as const;
 
 /** jobId of an aggregation job: unique per (task, round, opening), so a retry or duplicate is deduplicated. */
-export function aggregationJobId(taskId: bigint | string, round: bigint | number, openedAt: bigint | number): string {
+export function aggregationJobId(
+  taskId: bigint | string,
+  round: bigint | number,
+  openedAt: bigint | number,
+): string {
   return `aggregate-${taskId}-${round}-${openedAt}`;
 }
 
@@ -39,7 +51,10 @@ export function aggregatorAuthMessage(method: string, path: string, timestampMs:
 }
 
 /** socket.io: the client's subscribe event, the room name, and the events the server emits (payload RoundEvent). */
-export const SOCKET = { subscribe: 'subscribe', room: (taskId: bigint | string) => `task:${taskId}` } as const;
+export const SOCKET = {
+  subscribe: 'subscribe',
+  room: (taskId: bigint | string) => `task:${taskId}`,
+} as const;
 export const ROUND_EVENTS = [
   'round:opened',
   'round:closing',

@@ -3,7 +3,8 @@ import { OPTIMIZERS, ROUND_EVENTS, STRATEGIES } from './constants.js';
 import { AddressSchema, Bytes32Schema, HexSchema, UintStringSchema } from './primitives.js';
 
 const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
 
 /** Task spec document; its sha256 is `modelSpecHash` on chain. */
 export const TaskSpecSchema = Type.Object(
@@ -11,7 +12,11 @@ export const TaskSpecSchema = Type.Object(
     version: Type.Literal(1),
     name: Type.String({ minLength: 1, maxLength: 128 }),
     model: Type.Object(
-      { topology: Type.Record(Type.String(), Type.Unknown(), { description: 'tf.LayersModel.toJSON() modelTopology' }) },
+      {
+        topology: Type.Record(Type.String(), Type.Unknown(), {
+          description: 'tf.LayersModel.toJSON() modelTopology',
+        }),
+      },
       { additionalProperties: false },
     ),
     training: Type.Object(
@@ -87,7 +92,10 @@ export const CloseRoundJobSchema = Type.Object(
 export type CloseRoundJob = Static<typeof CloseRoundJobSchema>;
 
 /** socket.io `subscribe` payload. */
-export const SubscribeMessageSchema = Type.Object({ taskId: UintStringSchema }, { additionalProperties: false });
+export const SubscribeMessageSchema = Type.Object(
+  { taskId: UintStringSchema },
+  { additionalProperties: false },
+);
 export type SubscribeMessage = Static<typeof SubscribeMessageSchema>;
 
 /** Payload of every server event (`round:opened`, …); event-specific fields are optional. */
@@ -148,13 +156,20 @@ export const UploadResponseSchema = Type.Object({
 export type UploadResponse = Static<typeof UploadResponseSchema>;
 
 /** PUT /v1/blobs/:sha256 response. */
-export const BlobPutResponseSchema = Type.Object({ sha256: Bytes32Schema, size: Type.Integer({ minimum: 0 }), duplicate: Type.Boolean() });
+export const BlobPutResponseSchema = Type.Object({
+  sha256: Bytes32Schema,
+  size: Type.Integer({ minimum: 0 }),
+  duplicate: Type.Boolean(),
+});
 export type BlobPutResponse = Static<typeof BlobPutResponseSchema>;
 
 /** Route params. */
 export const TaskParamsSchema = Type.Object({ taskId: UintStringSchema });
 export type TaskParams = Static<typeof TaskParamsSchema>;
-export const RoundParamsSchema = Type.Object({ taskId: UintStringSchema, round: Type.String({ pattern: '^[1-9][0-9]{0,19}$' }) });
+export const RoundParamsSchema = Type.Object({
+  taskId: UintStringSchema,
+  round: Type.String({ pattern: '^[1-9][0-9]{0,19}$' }),
+});
 export type RoundParams = Static<typeof RoundParamsSchema>;
 
 /** GET /v1/tasks/:taskId: on-chain task state (uint256 values as decimal strings). */

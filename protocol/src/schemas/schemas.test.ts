@@ -30,7 +30,12 @@ const spec: TaskSpec = {
     noiseMultiplier: null,
   },
   data: { features: ['age', 'sex'], scaling: { mean: [54, 0.7], std: [9, 0.5] } },
-  aggregation: { strategy: 'fedavg', params: {}, updateNormBound: 1000, dp: { clipNorm: 1, noiseMultiplier: 1, delta: 1e-5 } },
+  aggregation: {
+    strategy: 'fedavg',
+    params: {},
+    updateNormBound: 1000,
+    dp: { clipNorm: 1, noiseMultiplier: 1, delta: 1e-5 },
+  },
 };
 
 describe('schemas', () => {
@@ -40,7 +45,11 @@ describe('schemas', () => {
   });
 
   it('lists every failing path in a typed error', () => {
-    const bad = { ...spec, training: { ...spec.training, batchSize: 0 }, aggregation: { ...spec.aggregation, strategy: 'fedmagic' } };
+    const bad = {
+      ...spec,
+      training: { ...spec.training, batchSize: 0 },
+      aggregation: { ...spec.aggregation, strategy: 'fedmagic' },
+    };
     let error: unknown;
     try {
       validate(TaskSpecSchema, bad);
@@ -59,14 +68,30 @@ describe('schemas', () => {
       round: 1,
       chainId: '31337',
       taskManager: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-      updates: [{ participant: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', ciphertextHash: `0x${'00'.repeat(32)}`, size: 10, location: 'x' }],
+      updates: [
+        {
+          participant: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+          ciphertextHash: `0x${'00'.repeat(32)}`,
+          size: 10,
+          location: 'x',
+        },
+      ],
     };
     expect(validate(AggregationJobSchema, job)).toBe(job);
     expect(() => validate(AggregationJobSchema, { ...job, taskId: 1 })).toThrow(/\/taskId/);
     expect(() => validate(AggregationJobSchema, { ...job, taskId: '01' })).toThrow(SchemaValidationError);
-    expect(check(RoundEventSchema, { taskId: '1', round: 2, event: 'round:opened', deadline: 1700000000 })).toBe(true);
+    expect(
+      check(RoundEventSchema, { taskId: '1', round: 2, event: 'round:opened', deadline: 1700000000 }),
+    ).toBe(true);
     expect(check(RoundEventSchema, { taskId: '1', round: -1 })).toBe(false);
-    expect(check(ErrorResponseSchema, { statusCode: 400, code: 'CLOISTER_ERR_X', error: 'Bad Request', message: 'm' })).toBe(true);
+    expect(
+      check(ErrorResponseSchema, {
+        statusCode: 400,
+        code: 'CLOISTER_ERR_X',
+        error: 'Bad Request',
+        message: 'm',
+      }),
+    ).toBe(true);
   });
 
   it('shares the contract numbers and wire names', () => {

@@ -23,7 +23,11 @@ export function check<T extends TSchema>(schema: T, value: unknown): value is St
  * Returns `value` typed as the schema's Static type, or throws SchemaValidationError whose message names the failing
  * paths and whose `details.errors` lists `{ path, message }` (at most 20).
  */
-export function validate<T extends TSchema>(schema: T, value: unknown, what = schema.$id ?? 'value'): Static<T> {
+export function validate<T extends TSchema>(
+  schema: T,
+  value: unknown,
+  what = schema.$id ?? 'value',
+): Static<T> {
   const checker = compile(schema);
   if (checker.Check(value)) return value;
   const errors: { path: string; message: string }[] = [];

@@ -1,2 +1,8 @@
 export type { UpdateDigest } from './updateDigest.js';
-export { SEALED_UPDATE_TYPES, hashUpdateDigest, recoverUpdateSigner, signUpdateDigest, updateTypedData } from './updateDigest.js';
+export {
+  SEALED_UPDATE_TYPES,
+  hashUpdateDigest,
+  recoverUpdateSigner,
+  signUpdateDigest,
+  updateTypedData,
+} from './updateDigest.js';

@@ -1,8 +1,22 @@
-import { Signature, TypedDataEncoder, getAddress, isHexString, recoverAddress, type Signer, type TypedDataDomain } from 'ethers';
+import {
+  Signature,
+  TypedDataEncoder,
+  getAddress,
+  isHexString,
+  recoverAddress,
+  type Signer,
+  type TypedDataDomain,
+} from 'ethers';
 import { SignatureInputInvalidError, SignatureInvalidError } from '../errors.js';
 
 /** What a participant signs for an upload: the round and the SHA-256 of its ciphertext. */
-export type UpdateDigest = { chainId: bigint; contractAddress: string; taskId: bigint; round: bigint; ciphertextHash: string };
+export type UpdateDigest = {
+  chainId: bigint;
+  contractAddress: string;
+  taskId: bigint;
+  round: bigint;
+  ciphertextHash: string;
+};
 
 /** EIP-712 type of the signed message. */
 export const SEALED_UPDATE_TYPES = {
@@ -19,7 +33,9 @@ const U64 = (1n << 64n) - 1n;
 function checkUint(value: unknown, field: string, max: bigint): bigint {
   const v = typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value;
   if (typeof v !== 'bigint' || v < 0n || v > max) {
-    throw new SignatureInputInvalidError(`digest.${field} must be an unsigned integer in range`, { details: { field } });
+    throw new SignatureInputInvalidError(`digest.${field} must be an unsigned integer in range`, {
+      details: { field },
+    });
   }
   return v;
 }
@@ -30,18 +46,25 @@ export function updateTypedData(digest: UpdateDigest): {
   types: { SealedUpdate: { name: string; type: string }[] };
   message: { taskId: bigint; round: bigint; ciphertextHash: string };
 } {
-  if (typeof digest !== 'object' || digest === null) throw new SignatureInputInvalidError('digest must be an object');
+  if (typeof digest !== 'object' || digest === null)
+    throw new SignatureInputInvalidError('digest must be an object');
   const chainId = checkUint(digest.chainId, 'chainId', U256);
   let verifyingContract: string;
   try {
     verifyingContract = getAddress(String(digest.contractAddress).toLowerCase());
   } catch (cause) {
-    throw new SignatureInputInvalidError('digest.contractAddress is not an address', { cause, details: { field: 'contractAddress' } });
+    throw new SignatureInputInvalidError('digest.contractAddress is not an address', {
+      cause,
+      details: { field: 'contractAddress' },
+    });
   }
   if (!isHexString(digest.ciphertextHash, 32)) {
-    throw new SignatureInputInvalidError('digest.ciphertextHash must be 0x + 64 hex digits (sha256Hex of the ciphertext)', {
-      details: { field: 'ciphertextHash' },
-    });
+    throw new SignatureInputInvalidError(
+      'digest.ciphertextHash must be 0x + 64 hex digits (sha256Hex of the ciphertext)',
+      {
+        details: { field: 'ciphertextHash' },
+      },
+    );
   }
   return {
     domain: { name: 'Cloister', version: '1', chainId, verifyingContract },

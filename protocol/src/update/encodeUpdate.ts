@@ -1,16 +1,25 @@
 import { encodeTensors } from '../codec/encodeTensors.js';
 import { UpdateInvalidError } from '../errors.js';
-import { UPDATE_FIXED_HEADER_BYTES, UPDATE_FORMAT_VERSION, UPDATE_LIMITS, UPDATE_MAGIC, align8 } from './layout.js';
+import {
+  UPDATE_FIXED_HEADER_BYTES,
+  UPDATE_FORMAT_VERSION,
+  UPDATE_LIMITS,
+  UPDATE_MAGIC,
+  align8,
+} from './layout.js';
 import type { UpdatePayload } from './types.js';
 
 const utf8 = new TextEncoder();
 
 /** Encodes an update: a small header (numExamples, metrics) followed by the deltas' tensor encoding. */
 export function encodeUpdate(update: UpdatePayload): Uint8Array {
-  if (typeof update !== 'object' || update === null) throw new UpdateInvalidError('encodeUpdate expects an update object');
+  if (typeof update !== 'object' || update === null)
+    throw new UpdateInvalidError('encodeUpdate expects an update object');
   const { deltas, numExamples, metrics } = update;
   if (!Number.isSafeInteger(numExamples) || numExamples < 0) {
-    throw new UpdateInvalidError(`numExamples must be a non-negative safe integer, got ${String(numExamples)}`);
+    throw new UpdateInvalidError(
+      `numExamples must be a non-negative safe integer, got ${String(numExamples)}`,
+    );
   }
   if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) {
     throw new UpdateInvalidError('metrics must be an object of name → number');
@@ -24,9 +33,12 @@ export function encodeUpdate(update: UpdatePayload): Uint8Array {
   for (const [name, value] of entries) {
     const nameBytes = utf8.encode(name);
     if (nameBytes.length === 0 || nameBytes.length > UPDATE_LIMITS.maxMetricNameBytes) {
-      throw new UpdateInvalidError(`metric name must be 1..${UPDATE_LIMITS.maxMetricNameBytes} bytes`, { details: { name } });
+      throw new UpdateInvalidError(`metric name must be 1..${UPDATE_LIMITS.maxMetricNameBytes} bytes`, {
+        details: { name },
+      });
     }
-    if (typeof value !== 'number') throw new UpdateInvalidError(`metric "${name}" is not a number`, { details: { name } });
+    if (typeof value !== 'number')
+      throw new UpdateInvalidError(`metric "${name}" is not a number`, { details: { name } });
     encodedNames.push(nameBytes);
     headerBytes += 2 + nameBytes.length + 8;
   }

@@ -13,7 +13,11 @@
 export const UPDATE_MAGIC = Uint8Array.of(0x43, 0x4c, 0x55, 0x50); // "CLUP"
 export const UPDATE_FORMAT_VERSION = 1;
 export const UPDATE_FIXED_HEADER_BYTES = 24;
-export const UPDATE_LIMITS = { maxMetrics: 1_024, maxMetricNameBytes: 256, maxHeaderBytes: 1024 * 1024 } as const;
+export const UPDATE_LIMITS = {
+  maxMetrics: 1_024,
+  maxMetricNameBytes: 256,
+  maxHeaderBytes: 1024 * 1024,
+} as const;
 
 export function align8(n: number): number {
   return Math.ceil(n / 8) * 8;

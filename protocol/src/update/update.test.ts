@@ -43,7 +43,9 @@ describe('encodeUpdate / decodeUpdate', () => {
   });
 
   it('handles an empty update and the largest safe numExamples', () => {
-    const decoded = decodeUpdate(encodeUpdate({ deltas: [], numExamples: Number.MAX_SAFE_INTEGER, metrics: {} }));
+    const decoded = decodeUpdate(
+      encodeUpdate({ deltas: [], numExamples: Number.MAX_SAFE_INTEGER, metrics: {} }),
+    );
     expect(decoded).toEqual({ deltas: [], numExamples: Number.MAX_SAFE_INTEGER, metrics: {} });
   });
 
@@ -79,7 +81,10 @@ describe('encodeUpdate / decodeUpdate', () => {
   it('random and mutated bytes only ever throw CloisterErrors', () => {
     const valid = encodeUpdate(update);
     const mutated = fc
-      .tuple(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), fc.nat())
+      .tuple(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        fc.nat(),
+      )
       .map(([edits, cut]) => {
         const bytes = valid.slice();
         for (const [at, value] of edits) bytes[at % bytes.length] = value;
