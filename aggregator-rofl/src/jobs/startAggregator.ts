@@ -14,7 +14,8 @@ import { CoordinatorClient } from './coordinatorClient';
 export type RunningAggregator = {
   keys: AggregatorKeys;
   worker: Worker;
-  close(): Promise<void>;
+  /** Stops consuming; `force` abandons an in-flight job (its lock lapses and another worker retries it). */
+  close(options?: { force?: boolean }): Promise<void>;
 };
 
 /** Errors that a retry cannot fix: the job fails at once instead of using up its attempts. */
@@ -90,16 +91,18 @@ export async function startAggregator(
     worker.on('error', (err) => log.error({ err }, 'worker: error'));
     worker.on('failed', (job, err) => log.error({ jobId: job?.id, err }, 'worker: job failed'));
     worker.on('completed', (job, result: AggregateOutcome) => log.info({ jobId: job.id, status: result.status }, 'worker: job completed'));
-    closers.push(async () => worker.close());
+    let force = false;
+    closers.push(async () => worker.close(force));
     await worker.waitUntilReady();
     log.info({ queue: QUEUE.aggregation }, 'start: consuming aggregation jobs');
     let closed = false;
     return {
       keys,
       worker,
-      async close() {
+      async close(closeOptions: { force?: boolean } = {}) {
         if (closed) return;
         closed = true;
+        force = closeOptions.force === true;
         await closeAll();
       },
     };

@@ -1,0 +1,384 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  decodeTensors,
+  encodeTensors,
+  encodeUpdate,
+  EXCLUSION_REASON,
+  JOB,
+  QUEUE,
+  ROUND_STATE,
+  sealUpdateToBytes,
+  sha256Hex,
+  signUpdateDigest,
+  type AggregationJob,
+  type NamedTensor,
+} from '@cloister/protocol';
+import {
+  authorizeRoflOrigin,
+  connectCloister,
+  deployCloister,
+  jsonRpc,
+  startLocalChain,
+  type CloisterContracts,
+  type Deployment,
+  type LocalChain,
+} from '@cloister/contracts';
+import { Queue } from 'bullmq';
+import { getAddress, getBytes, JsonRpcProvider, type JsonRpcSigner } from 'ethers';
+import pino from 'pino';
+import { startDevelopmentAppd, type DevelopmentAppd } from '../src/development-appd/developmentAppd';
+import { startAggregator, type RunningAggregator } from '../src/jobs/startAggregator';
+import type { AggregatorConfig } from '../src/config';
+import { startCoordinatorDouble, startRedis, updateKey, type CoordinatorDouble, type RedisHandle } from './support';
+
+jest.setTimeout(240_000);
+
+const APP_ID = 'rofl1qqn9xndja7e2pnxhttktmecvwzz0yqwxsquqyxdf';
+const SHAPES: [string, number[]][] = [
+  ['dense_Dense1/kernel', [4, 3]],
+  ['dense_Dense1/bias', [3]],
+];
+const SIZE = 15;
+
+function tensors(values: (i: number) => number, shapes = SHAPES): NamedTensor[] {
+  let k = 0;
+  return shapes.map(([name, shape]) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    for (let j = 0; j < n; j += 1) data[j] = values(k++);
+    return { name, shape, data };
+  });
+}
+
+const flat = (ts: NamedTensor[]) => Float32Array.from(ts.flatMap((t) => Array.from(t.data)));
+
+describe('aggregator end to end (redis-server, Hardhat chain + contracts, development appd, coordinator test double)', () => {
+  let dir: string;
+  let redis: RedisHandle;
+  let chain: LocalChain;
+  let provider: JsonRpcProvider;
+  let deployment: Deployment;
+  let c: CloisterContracts;
+  let appd: DevelopmentAppd;
+  let coordinator: CoordinatorDouble;
+  let queue: Queue;
+  let config: AggregatorConfig;
+  let running: RunningAggregator | null = null;
+  let accounts: JsonRpcSigner[];
+  let chainId: bigint;
+  const taskId = 1n;
+  let initialModel: NamedTensor[];
+  const prefix = `agg-test-${process.pid}`;
+  const log = pino({ level: 'silent' });
+
+  async function mine(seconds: number) {
+    await provider.send('evm_increaseTime', [seconds]);
+    await provider.send('evm_mine', []);
+  }
+
+  async function pass(target: string, data: string, value = 0n) {
+    const gov = c.governance.connect(accounts[0]!);
+    await (await gov.propose(target, value, data, 'test', { value })).wait();
+    const id = await gov.proposalCount();
+    await (await gov.vote(id, true)).wait();
+    await (await gov.execute(id)).wait();
+  }
+
+  async function submit(
+    signer: JsonRpcSigner,
+    round: bigint,
+    update: { deltas: NamedTensor[]; numExamples: number },
+    tweak: { sealRound?: bigint; tamperAfterCommit?: boolean } = {},
+  ) {
+    const participant = await signer.getAddress();
+    const recipientPublicKey = getBytes(await c.aggregatorRegistry.hpkePublicKey());
+    const ciphertext = await sealUpdateToBytes({
+      recipientPublicKey,
+      context: { chainId, contractAddress: deployment.contracts.taskManager, taskId, round: tweak.sealRound ?? round, participant },
+      plaintext: encodeUpdate({ ...update, metrics: { loss: 0.5 } }),
+      chunkSize: 64,
+    });
+    const ciphertextHash = sha256Hex(ciphertext);
+    const signature = await signUpdateDigest(signer, {
+      chainId,
+      contractAddress: deployment.contracts.taskManager,
+      taskId,
+      round,
+      ciphertextHash,
+    });
+    await (await c.taskManager.connect(signer).commit(taskId, round, ciphertextHash)).wait();
+    const stored = Uint8Array.from(ciphertext);
+    if (tweak.tamperAfterCommit) stored[stored.length - 5]! ^= 0xff;
+    coordinator.updates.set(updateKey(taskId, round, participant), { ciphertext: stored, signature });
+    return participant;
+  }
+
+  async function closeRound(round: bigint) {
+    await mine(3601);
+    await (await c.taskManager.connect(accounts[0]!).closeRound(taskId, round)).wait();
+  }
+
+  async function enqueue(round: bigint) {
+    const r = await c.taskManager.getRound(taskId, round);
+    const payload: AggregationJob = {
+      taskId: taskId.toString(),
+      round: Number(round),
+      chainId: chainId.toString(),
+      taskManager: deployment.contracts.taskManager,
+      updates: [],
+    };
+    await queue.add(JOB.aggregateRound, payload, {
+      jobId: `aggregate-${taskId}-${round}-${r.openedAt}`,
+      attempts: 3,
+      backoff: { type: 'fixed', delay: 500 },
+    });
+  }
+
+  async function waitFinalized(round: bigint, timeoutMs = 90_000) {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const r = await c.taskManager.getRound(taskId, round);
+      if (Number(r.state) === ROUND_STATE.Finalized) return r;
+      if (Date.now() > end) throw new Error(`round ${round} not finalized in time (state ${r.state})`);
+      await new Promise((res) => setTimeout(res, 200));
+    }
+  }
+
+  async function outcome(round: bigint, account: string) {
+    return c.taskManager.outcomeOf.staticCall(taskId, round, account, { from: deployment.contracts.rewardVault });
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'agg-it-'));
+    redis = await startRedis();
+    chain = await startLocalChain();
+    provider = new JsonRpcProvider(chain.rpcUrl, undefined, { pollingInterval: 100 });
+    chainId = BigInt(chain.chainId);
+    accounts = await Promise.all(Array.from({ length: 12 }, (_, i) => provider.getSigner(i)));
+    const admin = await accounts[0]!.getAddress();
+    deployment = await deployCloister({
+      deployer: accounts[0]!,
+      members: [admin],
+      quorum: 1,
+      votingPeriod: 3600,
+      challengeWindow: 60,
+      operator: admin,
+      roflAppId: APP_ID,
+    });
+    c = connectCloister(deployment, provider);
+
+    appd = await startDevelopmentAppd({
+      socketPath: path.join(dir, 'appd.sock'),
+      appId: APP_ID,
+      secret: Buffer.alloc(32, 9),
+      rpcUrl: chain.rpcUrl,
+      logger: log,
+    });
+    await provider.send('hardhat_setBalance', [appd.signerAddress, '0x56BC75E2D63100000']);
+    await authorizeRoflOrigin(jsonRpc(chain.rpcUrl), APP_ID, appd.signerAddress);
+
+    coordinator = await startCoordinatorDouble(() => c.aggregatorRegistry.aggregatorSigner());
+    initialModel = tensors((i) => (i % 5) * 0.1 - 0.2);
+    const modelBytes = encodeTensors(initialModel);
+    const spec = {
+      version: 1,
+      name: 'integration',
+      model: { topology: { class_name: 'Sequential' } },
+      training: {
+        optimizer: 'adam',
+        learningRate: 0.01,
+        loss: 'binaryCrossentropy',
+        metrics: ['accuracy'],
+        localEpochs: 1,
+        batchSize: 16,
+        fedProxMu: 0,
+        clipNorm: null,
+        noiseMultiplier: null,
+      },
+      data: { features: ['a', 'b', 'c', 'd'], scaling: { mean: [0, 0, 0, 0], std: [1, 1, 1, 1] } },
+      aggregation: { strategy: 'fedavg', params: {}, updateNormBound: 10, dp: null },
+    };
+    const specBytes = Buffer.from(JSON.stringify(spec));
+    coordinator.blobs.set(sha256Hex(modelBytes).slice(2), Buffer.from(modelBytes));
+    coordinator.blobs.set(sha256Hex(specBytes).slice(2), specBytes);
+
+    const tm = deployment.contracts.taskManager;
+    const reward = 10n ** 15n;
+    await pass(
+      tm,
+      c.taskManager.interface.encodeFunctionData('createTask', [
+        {
+          modelSpecHash: sha256Hex(specBytes),
+          initialModelHash: sha256Hex(modelBytes),
+          initialModelUri: `blobs/${sha256Hex(modelBytes).slice(2)}`,
+          dataSchemaHash: sha256Hex(Buffer.from('schema')),
+          minParticipants: 1,
+          maxParticipants: 10,
+          roundDuration: 3600,
+          numRounds: 3,
+          rewardPerRound: reward,
+        },
+      ]),
+      reward * 3n,
+    );
+    const participants = await Promise.all(accounts.slice(1, 10).map((a) => a.getAddress()));
+    await pass(
+      deployment.contracts.participants,
+      c.participants.interface.encodeFunctionData('admitMany', [taskId, participants, participants.map((_, i) => `site-${i}`), participants.map(() => '')]),
+    );
+
+    const connection = { url: redis.url };
+    queue = new Queue(QUEUE.aggregation, { connection, prefix });
+    config = {
+      appdSocket: appd.socketPath,
+      redisUrl: redis.url,
+      queuePrefix: prefix,
+      rpcUrl: chain.rpcUrl,
+      taskManagerAddress: deployment.contracts.taskManager,
+      aggregatorRegistryAddress: deployment.contracts.aggregatorRegistry,
+      coordinatorUrl: coordinator.url,
+      stateDir: path.join(dir, 'state'),
+      maxUpdateBytes: 1 << 20,
+      lockDurationMs: 2000,
+      stalledIntervalMs: 1000,
+      attempts: 3,
+      logLevel: 'silent',
+      publishKeys: true,
+    };
+    running = await startAggregator(config, { logger: log });
+  });
+
+  afterAll(async () => {
+    await running?.close({ force: true });
+    await queue?.obliterate({ force: true }).catch(() => undefined);
+    await queue?.close();
+    await coordinator?.stop();
+    await appd?.close();
+    provider?.destroy();
+    await chain?.stop();
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('publishes the appd-derived keys on chain at start', async () => {
+    expect(getBytes(await c.aggregatorRegistry.hpkePublicKey())).toEqual(running!.keys.hpke.publicKey);
+    expect(await c.aggregatorRegistry.aggregatorSigner()).toBe(running!.keys.signer.address);
+  });
+
+  it('finalizes a round: FedAvg of the valid updates, bad ones excluded with their reason codes', async () => {
+    await (await c.taskManager.connect(accounts[0]!).openRound(taskId)).wait();
+    const round = 1n;
+    const good = [
+      { signer: accounts[1]!, n: 10, u: tensors((i) => 0.01 * i) },
+      { signer: accounts[2]!, n: 30, u: tensors((i) => -0.02 * i + 0.1) },
+      { signer: accounts[3]!, n: 60, u: tensors((i) => ((i * 7) % 3) * 0.05) },
+    ];
+    const goodAddrs: string[] = [];
+    for (const g of good) goodAddrs.push(await submit(g.signer, round, { deltas: g.u, numExamples: g.n }));
+    const tampered = await submit(accounts[4]!, round, { deltas: tensors(() => 0.1), numExamples: 5 }, { tamperAfterCommit: true });
+    const replayed = await submit(accounts[5]!, round, { deltas: tensors(() => 0.1), numExamples: 5 }, { sealRound: 2n });
+    const misShaped = await submit(accounts[6]!, round, {
+      deltas: tensors(() => 0.1, [
+        ['dense_Dense1/kernel', [3, 4]],
+        ['dense_Dense1/bias', [3]],
+      ]),
+      numExamples: 5,
+    });
+    const withNaN = await submit(accounts[7]!, round, { deltas: tensors((i) => (i === 3 ? Number.NaN : 0.1)), numExamples: 5 });
+    const overNorm = await submit(accounts[8]!, round, { deltas: tensors(() => 5), numExamples: 5 });
+    await closeRound(round);
+
+    await enqueue(round);
+    const r = await waitFinalized(round);
+
+    // On-chain model hash = hash of the stored model; the stored model = plain-TypeScript FedAvg reference.
+    const stored = coordinator.blobs.get(r.modelHash.slice(2));
+    expect(stored).toBeDefined();
+    expect(sha256Hex(stored!)).toBe(r.modelHash);
+    expect(r.modelUri).toBe(`blobs/${r.modelHash.slice(2)}`);
+    const model = flat(decodeTensors(new Uint8Array(stored!)));
+    const prev = flat(initialModel);
+    const total = good.reduce((a, g) => a + g.n, 0);
+    for (let j = 0; j < SIZE; j += 1) {
+      const ref = prev[j]! + good.reduce((a, g) => a + g.n * flat(g.u)[j]!, 0) / total;
+      expect(Math.abs(model[j]! - ref)).toBeLessThan(1e-6);
+    }
+
+    const expected: [string, number][] = [
+      [tampered, EXCLUSION_REASON.HashMismatch],
+      [replayed, EXCLUSION_REASON.DecryptFailed],
+      [misShaped, EXCLUSION_REASON.ShapeMismatch],
+      [withNaN, EXCLUSION_REASON.NonFinite],
+      [overNorm, EXCLUSION_REASON.NormExceeded],
+    ];
+    for (const [account, reason] of expected) {
+      const o = await outcome(round, account);
+      expect([o.committed, o.included, Number(o.reason)]).toEqual([true, false, reason]);
+    }
+    let scoreSum = 0;
+    for (const a of goodAddrs) {
+      const o = await outcome(round, a);
+      expect(o.included).toBe(true);
+      scoreSum += Number(o.score);
+    }
+    expect(scoreSum).toBe(1_000_000);
+
+    // The metrics document is stored and hashes to the on-chain metricsHash.
+    const metrics = coordinator.blobs.get(r.metricsHash.slice(2));
+    expect(metrics).toBeDefined();
+    const doc = JSON.parse(metrics!.toString('utf8'));
+    expect(doc.excluded.map((e: { participant: string }) => e.participant)).toEqual(expected.map(([a]) => getAddress(a)));
+    expect(doc.modelHash).toBe(r.modelHash);
+  });
+
+  it('a finalize from any other account reverts; killing the worker mid-job and restarting finalizes exactly once', async () => {
+    await mine(61);
+    await (await c.taskManager.connect(accounts[0]!).acceptRound(taskId, 1n)).wait();
+    await (await c.taskManager.connect(accounts[0]!).openRound(taskId)).wait();
+    const round = 2n;
+    await submit(accounts[1]!, round, { deltas: tensors(() => 0.01), numExamples: 4 });
+    const second = await submit(accounts[2]!, round, { deltas: tensors(() => 0.03), numExamples: 4 });
+    await closeRound(round);
+
+    const outsider = c.taskManager.connect(accounts[10]!);
+    const hash = sha256Hex(Buffer.from('forged'));
+    await expect(
+      outsider.finalizeRound(taskId, round, hash, 'blobs/x', [await accounts[1]!.getAddress(), second], [500000, 500000], [], [], hash),
+    ).rejects.toThrow();
+    expect(Number((await c.taskManager.getRound(taskId, round)).state)).toBe(ROUND_STATE.Closed);
+
+    // Worker A hangs on the second participant's download; it is killed (force-closed, lock abandoned) mid-job.
+    const heldOnce = new Promise<void>((resolve) => {
+      coordinator.hold = { key: updateKey(taskId, round, second), onHeld: resolve };
+    });
+    await enqueue(round);
+    await heldOnce;
+    await running!.close({ force: true });
+    running = null;
+    coordinator.hold = null;
+    expect(Number((await c.taskManager.getRound(taskId, round)).state)).toBe(ROUND_STATE.Closed);
+
+    // Worker B (a fresh start) picks the stalled job up and finalizes.
+    running = await startAggregator(config, { logger: log });
+    const r = await waitFinalized(round);
+    const finalizedEvents = await c.taskManager.queryFilter(c.taskManager.filters.RoundFinalized(taskId, round));
+    expect(finalizedEvents).toHaveLength(1);
+    expect(finalizedEvents[0]!.args.modelHash).toBe(r.modelHash);
+
+    // A later duplicate of the job is a no-op (already finalized on chain), never a second finalize.
+    await queue.add(JOB.aggregateRound, { taskId: '1', round: 2, chainId: chainId.toString(), taskManager: deployment.contracts.taskManager, updates: [] }, { jobId: 'dup-2' });
+    const end = Date.now() + 30_000;
+    for (;;) {
+      const job = await queue.getJob('dup-2');
+      if ((await job?.getState()) === 'completed') {
+        expect(job!.returnvalue).toEqual({ status: 'already-finalized', state: ROUND_STATE.Finalized });
+        break;
+      }
+      if (Date.now() > end) throw new Error('duplicate job did not complete');
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(await c.taskManager.queryFilter(c.taskManager.filters.RoundFinalized(taskId, round))).toHaveLength(1);
+  });
+});
