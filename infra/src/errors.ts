@@ -1,0 +1,34 @@
+// One registry of the infra package's errors. Every failure has a stable code (`CLOISTER_ERR_INFRA_…`), never
+// reused; infra/README.md lists them all (a test checks it).
+
+export const INFRA_ERROR_CODES = {
+  redisMissing: 'CLOISTER_ERR_INFRA_REDIS_MISSING',
+  redisFailed: 'CLOISTER_ERR_INFRA_REDIS_FAILED',
+  stackStartFailed: 'CLOISTER_ERR_INFRA_STACK_START_FAILED',
+  datasetMissing: 'CLOISTER_ERR_INFRA_DATASET_MISSING',
+  demoOptionInvalid: 'CLOISTER_ERR_INFRA_DEMO_OPTION_INVALID',
+  federationFailed: 'CLOISTER_ERR_INFRA_FEDERATION_FAILED',
+  federationTimeout: 'CLOISTER_ERR_INFRA_FEDERATION_TIMEOUT',
+  governanceKeyMissing: 'CLOISTER_ERR_INFRA_GOVERNANCE_KEY_MISSING',
+  governanceInputInvalid: 'CLOISTER_ERR_INFRA_GOVERNANCE_INPUT_INVALID',
+  governanceTxFailed: 'CLOISTER_ERR_INFRA_GOVERNANCE_TX_FAILED',
+} as const;
+
+export type InfraErrorCode = (typeof INFRA_ERROR_CODES)[keyof typeof INFRA_ERROR_CODES];
+
+/** Base class of every infra error: a short message that says what to do next, a stable code, details, a cause. */
+export class InfraError extends Error {
+  readonly code: InfraErrorCode;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: InfraErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'InfraError';
+    this.code = code;
+    if (options.details !== undefined) this.details = options.details;
+  }
+}
+
+export function isInfraError(value: unknown, code?: InfraErrorCode): value is InfraError {
+  return value instanceof InfraError && (code === undefined || value.code === code);
+}
