@@ -1,0 +1,60 @@
+import { Wallet } from 'ethers';
+import { aggregatorAuthMessage } from '@cloister/protocol';
+import { checkAggregatorSignature } from './aggregatorAuth';
+import { issueSessionToken, verifySessionToken } from './session';
+import { formatSignInMessage, parseSignInMessage, SIGN_IN_STATEMENT } from './siwe';
+
+const wallet = Wallet.createRandom();
+
+describe('sign-in message (EIP-4361)', () => {
+  it('round-trips and rejects other shapes', () => {
+    const fields = {
+      domain: 'coordinator.example',
+      address: wallet.address,
+      statement: SIGN_IN_STATEMENT,
+      uri: 'https://coordinator.example',
+      chainId: 31337n,
+      nonce: 'abcdef0123456789',
+      issuedAt: '2026-01-01T00:00:00.000Z',
+      expirationTime: '2026-01-01T00:05:00.000Z',
+    };
+    const text = formatSignInMessage(fields);
+    expect(text.split('\n')[0]).toBe('coordinator.example wants you to sign in with your Ethereum account:');
+    expect(parseSignInMessage(text)).toEqual(fields);
+    expect(parseSignInMessage(text.replace('Version: 1', 'Version: 2'))).toBeNull();
+    expect(parseSignInMessage(`${text}\nextra`)).toBeNull();
+    expect(parseSignInMessage(text.replace(wallet.address, '0x1234'))).toBeNull();
+  });
+});
+
+describe('session tokens', () => {
+  const secret = 'x'.repeat(32);
+  it('verify, expire and resist forgery', () => {
+    const now = Date.now();
+    const { token, expiresAt } = issueSessionToken(secret, wallet.address.toLowerCase(), 60, now);
+    expect(expiresAt).toBe(Math.floor(now / 1000) * 1000 + 60_000);
+    expect(verifySessionToken(secret, token, now)).toBe(wallet.address);
+    expect(verifySessionToken(secret, token, now + 61_000)).toBeNull();
+    expect(verifySessionToken('y'.repeat(32), token, now)).toBeNull();
+    const [body, sig] = token.split('.') as [string, string];
+    const forgedBody = Buffer.from(JSON.stringify({ sub: Wallet.createRandom().address, iat: 0, exp: 9e9 })).toString('base64url');
+    expect(verifySessionToken(secret, `${forgedBody}.${sig}`, now)).toBeNull();
+    expect(verifySessionToken(secret, `${body}`, now)).toBeNull();
+    expect(verifySessionToken(secret, 'garbage', now)).toBeNull();
+  });
+});
+
+describe('aggregator signatures', () => {
+  it('accepts the signer within the skew and nothing else', async () => {
+    const now = Date.now();
+    const path = '/v1/tasks/1/rounds/1/updates/0x0000000000000000000000000000000000000001';
+    const signature = await wallet.signMessage(aggregatorAuthMessage('GET', path, now));
+    const base = { method: 'GET', path, timestamp: String(now), signature, expectedSigner: wallet.address, maxSkewMs: 60_000, nowMs: now };
+    expect(checkAggregatorSignature(base)).toBeNull();
+    expect(checkAggregatorSignature({ ...base, nowMs: now + 61_000 })).toMatch(/away from the server clock/);
+    expect(checkAggregatorSignature({ ...base, method: 'PUT' })).toMatch(/not from the on-chain/);
+    expect(checkAggregatorSignature({ ...base, expectedSigner: Wallet.createRandom().address })).toMatch(/not from the on-chain/);
+    expect(checkAggregatorSignature({ ...base, signature: undefined })).toMatch(/missing/);
+    expect(checkAggregatorSignature({ ...base, timestamp: 'soon' })).toMatch(/malformed/);
+  });
+});

@@ -1,0 +1,231 @@
+import { getAddress, JsonRpcProvider, NonceManager, Wallet, type Provider, type Signer } from 'ethers';
+import {
+  AggregatorRegistry__factory,
+  loadDeployment,
+  ParticipantRegistry__factory,
+  wrapForSapphire,
+  type Deployment,
+  TaskManager__factory,
+  type AggregatorRegistry,
+  type ParticipantRegistry,
+  type TaskManager,
+} from '@cloister/contracts';
+import type { ContractAddresses, CoordinatorConfig } from '../config';
+import { coordinatorError } from '../errors';
+import type { ChainClient, ChainEvent, ChainRound, ChainTask } from './types';
+
+export type ResolvedDeployment = { addresses: ContractAddresses; blockNumber: number };
+
+/** Reads contract addresses from chain.contracts or the deployment file (`contracts/deployments/<network>.json`). */
+export function resolveDeployment(config: CoordinatorConfig['chain']): ResolvedDeployment {
+  if (config.contracts) return { addresses: config.contracts, blockNumber: config.startBlock ?? 0 };
+  let d: Deployment;
+  try {
+    d = loadDeployment(config.deploymentFile!);
+  } catch (cause) {
+    throw coordinatorError('ConfigInvalid', `chain.deploymentFile: ${(cause as Error).message}`, { cause });
+  }
+  return { addresses: { ...d.contracts }, blockNumber: config.startBlock ?? d.blockNumber };
+}
+
+function isUnknownTask(error: unknown): boolean {
+  const e = error as { revert?: { name?: string }; data?: string; message?: string };
+  return e?.revert?.name === 'TaskManagerUnknownTask' || /TaskManagerUnknownTask/.test(String(e?.message ?? ''));
+}
+
+async function rpc<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ECONNREFUSED' || code === 'NETWORK_ERROR' || code === 'TIMEOUT' || code === 'SERVER_ERROR') {
+      throw coordinatorError('ChainUnavailable', `chain RPC failed during ${what}: ${(error as Error).message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** ChainClient over ethers v6 and the TypeChain bindings of @cloister/contracts. */
+export class EthersChainClient implements ChainClient {
+  readonly taskManagerAddress: string;
+  readonly operatorAddress: string | null;
+  private readonly taskManager: TaskManager;
+  private readonly participants: ParticipantRegistry;
+  private readonly aggregatorRegistry: AggregatorRegistry;
+  private readonly operator: Signer | null;
+  private txQueue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly provider: Provider,
+    readonly chainId: bigint,
+    addresses: ContractAddresses,
+    operatorKey: string | undefined,
+    private readonly ownsProvider: boolean,
+  ) {
+    this.taskManagerAddress = getAddress(addresses.taskManager);
+    this.taskManager = TaskManager__factory.connect(this.taskManagerAddress, provider);
+    this.participants = ParticipantRegistry__factory.connect(getAddress(addresses.participants), provider);
+    this.aggregatorRegistry = AggregatorRegistry__factory.connect(getAddress(addresses.aggregatorRegistry), provider);
+    if (operatorKey) {
+      // On Sapphire chain ids the signer encrypts calldata; elsewhere wrapForSapphire returns it unchanged.
+      const wallet = wrapForSapphire(new Wallet(operatorKey, provider), chainId);
+      this.operator = new NonceManager(wallet);
+      this.operatorAddress = wallet.address;
+    } else {
+      this.operator = null;
+      this.operatorAddress = null;
+    }
+  }
+
+  static async connect(options: { rpcUrl?: string; provider?: Provider; addresses: ContractAddresses; operatorPrivateKey?: string }): Promise<EthersChainClient> {
+    const ownsProvider = !options.provider;
+    const provider = options.provider ?? new JsonRpcProvider(options.rpcUrl, undefined, { staticNetwork: false, pollingInterval: 250 });
+    const network = await rpc('getNetwork', () => provider.getNetwork());
+    return new EthersChainClient(provider, network.chainId, options.addresses, options.operatorPrivateKey, ownsProvider);
+  }
+
+  blockNumber(): Promise<number> {
+    return rpc('getBlockNumber', () => this.provider.getBlockNumber());
+  }
+
+  async now(): Promise<bigint> {
+    const block = await rpc('getBlock', () => this.provider.getBlock('latest'));
+    const wall = BigInt(Math.floor(Date.now() / 1000));
+    const chain = BigInt(block?.timestamp ?? 0);
+    return chain > wall ? chain : wall;
+  }
+
+  taskCount(): Promise<bigint> {
+    return rpc('taskCount', () => this.taskManager.taskCount());
+  }
+
+  async getTask(taskId: bigint): Promise<ChainTask | null> {
+    if (taskId === 0n) return null;
+    let t: Awaited<ReturnType<TaskManager['getTask']>>;
+    try {
+      t = await rpc('getTask', () => this.taskManager.getTask(taskId));
+    } catch (error) {
+      if (isUnknownTask(error)) return null;
+      throw error;
+    }
+    return {
+      taskId,
+      modelSpecHash: t.params.modelSpecHash,
+      initialModelHash: t.params.initialModelHash,
+      initialModelUri: t.params.initialModelUri,
+      dataSchemaHash: t.params.dataSchemaHash,
+      minParticipants: Number(t.params.minParticipants),
+      maxParticipants: Number(t.params.maxParticipants),
+      roundDuration: t.params.roundDuration,
+      numRounds: Number(t.params.numRounds),
+      rewardPerRound: t.params.rewardPerRound,
+      currentRound: t.currentRound,
+      cancelled: t.cancelled,
+      currentModelHash: t.currentModelHash,
+      currentModelUri: t.currentModelUri,
+    };
+  }
+
+  async getRound(taskId: bigint, round: bigint): Promise<ChainRound> {
+    const r = await rpc('getRound', () => this.taskManager.getRound(taskId, round));
+    return {
+      state: Number(r.state),
+      attempt: Number(r.attempt),
+      openedAt: r.openedAt,
+      deadline: r.deadline,
+      previousModelHash: r.previousModelHash,
+      modelHash: r.modelHash,
+      modelUri: r.modelUri,
+      committedCount: Number(r.committedCount),
+      finalizedAt: r.finalizedAt,
+      challengeEndsAt: r.challengeEndsAt,
+      metricsHash: r.metricsHash,
+    };
+  }
+
+  commitmentOf(taskId: bigint, round: bigint, participant: string): Promise<string> {
+    return rpc('commitmentOf', () => this.taskManager.commitmentOf(taskId, round, participant));
+  }
+
+  async committedParticipants(taskId: bigint, round: bigint): Promise<string[]> {
+    return (await rpc('committedParticipants', () => this.taskManager.committedParticipants(taskId, round))).map((a) => getAddress(a));
+  }
+
+  isAdmitted(taskId: bigint, account: string): Promise<boolean> {
+    return rpc('isAdmitted', () => this.participants.isAdmitted(taskId, account));
+  }
+
+  aggregatorSigner(): Promise<string> {
+    return rpc('aggregatorSigner', () => this.aggregatorRegistry.aggregatorSigner());
+  }
+
+  challengeWindow(): Promise<bigint> {
+    return rpc('challengeWindow', () => this.taskManager.challengeWindow());
+  }
+
+  async events(fromBlock: number, toBlock: number): Promise<ChainEvent[]> {
+    const logs = await rpc('getLogs', () => this.provider.getLogs({ address: this.taskManagerAddress, fromBlock, toBlock }));
+    const out: ChainEvent[] = [];
+    for (const log of logs) {
+      const parsed = this.taskManager.interface.parseLog({ topics: [...log.topics], data: log.data });
+      if (!parsed) continue;
+      const args: Record<string, unknown> = {};
+      parsed.fragment.inputs.forEach((input, i) => {
+        args[input.name] = parsed.args[i];
+      });
+      if (args.taskId === undefined) continue;
+      out.push({
+        name: parsed.name,
+        args,
+        taskId: BigInt(args.taskId as bigint),
+        round: args.round === undefined ? 0n : BigInt(args.round as bigint),
+        blockNumber: log.blockNumber,
+        transactionHash: log.transactionHash,
+        logIndex: log.index,
+      });
+    }
+    return out.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+  }
+
+  /** Operator transactions go out one at a time (one nonce sequence) and resolve once mined. */
+  private send(what: string, build: (tm: TaskManager) => Promise<{ hash: string; wait(): Promise<unknown> }>): Promise<string> {
+    const operator = this.operator;
+    if (!operator) return Promise.reject(coordinatorError('OperatorKeyMissing', `${what} needs chain.operatorPrivateKey`));
+    const run = async () => {
+      try {
+        const tx = await build(this.taskManager.connect(operator));
+        await tx.wait();
+        return tx.hash;
+      } catch (error) {
+        (operator as NonceManager).reset();
+        throw error;
+      }
+    };
+    const next = this.txQueue.then(run, run);
+    this.txQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  openRound(taskId: bigint): Promise<string> {
+    return this.send('openRound', (tm) => tm.openRound(taskId));
+  }
+
+  closeRound(taskId: bigint, round: bigint): Promise<string> {
+    return this.send('closeRound', (tm) => tm.closeRound(taskId, round));
+  }
+
+  acceptRound(taskId: bigint, round: bigint): Promise<string> {
+    return this.send('acceptRound', (tm) => tm.acceptRound(taskId, round));
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsProvider) (this.provider as JsonRpcProvider).destroy();
+  }
+}
+
+/** Connects to the chain named by the configuration. */
+export async function createChainClient(config: CoordinatorConfig): Promise<{ client: EthersChainClient; deployment: ResolvedDeployment }> {
+  const deployment = resolveDeployment(config.chain);
+  const client = await EthersChainClient.connect({ rpcUrl: config.chain.rpcUrl, addresses: deployment.addresses, operatorPrivateKey: config.chain.operatorPrivateKey });
+  return { client, deployment };
+}

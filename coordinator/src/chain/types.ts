@@ -1,0 +1,71 @@
+/** What the coordinator reads from and sends to the contracts; implemented over @cloister/contracts. */
+export type ChainTask = {
+  taskId: bigint;
+  modelSpecHash: string;
+  initialModelHash: string;
+  initialModelUri: string;
+  dataSchemaHash: string;
+  minParticipants: number;
+  maxParticipants: number;
+  roundDuration: bigint;
+  numRounds: number;
+  rewardPerRound: bigint;
+  currentRound: bigint;
+  cancelled: boolean;
+  currentModelHash: string;
+  currentModelUri: string;
+};
+
+export type ChainRound = {
+  state: number;
+  /** Opening number of this round (1 + reopens). */
+  attempt: number;
+  openedAt: bigint;
+  deadline: bigint;
+  previousModelHash: string;
+  modelHash: string;
+  modelUri: string;
+  committedCount: number;
+  finalizedAt: bigint;
+  challengeEndsAt: bigint;
+  metricsHash: string;
+};
+
+/** A decoded TaskManager event, in chain order. */
+export type ChainEvent = {
+  name: string;
+  args: Record<string, unknown>;
+  taskId: bigint;
+  round: bigint;
+  blockNumber: number;
+  transactionHash: string;
+  logIndex: number;
+};
+
+export interface ChainClient {
+  readonly chainId: bigint;
+  readonly taskManagerAddress: string;
+  /** The operator account's address when an operator key is configured. */
+  readonly operatorAddress: string | null;
+  blockNumber(): Promise<number>;
+  /** max(latest block timestamp, wall clock) in seconds: the time the next transaction will see at least. */
+  now(): Promise<bigint>;
+  taskCount(): Promise<bigint>;
+  /** null when the task does not exist. */
+  getTask(taskId: bigint): Promise<ChainTask | null>;
+  getRound(taskId: bigint, round: bigint): Promise<ChainRound>;
+  commitmentOf(taskId: bigint, round: bigint, participant: string): Promise<string>;
+  committedParticipants(taskId: bigint, round: bigint): Promise<string[]>;
+  isAdmitted(taskId: bigint, account: string): Promise<boolean>;
+  aggregatorSigner(): Promise<string>;
+  challengeWindow(): Promise<bigint>;
+  /** TaskManager events in [fromBlock, toBlock], ordered by block and log index. */
+  events(fromBlock: number, toBlock: number): Promise<ChainEvent[]>;
+  /** Operator transactions (throw CLOISTER_ERR_OPERATOR_KEY_MISSING without a key); resolve when mined. */
+  openRound(taskId: bigint): Promise<string>;
+  closeRound(taskId: bigint, round: bigint): Promise<string>;
+  acceptRound(taskId: bigint, round: bigint): Promise<string>;
+  close(): Promise<void>;
+}
+
+export const ZERO_HASH = `0x${'0'.repeat(64)}`;

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ChainClient, ChainEvent } from './types';
+
+export type WatcherOptions = {
+  chain: ChainClient;
+  redis: Redis;
+  keyPrefix: string;
+  log: Logger;
+  confirmations: number;
+  pollIntervalMs: number;
+  maxBlockRange: number;
+  /** First block to scan when no cursor is stored. */
+  startBlock: number;
+  /** Called for each event in chain order; a throw stops the batch and the range is retried next poll. */
+  onEvent: (event: ChainEvent) => Promise<void>;
+  /** Called every `sweepEveryMs` (safety net reconcile). */
+  onSweep?: () => Promise<void>;
+  sweepEveryMs?: number;
+  onBlock?: (block: number) => void;
+};
+
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+
+/**
+ * Follows TaskManager events by polling getLogs up to `head - confirmations`. The last processed block lives in
+ * Redis, so a restarted coordinator catches up from where it stopped. Among several instances one holds a lease
+ * and watches; the others wait to take over.
+ */
+export class ChainWatcher {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+  private lastSweep = 0;
+  private readonly instance = randomBytes(8).toString('hex');
+
+  constructor(private readonly o: WatcherOptions) {}
+
+  get cursorKey(): string {
+    return `${this.o.keyPrefix}chain:cursor`;
+  }
+  private get leaseKey(): string {
+    return `${this.o.keyPrefix}chain:leader`;
+  }
+
+  async cursor(): Promise<number | null> {
+    const raw = await this.o.redis.get(this.cursorKey);
+    return raw === null ? null : Number(raw);
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick()
+        .catch((err) => this.o.log.warn({ err }, 'chain: poll failed, retrying'))
+        .finally(() => {
+          this.running = null;
+          this.schedule(this.o.pollIntervalMs);
+        });
+    }, delay);
+  }
+
+  private async holdLease(): Promise<boolean> {
+    const ttl = Math.max(5_000, this.o.pollIntervalMs * 5);
+    if ((await this.o.redis.set(this.leaseKey, this.instance, 'PX', ttl, 'NX')) === 'OK') return true;
+    return (await this.o.redis.eval(RENEW, 1, this.leaseKey, this.instance, String(ttl))) === 1;
+  }
+
+  /** One poll: process confirmed blocks after the cursor, in ranges of at most maxBlockRange. */
+  async tick(): Promise<void> {
+    if (!(await this.holdLease())) return;
+    const head = (await this.o.chain.blockNumber()) - this.o.confirmations;
+    let cursor = (await this.cursor()) ?? this.o.startBlock - 1;
+    while (!this.stopped && cursor < head) {
+      const from = cursor + 1;
+      const to = Math.min(head, from + this.o.maxBlockRange - 1);
+      const events = await this.o.chain.events(from, to);
+      for (const event of events) {
+        if (this.stopped) return; // leave the cursor: the range is redone next time
+        await this.o.onEvent(event);
+      }
+      await this.o.redis.set(this.cursorKey, String(to));
+      this.o.onBlock?.(to);
+      if (events.length > 0) this.o.log.debug({ from, to, events: events.length }, 'chain: processed');
+      cursor = to;
+    }
+    if (this.o.onSweep && Date.now() - this.lastSweep >= (this.o.sweepEveryMs ?? 30_000)) {
+      this.lastSweep = Date.now();
+      await this.o.onSweep();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.running) await this.running;
+    await this.o.redis.eval(`if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`, 1, this.leaseKey, this.instance).catch(() => undefined);
+  }
+}

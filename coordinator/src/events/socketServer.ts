@@ -1,0 +1,77 @@
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Server } from 'socket.io';
+
+/** Names of the events pushed to `task:<id>` rooms (docs/interfaces.md). */
+export const SOCKET_EVENTS = [
+  'round:opened',
+  'round:closing',
+  'round:closed',
+  'round:failed',
+  'round:finalized',
+  'round:accepted',
+  'round:rejected',
+  'model:available',
+  'task:status',
+] as const;
+export type SocketEventName = (typeof SOCKET_EVENTS)[number];
+
+export type RoundEventPayload = { taskId: string; round: number } & Record<string, unknown>;
+
+export function taskRoom(taskId: string | bigint): string {
+  return `task:${String(taskId)}`;
+}
+
+const TASK_ID = /^[0-9]{1,78}$/;
+
+/**
+ * socket.io on the HTTP server, with the Redis adapter so that every coordinator instance's clients receive
+ * events emitted by any instance. Clients emit `subscribe { taskId }` / `unsubscribe { taskId }`.
+ */
+export function createSocketServer(options: { server: HttpServer; redis: Redis; log: Logger; keyPrefix: string }): {
+  io: Server;
+  emit(event: SocketEventName, payload: RoundEventPayload): void;
+  close(): Promise<void>;
+} {
+  const pub = options.redis.duplicate();
+  const sub = options.redis.duplicate();
+  pub.on('error', (err) => options.log.warn({ err }, 'socket: redis pub error'));
+  sub.on('error', (err) => options.log.warn({ err }, 'socket: redis sub error'));
+  const io = new Server(options.server, {
+    cors: { origin: true },
+    adapter: createAdapter(pub, sub, { key: `${options.keyPrefix}socket.io` }),
+    serveClient: false,
+  });
+  io.on('connection', (socket) => {
+    const handle = (join: boolean) => (payload: unknown, ack?: unknown) => {
+      const taskId = (payload as { taskId?: unknown } | null)?.taskId;
+      const ok = (typeof taskId === 'string' && TASK_ID.test(taskId)) || (typeof taskId === 'number' && Number.isSafeInteger(taskId) && taskId >= 0);
+      if (ok) {
+        if (join) void socket.join(taskRoom(String(taskId)));
+        else void socket.leave(taskRoom(String(taskId)));
+      }
+      if (typeof ack === 'function') {
+        (ack as (r: unknown) => void)(
+          ok ? { ok: true, room: taskRoom(String(taskId)) } : { ok: false, code: 'CLOISTER_ERR_REQUEST_INVALID', message: 'expected { taskId: decimal string }' },
+        );
+      }
+    };
+    socket.on('subscribe', handle(true));
+    socket.on('unsubscribe', handle(false));
+  });
+  return {
+    io,
+    emit(event, payload) {
+      io.to(taskRoom(payload.taskId)).emit(event, payload);
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+      }).catch(() => undefined);
+      pub.disconnect();
+      sub.disconnect();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+// @cloister/coordinator: the operator's service (REST + socket.io + BullMQ, chain watcher, artifact store).
+export { buildApp, type AppDeps } from './app';
+export { startCoordinator, main, type RunningCoordinator } from './server';
+export {
+  loadConfig,
+  validateConfig,
+  redactConfig,
+  summarizeConfig,
+  configFromEnv,
+  uploadLimitFor,
+  ConfigSchema,
+  type CoordinatorConfig,
+  type ConfigInput,
+  type LoadConfigOptions,
+  type StoreConfig,
+  type ContractAddresses,
+} from './config';
+export { CoordinatorError, ERROR_CODES, coordinatorError, isCoordinatorError, type ErrorName } from './errors';
+export { createStore, FilesystemStore, S3Store, blobKey, updateKey, type ArtifactStore, type StagedArtifact, type StoredObject } from './store';
+export type { ChainClient, ChainTask, ChainRound, ChainEvent } from './chain/types';
+export { EthersChainClient, createChainClient, resolveDeployment } from './chain/ethersChain';
+export { ChainWatcher } from './chain/watcher';
+export { RoundAutomation } from './rounds/RoundAutomation';
+export { UploadRegistry, type UploadRecord } from './rounds/uploadRegistry';
+export { SOCKET_EVENTS, taskRoom, type SocketEventName, type RoundEventPayload } from './events/socketServer';
+export { QUEUE_NAMES, ROUND_JOBS, AGGREGATE_JOB, aggregationJobId, roundJobId, type RoundJobData } from './queues/names';
+export { formatSignInMessage, parseSignInMessage, type SignInMessage } from './auth/siwe';
+export { issueSessionToken, verifySessionToken } from './auth/session';
+export { checkAggregatorSignature } from './auth/aggregatorAuth';

@@ -1,0 +1,137 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
+import { getAddress, verifyMessage } from 'ethers';
+import type { CoordinatorConfig } from '../config';
+import { coordinatorError } from '../errors';
+import { AGGREGATOR_SIGNATURE_HEADER, AGGREGATOR_TIMESTAMP_HEADER, checkAggregatorSignature } from '../auth/aggregatorAuth';
+import { issueSessionToken, verifySessionToken } from '../auth/session';
+import { formatSignInMessage, parseSignInMessage, SIGN_IN_STATEMENT } from '../auth/siwe';
+
+export type Auth = {
+  /** Issues an EIP-4361 message with a fresh single-use nonce (stored in Redis with a TTL). */
+  createSignInMessage(address: string): Promise<string>;
+  /** Checks message + signature, consumes the nonce, returns a session token. */
+  verifySignIn(message: string, signature: string): Promise<{ token: string; expiresAt: number; address: string }>;
+  /** The session's address from `Authorization: Bearer`, or a 401 error. */
+  participantOf(request: FastifyRequest): string;
+  /** Passes for the operator token or a valid aggregator signature, else 401. */
+  requireOperatorOrAggregator(request: FastifyRequest): Promise<'operator' | 'aggregator'>;
+  requireAggregator(request: FastifyRequest): Promise<void>;
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    auth: Auth;
+  }
+}
+
+function bearer(request: FastifyRequest): string | null {
+  const h = request.headers.authorization;
+  if (!h) return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(h);
+  return m ? m[1]! : null;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export default fp<{ config: CoordinatorConfig }>(
+  async (app, { config }) => {
+    const cfg = config.auth;
+    const uri = config.publicUrl ?? `http://${cfg.domain}`;
+    let signerCache: { address: string; at: number } | null = null;
+
+    async function aggregatorSigner(): Promise<string> {
+      if (signerCache && Date.now() - signerCache.at < 10_000) return signerCache.address;
+      const address = await app.chain.aggregatorSigner();
+      signerCache = { address, at: Date.now() };
+      return address;
+    }
+
+    async function checkAggregator(request: FastifyRequest): Promise<string | null> {
+      const ts = request.headers[AGGREGATOR_TIMESTAMP_HEADER];
+      const sig = request.headers[AGGREGATOR_SIGNATURE_HEADER];
+      if (ts === undefined && sig === undefined) return 'no aggregator headers';
+      const path = request.url.split('?')[0]!;
+      const signer = await aggregatorSigner();
+      if (/^0x0{40}$/i.test(signer)) return 'no aggregatorSigner() registered on chain';
+      return checkAggregatorSignature({
+        method: request.method,
+        path,
+        timestamp: typeof ts === 'string' ? ts : undefined,
+        signature: typeof sig === 'string' ? sig : undefined,
+        expectedSigner: signer,
+        maxSkewMs: cfg.aggregatorMaxSkewMs,
+      });
+    }
+
+    const auth: Auth = {
+      async createSignInMessage(address) {
+        const nonce = randomBytes(16).toString('hex');
+        const now = new Date();
+        const message = formatSignInMessage({
+          domain: cfg.domain,
+          address: getAddress(address),
+          statement: SIGN_IN_STATEMENT,
+          uri,
+          chainId: app.chain.chainId,
+          nonce,
+          issuedAt: now.toISOString(),
+          expirationTime: new Date(now.getTime() + cfg.nonceTtlSeconds * 1000).toISOString(),
+        });
+        await app.redis.set(app.rkey('nonce', nonce), getAddress(address), 'EX', cfg.nonceTtlSeconds);
+        return message;
+      },
+
+      async verifySignIn(message, signature) {
+        const parsed = parseSignInMessage(message);
+        if (!parsed || parsed.domain !== cfg.domain || parsed.chainId !== app.chain.chainId || parsed.uri !== uri) {
+          throw coordinatorError('SignInMessageInvalid', 'sign-in message is not one this coordinator issued: POST /v1/auth/nonce and sign the returned message unchanged');
+        }
+        let recovered: string;
+        try {
+          recovered = getAddress(verifyMessage(message, signature));
+        } catch {
+          throw coordinatorError('SignInSignatureInvalid', 'signature does not parse as an EIP-191 signature');
+        }
+        if (recovered !== parsed.address) {
+          throw coordinatorError('SignInSignatureInvalid', `signature recovers to ${recovered}, not ${parsed.address}`);
+        }
+        // Single use: GETDEL consumes the nonce atomically, so a replay finds nothing.
+        const stored = await app.redis.getdel(app.rkey('nonce', parsed.nonce));
+        if (!stored || stored !== parsed.address) {
+          throw coordinatorError('NonceInvalid', 'nonce unknown, expired or already used: request a new message');
+        }
+        const { token, expiresAt } = issueSessionToken(cfg.sessionSecret, parsed.address, cfg.sessionTtlSeconds);
+        return { token, expiresAt, address: parsed.address };
+      },
+
+      participantOf(request) {
+        const token = bearer(request);
+        if (!token) throw coordinatorError('AuthRequired', 'missing Authorization: Bearer <token>: sign in via /v1/auth/nonce and /v1/auth/verify');
+        const address = verifySessionToken(cfg.sessionSecret, token);
+        if (!address) throw coordinatorError('SessionInvalid', 'session token invalid or expired: sign in again');
+        return address;
+      },
+
+      async requireOperatorOrAggregator(request) {
+        const token = bearer(request);
+        if (token && cfg.operatorToken && safeEqual(token, cfg.operatorToken)) return 'operator';
+        const problem = await checkAggregator(request);
+        if (problem === null) return 'aggregator';
+        throw coordinatorError('BlobAuthInvalid', `blob upload needs the operator token or aggregator signature (${problem})`);
+      },
+
+      async requireAggregator(request) {
+        const problem = await checkAggregator(request);
+        if (problem !== null) throw coordinatorError('AggregatorAuthInvalid', `aggregator authentication failed: ${problem}`);
+      },
+    };
+    app.decorate('auth', auth);
+  },
+  { name: 'cloister-auth', dependencies: ['cloister-redis', 'cloister-chain'] },
+);

@@ -1,0 +1,20 @@
+import { aggregationJobId, JOB, QUEUE } from '@cloister/protocol';
+
+export { aggregationJobId };
+
+/** Queue and job names: the shared ones come from @cloister/protocol; the rest are coordinator-internal. */
+export const QUEUE_NAMES = { aggregation: QUEUE.aggregation, rounds: QUEUE.rounds } as const;
+export const ROUND_JOBS = {
+  closeRound: JOB.closeRound,
+  acceptRound: 'accept-round',
+  collectUploads: 'collect-uploads',
+} as const;
+export const AGGREGATE_JOB = JOB.aggregateRound;
+
+export type RoundJobName = (typeof ROUND_JOBS)[keyof typeof ROUND_JOBS];
+/** Payload of every job on the rounds queue. */
+export type RoundJobData = { taskId: string; round: number; openedAt: string };
+
+export function roundJobId(name: RoundJobName, taskId: bigint | string, round: bigint | number, openedAt: bigint | string): string {
+  return `${name}-${taskId}-${round}-${openedAt}`;
+}

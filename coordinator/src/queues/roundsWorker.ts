@@ -1,0 +1,25 @@
+import { Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { QUEUE_NAMES, type RoundJobData } from './names';
+import type { RoundAutomation } from '../rounds/RoundAutomation';
+
+/** The worker role for the rounds queue (close-round, collect-uploads, accept-round). */
+export function startRoundsWorker(options: { url: string; prefix: string; automation: RoundAutomation; log: Logger }): { close(): Promise<void> } {
+  const connection = new Redis(options.url, { maxRetriesPerRequest: null });
+  connection.on('error', () => undefined);
+  const worker = new Worker<RoundJobData>(
+    QUEUE_NAMES.rounds,
+    async (job: Job<RoundJobData>) => options.automation.runJob(job.name, job.data),
+    { connection, prefix: options.prefix, concurrency: 4 },
+  );
+  worker.on('error', (err) => options.log.warn({ err }, 'queue: rounds worker error'));
+  worker.on('failed', (job, err) => options.log.info({ job: job?.id, attempt: job?.attemptsMade, msg: err.message }, 'queue: round job will retry or failed'));
+  worker.on('completed', (job, result) => options.log.info({ job: job.id, result }, 'queue: round job done'));
+  return {
+    async close() {
+      await worker.close();
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}

@@ -1,0 +1,261 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { getAddress } from 'ethers';
+import { ROUND_STATE, type AggregationJob } from '@cloister/protocol';
+import type { CoordinatorConfig } from '../config';
+import type { ChainClient, ChainEvent, ChainRound } from '../chain/types';
+import type { EventBus } from '../plugins/socket';
+import type { CoordinatorMetrics } from '../plugins/metrics';
+import type { Producer } from '../queues/producer';
+import { aggregationJobId, ROUND_JOBS, type RoundJobData, type RoundJobName } from '../queues/names';
+import type { SocketEventName } from '../events/socketServer';
+import type { UploadRegistry } from './uploadRegistry';
+
+export type RoundAutomationDeps = {
+  config: CoordinatorConfig;
+  chain: ChainClient;
+  producer: Producer;
+  uploads: UploadRegistry;
+  events: EventBus;
+  metrics: CoordinatorMetrics;
+  redis: Redis;
+  log: Logger;
+};
+
+/** Thrown by a round job that ran too early (BullMQ retries it with backoff). */
+export class NotYetError extends Error {}
+
+const EVENT_TO_SOCKET: Record<string, SocketEventName> = {
+  TaskCreated: 'task:status',
+  RoundOpened: 'round:opened',
+  UpdateCommitted: 'task:status',
+  RoundClosed: 'round:closed',
+  RoundFailed: 'round:failed',
+  RoundFinalized: 'round:finalized',
+  RoundAccepted: 'round:accepted',
+  RoundRejected: 'round:rejected',
+};
+
+function jsonArgs(args: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v]));
+}
+
+/**
+ * The round state machine. Chain events (and a periodic sweep) call `reconcile(taskId)`, which reads the task's
+ * state from the chain and takes the one step that state calls for. Every step is idempotent: transactions are
+ * guarded by Redis locks and the contract's own checks, jobs by jobIds, the aggregation enqueue by a marker.
+ * Nothing lives only in this process.
+ */
+export class RoundAutomation {
+  constructor(private readonly d: RoundAutomationDeps) {}
+
+  private get canTransact(): boolean {
+    return this.d.config.rounds.automate && this.d.chain.operatorAddress !== null;
+  }
+
+  private k(...parts: Array<string | number | bigint>): string {
+    return `${this.d.config.redis.keyPrefix}${parts.join(':')}`;
+  }
+
+  /** Emits the socket event for a chain event and advances the state machine. */
+  async handleEvent(event: ChainEvent): Promise<void> {
+    const log = this.d.log.child({ taskId: String(event.taskId), round: Number(event.round), event: event.name });
+    this.d.metrics.roundEvents.inc({ event: event.name });
+    const socketEvent = EVENT_TO_SOCKET[event.name];
+    const payload = { ...jsonArgs(event.args), taskId: event.taskId.toString(), round: Number(event.round), event: event.name, blockNumber: event.blockNumber, transactionHash: event.transactionHash };
+    if (socketEvent) this.d.events.emit(socketEvent, payload);
+    if (event.name === 'RoundFinalized') {
+      const modelUri = String(event.args.modelUri ?? '');
+      this.d.events.emit('model:available', {
+        taskId: event.taskId.toString(),
+        round: Number(event.round),
+        modelHash: String(event.args.modelHash ?? ''),
+        modelUri,
+        url: this.d.config.publicUrl ? `${this.d.config.publicUrl.replace(/\/$/, '')}/v1/${modelUri}` : `/v1/${modelUri}`,
+      });
+    }
+    log.info('chain: event');
+    await this.reconcile(event.taskId);
+  }
+
+  /** Reads the task's current round from the chain and takes the step its state calls for. */
+  async reconcile(taskId: bigint): Promise<void> {
+    if (!this.d.config.rounds.automate) return;
+    const { chain } = this.d;
+    const task = await chain.getTask(taskId);
+    if (!task || task.cancelled) return;
+    const r = task.currentRound;
+    const log = this.d.log.child({ taskId: String(taskId), round: Number(r) });
+    if (r === 0n) {
+      await this.openRound(taskId, 0n, 'new', log);
+      return;
+    }
+    const round = await chain.getRound(taskId, r);
+    const data: RoundJobData = { taskId: taskId.toString(), round: Number(r), openedAt: round.openedAt.toString() };
+    switch (round.state) {
+      case ROUND_STATE.Open: {
+        const full = round.committedCount >= task.maxParticipants;
+        const at = full ? Date.now() : Number(round.deadline) * 1000 + this.d.config.rounds.closeDelayMs;
+        // The deadline job is scheduled once per opening; when the round fills up early an immediate one joins it.
+        await this.schedule(ROUND_JOBS.closeRound, data, full ? Date.now() : at, full ? '-full' : '');
+        break;
+      }
+      case ROUND_STATE.Closed: {
+        await this.schedule(ROUND_JOBS.collectUploads, data, Date.now() + this.d.config.rounds.uploadGraceMs);
+        await this.maybeEnqueueAggregation(taskId, r, round, false);
+        break;
+      }
+      case ROUND_STATE.Failed:
+      case ROUND_STATE.Rejected: {
+        const reopenKey = this.k('reopened', taskId, r, round.openedAt);
+        const count = Number((await this.d.redis.get(this.k('reopens', taskId, r))) ?? '0');
+        if (count >= this.d.config.rounds.maxReopens) {
+          log.warn({ count }, 'round: not reopening, retry budget spent');
+          this.d.events.emit('task:status', { taskId: taskId.toString(), round: Number(r), status: 'stalled', reason: 'reopen budget spent' });
+          return;
+        }
+        if ((await this.d.redis.get(reopenKey)) !== null) return;
+        if (await this.openRound(taskId, r, `reopen-${round.openedAt}`, log)) {
+          await this.d.redis.set(reopenKey, '1');
+          await this.d.redis.incr(this.k('reopens', taskId, r));
+        }
+        break;
+      }
+      case ROUND_STATE.Finalized: {
+        const at = Number(round.challengeEndsAt) * 1000 + this.d.config.rounds.closeDelayMs;
+        await this.schedule(ROUND_JOBS.acceptRound, data, at);
+        break;
+      }
+      case ROUND_STATE.Accepted: {
+        if (r < BigInt(task.numRounds)) await this.openRound(taskId, r, 'next', log);
+        else this.d.events.emit('task:status', { taskId: taskId.toString(), round: Number(r), status: 'completed' });
+        break;
+      }
+    }
+  }
+
+  /** Sends openRound once per (task, current round, reason); returns true when the transaction was mined. */
+  private async openRound(taskId: bigint, current: bigint, reason: string, log: Logger): Promise<boolean> {
+    if (!this.canTransact) return false;
+    const lock = this.k('lock', 'open', taskId, current, reason);
+    if ((await this.d.redis.set(lock, '1', 'EX', 120, 'NX')) !== 'OK') return false;
+    try {
+      const tx = await this.d.chain.openRound(taskId);
+      this.d.metrics.roundActions.inc({ action: 'openRound', result: 'ok' });
+      log.info({ tx, reason }, 'round: opened');
+      await this.d.redis.expire(lock, 24 * 3600);
+      return true;
+    } catch (err) {
+      this.d.metrics.roundActions.inc({ action: 'openRound', result: 'error' });
+      log.warn({ err, reason }, 'round: openRound failed (retried by the next sweep)');
+      await this.d.redis.del(lock);
+      return false;
+    }
+  }
+
+  private async schedule(name: RoundJobName, data: RoundJobData, atMs: number, suffix = ''): Promise<void> {
+    await this.d.producer.scheduleRoundJob(name, suffix ? { ...data, openedAt: `${data.openedAt}${suffix}` } : data, atMs);
+  }
+
+  /**
+   * Enqueues the aggregation job for a closed round once every committed participant's update is stored, or
+   * unconditionally when `force` (upload grace over). Exactly once per round opening.
+   */
+  async maybeEnqueueAggregation(taskId: bigint, r: bigint, round: ChainRound, force: boolean): Promise<boolean> {
+    if (round.state !== ROUND_STATE.Closed) return false;
+    const committed = (await this.d.chain.committedParticipants(taskId, r)).map((a) => getAddress(a));
+    const uploads = await this.d.uploads.list(taskId, r, round.openedAt);
+    const missing = committed.filter((p) => !uploads.has(p));
+    if (missing.length > 0 && !force) return false;
+    const job: AggregationJob = {
+      taskId: taskId.toString(),
+      round: Number(r),
+      chainId: this.d.chain.chainId.toString(),
+      taskManager: this.d.chain.taskManagerAddress,
+      updates: committed
+        .filter((p) => uploads.has(p))
+        .map((p) => {
+          const u = uploads.get(p)!;
+          return { participant: p, ciphertextHash: u.ciphertextHash, size: u.size, location: `/v1/tasks/${taskId}/rounds/${r}/updates/${p}` };
+        }),
+    };
+    const added = await this.d.producer.enqueueAggregation(job, round.openedAt);
+    if (added) {
+      this.d.metrics.roundActions.inc({ action: 'enqueueAggregation', result: 'ok' });
+      this.d.log.info({ taskId: job.taskId, round: job.round, updates: job.updates.length, missing: missing.length, jobId: aggregationJobId(taskId, r, round.openedAt) }, 'round: aggregation enqueued');
+    }
+    return added;
+  }
+
+  /** Whether the aggregation for this opening is already enqueued (late uploads are then refused). */
+  async aggregationEnqueued(taskId: bigint, r: bigint, openedAt: bigint): Promise<boolean> {
+    const marker = `${this.d.config.redis.keyPrefix}enqueued:${aggregationJobId(taskId, r, openedAt)}`;
+    return (await this.d.redis.exists(marker)) === 1;
+  }
+
+  /** Runs one job of the rounds queue. Throws NotYetError (retried) when it ran early. */
+  async runJob(name: string, data: RoundJobData): Promise<string> {
+    const taskId = BigInt(data.taskId);
+    const r = BigInt(data.round);
+    const openedAt = BigInt(data.openedAt.replace(/-full$/, ''));
+    const round = await this.d.chain.getRound(taskId, r);
+    const log = this.d.log.child({ taskId: data.taskId, round: data.round, job: name });
+    if (round.openedAt !== openedAt) return 'stale: the round was reopened since';
+    switch (name) {
+      case ROUND_JOBS.closeRound: {
+        if (round.state !== ROUND_STATE.Open) return 'already closed';
+        const task = await this.d.chain.getTask(taskId);
+        const now = await this.d.chain.now();
+        if (now <= round.deadline && round.committedCount < (task?.maxParticipants ?? Infinity)) {
+          throw new NotYetError(`deadline ${round.deadline} not reached (chain time ${now})`);
+        }
+        this.d.events.emit('round:closing', { taskId: data.taskId, round: data.round, deadline: round.deadline.toString() });
+        try {
+          const tx = await this.d.chain.closeRound(taskId, r);
+          this.d.metrics.roundActions.inc({ action: 'closeRound', result: 'ok' });
+          log.info({ tx }, 'round: closeRound sent');
+          return `closed in ${tx}`;
+        } catch (err) {
+          const after = await this.d.chain.getRound(taskId, r);
+          if (after.state !== ROUND_STATE.Open) return 'closed by someone else';
+          this.d.metrics.roundActions.inc({ action: 'closeRound', result: 'error' });
+          throw err;
+        }
+      }
+      case ROUND_JOBS.collectUploads: {
+        const added = await this.maybeEnqueueAggregation(taskId, r, round, true);
+        return added ? 'aggregation enqueued' : 'nothing to do';
+      }
+      case ROUND_JOBS.acceptRound: {
+        if (round.state !== ROUND_STATE.Finalized) return 'not finalized (accepted or rejected already)';
+        try {
+          const tx = await this.d.chain.acceptRound(taskId, r);
+          this.d.metrics.roundActions.inc({ action: 'acceptRound', result: 'ok' });
+          log.info({ tx }, 'round: acceptRound sent');
+          return `accepted in ${tx}`;
+        } catch (err) {
+          const after = await this.d.chain.getRound(taskId, r);
+          if (after.state !== ROUND_STATE.Finalized) return 'settled by someone else';
+          throw new NotYetError(`acceptRound reverted (challenge window still running?): ${(err as Error).message}`);
+        }
+      }
+      default:
+        throw new Error(`unknown round job ${name}`);
+    }
+  }
+
+  /** Reconciles every task (safety net for a failed transaction or a missed event). */
+  async sweep(): Promise<void> {
+    const count = await this.d.chain.taskCount();
+    for (const id of await this.taskIds(count)) {
+      await this.reconcile(id).catch((err) => this.d.log.warn({ err, taskId: String(id) }, 'round: sweep failed for task'));
+    }
+  }
+
+  private async taskIds(count: bigint): Promise<bigint[]> {
+    // Task ids start at 1 (0 is never a task); a task that returns null is skipped.
+    const ids: bigint[] = [];
+    for (let i = 1n; i <= count; i++) ids.push(i);
+    return ids;
+  }
+}

@@ -1,0 +1,159 @@
+import { Readable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import { getAddress } from 'ethers';
+import {
+  AddressSchema,
+  ErrorResponseSchema,
+  HEADERS,
+  recoverUpdateSigner,
+  ROUND_STATE,
+  RoundParamsSchema,
+  UploadResponseSchema,
+} from '@cloister/protocol';
+import { uploadLimitFor } from '../../config';
+import { coordinatorError } from '../../errors';
+import { updateKey } from '../../store';
+import { ZERO_HASH } from '../../chain/types';
+import type { App } from '../typebox';
+import { acceptBinaryStreams, BinaryBody } from '../binaryBody';
+
+const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
+const UpdateParams = Type.Object({ ...RoundParamsSchema.properties, participant: AddressSchema });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Update ciphertexts: participants upload (streamed, hashed, checked against the chain); the aggregator fetches. */
+export default async function updateRoutes(app: App): Promise<void> {
+  acceptBinaryStreams(app);
+  const cfg = app.config.uploads;
+
+  /** Polls commitmentOf until it is set or the wait is over (the commit transaction may still be in flight). */
+  async function waitForCommitment(taskId: bigint, round: bigint, participant: string): Promise<string> {
+    const until = Date.now() + cfg.commitmentWaitMs;
+    for (;;) {
+      const c = (await app.chain.commitmentOf(taskId, round, participant)).toLowerCase();
+      if (c !== ZERO_HASH || Date.now() >= until) return c;
+      await sleep(Math.min(cfg.commitmentPollMs, Math.max(1, until - Date.now())));
+    }
+  }
+
+  app.put(
+    '/v1/tasks/:taskId/rounds/:round/updates',
+    {
+      schema: {
+        tags: ['updates'],
+        params: RoundParamsSchema,
+        consumes: ['application/octet-stream'],
+        headers: Type.Object({ [HEADERS.signature]: Type.Optional(Type.String()), authorization: Type.Optional(Type.String()) }),
+        response: {
+          200: UploadResponseSchema,
+          ...Object.fromEntries([400, 401, 403, 404, 409, 413, 415].map((s) => [s, ErrorResponseSchema])),
+        },
+      },
+    },
+    async (request, reply) => {
+      const started = process.hrtime.bigint();
+      const participant = app.auth.participantOf(request);
+      const signature = request.headers[HEADERS.signature];
+      if (typeof signature !== 'string' || !SIGNATURE.test(signature)) {
+        throw coordinatorError('UploadSignatureMissing', `send ${HEADERS.signature}: the EIP-712 SealedUpdate signature (signUpdateDigest) over sha256(ciphertext)`);
+      }
+      if (!(request.body instanceof Readable)) throw coordinatorError('UnsupportedMediaType', 'send the ciphertext as application/octet-stream');
+      const taskId = BigInt(request.params.taskId);
+      const round = BigInt(request.params.round);
+      const log = request.log.child({ taskId: String(taskId), round: Number(round), participant });
+
+      const [task, admitted] = await Promise.all([app.chain.getTask(taskId), app.chain.isAdmitted(taskId, participant)]);
+      if (!task) throw coordinatorError('TaskNotFound', `task ${taskId} does not exist on chain`);
+      if (round !== task.currentRound) {
+        throw coordinatorError('RoundMismatch', `task ${taskId} is at round ${task.currentRound}, not ${round}`, { details: { currentRound: Number(task.currentRound) } });
+      }
+      if (!admitted) throw coordinatorError('NotAdmitted', `${participant} is not admitted to task ${taskId}`);
+      const [state, now] = await Promise.all([app.chain.getRound(taskId, round), app.chain.now()]);
+      if (state.state !== ROUND_STATE.Open && state.state !== ROUND_STATE.Closed) {
+        throw coordinatorError('RoundNotOpen', `round ${round} of task ${taskId} is not accepting uploads (state ${state.state})`);
+      }
+      if (now > state.deadline + BigInt(cfg.graceSeconds) || (await app.rounds.aggregationEnqueued(taskId, round, state.openedAt))) {
+        throw coordinatorError('DeadlinePassed', `round ${round} of task ${taskId} passed its deadline (${state.deadline}) and upload grace`);
+      }
+      const limit = uploadLimitFor(app.config, taskId);
+      const declared = Number(request.headers['content-length'] ?? NaN);
+      if (declared > limit) {
+        reply.header('connection', 'close');
+        throw coordinatorError('UploadTooLarge', `update of ${declared} bytes exceeds task ${taskId}'s limit of ${limit}`, { details: { maxBytes: limit } });
+      }
+
+      let staged;
+      try {
+        staged = await app.store.put(request.body, { maxBytes: limit });
+      } catch (error) {
+        reply.header('connection', 'close');
+        throw error;
+      }
+      try {
+        const hash = staged.sha256;
+        let signer: string | null = null;
+        try {
+          signer = recoverUpdateSigner({ chainId: app.chain.chainId, contractAddress: app.chain.taskManagerAddress, taskId, round, ciphertextHash: hash }, signature);
+        } catch {
+          signer = null;
+        }
+        if (signer === null || getAddress(signer) !== participant) {
+          throw coordinatorError('UploadSignatureInvalid', `${HEADERS.signature} is not ${participant}'s signature over ${hash} for task ${taskId} round ${round}`);
+        }
+        const previous = await app.uploads.get(taskId, round, state.openedAt, participant);
+        if (previous) {
+          if (previous.ciphertextHash === hash) return { ciphertextHash: hash, size: previous.size, duplicate: true };
+          throw coordinatorError('UpdateConflict', `${participant} already uploaded ${previous.ciphertextHash} for this round`);
+        }
+        const commitment = await waitForCommitment(taskId, round, participant);
+        if (commitment === ZERO_HASH) {
+          throw coordinatorError('HashNotCommitted', `no commitment from ${participant} for task ${taskId} round ${round} after ${cfg.commitmentWaitMs} ms: commit(${hash}) first`);
+        }
+        if (commitment !== hash) {
+          throw coordinatorError('UpdateConflict', `the bytes hash to ${hash} but the on-chain commitment is ${commitment}`);
+        }
+        const key = updateKey(hash);
+        if (!(await app.store.has(key))) await staged.commit(key);
+        const rec = { participant, ciphertextHash: hash, size: staged.size, key, signature, receivedAt: Date.now() };
+        const result = await app.uploads.record(taskId, round, state.openedAt, rec);
+        if (!result.created) {
+          // A concurrent upload of the same participant won the race.
+          if (result.existing.ciphertextHash === hash) return { ciphertextHash: hash, size: staged.size, duplicate: true };
+          throw coordinatorError('UpdateConflict', `${participant} already uploaded ${result.existing.ciphertextHash} for this round`);
+        }
+        app.metrics.uploads.inc({ duplicate: 'false' });
+        app.metrics.uploadBytes.inc(staged.size);
+        app.metrics.uploadSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        log.info({ hash, size: staged.size }, 'upload: stored');
+        if (state.state === ROUND_STATE.Closed) {
+          const fresh = await app.chain.getRound(taskId, round);
+          await app.rounds.maybeEnqueueAggregation(taskId, round, fresh, false).catch((err) => log.warn({ err }, 'upload: aggregation check failed'));
+        }
+        return { ciphertextHash: hash, size: staged.size, duplicate: false };
+      } finally {
+        await staged.discard();
+      }
+    },
+  );
+
+  app.get(
+    '/v1/tasks/:taskId/rounds/:round/updates/:participant',
+    { schema: { tags: ['updates'], params: UpdateParams, response: { 200: BinaryBody, 401: ErrorResponseSchema, 404: ErrorResponseSchema } } },
+    async (request, reply) => {
+      await app.auth.requireAggregator(request);
+      const taskId = BigInt(request.params.taskId);
+      const round = BigInt(request.params.round);
+      const participant = getAddress(request.params.participant.toLowerCase());
+      const state = await app.chain.getRound(taskId, round);
+      const rec = await app.uploads.get(taskId, round, state.openedAt, participant);
+      const object = rec ? await app.store.get(rec.key) : null;
+      if (!rec || !object) throw coordinatorError('UpdateNotFound', `no update from ${participant} for task ${taskId} round ${round}`);
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-length', object.size)
+        .header(HEADERS.signature, rec.signature)
+        .header('x-cloister-ciphertext-hash', rec.ciphertextHash)
+        .send(object.stream);
+    },
+  );
+}

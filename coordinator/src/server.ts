@@ -1,0 +1,103 @@
+import type { Logger } from 'pino';
+import { buildApp, type AppDeps } from './app';
+import { loadConfig, summarizeConfig, validateConfig, type ConfigInput, type CoordinatorConfig } from './config';
+import { resolveDeployment } from './chain/ethersChain';
+import { ChainWatcher } from './chain/watcher';
+import { startRoundsWorker } from './queues/roundsWorker';
+import type { App } from './routes/typebox';
+
+export type RunningCoordinator = {
+  /** Base URL, e.g. http://127.0.0.1:8080 */
+  url: string;
+  app: App;
+  config: CoordinatorConfig;
+  watcher: ChainWatcher;
+  /** Graceful stop: watcher, round worker, socket.io, HTTP (drains in-flight requests), queues, Redis. */
+  close(): Promise<void>;
+};
+
+function isFullConfig(input: ConfigInput | CoordinatorConfig): input is CoordinatorConfig {
+  try {
+    validateConfig(input);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts the coordinator in this process: HTTP + socket.io server, chain watcher, round worker.
+ * `input` is a full config or a partial one completed with defaults (the environment is not read).
+ */
+export async function startCoordinator(input: ConfigInput | CoordinatorConfig, deps: AppDeps = {}): Promise<RunningCoordinator> {
+  const config = isFullConfig(input) ? validateConfig(input) : loadConfig(input as ConfigInput, { env: {} });
+  const app = await buildApp(config, deps);
+  app.log.info({ config: JSON.parse(JSON.stringify(summarizeConfig(config))) }, 'start: configuration');
+  const address = await app.listen({ host: config.host, port: config.port });
+  const log = app.log as unknown as Logger;
+  const worker = startRoundsWorker({ url: config.redis.url, prefix: config.redis.queuePrefix, automation: app.rounds, log: log.child({ component: 'rounds-worker' }) });
+  const startBlock = config.chain.startBlock ?? (config.chain.deploymentFile || config.chain.contracts ? resolveDeployment(config.chain).blockNumber : 0);
+  const watcher = new ChainWatcher({
+    chain: app.chain,
+    redis: app.redis,
+    keyPrefix: config.redis.keyPrefix,
+    log: log.child({ component: 'chain-watcher' }),
+    confirmations: config.chain.confirmations,
+    pollIntervalMs: config.chain.pollIntervalMs,
+    maxBlockRange: config.chain.maxBlockRange,
+    startBlock,
+    onEvent: (event) => app.rounds.handleEvent(event),
+    onSweep: () => app.rounds.sweep(),
+    onBlock: (block) => app.metrics.lastBlock.set(block),
+  });
+  watcher.start();
+  app.log.info({ address }, 'start: listening');
+  let closing: Promise<void> | null = null;
+  return {
+    url: address,
+    app,
+    config,
+    watcher,
+    close() {
+      closing ??= (async () => {
+        const timer = setTimeout(() => app.log.warn('stop: still draining after shutdownTimeoutMs'), config.shutdownTimeoutMs);
+        timer.unref();
+        await watcher.stop();
+        await worker.close();
+        await app.close();
+        clearTimeout(timer);
+      })();
+      return closing;
+    },
+  };
+}
+
+/** CLI entry: config from $CLOISTER_CONFIG and CLOISTER_* variables; SIGINT/SIGTERM stop gracefully. */
+export async function main(): Promise<void> {
+  let running: RunningCoordinator;
+  try {
+    const config = loadConfig();
+    process.stdout.write(`cloister coordinator configuration (secrets redacted):\n${summarizeConfig(config)}\n`);
+    running = await startCoordinator(config);
+  } catch (error) {
+    process.stderr.write(`coordinator failed to start: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const stop = (signal: string) => {
+    running.app.log.info({ signal }, 'stop: draining');
+    const force = setTimeout(() => process.exit(1), running.config.shutdownTimeoutMs + 2000);
+    force.unref();
+    running.close().then(
+      () => process.exit(0),
+      (err) => {
+        running.app.log.error({ err }, 'stop: failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (require.main === module) void main();
