@@ -1,0 +1,102 @@
+// Integration: the same path the coordinator, aggregator and demo use. A real `hardhat node` process started with
+// startLocalChain, contracts deployed with deployCloister, one round run through the typed bindings over JSON-RPC.
+import { expect } from 'chai';
+import { ethers, JsonRpcProvider, NonceManager } from 'ethers';
+import {
+  authorizeRoflOrigin,
+  connectCloister,
+  deployCloister,
+  ROUND_STATE,
+  siweLogin,
+  startLocalChain,
+  type LocalChain,
+} from '../src';
+
+describe('startLocalChain + deployCloister (hardhat node process)', function () {
+  this.timeout(120_000);
+  let chain: LocalChain | undefined;
+  let provider: JsonRpcProvider | undefined;
+
+  after(async () => {
+    provider?.destroy();
+    await chain?.stop();
+  });
+
+  it('runs a round end to end against a spawned node and stops it', async () => {
+    chain = await startLocalChain();
+    expect(chain.chainId).to.equal(31337);
+    expect(chain.rpcUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+    provider = new JsonRpcProvider(chain.rpcUrl, 31337, { staticNetwork: true, pollingInterval: 50 });
+    const [deployer, member, aggregator, p1, p2] = await Promise.all([0, 1, 2, 3, 4].map((i) => provider!.getSigner(i)));
+    const deployment = await deployCloister({
+      deployer: deployer!,
+      members: [await member!.getAddress()],
+      quorum: 1,
+      votingPeriod: 60,
+      challengeWindow: 5,
+      operator: await deployer!.getAddress(),
+      roflAppId: 'rofl1qqn9xndja7e2pnxhttktmecvwzz0yqwxsquqyxdf',
+    });
+    expect(deployment.network).to.equal('localhost');
+    await authorizeRoflOrigin(provider, deployment.roflAppId, await aggregator!.getAddress());
+
+    const asMember = connectCloister(deployment, new NonceManager(member!));
+    const gov = asMember.governance;
+    const run = async (target: string, data: string, value = 0n) => {
+      await (await gov.propose(target, value, data, 'x', { value })).wait();
+      const id = await gov.proposalCount();
+      await (await gov.vote(id, true)).wait();
+      await (await gov.execute(id)).wait();
+    };
+    const tm = asMember.taskManager;
+    await run(
+      deployment.contracts.taskManager,
+      tm.interface.encodeFunctionData('createTask', [
+        {
+          modelSpecHash: ethers.id('spec'),
+          initialModelHash: ethers.id('m0'),
+          initialModelUri: 'blobs/m0',
+          dataSchemaHash: ethers.id('schema'),
+          minParticipants: 2,
+          maxParticipants: 2,
+          roundDuration: 600,
+          numRounds: 1,
+          rewardPerRound: 1000n,
+        },
+      ]),
+      1000n,
+    );
+    const addrs = [await p1!.getAddress(), await p2!.getAddress()];
+    await run(
+      deployment.contracts.participants,
+      asMember.participants.interface.encodeFunctionData('admitMany', [1, addrs, ['a', 'b'], ['', '']]),
+    );
+
+    await (await connectCloister(deployment, deployer!).taskManager.openRound(1)).wait();
+    for (const p of [p1!, p2!]) {
+      await (await connectCloister(deployment, p).taskManager.commit(1, 1, ethers.id(await p.getAddress()))).wait();
+    }
+    // full round: closable before the deadline
+    await (await tm.closeRound(1, 1)).wait();
+    expect(await tm.committedParticipants(1, 1)).to.deep.equal(addrs);
+    const asAggregator = connectCloister(deployment, aggregator!);
+    await (
+      await asAggregator.taskManager.finalizeRound(1, 1, ethers.id('m1'), 'blobs/m1', addrs, [700_000, 300_000], [], [], ethers.ZeroHash)
+    ).wait();
+    expect((await tm.getRound(1, 1)).state).to.equal(BigInt(ROUND_STATE.Finalized));
+    await provider.send('evm_increaseTime', [5]);
+    await (await tm.acceptRound(1, 1)).wait();
+    expect((await tm.getTask(1)).currentModelHash).to.equal(ethers.id('m1'));
+
+    const token = await siweLogin(p1!, connectCloister(deployment, p1!).rewardVault);
+    expect(await asMember.rewardVault.pendingRewardOf(token)).to.equal(700n);
+
+    await chain.stop();
+    await chain.stop(); // idempotent
+    const reachable = await fetch(chain.rpcUrl, { method: 'POST' }).then(
+      () => true,
+      () => false,
+    );
+    expect(reachable).to.equal(false);
+  });
+});
