@@ -4,7 +4,7 @@
 //   (aggregator-signed, ciphertext + x-cloister-signature header), with the documented auth headers checked.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { aggregatorAuthMessage, HEADERS, sha256Hex } from '@cloister/protocol';
 import { getAddress, verifyMessage } from 'ethers';
 
@@ -31,7 +31,7 @@ export async function startRedis(): Promise<RedisHandle> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let i = 0; i < 100; i += 1) {
     const up = await new Promise<boolean>((resolve) => {
-      const sock = require('node:net').connect(port, '127.0.0.1');
+      const sock = connect(port, '127.0.0.1');
       sock.once('connect', () => {
         sock.end();
         resolve(true);

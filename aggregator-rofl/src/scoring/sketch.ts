@@ -1,6 +1,6 @@
 // Inner-product sketches: the aggregate is known only after every update has been folded, and a streaming
 // aggregator keeps no update, so each update leaves a small count-sketch (Charikar et al. 2002) behind instead.
-// Coordinate i goes to bucket i mod k with a pseudo-random sign s(i); ⟨sketch(a), sketch(b)⟩ is an unbiased
+// Coordinate i goes to bucket i mod k with the sign s(i mod k)·t(⌊i/k⌋) of two multiplicative hashes; ⟨sketch(a), sketch(b)⟩ is an unbiased
 // estimate of ⟨a, b⟩ with standard error about ‖a‖‖b‖/√k. Models no larger than k are copied exactly.
 
 export const DEFAULT_SKETCH_SIZE = 4096;
@@ -22,8 +22,8 @@ export function sketchOf(v: ArrayLike<number>, k = DEFAULT_SKETCH_SIZE): Float64
     for (let i = 0; i < v.length; i += 1) out[i] = v[i]!;
     return out;
   }
-  const mask = size - 1;
-  for (let i = 0; i < v.length; i += 1) out[i & mask]! += sign(i) * v[i]!;
+  const f = Float32Array.from(v as ArrayLike<number>);
+  normAndSketch(f, out);
   return out;
 }
 
@@ -42,13 +42,31 @@ export function normAndSketch(v: Float32Array, sketch: Float64Array): number {
     }
     return s;
   }
-  const mask = sketch.length - 1;
-  for (let i = 0; i < n; i += 1) {
-    const x = v[i]!;
-    s += x * x;
-    sketch[i & mask]! += Math.imul(i ^ 0x5bd1e995, 0x9e3779b1) < 0 ? -x : x;
+  // Blocks of k coordinates: the sign hash is computed once per bucket and flipped per block by a second hash, so
+  // the inner loop stays a plain multiply-add over contiguous memory.
+  const k = sketch.length;
+  const signs = BUCKET_SIGNS(k);
+  for (let base = 0; base < n; base += k) {
+    const end = Math.min(n, base + k);
+    const blockSign = Math.imul((base / k) ^ 0x27d4eb2f, 0x165667b1) < 0 ? -1 : 1;
+    for (let i = base; i < end; i += 1) {
+      const x = v[i]!;
+      s += x * x;
+      sketch[i - base]! += blockSign * signs[i - base]! * x;
+    }
   }
   return s;
+}
+
+const signCache = new Map<number, Float64Array>();
+function BUCKET_SIGNS(k: number): Float64Array {
+  let t = signCache.get(k);
+  if (t === undefined) {
+    t = new Float64Array(k);
+    for (let b = 0; b < k; b += 1) t[b] = sign(b);
+    signCache.set(k, t);
+  }
+  return t;
 }
 
 /** Cosine similarity of two sketches (0 when either is zero). */

@@ -3,14 +3,20 @@
 
 export type Accumulator = Float64Array | Float32Array;
 
-/** acc += weight · update (the FedAvg streaming fold). */
+/** acc += weight · update (the FedAvg streaming fold). One monomorphic loop per accumulator type. */
 export function foldWeighted(acc: Accumulator, update: Float32Array, weight: number): void {
+  if (acc instanceof Float64Array) fold64(acc, update, weight);
+  else fold32(acc, update, weight);
+}
+
+function fold64(acc: Float64Array, update: Float32Array, weight: number): void {
   const n = acc.length;
-  if (weight === 1) {
-    for (let i = 0; i < n; i += 1) acc[i]! += update[i]!;
-  } else {
-    for (let i = 0; i < n; i += 1) acc[i]! += weight * update[i]!;
-  }
+  for (let i = 0; i < n; i += 1) acc[i]! += weight * update[i]!;
+}
+
+function fold32(acc: Float32Array, update: Float32Array, weight: number): void {
+  const n = acc.length;
+  for (let i = 0; i < n; i += 1) acc[i]! += weight * update[i]!;
 }
 
 /** out = acc · factor, as float64. */
