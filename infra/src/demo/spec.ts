@@ -1,0 +1,121 @@
+// The demo's task specs (docs/interfaces.md "Task spec") and initial models. The initial weights are deterministic
+// (zeros for logistic regression, seeded Glorot for the CNN) so that runs are reproducible.
+import * as tf from '@tensorflow/tfjs';
+import { encodeTensors, sha256Hex, type NamedTensor, type TaskSpec } from '@cloister/protocol';
+import { HEART_FEATURES, HEART_SCALING } from './datasets/heartDisease';
+
+export type TrainingDefaults = TaskSpec['training'];
+
+/** Heart-disease defaults: logistic regression, Adam 0.01, 1 local epoch of batches of 16, FedAvg, 5 rounds. */
+export const HEART_DEFAULTS = {
+  rounds: 5,
+  training: {
+    optimizer: 'adam',
+    learningRate: 0.01,
+    loss: 'binaryCrossentropy',
+    metrics: ['accuracy'],
+    localEpochs: 1,
+    batchSize: 16,
+    fedProxMu: 0,
+    clipNorm: null,
+    noiseMultiplier: null,
+  } satisfies TrainingDefaults,
+};
+
+/** MNIST defaults: the small reference CNN, Adam 0.003, 2 local epochs of batches of 32, FedAvg. */
+export const MNIST_DEFAULTS = {
+  rounds: 10,
+  training: {
+    optimizer: 'adam',
+    learningRate: 0.003,
+    loss: 'categoricalCrossentropy',
+    metrics: ['accuracy'],
+    localEpochs: 2,
+    batchSize: 32,
+    fedProxMu: 0,
+    clipNorm: null,
+    noiseMultiplier: null,
+  } satisfies TrainingDefaults,
+};
+
+export type BuiltTask = { spec: TaskSpec; initialWeights: NamedTensor[] };
+
+function weightsOf(model: tf.LayersModel): NamedTensor[] {
+  return model.weights.map((w) => {
+    const value = w.read();
+    return { name: w.originalName, shape: [...value.shape], data: Float32Array.from(value.dataSync() as Float32Array) };
+  });
+}
+
+function topologyOf(model: tf.LayersModel): Record<string, unknown> {
+  return model.toJSON(null, false) as unknown as Record<string, unknown>;
+}
+
+/** Logistic regression on the 10 FLamby features (sigmoid(w·x + b)), zero-initialized. */
+export function buildHeartTask(options: { strategy?: string; training?: Partial<TrainingDefaults> } = {}): BuiltTask {
+  const model = tf.sequential({ name: 'heart_logreg' });
+  model.add(tf.layers.dense({ name: 'logit', units: 1, activation: 'sigmoid', inputShape: [HEART_FEATURES.length], kernelInitializer: 'zeros', biasInitializer: 'zeros' }));
+  const spec: TaskSpec = {
+    version: 1,
+    name: 'heart-disease',
+    model: { topology: topologyOf(model) },
+    training: { ...HEART_DEFAULTS.training, ...options.training },
+    data: { features: HEART_FEATURES, label: 'num > 0', scaling: HEART_SCALING },
+    aggregation: { strategy: (options.strategy ?? 'fedavg') as TaskSpec['aggregation']['strategy'], params: {}, updateNormBound: 1000, dp: null },
+  };
+  const initialWeights = weightsOf(model);
+  model.dispose();
+  return { spec, initialWeights };
+}
+
+/** The small reference CNN: conv 5×5×8 → max-pool → conv 5×5×16 → max-pool → dense 10 (softmax); seeded Glorot init. */
+export function buildMnistTask(options: { strategy?: string; training?: Partial<TrainingDefaults> } = {}): BuiltTask {
+  const model = tf.sequential({ name: 'mnist_cnn' });
+  model.add(tf.layers.conv2d({ name: 'conv1', inputShape: [28, 28, 1], filters: 8, kernelSize: 5, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
+  model.add(tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }));
+  model.add(tf.layers.conv2d({ name: 'conv2', filters: 16, kernelSize: 5, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
+  model.add(tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2 }));
+  model.add(tf.layers.flatten({ name: 'flatten' }));
+  model.add(tf.layers.dense({ name: 'logits', units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }));
+  const spec: TaskSpec = {
+    version: 1,
+    name: 'mnist',
+    model: { topology: topologyOf(model) },
+    training: { ...MNIST_DEFAULTS.training, ...options.training },
+    // Pixels are divided by 255 by the dataset config; no further scaling.
+    data: { features: ['pixels'], scaling: { mean: [], std: [] } },
+    aggregation: { strategy: (options.strategy ?? 'fedavg') as TaskSpec['aggregation']['strategy'], params: {}, updateNormBound: 10_000, dp: null },
+  };
+  const initialWeights = weightsOf(model);
+  model.dispose();
+  return { spec, initialWeights };
+}
+
+/** Canonical JSON (sorted keys, no spaces): the stored spec bytes whose sha256 is modelSpecHash. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export type TaskArtifacts = {
+  specBytes: Uint8Array;
+  specHash: `0x${string}`;
+  modelBytes: Uint8Array;
+  modelHash: `0x${string}`;
+  dataSchemaHash: `0x${string}`;
+};
+
+/** The bytes to upload and the hashes that go on chain. */
+export function taskArtifacts(task: BuiltTask): TaskArtifacts {
+  const specBytes = new TextEncoder().encode(canonicalJson(task.spec));
+  const modelBytes = encodeTensors(task.initialWeights);
+  return {
+    specBytes,
+    specHash: sha256Hex(specBytes),
+    modelBytes,
+    modelHash: sha256Hex(modelBytes),
+    dataSchemaHash: sha256Hex(new TextEncoder().encode(canonicalJson(task.spec.data))),
+  };
+}
