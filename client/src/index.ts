@@ -34,3 +34,13 @@ export { loadDataset, type LoadDatasetOptions, type LoadedDataset, type TaskData
 export { loadCsv, type LoadedTable } from './data/csv';
 export { readIdx, idxExamples } from './data/idx';
 export { splitExamples, applyScaling, featureStatistics, type FeatureScaling } from './data/split';
+
+// submission/
+export { CoordinatorClient, type CoordinatorClientOptions } from './submission/coordinatorClient';
+export { withRetry, backoffDelay, DEFAULT_RETRY, type RetryOptions } from './submission/retry';
+export { fetchVerified, fetchGlobalModel, fetchTaskSpec } from './submission/globalModel';
+export { readRound, requireOpenRound, readAggregatorKey, requireAdmitted, type ChainRound } from './submission/chain';
+export { RoundStateStore, type RoundRecord, type RoundKey, type SubmissionStatus } from './submission/roundState';
+export { submitRound, type SubmitRoundOptions, type SubmitRoundResult, type DatasetProvider } from './submission/submitRound';
+export { RoundEvents, type RoundEventsOptions } from './submission/roundEvents';
+export { ParticipantNode, type ParticipantNodeOptions, type ParticipantNodeEvents } from './submission/ParticipantNode';

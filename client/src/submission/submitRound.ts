@@ -1,0 +1,156 @@
+// One participant round end to end: global model (hash-checked) → local training → seal to the aggregator's
+// on-chain key → sign → persist → commit the hash on chain → upload. Resumes from the local state after a crash:
+// a sealed update is never re-trained or re-sealed, and a committed hash is never committed twice.
+import type { CloisterContracts } from '@cloister/contracts';
+import {
+  encodeUpdate,
+  sealUpdateToBytes,
+  sha256Hex,
+  signUpdateDigest,
+  type EnvelopeContext,
+  type TaskSpec,
+} from '@cloister/protocol';
+import { getAddress, ZeroHash, type Signer } from 'ethers';
+import { CommitmentConflictError } from '../errors';
+import { silentLogger, type Logger } from '../logger';
+import type { TrainProgress } from '../training/train';
+import { trainRound } from '../training/trainRound';
+import type { LocalDataset } from '../training/types';
+import { mapCommitRevert, readAggregatorKey, requireAdmitted, requireOpenRound } from './chain';
+import type { CoordinatorClient } from './coordinatorClient';
+import { fetchGlobalModel, fetchTaskSpec } from './globalModel';
+import { RoundStateStore, type RoundKey, type RoundRecord } from './roundState';
+
+/** Supplies the local data for a task (called with the verified task spec: its features and scaling). */
+export type DatasetProvider = (spec: TaskSpec) => LocalDataset | Promise<LocalDataset>;
+
+export interface SubmitRoundOptions {
+  signer: Signer;
+  contracts: CloisterContracts;
+  coordinator: CoordinatorClient;
+  stateDir: string;
+  taskId: bigint;
+  /** Default: the task's current round on chain. */
+  round?: bigint;
+  dataset: DatasetProvider;
+  /** Seed of the batch shuffles (default: the round number). */
+  trainSeed?: number;
+  /** Seed of client-side noise (tests only; default: crypto randomness). */
+  noiseSeed?: number;
+  onProgress?: (p: TrainProgress) => void;
+  logger?: Logger;
+}
+
+export interface SubmitRoundResult {
+  taskId: bigint;
+  round: bigint;
+  ciphertextHash: string;
+  ciphertextSize: number;
+  /** True when the round was resumed from local state (no training this time). */
+  resumed: boolean;
+  /** True when the coordinator already held these bytes. */
+  duplicate: boolean;
+  metrics?: Record<string, number>;
+  numExamples: number;
+}
+
+export async function submitRound(options: SubmitRoundOptions): Promise<SubmitRoundResult> {
+  const { signer, contracts, coordinator, taskId } = options;
+  const participant = getAddress(await signer.getAddress());
+  const network = await signer.provider!.getNetwork();
+  const taskManager = await contracts.taskManager.getAddress();
+  const round = options.round ?? (await contracts.taskManager.currentRound(taskId));
+  const logger = (options.logger ?? silentLogger()).child({ taskId: String(taskId), round: String(round) });
+  const chainRound = await requireOpenRound(contracts, taskId, round);
+  const store = new RoundStateStore(options.stateDir);
+  const key: RoundKey = { chainId: network.chainId, taskManager, taskId, round, openedAt: chainRound.openedAt, participant };
+
+  let stored = store.load(key);
+  let metrics: Record<string, number> | undefined;
+  const resumed = stored !== null;
+  if (stored) {
+    logger.info({ phase: 'resume', status: stored.record.status, ciphertextHash: stored.record.ciphertextHash }, 'resume: found the sealed update of this round');
+  } else {
+    await requireAdmitted(contracts, taskId, participant);
+    const task = await contracts.taskManager.getTask(taskId);
+    const spec = await fetchTaskSpec(coordinator, task.params.modelSpecHash);
+    const globalWeights = await fetchGlobalModel(coordinator, chainRound.previousModelHash);
+    logger.info({ phase: 'download', modelHash: chainRound.previousModelHash, tensors: globalWeights.length }, 'download: global model verified against the chain');
+    const recipientPublicKey = await readAggregatorKey(contracts);
+    const dataset = await options.dataset(spec);
+    const result = await trainRound({
+      spec,
+      globalWeights,
+      dataset,
+      seed: options.trainSeed ?? Number(round),
+      noiseSeed: options.noiseSeed,
+      onProgress: options.onProgress,
+      logger,
+    });
+    metrics = result.update.metrics;
+    const context: EnvelopeContext = { chainId: network.chainId, contractAddress: taskManager, taskId, round, participant };
+    const ciphertext = await sealUpdateToBytes({ recipientPublicKey, context, plaintext: encodeUpdate(result.update) });
+    const ciphertextHash = sha256Hex(ciphertext);
+    const signature = await signUpdateDigest(signer, { chainId: network.chainId, contractAddress: taskManager, taskId, round, ciphertextHash });
+    const record: RoundRecord = {
+      version: 1,
+      chainId: String(network.chainId),
+      taskManager,
+      taskId: String(taskId),
+      round: String(round),
+      openedAt: String(chainRound.openedAt),
+      participant,
+      globalModelHash: chainRound.previousModelHash,
+      ciphertextHash,
+      ciphertextSize: ciphertext.length,
+      signature,
+      status: 'sealed',
+      numExamples: result.update.numExamples,
+      updatedAt: new Date().toISOString(),
+    };
+    store.saveSealed(key, record, ciphertext);
+    stored = { record, ciphertext };
+    logger.info({ phase: 'seal', ciphertextHash, size: ciphertext.length }, 'seal: update sealed to the aggregator key and saved');
+  }
+
+  let { record } = stored;
+  const { ciphertext } = stored;
+  if (record.status === 'sealed') {
+    const onChain = await contracts.taskManager.commitmentOf(taskId, round, participant);
+    if (onChain === ZeroHash) {
+      try {
+        const tx = await contracts.taskManager.connect(signer).commit(taskId, round, record.ciphertextHash);
+        await tx.wait();
+        record = store.update(key, record, { status: 'committed', commitTx: tx.hash });
+        logger.info({ phase: 'commit', tx: tx.hash }, 'commit: ciphertext hash committed on chain');
+      } catch (error) {
+        throw mapCommitRevert(error, taskId, round) ?? error;
+      }
+    } else if (onChain.toLowerCase() === record.ciphertextHash) {
+      record = store.update(key, record, { status: 'committed' });
+      logger.info({ phase: 'commit' }, 'commit: already on chain (resumed)');
+    } else {
+      throw new CommitmentConflictError(
+        `The chain holds commitment ${onChain} for round ${round}, but the local sealed update hashes to ${record.ciphertextHash}. Nothing was sent; check whether this key is used by another node.`,
+        { onChain, local: record.ciphertextHash },
+      );
+    }
+  }
+  let duplicate = false;
+  if (record.status === 'committed') {
+    const res = await coordinator.putUpdate(taskId, round, ciphertext, record.signature);
+    duplicate = res.duplicate;
+    record = store.update(key, record, { status: 'uploaded' });
+    logger.info({ phase: 'upload', duplicate, size: res.size }, 'upload: sealed update stored by the coordinator');
+  }
+  return {
+    taskId,
+    round,
+    ciphertextHash: record.ciphertextHash,
+    ciphertextSize: record.ciphertextSize,
+    resumed,
+    duplicate,
+    metrics,
+    numExamples: record.numExamples,
+  };
+}
