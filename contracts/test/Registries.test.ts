@@ -51,6 +51,9 @@ describe('ParticipantRegistry', () => {
     await expect(g.admitMany(1, [p1], [], ['u']))
       .to.be.revertedWithCustomError(reg, 'ParticipantRegistryLengthMismatch')
       .withArgs(1n, 0n, 1n);
+    await expect(g.admitMany(1, [p1], ['n'], []))
+      .to.be.revertedWithCustomError(reg, 'ParticipantRegistryLengthMismatch')
+      .withArgs(1n, 1n, 0n);
     const factory = new ParticipantRegistry__factory(f.deployer);
     await expect(factory.deploy(ethers.ZeroAddress)).to.be.revertedWithCustomError(factory, 'ParticipantRegistryZeroAddress');
   });
