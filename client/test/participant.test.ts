@@ -1,0 +1,216 @@
+// Integration: participants against the real coordinator (in-process, own Redis), a Hardhat chain running the
+// real contracts, and a real HPKE aggregator key published on chain. Heart-disease hospital data, real tfjs.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { startCoordinator, type RunningCoordinator } from '@cloister/coordinator';
+import {
+  decodeUpdate,
+  encodeTensors,
+  openUpdateToBytes,
+  ROUND_STATE,
+  sha256Hex,
+  type TaskSpec,
+} from '@cloister/protocol';
+import { getAddress, Wallet, type TransactionRequest } from 'ethers';
+import {
+  CoordinatorClient,
+  featureStatistics,
+  initBackend,
+  loadDataset,
+  ParticipantNode,
+  readModelWeights,
+  RoundStateStore,
+  submitRound,
+  type SubmitRoundResult,
+} from '../src';
+import { createTask, startRedis, startTestChain, until, type TestChain, type TestRedis } from './support';
+
+jest.setTimeout(180_000);
+
+const EXAMPLES = resolve(__dirname, '../examples/heart-disease');
+const OPERATOR_TOKEN = 'client-test-operator-token-0123456789';
+const SITES = ['cleveland', 'hungarian', 'va'];
+
+let redis: TestRedis;
+let t: TestChain;
+let coordinator: RunningCoordinator;
+let storeDir: string;
+let stateDir: string;
+let spec: TaskSpec;
+let taskId: bigint;
+
+function datasetFor(site: string) {
+  return (s: TaskSpec) => loadDataset(join(EXAMPLES, `${site}.json`), { task: s.data });
+}
+
+async function putBlob(bytes: Uint8Array): Promise<string> {
+  const hash = sha256Hex(bytes);
+  const res = await fetch(`${coordinator.url}/v1/blobs/${hash.slice(2)}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${OPERATOR_TOKEN}` },
+    body: bytes as unknown as string,
+  });
+  if (!res.ok) throw new Error(`blob upload failed: ${res.status} ${await res.text()}`);
+  return hash;
+}
+
+beforeAll(async () => {
+  storeDir = mkdtempSync(join(tmpdir(), 'cloister-client-store-'));
+  stateDir = mkdtempSync(join(tmpdir(), 'cloister-client-state-'));
+  [redis, t] = await Promise.all([startRedis(), startTestChain()]);
+  coordinator = await startCoordinator({
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'warn',
+    redis: { url: redis.url },
+    chain: {
+      rpcUrl: t.chain.rpcUrl,
+      contracts: t.deployment.contracts,
+      startBlock: t.deployment.blockNumber,
+      confirmations: 0,
+      pollIntervalMs: 150,
+      operatorPrivateKey: t.operator.privateKey,
+    },
+    store: { kind: 'filesystem', directory: storeDir },
+    auth: { sessionSecret: 'client-integration-secret-0123456789abcdef', operatorToken: OPERATOR_TOKEN },
+    uploads: { commitmentWaitMs: 3000, commitmentPollMs: 100, graceSeconds: 0 },
+    rounds: { uploadGraceMs: 3000, closeDelayMs: 300 },
+  } as Parameters<typeof startCoordinator>[0]);
+
+  await initBackend({ prefer: 'wasm' });
+  const raw = SITES.map((s) => loadDataset(join(EXAMPLES, `${s}.json`)));
+  const scaling = featureStatistics(raw.flatMap((d) => [d.train, d.test]));
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [10], units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+    ],
+  });
+  spec = {
+    version: 1,
+    name: 'heart-disease',
+    model: { topology: model.toJSON(null, false) as Record<string, unknown> },
+    training: { optimizer: 'sgd', learningRate: 0.05, loss: 'binaryCrossentropy', metrics: ['accuracy'], localEpochs: 2, batchSize: 16, fedProxMu: 0, clipNorm: null, noiseMultiplier: null },
+    data: { features: raw[0]!.featureNames, scaling },
+    aggregation: { strategy: 'fedavg', params: {}, updateNormBound: 1000, dp: null },
+  };
+  const modelSpecHash = await putBlob(new TextEncoder().encode(JSON.stringify(spec)));
+  const initialModelHash = await putBlob(encodeTensors(readModelWeights(model)));
+  model.dispose();
+  taskId = await createTask(t, t.participants, { modelSpecHash, initialModelHash, roundDuration: 600 });
+  await until('round 1 open', async () => {
+    const r = await t.contracts.taskManager.getRound(taskId, 1n);
+    return Number(r.state) === ROUND_STATE.Open;
+  });
+});
+
+afterAll(async () => {
+  await coordinator?.close();
+  await Promise.allSettled([redis?.stop(), t?.stop()]);
+  for (const dir of [storeDir, stateDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function commitsBy(address: string): Promise<number> {
+  const tm = t.contracts.taskManager;
+  const logs = await tm.queryFilter(tm.filters.UpdateCommitted(taskId, 1n, address));
+  return logs.length;
+}
+
+describe('participant rounds against the coordinator and the chain', () => {
+  it('a ParticipantNode joins the open round: verified model, sealed to the on-chain key, committed, uploaded', async () => {
+    const p1 = t.participants[0]!;
+    const node = new ParticipantNode({
+      signer: p1,
+      deployment: t.deployment,
+      coordinatorUrl: coordinator.url,
+      taskId,
+      dataset: datasetFor('cleveland'),
+      stateDir,
+      pollIntervalMs: 1000,
+    });
+    const submitted = new Promise<SubmitRoundResult>((res, rej) => {
+      node.once('submitted', res);
+      node.once('error', rej);
+    });
+    node.start();
+    const result = await submitted;
+    await node.stop();
+
+    expect(result.round).toBe(1n);
+    expect(result.numExamples).toBe(199);
+    expect(result.metrics?.numTestExamples).toBe(104);
+    expect(await t.contracts.taskManager.commitmentOf(taskId, 1n, p1.address)).toBe(result.ciphertextHash);
+    // Only the aggregator's key opens it, bound to this task, round and participant.
+    const stored = new RoundStateStore(stateDir).load({
+      chainId: 31337n, taskManager: t.deployment.contracts.taskManager, taskId, round: 1n,
+      openedAt: (await t.contracts.taskManager.getRound(taskId, 1n)).openedAt, participant: getAddress(p1.address),
+    });
+    expect(stored?.record.status).toBe('uploaded');
+    const plaintext = await openUpdateToBytes({
+      recipientKeyPair: t.aggregatorKeys,
+      context: { chainId: 31337n, contractAddress: t.deployment.contracts.taskManager, taskId, round: 1n, participant: getAddress(p1.address) },
+      ciphertext: stored!.ciphertext,
+    });
+    const update = decodeUpdate(plaintext);
+    expect(update.numExamples).toBe(199);
+    expect(update.deltas.map((d) => d.name)).toEqual(['dense_Dense1/kernel', 'dense_Dense1/bias', 'dense_Dense2/kernel', 'dense_Dense2/bias']);
+    expect(update.metrics.globalTestAccuracy).toBeGreaterThanOrEqual(0);
+    const view = (await (await fetch(`${coordinator.url}/v1/tasks/${taskId}/rounds/1`)).json()) as { committedCount: number };
+    expect(view.committedCount).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a crash after the commit resumes with the same bytes: no retraining, no second commit', async () => {
+    const p2 = t.participants[1]!;
+    class CrashBeforeUpload extends CoordinatorClient {
+      override async putUpdate(): Promise<never> {
+        throw new Error('simulated crash before upload');
+      }
+    }
+    const base = { signer: p2, contracts: t.contracts, stateDir, taskId, dataset: datasetFor('hungarian') };
+    await expect(submitRound({ ...base, coordinator: new CrashBeforeUpload({ baseUrl: coordinator.url }) })).rejects.toThrow('simulated crash');
+    const committed = await t.contracts.taskManager.commitmentOf(taskId, 1n, p2.address);
+    expect(committed).toMatch(/^0x[0-9a-f]{64}$/);
+
+    const resumed = await submitRound({ ...base, coordinator: new CoordinatorClient({ baseUrl: coordinator.url, signer: p2 }) });
+    expect(resumed).toMatchObject({ resumed: true, ciphertextHash: committed, duplicate: false, numExamples: 172 });
+    expect(resumed.metrics).toBeUndefined(); // nothing was trained again
+    expect(await commitsBy(p2.address)).toBe(1);
+
+    const again = await submitRound({ ...base, coordinator: new CoordinatorClient({ baseUrl: coordinator.url, signer: p2 }) });
+    expect(again).toMatchObject({ resumed: true, ciphertextHash: committed });
+    expect(await commitsBy(p2.address)).toBe(1);
+  });
+
+  it('a crash between sealing and the commit transaction commits the saved hash on restart', async () => {
+    const p3 = t.participants[2]!;
+    class CrashOnSend extends Wallet {
+      override async sendTransaction(_tx: TransactionRequest): Promise<never> {
+        throw new Error('simulated crash before commit');
+      }
+    }
+    const crashing = new CrashOnSend(p3.privateKey, t.provider);
+    const coordinatorClient = new CoordinatorClient({ baseUrl: coordinator.url, signer: p3 });
+    const base = { contracts: t.contracts, stateDir, taskId, dataset: datasetFor('va'), coordinator: coordinatorClient };
+    await expect(submitRound({ ...base, signer: crashing })).rejects.toThrow('simulated crash before commit');
+    expect(await commitsBy(p3.address)).toBe(0);
+    const resumed = await submitRound({ ...base, signer: p3 });
+    expect(resumed).toMatchObject({ resumed: true, numExamples: 85 });
+    expect(await t.contracts.taskManager.commitmentOf(taskId, 1n, p3.address)).toBe(resumed.ciphertextHash);
+    expect(await commitsBy(p3.address)).toBe(1);
+  });
+
+  it('an account that is not admitted is told so before training', async () => {
+    await expect(
+      submitRound({
+        signer: t.outsider,
+        contracts: t.contracts,
+        coordinator: new CoordinatorClient({ baseUrl: coordinator.url, signer: t.outsider }),
+        stateDir,
+        taskId,
+        dataset: datasetFor('va'),
+      }),
+    ).rejects.toMatchObject({ code: 'CLOISTER_ERR_CLIENT_NOT_ADMITTED' });
+  });
+});
