@@ -206,7 +206,7 @@ export class RoundAutomation {
         if (round.state !== ROUND_STATE.Open) return 'already closed';
         const task = await this.d.chain.getTask(taskId);
         const now = await this.d.chain.now();
-        if (now <= round.deadline && round.committedCount < (task?.maxParticipants ?? Infinity)) {
+        if (now < round.deadline && round.committedCount < (task?.maxParticipants ?? Infinity)) {
           throw new NotYetError(`deadline ${round.deadline} not reached (chain time ${now})`);
         }
         this.d.events.emit('round:closing', { taskId: data.taskId, round: data.round, deadline: round.deadline.toString() });

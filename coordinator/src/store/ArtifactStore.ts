@@ -14,6 +14,8 @@ export interface StagedArtifact {
 export type PutOptions = {
   /** Fails with CLOISTER_ERR_UPLOAD_TOO_LARGE as soon as more bytes than this arrive. */
   maxBytes?: number;
+  /** Aborts the transfer (the staged file is removed and `put` rejects with the signal's reason). */
+  signal?: AbortSignal;
 };
 
 export type StoredObject = { stream: Readable; size: number };

@@ -62,6 +62,18 @@ describe('FilesystemStore', () => {
     expect(readdirSync(path.join(dir, '.staging'))).toEqual([]);
   });
 
+  it('stops and cleans up when the signal aborts mid-stream', async () => {
+    const source = new Readable({ read() {} });
+    const ac = new AbortController();
+    const p = store.put(source, { signal: ac.signal });
+    source.push(Buffer.alloc(1024));
+    await new Promise((r) => setTimeout(r, 20));
+    ac.abort(new Error('not admitted'));
+    await expect(p).rejects.toThrow('not admitted');
+    expect(source.destroyed).toBe(false);
+    expect(readdirSync(path.join(dir, '.staging'))).toEqual([]);
+  });
+
   it('rejects keys that could escape the store', async () => {
     await expect(store.get('../etc/passwd')).rejects.toThrow(/invalid artifact key/);
     expect(() => updateKey('zz')).toThrow(/invalid artifact key/);

@@ -2,67 +2,91 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { coordinatorError } from '../errors';
 import type { PutOptions } from './ArtifactStore';
 
 export type StagedFile = { file: string; sha256: `0x${string}`; size: number };
 
-/** Counts and hashes bytes as they pass; fails as soon as the limit is exceeded. */
-class HashingMeter extends Transform {
-  readonly hash = createHash('sha256');
-  size = 0;
-  constructor(private readonly maxBytes: number) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.size += chunk.length;
-    if (this.size > this.maxBytes) {
-      done(coordinatorError('UploadTooLarge', `body exceeds the limit of ${this.maxBytes} bytes`, { details: { maxBytes: this.maxBytes } }));
-      return;
-    }
-    this.hash.update(chunk);
-    done(null, chunk);
-  }
-}
-
 /**
- * Streams `source` to a fresh file under `directory`, hashing on the fly. Removes the file on failure. The source is
- * never destroyed here (so an HTTP request can still be answered, e.g. with 413); it is left paused-unpiped.
+ * Streams `source` to a fresh file under `directory`, hashing and counting on the fly (no intermediate Transform:
+ * a `data` listener hashes each chunk and writes it, pausing the source while the file stream drains). Removes the
+ * file on failure. The source is never destroyed here, so an HTTP request can still be answered (e.g. with 413).
  */
 export async function stageToFile(directory: string, source: Readable, options: PutOptions = {}): Promise<StagedFile> {
-  const meter = new HashingMeter(options.maxBytes ?? Number.MAX_SAFE_INTEGER);
-  let failure: Error | null = null;
-  let piped = false;
-  const fail = (err: Error) => {
-    failure ??= err;
-    if (piped) meter.destroy(err);
-  };
-  const onSourceError = (err: Error) => fail(err);
-  const onSourceAbort = () => {
-    if (!source.readableEnded) fail(coordinatorError('RequestInvalid', 'the client closed the connection before the body ended'));
-  };
-  // Listeners go on before any await, so an early client abort is never an unhandled error.
-  source.on('error', onSourceError);
-  source.once('close', onSourceAbort);
-  const file = path.join(directory, `${Date.now()}-${randomBytes(8).toString('hex')}.part`);
+  const maxBytes = options.maxBytes ?? Number.MAX_SAFE_INTEGER;
+  // An abort before the listeners below are attached must not be an unhandled error.
+  let early: Error | null = null;
+  const onEarlyError = (err: Error) => (early ??= err);
+  source.on('error', onEarlyError);
   try {
     await mkdir(directory, { recursive: true });
-    if (source.errored) fail(source.errored);
-    if (source.destroyed) onSourceAbort();
-    if (failure) throw failure;
-    const done = pipeline(meter, createWriteStream(file, { flags: 'wx' }));
-    piped = true;
-    source.pipe(meter);
-    await done;
+  } finally {
+    source.off('error', onEarlyError);
+  }
+  const file = path.join(directory, `${Date.now()}-${randomBytes(8).toString('hex')}.part`);
+  const hash = createHash('sha256');
+  let size = 0;
+  const out = createWriteStream(file, { flags: 'wx', highWaterMark: 1024 * 1024 });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const cleanup = () => {
+        source.off('data', onData);
+        source.off('end', onEnd);
+        source.off('error', onError);
+        source.off('close', onClose);
+        out.off('error', onError);
+        out.off('drain', onDrain);
+        options.signal?.removeEventListener('abort', onAbort);
+      };
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        cleanup();
+        source.pause();
+        out.destroy();
+        reject(err);
+      };
+      const onError = (err: Error) => fail(err);
+      const onClose = () => {
+        if (!source.readableEnded) fail(coordinatorError('RequestInvalid', 'the client closed the connection before the body ended'));
+      };
+      const onDrain = () => source.resume();
+      const onAbort = () => fail(options.signal!.reason instanceof Error ? options.signal!.reason : new Error('upload aborted'));
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) {
+          fail(coordinatorError('UploadTooLarge', `body exceeds the limit of ${maxBytes} bytes`, { details: { maxBytes } }));
+          return;
+        }
+        hash.update(chunk);
+        if (!out.write(chunk)) source.pause();
+      };
+      const onEnd = () => {
+        if (settled) return;
+        settled = true;
+        cleanup();
+        out.once('error', reject);
+        out.end(() => resolve());
+      };
+      out.on('error', onError);
+      out.on('drain', onDrain);
+      source.on('error', onError);
+      source.once('close', onClose);
+      source.once('end', onEnd);
+      options.signal?.addEventListener('abort', onAbort);
+      if (options.signal?.aborted) return onAbort();
+      if (early) return fail(early);
+      if (source.errored) return fail(source.errored);
+      if (source.readableEnded) return onEnd();
+      if (source.destroyed) return onClose();
+      source.on('data', onData);
+      source.resume();
+    });
   } catch (error) {
-    source.unpipe(meter);
     await rm(file, { force: true });
     throw error;
-  } finally {
-    source.off('error', onSourceError);
-    source.off('close', onSourceAbort);
   }
-  return { file, sha256: `0x${meter.hash.digest('hex')}`, size: meter.size };
+  return { file, sha256: `0x${hash.digest('hex')}`, size };
 }

@@ -14,6 +14,7 @@ import { uploadLimitFor } from '../../config';
 import { coordinatorError } from '../../errors';
 import { updateKey } from '../../store';
 import { ZERO_HASH } from '../../chain/types';
+import { ReadCache } from '../../chain/readCache';
 import type { App } from '../typebox';
 import { acceptBinaryStreams, BinaryBody } from '../binaryBody';
 
@@ -25,6 +26,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export default async function updateRoutes(app: App): Promise<void> {
   acceptBinaryStreams(app);
   const cfg = app.config.uploads;
+  // Hot-path views shared by concurrent uploads for a moment. Admission is cached only when true (a removal takes
+  // effect within 5 s); commitments are never cached.
+  const reads = new ReadCache();
 
   /** Polls commitmentOf until it is set or the wait is over (the commit transaction may still be in flight). */
   async function waitForCommitment(taskId: bigint, round: bigint, participant: string): Promise<string> {
@@ -34,6 +38,36 @@ export default async function updateRoutes(app: App): Promise<void> {
       if (c !== ZERO_HASH || Date.now() >= until) return c;
       await sleep(Math.min(cfg.commitmentPollMs, Math.max(1, until - Date.now())));
     }
+  }
+
+  /** Task exists, round is its current one, participant admitted, round accepting uploads: returns the round. */
+  async function checkRound(taskId: bigint, round: bigint, participant: string) {
+    // eslint-disable-next-line prefer-const
+    let [task, admitted] = await Promise.all([
+      reads.get(`task:${taskId}`, 1000, () => app.chain.getTask(taskId)),
+      reads.get(`admitted:${taskId}:${participant}`, 5000, () => app.chain.isAdmitted(taskId, participant), (ok) => ok),
+    ]);
+    if (task && round !== task.currentRound) task = await app.chain.getTask(taskId); // the cached view may be a moment old
+    if (!task) throw coordinatorError('TaskNotFound', `task ${taskId} does not exist on chain`);
+    if (round !== task.currentRound) {
+      throw coordinatorError('RoundMismatch', `task ${taskId} is at round ${task.currentRound}, not ${round}`, { details: { currentRound: Number(task.currentRound) } });
+    }
+    if (!admitted) throw coordinatorError('NotAdmitted', `${participant} is not admitted to task ${taskId}`);
+    // eslint-disable-next-line prefer-const
+    let [state, chainNow] = await Promise.all([
+      reads.get(`round:${taskId}:${round}`, 500, () => app.chain.getRound(taskId, round)),
+      reads.get('now', 1000, () => app.chain.now()),
+    ]);
+    if (state.state !== ROUND_STATE.Open && state.state !== ROUND_STATE.Closed) state = await app.chain.getRound(taskId, round);
+    const wall = BigInt(Math.floor(Date.now() / 1000));
+    const now = chainNow > wall ? chainNow : wall;
+    if (state.state !== ROUND_STATE.Open && state.state !== ROUND_STATE.Closed) {
+      throw coordinatorError('RoundNotOpen', `round ${round} of task ${taskId} is not accepting uploads (state ${state.state})`);
+    }
+    if (now > state.deadline + BigInt(cfg.graceSeconds) || (await app.rounds.aggregationEnqueued(taskId, round, state.openedAt))) {
+      throw coordinatorError('DeadlinePassed', `round ${round} of task ${taskId} passed its deadline (${state.deadline}) and upload grace`);
+    }
+    return state;
   }
 
   app.put(
@@ -61,20 +95,6 @@ export default async function updateRoutes(app: App): Promise<void> {
       const taskId = BigInt(request.params.taskId);
       const round = BigInt(request.params.round);
       const log = request.log.child({ taskId: String(taskId), round: Number(round), participant });
-
-      const [task, admitted] = await Promise.all([app.chain.getTask(taskId), app.chain.isAdmitted(taskId, participant)]);
-      if (!task) throw coordinatorError('TaskNotFound', `task ${taskId} does not exist on chain`);
-      if (round !== task.currentRound) {
-        throw coordinatorError('RoundMismatch', `task ${taskId} is at round ${task.currentRound}, not ${round}`, { details: { currentRound: Number(task.currentRound) } });
-      }
-      if (!admitted) throw coordinatorError('NotAdmitted', `${participant} is not admitted to task ${taskId}`);
-      const [state, now] = await Promise.all([app.chain.getRound(taskId, round), app.chain.now()]);
-      if (state.state !== ROUND_STATE.Open && state.state !== ROUND_STATE.Closed) {
-        throw coordinatorError('RoundNotOpen', `round ${round} of task ${taskId} is not accepting uploads (state ${state.state})`);
-      }
-      if (now > state.deadline + BigInt(cfg.graceSeconds) || (await app.rounds.aggregationEnqueued(taskId, round, state.openedAt))) {
-        throw coordinatorError('DeadlinePassed', `round ${round} of task ${taskId} passed its deadline (${state.deadline}) and upload grace`);
-      }
       const limit = uploadLimitFor(app.config, taskId);
       const declared = Number(request.headers['content-length'] ?? NaN);
       if (declared > limit) {
@@ -82,9 +102,23 @@ export default async function updateRoutes(app: App): Promise<void> {
         throw coordinatorError('UploadTooLarge', `update of ${declared} bytes exceeds task ${taskId}'s limit of ${limit}`, { details: { maxBytes: limit } });
       }
 
+      // The body streams to staging (hashed on the fly) while the chain checks run; a failed check aborts it.
+      const abort = new AbortController();
+      const staging = app.store.put(request.body, { maxBytes: limit, signal: abort.signal });
+      staging.catch(() => undefined);
+      const firstCommitment = app.chain.commitmentOf(taskId, round, participant).catch(() => ZERO_HASH);
+      let state: Awaited<ReturnType<typeof checkRound>>;
+      try {
+        state = await checkRound(taskId, round, participant);
+      } catch (error) {
+        abort.abort(error);
+        await staging.then((s) => s.discard(), () => undefined);
+        reply.header('connection', 'close');
+        throw error;
+      }
       let staged;
       try {
-        staged = await app.store.put(request.body, { maxBytes: limit });
+        staged = await staging;
       } catch (error) {
         reply.header('connection', 'close');
         throw error;
@@ -105,7 +139,8 @@ export default async function updateRoutes(app: App): Promise<void> {
           if (previous.ciphertextHash === hash) return { ciphertextHash: hash, size: previous.size, duplicate: true };
           throw coordinatorError('UpdateConflict', `${participant} already uploaded ${previous.ciphertextHash} for this round`);
         }
-        const commitment = await waitForCommitment(taskId, round, participant);
+        const early = (await firstCommitment).toLowerCase();
+        const commitment = early !== ZERO_HASH ? early : await waitForCommitment(taskId, round, participant);
         if (commitment === ZERO_HASH) {
           throw coordinatorError('HashNotCommitted', `no commitment from ${participant} for task ${taskId} round ${round} after ${cfg.commitmentWaitMs} ms: commit(${hash}) first`);
         }
