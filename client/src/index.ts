@@ -44,3 +44,9 @@ export { RoundStateStore, type RoundRecord, type RoundKey, type SubmissionStatus
 export { submitRound, type SubmitRoundOptions, type SubmitRoundResult, type DatasetProvider } from './submission/submitRound';
 export { RoundEvents, type RoundEventsOptions } from './submission/roundEvents';
 export { ParticipantNode, type ParticipantNodeOptions, type ParticipantNodeEvents } from './submission/ParticipantNode';
+
+// cli/ (for embedding and tests)
+export { readKeystore, writeKeystore, readPassphrase, walletFromSecret, PASSPHRASE_ENV, type WriteKeystoreOptions } from './cli/keystore';
+export { buildProgram, type CliIo } from './cli/program';
+export { formatCliError } from './cli/main';
+export { createContext, resolveOptions, type CommandContext, type GlobalOptions } from './commands/context';

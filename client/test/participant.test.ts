@@ -1,6 +1,6 @@
 // Integration: participants against the real coordinator (in-process, own Redis), a Hardhat chain running the
 // real contracts, and a real HPKE aggregator key published on chain. Heart-disease hospital data, real tfjs.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -25,6 +25,8 @@ import {
   submitRound,
   type SubmitRoundResult,
 } from '../src';
+import { buildProgram } from '../src/cli/program';
+import { writeKeystore } from '../src/cli/keystore';
 import { createTask, startRedis, startTestChain, until, type TestChain, type TestRedis } from './support';
 
 jest.setTimeout(180_000);
@@ -199,6 +201,29 @@ describe('participant rounds against the coordinator and the chain', () => {
     expect(resumed).toMatchObject({ resumed: true, numExamples: 85 });
     expect(await t.contracts.taskManager.commitmentOf(taskId, 1n, p3.address)).toBe(resumed.ciphertextHash);
     expect(await commitsBy(p3.address)).toBe(1);
+  });
+
+  it('cloister-client status and scores read the chain for this account', async () => {
+    const p1 = t.participants[0]!;
+    const keystore = join(stateDir, 'p1.keystore.json');
+    await writeKeystore(keystore, p1, 'pw', { scryptN: 1024 });
+    const deploymentFile = join(stateDir, 'deployment.json');
+    writeFileSync(deploymentFile, JSON.stringify(t.deployment));
+    const env = {
+      CLOISTER_PASSPHRASE: 'pw', CLOISTER_KEYSTORE: keystore, CLOISTER_DEPLOYMENT: deploymentFile,
+      CLOISTER_RPC_URL: t.chain.rpcUrl, CLOISTER_COORDINATOR_URL: coordinator.url, CLOISTER_STATE_DIR: stateDir,
+    };
+    const lines: string[] = [];
+    await buildProgram({ out: (l) => lines.push(l), env }).parseAsync(['node', 'cloister-client', 'status', '--task', String(taskId)]);
+    const status = Object.fromEntries(lines.map((l) => [l.slice(0, 24).trim(), l.slice(25)]));
+    expect(status).toMatchObject({
+      account: p1.address, admitted: 'true', currentRound: '1', roundState: 'Open',
+      committed: await t.contracts.taskManager.commitmentOf(taskId, 1n, p1.address), aggregatorKeyPublished: 'true',
+      coordinator: `reachable at ${coordinator.url}`,
+    });
+    lines.length = 0;
+    await buildProgram({ out: (l) => lines.push(l), env }).parseAsync(['node', 'cloister-client', 'scores', '--task', String(taskId)]);
+    expect(lines).toEqual(['no scored rounds yet', 'pending: 0.0']);
   });
 
   it('an account that is not admitted is told so before training', async () => {

@@ -1,0 +1,162 @@
+// The `cloister-client` command line (commander). Each action resolves options, runs a command and prints a short
+// result; errors become one or two lines on stderr with their code (see main.ts).
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { Wallet } from 'ethers';
+import { createContext, resolveOptions, type GlobalOptions } from '../commands/context';
+import { claimCommand, scoresCommand } from '../commands/rewards';
+import { statusCommand } from '../commands/status';
+import { runCommand, trainOnceCommand } from '../commands/train';
+import { ConfigInvalidError } from '../errors';
+import { createLogger } from '../logger';
+import { initBackend } from '../training/backend';
+import { readKeystore, readPassphrase, walletFromSecret, writeKeystore } from './keystore';
+
+export interface CliIo {
+  out: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+function parseUint(value: string): bigint {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
+  return BigInt(value);
+}
+
+export function buildProgram(io: CliIo = { out: (l) => process.stdout.write(`${l}\n`), env: process.env }): Command {
+  const program = new Command('cloister-client')
+    .description('Cloister participant node: trains on local data, submits sealed updates, reads own scores.')
+    .option('--rpc-url <url>', 'chain JSON-RPC URL (CLOISTER_RPC_URL)')
+    .option('--deployment <file>', 'deployment JSON of the Cloister contracts (CLOISTER_DEPLOYMENT)')
+    .option('--coordinator <url>', 'coordinator base URL (CLOISTER_COORDINATOR_URL)')
+    .option('--keystore <file>', 'encrypted keystore (CLOISTER_KEYSTORE, default ~/.cloister/keystore.json)')
+    .option('--state-dir <dir>', 'per-round submission state (CLOISTER_STATE_DIR, default ~/.cloister/state)')
+    .option('--log-level <level>', 'pino log level (CLOISTER_LOG_LEVEL)', undefined)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride(); // inherited by the subcommands below: errors reach main() instead of process.exit
+  program.configureOutput({ writeOut: (s) => io.out(s.trimEnd()) });
+
+  const globals = (): GlobalOptions & { logLevel?: string } => program.opts();
+  const logger = (fallback: string) => createLogger({ level: globals().logLevel ?? io.env.CLOISTER_LOG_LEVEL ?? fallback, stderr: true });
+  const context = async (fallback = 'warn') => createContext(globals(), logger(fallback), io.env);
+
+  const key = program.command('key').description('create or import the account key (stored encrypted)');
+  key
+    .command('create')
+    .description('create a new account and write it to the keystore')
+    .option('--force', 'replace an existing keystore')
+    .action(async (o: { force?: boolean }) => {
+      const { keystore } = resolveOptions(globals(), io.env);
+      const passphrase = await readPassphrase({ confirm: true, env: io.env });
+      const wallet = Wallet.createRandom();
+      await writeKeystore(keystore, wallet, passphrase, { overwrite: o.force });
+      io.out(`created account ${wallet.address}`);
+      io.out(`keystore: ${keystore} (ask governance to admit this address)`);
+    });
+  key
+    .command('import <file>')
+    .description('import a hex private key or a BIP-39 mnemonic from a file into the keystore')
+    .option('--force', 'replace an existing keystore')
+    .action(async (file: string, o: { force?: boolean }) => {
+      const { keystore } = resolveOptions(globals(), io.env);
+      let secret: string;
+      try {
+        secret = readFileSync(file, 'utf8');
+      } catch (error) {
+        throw new ConfigInvalidError(`Cannot read ${file}: ${(error as Error).message}`);
+      }
+      const wallet = walletFromSecret(secret);
+      const passphrase = await readPassphrase({ confirm: true, env: io.env });
+      await writeKeystore(keystore, wallet, passphrase, { overwrite: o.force });
+      io.out(`imported account ${wallet.address}`);
+      io.out(`keystore: ${keystore} (you may now delete ${file})`);
+    });
+  key
+    .command('show')
+    .description('decrypt the keystore and print its address')
+    .action(async () => {
+      const { keystore } = resolveOptions(globals(), io.env);
+      const wallet = await readKeystore(keystore, await readPassphrase({ env: io.env }));
+      io.out(wallet.address);
+    });
+
+  program
+    .command('status')
+    .description('show this account in a task: admission, current round, commitment, aggregator key, coordinator')
+    .requiredOption('--task <id>', 'task id', parseUint)
+    .action(async (o: { task: bigint }) => {
+      const ctx = await context();
+      try {
+        const s = await statusCommand(ctx, o.task);
+        for (const [k, v] of Object.entries(s)) io.out(`${k.padEnd(24)} ${v === null ? '-' : String(v)}`);
+      } finally {
+        ctx.provider.destroy();
+      }
+    });
+
+  program
+    .command('train-once')
+    .description("train on local data for the task's current round and submit the sealed update")
+    .requiredOption('--task <id>', 'task id', parseUint)
+    .requiredOption('--dataset <file>', 'dataset config JSON')
+    .option('--no-progress', 'no progress bar')
+    .action(async (o: { task: bigint; dataset: string; progress: boolean }) => {
+      const ctx = await context('info');
+      try {
+        const backend = await initBackend({ logger: ctx.logger });
+        const r = await trainOnceCommand(ctx, o.task, o.dataset, o.progress);
+        io.out(`round ${r.round}: update ${r.resumed ? 'resumed and ' : ''}submitted (${r.ciphertextSize} bytes, hash ${r.ciphertextHash}, backend ${backend.name})`);
+      } finally {
+        ctx.provider.destroy();
+      }
+    });
+
+  program
+    .command('run')
+    .description('run as a long-lived node that joins every round of a task (Ctrl-C to stop)')
+    .requiredOption('--task <id>', 'task id', parseUint)
+    .requiredOption('--dataset <file>', 'dataset config JSON')
+    .option('--poll-interval <ms>', 'polling fallback period in ms', (v) => Number(parseUint(v)), 5000)
+    .action(async (o: { task: bigint; dataset: string; pollInterval: number }) => {
+      const ctx = await context('info');
+      try {
+        await initBackend({ logger: ctx.logger });
+        await runCommand(ctx, o.task, o.dataset, o.pollInterval);
+      } finally {
+        ctx.provider.destroy();
+      }
+    });
+
+  program
+    .command('claim')
+    .description('claim the pending reward payout of this account')
+    .action(async () => {
+      const ctx = await context();
+      try {
+        const r = await claimCommand(ctx);
+        io.out(r.tx ? `claimed ${r.claimed} (tx ${r.tx})` : 'nothing to claim');
+      } finally {
+        ctx.provider.destroy();
+      }
+    });
+
+  program
+    .command('scores')
+    .description('read your own confidential contribution scores and rewards (SIWE token)')
+    .requiredOption('--task <id>', 'task id', parseUint)
+    .option('--round <n>', 'one round only', parseUint)
+    .action(async (o: { task: bigint; round?: bigint }) => {
+      const ctx = await context();
+      try {
+        const r = await scoresCommand(ctx, o.task, o.round !== undefined ? [o.round] : undefined);
+        if (r.rows.length === 0) io.out('no scored rounds yet');
+        for (const row of r.rows) {
+          io.out(`round ${row.round}: ${row.included ? `included, score ${row.score}/1000000, reward ${row.reward}` : `excluded (reason ${row.reason})`}`);
+        }
+        io.out(`pending: ${r.pending}`);
+      } finally {
+        ctx.provider.destroy();
+      }
+    });
+
+  return program;
+}

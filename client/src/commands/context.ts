@@ -1,0 +1,78 @@
+// What every chain-facing command needs: provider, the decrypted account (Sapphire-wrapped on Sapphire chains),
+// the deployment's typed contracts and the coordinator client.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { connectCloister, isSapphireChain, loadDeployment, wrapForSapphire, type CloisterContracts, type Deployment } from '@cloister/contracts';
+import { JsonRpcProvider, type Signer, type Wallet } from 'ethers';
+import { readKeystore, readPassphrase } from '../cli/keystore';
+import { ConfigInvalidError } from '../errors';
+import type { Logger } from '../logger';
+import { CoordinatorClient } from '../submission/coordinatorClient';
+
+export interface GlobalOptions {
+  rpcUrl?: string;
+  deployment?: string;
+  coordinator?: string;
+  keystore?: string;
+  stateDir?: string;
+}
+
+export const DEFAULT_HOME = join(homedir(), '.cloister');
+
+/** Options from flags, then CLOISTER_* environment variables, then defaults. */
+export function resolveOptions(o: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Required<GlobalOptions> {
+  return {
+    rpcUrl: o.rpcUrl ?? env.CLOISTER_RPC_URL ?? 'http://127.0.0.1:8545',
+    deployment: o.deployment ?? env.CLOISTER_DEPLOYMENT ?? '',
+    coordinator: o.coordinator ?? env.CLOISTER_COORDINATOR_URL ?? 'http://127.0.0.1:8080',
+    keystore: o.keystore ?? env.CLOISTER_KEYSTORE ?? join(DEFAULT_HOME, 'keystore.json'),
+    stateDir: o.stateDir ?? env.CLOISTER_STATE_DIR ?? join(DEFAULT_HOME, 'state'),
+  };
+}
+
+export interface CommandContext {
+  options: Required<GlobalOptions>;
+  provider: JsonRpcProvider;
+  chainId: bigint;
+  wallet: Wallet;
+  signer: Signer;
+  deployment: Deployment;
+  contracts: CloisterContracts;
+  coordinator: CoordinatorClient;
+  logger: Logger;
+}
+
+export async function createContext(o: GlobalOptions, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<CommandContext> {
+  const options = resolveOptions(o, env);
+  if (!options.deployment) {
+    throw new ConfigInvalidError('No deployment file: pass --deployment <path> or set CLOISTER_DEPLOYMENT (contracts/deployments/<network>.json).');
+  }
+  const deployment = loadDeployment(options.deployment);
+  const provider = new JsonRpcProvider(options.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 1000 });
+  let chainId: bigint;
+  try {
+    chainId = (await provider.getNetwork()).chainId;
+  } catch (error) {
+    provider.destroy();
+    throw new ConfigInvalidError(`Cannot reach the chain at ${options.rpcUrl}: ${(error as Error).message.split('\n')[0]}. Check --rpc-url.`, {
+      rpcUrl: options.rpcUrl,
+    });
+  }
+  if (BigInt(deployment.chainId) !== chainId) {
+    provider.destroy();
+    throw new ConfigInvalidError(`The deployment is for chain ${deployment.chainId} but ${options.rpcUrl} is chain ${chainId}.`);
+  }
+  const wallet = (await readKeystore(options.keystore, await readPassphrase({ env }))).connect(provider);
+  const signer = isSapphireChain(chainId) ? wrapForSapphire(wallet, chainId) : wallet;
+  return {
+    options,
+    provider,
+    chainId,
+    wallet,
+    signer,
+    deployment,
+    contracts: connectCloister(deployment, signer),
+    coordinator: new CoordinatorClient({ baseUrl: options.coordinator, signer, logger }),
+    logger,
+  };
+}
