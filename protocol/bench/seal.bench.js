@@ -11,6 +11,7 @@ const {
   sealUpdate,
   openUpdate,
   sealUpdateToBytes,
+  openUpdateToBytes,
   ENVELOPE_LIMITS,
 } = require('../dist/index.js');
 
@@ -83,10 +84,16 @@ async function throughput(keys, size, runs, results) {
     () => drain(openUpdate({ recipientKeyPair: keys, context, ciphertext: sealed })),
     runs,
   );
+  const output = new Uint8Array(sealed.length);
+  const openIntoS = await time(
+    () => openUpdateToBytes({ recipientKeyPair: keys, context, ciphertext: sealed, output }),
+    runs,
+  );
   const label = `${size / MB} MB`;
   for (const [op, ours, raw] of [
     ['seal', sealS, rawSealS],
     ['open', openS, rawOpenS],
+    ['open into reused buffer', openIntoS, rawOpenS],
   ]) {
     const value = size / MB / ours;
     const baseline = size / MB / raw;

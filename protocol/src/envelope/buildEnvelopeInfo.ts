@@ -2,7 +2,7 @@ import { EnvelopeInvalidContextError } from '../errors.js';
 import type { EnvelopeContext } from './types.js';
 
 /** Version of the envelope's info and stream layout. */
-export const ENVELOPE_PROTOCOL_VERSION = 1;
+export const ENVELOPE_PROTOCOL_VERSION = 2;
 const LABEL = new TextEncoder().encode('cloister/envelope'); // 17 bytes
 const U256 = (1n << 256n) - 1n;
 const U64 = (1n << 64n) - 1n;

@@ -1,17 +1,19 @@
-// The sealed stream's byte layout (see protocol/README.md, "Envelope stream"). All integers big-endian.
+// The sealed stream's byte layout, version 2 (see protocol/README.md, "Envelope stream"). All integers big-endian.
 //
 // Header (100 bytes for X25519):
-//   0   4  magic "CLSE"          4  1  version = 1            5  1  reserved = 0
+//   0   4  magic "CLSE"          4  1  version = 2            5  1  reserved = 0
 //   6   2  header length (u16)   8  2  KEM id (0x0020)       10  2  KDF id (0x0001)     12  2  AEAD id (0x0002)
 //   14  4  chunk size (u32)      18  2  enc length (u16)     20  n  enc (HPKE encapsulated key, 32 bytes)
-//   +0 16  key check   = Export(ctx(info = KEY_CHECK_INFO), "cloister/envelope/v1 key-check", 16)
-//   +16 16 context check = Export(ctx(info), "cloister/envelope/v1 context-check", 16)
+//   +0 16  key check     = HMAC-SHA256(KEM shared secret, "cloister/envelope/v2 key-check")[0..16]
+//   +16 16 context check = HMAC-SHA256(S, "cloister/envelope/v2 context-check")[0..16]
 //   +32 16 header digest = SHA-256(all preceding header bytes)[0..16]
+//   where S = Export(ctx(info), "cloister/envelope/v2 stream", 32) is the stream secret.
 // Frame i (one per chunk, at least one, the last one flagged final):
-//   0  4  index (u32)  4  1  flags (bit 0 = final, others 0)  5  4  ciphertext length (u32) = plaintext + 16
-//   9 16  frame tag = HMAC-SHA256(Export(ctx, "cloister/envelope/v1 frame-mac", 32), bytes 0..9 ‖ last 16 ct bytes)[0..16]
-//   25 …  ciphertext = HPKE Seal(ctx, chunk, aad = bytes 0..9), sequence number i implicit in the nonce
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+//   0  4  index (u32)  4  1  flags (bit 0 = final, others 0)  5  4  plaintext length n (u32)
+//   9  n  AES-256-GCM ciphertext; key = HMAC(S, "key"), nonce = HMAC(S, "nonce")[0..12] XOR I2OSP(i, 12),
+//         AAD = bytes 0..9 (STREAM construction: index and final flag are authenticated)
+//   9+n 16 GCM tag (last, so a sealer can stream the ciphertext out before the tag is known)
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { sameBytes } from '../codec/layout.js';
 import {
   EnvelopeHeaderInvalidError,
@@ -36,15 +38,16 @@ export const HEADER_PREFIX_BYTES = 8;
 export const HEADER_FIXED_BYTES = 20;
 export const CHECK_BYTES = 16;
 export const FRAME_HEADER_BYTES = 9;
-export const FRAME_TAG_BYTES = 16;
-export const FRAME_OVERHEAD = FRAME_HEADER_BYTES + FRAME_TAG_BYTES;
 export const AEAD_TAG_BYTES = 16;
+/** Bytes a frame adds to its chunk: the 9-byte frame header and the 16-byte GCM tag. */
+export const FRAME_OVERHEAD = FRAME_HEADER_BYTES + AEAD_TAG_BYTES;
 export const FLAG_FINAL = 0x01;
 
-export const KEY_CHECK_INFO = utf8.encode('cloister/envelope/v1 key-check-context');
-export const KEY_CHECK_LABEL = utf8.encode('cloister/envelope/v1 key-check');
-export const CONTEXT_CHECK_LABEL = utf8.encode('cloister/envelope/v1 context-check');
-export const FRAME_MAC_LABEL = utf8.encode('cloister/envelope/v1 frame-mac');
+export const KEY_CHECK_LABEL = utf8.encode('cloister/envelope/v2 key-check');
+export const STREAM_LABEL = utf8.encode('cloister/envelope/v2 stream');
+export const CONTEXT_CHECK_LABEL = utf8.encode('cloister/envelope/v2 context-check');
+export const STREAM_KEY_LABEL = utf8.encode('cloister/envelope/v2 key');
+export const STREAM_NONCE_LABEL = utf8.encode('cloister/envelope/v2 nonce');
 
 export type EnvelopeHeader = {
   chunkSize: number;
@@ -171,22 +174,14 @@ export async function readHeader(reader: ByteReader): Promise<EnvelopeHeader> {
   return { chunkSize, enc, keyCheck, contextCheck };
 }
 
-export function encodeFrameHeader(index: number, final: boolean, ciphertextLength: number): Uint8Array {
-  const out = new Uint8Array(FRAME_OVERHEAD);
+/** A frame's 9-byte header: index, flags, plaintext length (also the chunk's AAD). */
+export function encodeFrameHeader(index: number, final: boolean, plaintextLength: number): Uint8Array {
+  const out = new Uint8Array(FRAME_HEADER_BYTES);
   const view = new DataView(out.buffer);
   view.setUint32(0, index);
   out[4] = final ? FLAG_FINAL : 0;
-  view.setUint32(5, ciphertextLength);
+  view.setUint32(5, plaintextLength);
   return out;
-}
-
-/** HMAC over the frame header and the AEAD tag: binds header to body, so a valid index proves the chunk is authentic. */
-export function frameTag(macKey: Uint8Array, frameHeader: Uint8Array, ciphertext: Uint8Array): Uint8Array {
-  return createHmac('sha256', macKey)
-    .update(frameHeader.subarray(0, FRAME_HEADER_BYTES))
-    .update(ciphertext.subarray(ciphertext.length - AEAD_TAG_BYTES))
-    .digest()
-    .subarray(0, FRAME_TAG_BYTES);
 }
 
 /**

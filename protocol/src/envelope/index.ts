@@ -1,4 +1,10 @@
-export type { EnvelopeContext, RecipientKeyPair, SealUpdateOptions, OpenUpdateOptions } from './types.js';
+export type {
+  EnvelopeContext,
+  RecipientKeyPair,
+  SealUpdateOptions,
+  OpenUpdateOptions,
+  OpenUpdateToBytesOptions,
+} from './types.js';
 export { buildEnvelopeInfo, ENVELOPE_PROTOCOL_VERSION } from './buildEnvelopeInfo.js';
 export { createHpkeSuite, ENVELOPE_SUITE } from './suite.js';
 export type { HpkeAead } from './suite.js';

@@ -85,3 +85,86 @@ describe('sealUpdate / openUpdate round trip', () => {
     ).toEqual([1, 2, 3]);
   });
 });
+
+describe('envelope v2 layout and openUpdateToBytes output buffers', () => {
+  it('frame 0 decrypts with the documented STREAM derivation (exporter secret, HMAC labels, nonce XOR index)', async () => {
+    const { createDecipheriv, createHmac } = await import('node:crypto');
+    const { buildEnvelopeInfo, createHpkeSuite } = await import('./index.js');
+    const keys = await generateRecipientKeyPair();
+    const plaintext = new Uint8Array(randomBytes(100));
+    const sealed = await sealUpdateToBytes({
+      recipientPublicKey: keys.publicKey,
+      context,
+      plaintext,
+      chunkSize: 64,
+    });
+    expect(sealed[4]).toBe(2);
+    const recipient = await createHpkeSuite().createRecipientContext({
+      recipientKey: keys.privateKey,
+      enc: sealed.slice(20, 52),
+      info: buildEnvelopeInfo(context),
+    });
+    const secret = Buffer.from(
+      await recipient.export(new TextEncoder().encode('cloister/envelope/v2 stream'), 32),
+    );
+    const prf = (label: string) => createHmac('sha256', secret).update(label).digest();
+    expect(
+      Buffer.from(sealed.subarray(68, 84)).equals(prf('cloister/envelope/v2 context-check').subarray(0, 16)),
+    ).toBe(true);
+    const decrypt = (frameAt: number, index: number, length: number) => {
+      const nonce = prf('cloister/envelope/v2 nonce').subarray(0, 12);
+      nonce.writeUInt32BE((nonce.readUInt32BE(8) ^ index) >>> 0, 8);
+      const d = createDecipheriv('aes-256-gcm', prf('cloister/envelope/v2 key'), nonce);
+      d.setAAD(sealed.subarray(frameAt, frameAt + 9));
+      d.setAuthTag(sealed.subarray(frameAt + 9 + length, frameAt + 25 + length));
+      const out = d.update(sealed.subarray(frameAt + 9, frameAt + 9 + length));
+      d.final();
+      return out;
+    };
+    expect(decrypt(100, 0, 64).equals(Buffer.from(plaintext.subarray(0, 64)))).toBe(true);
+    expect(sealed[100 + 25 + 64 + 4]).toBe(1); // final flag of frame 1
+    expect(decrypt(100 + 25 + 64, 1, 36).equals(Buffer.from(plaintext.subarray(64)))).toBe(true);
+  });
+
+  it('opens into a caller-provided buffer, reused across envelopes, and rejects one that is too small', async () => {
+    const { EnvelopeInvalidOptionsError } = await import('../errors.js');
+    const keys = await generateRecipientKeyPair();
+    const output = new Uint8Array(5000);
+    for (const size of [3000, 10, 0, 4096]) {
+      const plaintext = new Uint8Array(randomBytes(size));
+      const sealed = await sealUpdateToBytes({
+        recipientPublicKey: keys.publicKey,
+        context,
+        plaintext,
+        chunkSize: 1024,
+      });
+      const opened = await openUpdateToBytes({ recipientKeyPair: keys, context, ciphertext: sealed, output });
+      expect(opened.buffer).toBe(output.buffer);
+      expect(Buffer.from(opened).equals(Buffer.from(plaintext))).toBe(true);
+      const streamed = await openUpdateToBytes({
+        recipientKeyPair: keys,
+        context,
+        ciphertext: Readable.from([sealed.subarray(0, 7), sealed.subarray(7)]),
+        output,
+      });
+      expect(Buffer.from(streamed).equals(Buffer.from(plaintext))).toBe(true);
+    }
+    const sealed = await sealUpdateToBytes({
+      recipientPublicKey: keys.publicKey,
+      context,
+      plaintext: new Uint8Array(3000),
+      chunkSize: 1024,
+    });
+    await expect(
+      openUpdateToBytes({
+        recipientKeyPair: keys,
+        context,
+        ciphertext: sealed,
+        output: new Uint8Array(2999),
+      }),
+    ).rejects.toThrow(EnvelopeInvalidOptionsError);
+    await expect(
+      openUpdateToBytes({ recipientKeyPair: keys, context, ciphertext: sealed, output: [] as never }),
+    ).rejects.toThrow(EnvelopeInvalidOptionsError);
+  });
+});

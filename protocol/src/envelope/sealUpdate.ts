@@ -1,24 +1,22 @@
 import { EnvelopeInvalidOptionsError, EnvelopeSourceFailedError, isCloisterError } from '../errors.js';
 import { buildEnvelopeInfo } from './buildEnvelopeInfo.js';
 import {
-  AEAD_TAG_BYTES,
   CHECK_BYTES,
-  CONTEXT_CHECK_LABEL,
   ENVELOPE_LIMITS,
-  FRAME_HEADER_BYTES,
-  FRAME_MAC_LABEL,
   FRAME_OVERHEAD,
-  KEY_CHECK_INFO,
-  KEY_CHECK_LABEL,
+  STREAM_LABEL,
   encodeFrameHeader,
   encodeHeader,
-  frameTag,
 } from './format.js';
 import { importRecipientPublicKey } from './keys.js';
 import { envelopeSuite } from './suite.js';
+import { ChunkAead, keyCheckOf } from './stream.js';
 import type { SealUpdateOptions } from './types.js';
 
 type Chunk = { data: Uint8Array; final: boolean };
+
+const SEAL_SLICE = 256 * 1024;
+const SEAL_TAIL = 4096;
 
 function checkChunkSize(chunkSize: unknown): number {
   const size = chunkSize ?? ENVELOPE_LIMITS.defaultChunkSize;
@@ -54,7 +52,7 @@ async function* chunksOf(
     throw new EnvelopeInvalidOptionsError('plaintext must be a Uint8Array or an AsyncIterable<Uint8Array>');
   }
   // One buffer of chunkSize: a full chunk waits until more input shows it is not the last.
-  // Sealing copies the buffer before encrypting, so it is reused for the next chunk.
+  // Sealing is synchronous and writes a fresh ciphertext, so the buffer is reused for the next chunk.
   const buffer = new Uint8Array(chunkSize);
   let filled = 0;
   try {
@@ -85,8 +83,8 @@ async function* chunksOf(
 
 /**
  * Seals an encoded update to the aggregator's key as a chunked HPKE stream (protocol/README.md, "Envelope stream").
- * Yields the header, then per chunk its 25-byte frame header and its ciphertext (separate pieces: no concatenation
- * copy). Extra memory is O(chunkSize) whatever the input size; a Node Readable works as `plaintext`.
+ * Yields the header, then per chunk its 9-byte frame header, its ciphertext in pieces of up to 256 KiB, and a last piece
+ * of at most 4 KiB of ciphertext plus the 16-byte GCM tag. Extra memory is O(chunkSize) whatever the input size; a Node Readable works as `plaintext`.
  */
 export async function* sealUpdate(options: SealUpdateOptions): AsyncGenerator<Uint8Array> {
   if (typeof options !== 'object' || options === null)
@@ -96,25 +94,36 @@ export async function* sealUpdate(options: SealUpdateOptions): AsyncGenerator<Ui
   const recipientPublicKey = await importRecipientPublicKey(options.recipientPublicKey);
   const suite = envelopeSuite();
   const ekm = await suite.kem.generateKeyPair();
-  const sender = await suite.createSenderContext({ recipientPublicKey, info, ekm });
-  // Same ephemeral key, fixed info: lets the recipient tell "wrong key" from "wrong context" before any chunk.
-  const keyChecker = await suite.createSenderContext({ recipientPublicKey, info: KEY_CHECK_INFO, ekm });
-  const keyCheck = new Uint8Array(await keyChecker.export(KEY_CHECK_LABEL, CHECK_BYTES));
-  const contextCheck = new Uint8Array(await sender.export(CONTEXT_CHECK_LABEL, CHECK_BYTES));
-  const macKey = new Uint8Array(await sender.export(FRAME_MAC_LABEL, 32));
-  yield encodeHeader({ chunkSize, enc: new Uint8Array(sender.enc), keyCheck, contextCheck });
+  // HPKE once per envelope: the KEM shared secret (for the key check) and the context (for the stream secret).
+  const [encapsulated, sender] = await Promise.all([
+    suite.kem.encap({ recipientPublicKey, ekm }),
+    suite.createSenderContext({ recipientPublicKey, info, ekm }),
+  ]);
+  const aead = new ChunkAead(new Uint8Array(await sender.export(STREAM_LABEL, 32)));
+  const keyCheck = keyCheckOf(new Uint8Array(encapsulated.sharedSecret));
+  yield encodeHeader({
+    chunkSize,
+    enc: new Uint8Array(sender.enc),
+    keyCheck,
+    contextCheck: aead.contextCheck,
+  });
 
   let index = 0;
   for await (const chunk of chunksOf(options.plaintext, chunkSize)) {
     if (index > 0xffffffff) throw new EnvelopeInvalidOptionsError('too many chunks: use a larger chunkSize');
-    const frame = encodeFrameHeader(index, chunk.final, chunk.data.length + AEAD_TAG_BYTES);
-    // A Uint8Array that spans its whole ArrayBuffer goes in as the ArrayBuffer: @hpke/core then skips its own copy.
-    const whole = chunk.data.byteOffset === 0 && chunk.data.byteLength === chunk.data.buffer.byteLength;
-    const input = whole ? chunk.data.buffer : chunk.data;
-    const ciphertext = new Uint8Array(await sender.seal(input, frame.subarray(0, FRAME_HEADER_BYTES)));
-    frame.set(frameTag(macKey, frame, ciphertext), FRAME_HEADER_BYTES);
+    const data = chunk.data;
+    const frame = encodeFrameHeader(index, chunk.final, data.length);
+    const cipher = aead.cipher(frame, index);
     yield frame;
-    yield ciphertext;
+    // The ciphertext leaves in SEAL_SLICE pieces as it is produced (little beyond the chunk is ever held); the last
+    // few bytes travel with the tag in one small piece. Synchronous, so the chunk buffer can be refilled afterwards.
+    const tailAt = Math.max(0, data.length - SEAL_TAIL);
+    for (let offset = 0; offset < tailAt; offset += SEAL_SLICE) {
+      yield cipher.update(data.subarray(offset, Math.min(offset + SEAL_SLICE, tailAt)));
+    }
+    const tail = cipher.update(data.subarray(tailAt));
+    cipher.final();
+    yield Buffer.concat([tail, cipher.getAuthTag()]);
     index++;
   }
 }
@@ -122,7 +131,7 @@ export async function* sealUpdate(options: SealUpdateOptions): AsyncGenerator<Ui
 /** Size of the sealed stream for a plaintext of `length` bytes. */
 export function sealedSize(length: number, chunkSize: number = ENVELOPE_LIMITS.defaultChunkSize): number {
   const chunks = Math.max(1, Math.ceil(length / chunkSize));
-  return 20 + 32 + 3 * CHECK_BYTES + length + chunks * (FRAME_OVERHEAD + AEAD_TAG_BYTES);
+  return 20 + 32 + 3 * CHECK_BYTES + length + chunks * FRAME_OVERHEAD;
 }
 
 /** sealUpdate collected into one Uint8Array (preallocated when the plaintext is a Uint8Array). */

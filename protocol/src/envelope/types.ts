@@ -30,3 +30,8 @@ export type OpenUpdateOptions = {
   context: EnvelopeContext;
   ciphertext: Uint8Array | AsyncIterable<Uint8Array>;
 };
+
+export type OpenUpdateToBytesOptions = OpenUpdateOptions & {
+  /** Where to write the plaintext (reused across updates); must hold it: a buffer as long as the ciphertext does. */
+  output?: Uint8Array;
+};
