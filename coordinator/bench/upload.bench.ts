@@ -19,6 +19,7 @@ const MB = 1024 * 1024;
 const CONCURRENCY = 50;
 const SIZE = 4 * MB;
 const CHUNK = 256 * 1024;
+const REPEATS = 3;
 
 type Row = { name: string; value: number; unit: string; baseline: number | null; ratio: number | null };
 
@@ -115,7 +116,8 @@ async function main(): Promise<void> {
     });
     const base = coordinator.url;
 
-    // Task 1: warm-up (4 participants); task 2: the measured 50; task 3: growing sizes (4 participants).
+    // Task 1: warm-up (4 participants); tasks 2-4: three measured runs of 50, interleaved with the baseline;
+    // task 5: growing sizes (4 participants).
     const warm = wallets.slice(0, 4);
     const main50 = wallets.slice(4, 4 + CONCURRENCY);
     const grow = wallets.slice(0, 4);
@@ -124,7 +126,7 @@ async function main(): Promise<void> {
     let seed = 1;
     for (const [who, sizes] of [
       [warm, warm.map(() => SIZE)],
-      [main50, main50.map(() => SIZE)],
+      ...Array.from({ length: REPEATS }, () => [main50, main50.map(() => SIZE)]),
       [grow, growSizes],
     ] as [Wallet[], number[]][]) {
       const seeds = who.map(() => seed++);
@@ -158,19 +160,26 @@ async function main(): Promise<void> {
     };
     const route = (taskId: bigint) => `${base}/v1/tasks/${taskId}/rounds/1/updates`;
 
-    process.stdout.write('bench: coordinator warm-up, then 50 × 4 MB concurrent\n');
-    await runTask(route, tasks[0]!, false);
-    const coord = await runTask(route, tasks[1]!, false);
-
+    process.stdout.write(`bench: warm-up, then ${REPEATS} × (coordinator, bare server) runs of 50 × 4 MB concurrent\n`);
     bare = await spawnBare();
     const bareUrl = () => `${bare!.url}/`;
+    await runTask(route, tasks[0]!, false);
     await runTask(bareUrl, tasks[0]!, true);
-    const baseline = await runTask(bareUrl, tasks[1]!, true);
+    const coordRuns: Awaited<ReturnType<typeof runTask>>[] = [];
+    const bareRuns: Awaited<ReturnType<typeof runTask>>[] = [];
+    for (let i = 1; i <= REPEATS; i++) {
+      coordRuns.push(await runTask(route, tasks[i]!, false));
+      bareRuns.push(await runTask(bareUrl, tasks[i]!, true));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const coord = { mbps: median(coordRuns.map((r) => r.mbps)), p50: median(coordRuns.map((r) => r.p50)), p99: median(coordRuns.map((r) => r.p99)) };
+    const baseline = { mbps: median(bareRuns.map((r) => r.mbps)), p50: median(bareRuns.map((r) => r.p50)), p99: median(bareRuns.map((r) => r.p99)) };
+    process.stdout.write(`runs (MB/s): coordinator ${coordRuns.map((r) => r.mbps.toFixed(1)).join(', ')}; bare ${bareRuns.map((r) => r.mbps.toFixed(1)).join(', ')}\n`);
 
     process.stdout.write('bench: peak RSS of the coordinator while one upload grows 4 → 256 MB\n');
     const pid = coordinator.child.pid!;
     const rss: { size: number; peak: number }[] = [];
-    const g = tasks[2]!;
+    const g = tasks[tasks.length - 1]!;
     for (let i = 0; i < g.who.length; i++) {
       let peak = rssOf(pid);
       const timer = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 10);
@@ -190,7 +199,7 @@ async function main(): Promise<void> {
     const fmt = (n: number | null) => (n === null ? '' : n >= 100 ? n.toFixed(0) : n.toFixed(2));
     process.stdout.write(`\n| benchmark | value | unit | baseline | ratio |\n|---|---|---|---|---|\n`);
     for (const r of rows) process.stdout.write(`| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${fmt(r.baseline)} | ${fmt(r.ratio)} |\n`);
-    process.stdout.write(`\nbaseline: bare node:http server hashing the bytes (throughput/latency); 4 MB upload (RSS). Latency ratio = baseline / value.\n`);
+    process.stdout.write(`\nbaseline: bare node:http server hashing the bytes (throughput/latency, median of ${REPEATS} interleaved runs); 4 MB upload (RSS). Latency ratio = baseline / value.\n`);
     mkdirSync(__dirname, { recursive: true });
     writeFileSync(path.join(__dirname, 'latest.json'), `${JSON.stringify(rows, null, 2)}\n`);
   } finally {
