@@ -1,0 +1,123 @@
+// Round benchmark: `npm run bench:round -- --clients N --params P --rounds R`. Runs a synthetic simulation on a
+// fresh local stack (redis, hardhat node, development appd, coordinator, aggregator), prints each round's wall time
+// and its split, the median over rounds 2..R, the peak RSS of this process, the hardhat node and redis, and merges
+// its entries into bench/latest.json ([{ name, value, unit, baseline, ratio }]; other runs' entries are kept).
+// Reference: Flower v1.6.0 (gRPC, plaintext, no chain, FedAvg, one process per client), 1M float32 parameters:
+// 0.188 s/round for 10 clients, 0.93 s/round for 50 clients, on this kind of machine (2 cores).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import pino from 'pino';
+import { PHASES, runSimulation, syntheticSource, type RoundStats, type SimulationResult } from '../src';
+
+export const FLOWER_BASELINE: Record<string, number> = { '10:1000000': 0.188, '50:1000000': 0.93 };
+type Entry = { name: string; value: number; unit: string; baseline: number | null; ratio: number | null };
+
+function int(name: string, min: number, max: number) {
+  return (raw: string): number => {
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < min || v > max) throw new InvalidArgumentError(`${name} must be an integer in ${min}..${max}`);
+    return v;
+  };
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const fmt = (v: number) => v.toFixed(3);
+const mb = (b: number | null) => (b === null ? 'n/a' : `${(b / 1e6).toFixed(0)} MB`);
+
+function table(result: SimulationResult, params: number, measured: RoundStats[]): string {
+  const head = ['round', 'wall s', ...PHASES.map((p) => `${p} s`), 'included'];
+  const rows = result.rounds.map((r) => [String(r.round), fmt(r.wallSeconds), ...PHASES.map((p) => fmt(r.phases[p])), `${r.included}/${result.participants}`]);
+  rows.push([
+    'median 2..R',
+    fmt(median(measured.map((r) => r.wallSeconds))),
+    ...PHASES.map((p) => fmt(median(measured.map((r) => r.phases[p])))),
+    '',
+  ]);
+  const widths = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k]!.length)));
+  const line = (cells: string[]) => '| ' + cells.map((c, k) => c.padStart(widths[k]!)).join(' | ') + ' |';
+  const out = [
+    `Round benchmark: N=${result.participants} participants, P=${params} float32 parameters, ${result.rounds.length} rounds, concurrency ${result.concurrency}, setup ${fmt(result.setupSeconds)} s`,
+    line(head),
+    '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|',
+    ...rows.map(line),
+    `peak RSS: simulation process (participants + coordinator + aggregator + appd) ${mb(result.peakRss.simulation)}, hardhat node ${mb(result.peakRss.chain)}, redis ${mb(result.peakRss.redis)}`,
+  ];
+  return out.join('\n');
+}
+
+export function entries(result: SimulationResult, params: number, measured: RoundStats[]): Entry[] {
+  const tag = `N=${result.participants} P=${params}`;
+  const wall = median(measured.map((r) => r.wallSeconds));
+  const flower = FLOWER_BASELINE[`${result.participants}:${params}`] ?? null;
+  const list: Entry[] = [
+    { name: `round wall time, median rounds 2..R, ${tag}`, value: wall, unit: 's/round', baseline: flower, ratio: flower === null ? null : wall / flower },
+    ...PHASES.map((p) => ({ name: `round phase ${p}, median, ${tag}`, value: median(measured.map((r) => r.phases[p])), unit: 's', baseline: null, ratio: null })),
+    { name: `setup (stack, task, admission, sign-in), ${tag}`, value: result.setupSeconds, unit: 's', baseline: null, ratio: null },
+  ];
+  const update = result.rounds[0]!.ciphertextBytes / result.participants;
+  const rss: [string, number | null][] = [['simulation process', result.peakRss.simulation], ['hardhat node', result.peakRss.chain], ['redis', result.peakRss.redis]];
+  for (const [who, bytes] of rss) {
+    if (bytes === null) continue;
+    // The simulation process's baseline: the updates it may hold at once (concurrency × sealed update size).
+    const base = who === 'simulation process' ? (Math.min(result.concurrency, result.participants) * update) / 1e6 : null;
+    list.push({ name: `peak RSS ${who}, ${tag}`, value: bytes / 1e6, unit: 'MB', baseline: base, ratio: base === null ? null : bytes / 1e6 / base });
+  }
+  return list;
+}
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('bench:round')
+    .description('Round benchmark: N virtual participants with seeded synthetic updates through the real round path.')
+    .option('--clients <n>', 'participants', int('--clients', 1, 100_000), 10)
+    .option('--params <p>', 'float32 parameters per update', int('--params', 1, 100_000_000), 1_000_000)
+    .option('--rounds <r>', 'rounds (the median is over rounds 2..R)', int('--rounds', 1, 1000), 4)
+    .option('--concurrency <c>', 'participants in flight at once', int('--concurrency', 1, 1024), 8)
+    .option('--seed <s>', 'seed of keys and updates', int('--seed', 0, 2 ** 31), 1)
+    .option('--out <file>', 'benchmark file to merge entries into', join(__dirname, 'latest.json'))
+    .option('--log-level <level>', 'log level of the simulation (services log at warn)', 'warn');
+  program.parse();
+  const o = program.opts<{ clients: number; params: number; rounds: number; concurrency: number; seed: number; out: string; logLevel: string }>();
+  const logger = pino({ level: o.logLevel }, pino.destination(2));
+  process.stderr.write(`bench:round: starting the stack for N=${o.clients}, P=${o.params}, R=${o.rounds}\n`);
+  const step = Math.max(1, Math.floor(o.clients / 10));
+  const result = await runSimulation({
+    participants: o.clients,
+    rounds: o.rounds,
+    concurrency: o.concurrency,
+    seed: o.seed,
+    source: syntheticSource({ params: o.params, seed: o.seed }),
+    logger,
+    onProgress: (round, done, total) => {
+      if (done % step === 0 || done === total) process.stderr.write(`  round ${round}: ${done}/${total} participants submitted\n`);
+    },
+    onRound: (r) => process.stderr.write(`round ${r.round}: ${r.wallSeconds.toFixed(3)} s, ${r.included}/${o.clients} included\n`),
+  });
+  const measured = result.rounds.length > 1 ? result.rounds.slice(1) : result.rounds;
+  console.log(table(result, o.params, measured));
+  const flower = FLOWER_BASELINE[`${o.clients}:${o.params}`];
+  if (flower !== undefined) {
+    const ours = median(measured.map((r) => r.wallSeconds));
+    console.log(`Flower v1.6.0 (plaintext, no chain): ${flower} s/round for the same N and P; ours ${ours.toFixed(3)} s/round (${(ours / flower).toFixed(1)}× its time).`);
+  }
+  const fresh = entries(result, o.params, measured);
+  const names = new Set(fresh.map((e) => e.name));
+  const kept: Entry[] = existsSync(o.out) ? (JSON.parse(readFileSync(o.out, 'utf8')) as Entry[]).filter((e) => !names.has(e.name)) : [];
+  mkdirSync(join(o.out, '..'), { recursive: true });
+  writeFileSync(o.out, JSON.stringify([...kept, ...fresh], null, 2) + '\n');
+  console.log(`wrote ${fresh.length} entries to ${o.out}`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    const e = error as { code?: string; message?: string };
+    process.stderr.write(`bench:round failed: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}\n`);
+    process.exit(1);
+  });
+}

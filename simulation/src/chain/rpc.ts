@@ -1,0 +1,41 @@
+// JSON-RPC over fetch with batching: one HTTP request carries many calls (Hardhat answers them in order), so a
+// thousand participants' commit transactions cost one round trip instead of a thousand.
+import { RpcFailedError } from '../errors';
+
+export type RpcCall = { method: string; params: unknown[] };
+export type RpcOutcome = { ok: true; result: unknown } | { ok: false; message: string; data?: unknown };
+
+export class JsonRpcBatcher {
+  private id = 0;
+  constructor(readonly rpcUrl: string) {}
+
+  /** Sends the calls in one batch request; each outcome is in the order of `calls`. */
+  async batch(calls: RpcCall[]): Promise<RpcOutcome[]> {
+    if (calls.length === 0) return [];
+    const first = this.id + 1;
+    const body = calls.map((c) => ({ jsonrpc: '2.0', id: ++this.id, method: c.method, params: c.params }));
+    let res: Response;
+    try {
+      res = await fetch(this.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    } catch (cause) {
+      throw new RpcFailedError(`the chain at ${this.rpcUrl} did not answer a batch of ${calls.length} calls: is the node running?`, { cause });
+    }
+    if (!res.ok) throw new RpcFailedError(`the chain answered HTTP ${res.status} to a batch of ${calls.length} calls`);
+    const answers = (await res.json()) as Array<{ id: number; result?: unknown; error?: { message: string; data?: unknown } }>;
+    if (!Array.isArray(answers)) throw new RpcFailedError('the chain did not answer the batch with an array');
+    const byId = new Map(answers.map((a) => [a.id, a]));
+    return calls.map((_, k) => {
+      const a = byId.get(first + k);
+      if (!a) return { ok: false, message: 'no answer in the batch response' };
+      if (a.error) return { ok: false, message: a.error.message, data: a.error.data };
+      return { ok: true, result: a.result };
+    });
+  }
+
+  /** One call; throws RpcFailedError on an error answer. */
+  async send(method: string, params: unknown[]): Promise<unknown> {
+    const [outcome] = await this.batch([{ method, params }]);
+    if (!outcome!.ok) throw new RpcFailedError(`${method}: ${outcome!.message}`);
+    return outcome!.result;
+  }
+}

@@ -1,0 +1,330 @@
+// The simulation engine: N virtual participants in this process drive one task through the real round path,
+// round after round: seal (HPKE to the aggregator's on-chain key) → commit the ciphertext hash on chain → upload to
+// the coordinator (per-participant EIP-4361 session) → the coordinator closes the round (all committed) → the
+// aggregation job → the aggregator (development appd) finalizes → the coordinator accepts and opens the next round.
+// Participants work `concurrency` at a time (one batch: seal, one batched JSON-RPC request of commit transactions
+// with explicit nonces, uploads), so memory holds at most `concurrency` updates whatever N is.
+import { encodeTensors, encodeUpdate, sealUpdateToBytes, sealedSize, sha256Hex, signUpdateDigest, ROUND_STATE, type NamedTensor } from '@cloister/protocol';
+import { CoordinatorClient, fetchGlobalModel } from '@cloister/client';
+import { getBytes, ZeroHash } from 'ethers';
+import pino, { type Logger } from 'pino';
+import { proposeAndExecute } from '../chain/governance';
+import { CommitFailedError, OptionsInvalidError, RoundIncompleteError, RoundTimeoutError } from '../errors';
+import { createParticipants, signInAll, type VirtualParticipant } from '../participants/participants';
+import { peakRssBytes } from '../stack/processes';
+import { startSimulationStack, type SimulationStack } from '../stack/startSimulationStack';
+import type { UpdateSource } from './updateSource';
+
+export const PHASES = ['open', 'seal', 'commit', 'upload', 'close', 'aggregate', 'finalize'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export type RoundStats = {
+  round: number;
+  /** From the previous round's acceptance (or the end of setup) to this round's acceptance, in seconds. */
+  wallSeconds: number;
+  /**
+   * open: until the round is seen Open; seal: generate/train + encode + HPKE seal + hash + sign; commit: commit
+   * transactions mined; upload: ciphertexts stored by the coordinator; close: last upload → aggregation job starts
+   * (closeRound transaction, chain watcher, enqueue); aggregate: job start → finalizeRound sent (fetch, open,
+   * validate, fold, score, store model); finalize: finalizeRound mined, seen, acceptRound mined. Seconds.
+   */
+  phases: Record<Phase, number>;
+  committed: number;
+  included: number;
+  /** Sum of the round's ciphertext sizes in bytes. */
+  ciphertextBytes: number;
+  modelHash: string;
+};
+
+export type SimulationResult = {
+  participants: number;
+  rounds: RoundStats[];
+  taskId: bigint;
+  source: string;
+  concurrency: number;
+  setupSeconds: number;
+  /** Peak resident set sizes in bytes (VmHWM), read before the stack stops. */
+  peakRss: { simulation: number | null; chain: number | null; redis: number | null };
+};
+
+export type SimulationOptions = {
+  participants: number;
+  rounds: number;
+  source: UpdateSource;
+  /** Participants in flight at once (default 8). */
+  concurrency?: number;
+  /** Seed of the participants' keys (default 1). */
+  seed?: number;
+  logger?: Logger;
+  serviceLogLevel?: string;
+  /** Longest a round may take, in ms (default 15 minutes). */
+  roundTimeoutMs?: number;
+  /** Called after each round. */
+  onRound?: (stats: RoundStats) => void;
+  /**
+   * A stack started by the caller with `startSimulationStack` (sized for this run): it is used and left running, so
+   * the caller can read the chain afterwards and must stop it. Default: a fresh stack, stopped at the end.
+   */
+  stack?: SimulationStack;
+  /** Called with (done, total) participants during a round's submissions. */
+  onProgress?: (round: number, done: number, total: number) => void;
+};
+
+const GAS_COMMIT = 250_000n;
+const MAX_FEE = 10_000_000_000n; // 10 gwei: the simulation chain's base fee stays far below (blocks are mostly empty)
+const PRIORITY_FEE = 1_000_000_000n;
+const POLL_MS = 25;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function validateOptions(o: SimulationOptions): void {
+  if (!Number.isInteger(o.participants) || o.participants < 1 || o.participants > 100_000) {
+    throw new OptionsInvalidError(`participants must be an integer in 1..100000 (got ${o.participants})`);
+  }
+  if (!Number.isInteger(o.rounds) || o.rounds < 1 || o.rounds > 10_000) {
+    throw new OptionsInvalidError(`rounds must be an integer in 1..10000 (got ${o.rounds})`);
+  }
+  if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 1024)) {
+    throw new OptionsInvalidError(`concurrency must be an integer in 1..1024 (got ${o.concurrency})`);
+  }
+}
+
+async function putBlob(stack: SimulationStack, bytes: Uint8Array): Promise<string> {
+  const hash = sha256Hex(bytes);
+  const res = await fetch(`${stack.coordinatorUrl}/v1/blobs/${hash.slice(2)}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${stack.operatorToken}`, 'content-type': 'application/octet-stream' },
+    body: bytes,
+  });
+  if (!res.ok) throw new Error(`PUT /v1/blobs/${hash.slice(2)}: HTTP ${res.status} ${await res.text()}`);
+  return hash;
+}
+
+/** Runs the whole simulation on a fresh local stack and stops it; see the file comment. */
+/** The upload limit a simulation of `model` needs (its sealed update plus headroom for the update header). */
+export function maxUpdateBytesFor(model: NamedTensor[]): number {
+  const params = model.reduce((sum, t) => sum + t.data.length, 0);
+  return sealedSize(4 * params + 1024 * 1024) + 1024 * 1024;
+}
+
+export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
+  validateOptions(options);
+  const log = options.logger ?? pino({ level: 'silent' });
+  const n = options.participants;
+  const concurrency = options.concurrency ?? 8;
+  const source = options.source;
+  const setupStart = Date.now();
+  const { spec, initialModel } = await source.task();
+  const modelBytes = encodeTensors(initialModel);
+  const maxUpdateBytes = maxUpdateBytesFor(initialModel);
+
+  const stack = options.stack ?? (await startSimulationStack({ logger: log, participants: n, maxUpdateBytes, serviceLogLevel: options.serviceLogLevel }));
+  try {
+    const { contracts, deployment } = stack;
+    const taskManager = deployment.contracts.taskManager;
+    const specBytes = Buffer.from(JSON.stringify(spec), 'utf8');
+    const specHash = await putBlob(stack, specBytes);
+    const modelHash = await putBlob(stack, modelBytes);
+    const dataSchemaHash = sha256Hex(Buffer.from(JSON.stringify(spec.data), 'utf8'));
+    const rewardPerRound = 1_000_000_000_000n;
+    const params = {
+      modelSpecHash: specHash,
+      initialModelHash: modelHash,
+      initialModelUri: `blobs/${modelHash.slice(2)}`,
+      dataSchemaHash,
+      minParticipants: n,
+      maxParticipants: n,
+      roundDuration: 24 * 3600,
+      numRounds: options.rounds,
+      rewardPerRound,
+    };
+    await proposeAndExecute(contracts, stack.member, {
+      target: deployment.contracts.taskManager,
+      value: rewardPerRound * BigInt(options.rounds),
+      data: contracts.taskManager.interface.encodeFunctionData('createTask', [params]),
+      description: `simulation: ${n} participants, ${options.rounds} rounds, ${source.label}`,
+    });
+    const taskId = await contracts.taskManager.taskCount();
+
+    const participants = await createParticipants({ count: n, seed: options.seed ?? 1, provider: stack.provider, rpc: stack.rpc, coordinatorUrl: stack.coordinatorUrl });
+    await proposeAndExecute(contracts, stack.member, {
+      target: deployment.contracts.participants,
+      value: 0n,
+      data: contracts.participants.interface.encodeFunctionData('admitMany', [
+        taskId,
+        participants.map((p) => p.address),
+        participants.map((p) => `sim-${p.index}`),
+        participants.map(() => ''),
+      ]),
+      description: `simulation: admit ${n} participants`,
+    });
+    await signInAll(participants, 8);
+    const recipientPublicKey = getBytes(await contracts.aggregatorRegistry.hpkePublicKey());
+    if (recipientPublicKey.every((b) => b === 0)) throw new Error('the aggregator did not publish its HPKE key');
+    const setupSeconds = (Date.now() - setupStart) / 1000;
+    log.info({ taskId: String(taskId), participants: n, setupSeconds }, 'setup: task created, participants admitted and signed in');
+
+    const stats: RoundStats[] = [];
+    let roundStart = Date.now();
+    for (let r = 1; r <= options.rounds; r += 1) {
+      const s = await runRound({ stack, taskId, round: r, participants, source, concurrency, recipientPublicKey, taskManager, roundStart, log, timeoutMs: options.roundTimeoutMs ?? 15 * 60_000, onProgress: options.onProgress });
+      roundStart = s.acceptedAt;
+      stats.push(s.stats);
+      options.onRound?.(s.stats);
+    }
+    const peakRss = {
+      simulation: peakRssBytes('self'),
+      chain: stack.pids.chain === null ? null : peakRssBytes(stack.pids.chain),
+      redis: peakRssBytes(stack.pids.redis),
+    };
+    return { participants: n, rounds: stats, taskId, source: source.label, concurrency, setupSeconds, peakRss };
+  } finally {
+    if (!options.stack) await stack.stop();
+    await source.close?.();
+  }
+}
+
+type RoundContext = {
+  stack: SimulationStack;
+  taskId: bigint;
+  round: number;
+  participants: VirtualParticipant[];
+  source: UpdateSource;
+  concurrency: number;
+  recipientPublicKey: Uint8Array;
+  taskManager: string;
+  roundStart: number;
+  log: Logger;
+  timeoutMs: number;
+  onProgress?: (round: number, done: number, total: number) => void;
+};
+
+/** Polls the round until `until(state)`; returns the time it was first seen so. */
+async function waitForRound(ctx: RoundContext, until: (state: number) => boolean, what: string, deadline: number): Promise<number> {
+  const tm = ctx.stack.contracts.taskManager;
+  for (;;) {
+    const rd = await tm.getRound(ctx.taskId, ctx.round);
+    const state = Number(rd.state);
+    if (until(state)) return Date.now();
+    if (state === ROUND_STATE.Failed || state === ROUND_STATE.Rejected) {
+      throw new RoundIncompleteError(`round ${ctx.round} of task ${ctx.taskId} ended in state ${state} while waiting for ${what}`);
+    }
+    if (Date.now() > deadline) throw new RoundTimeoutError(`round ${ctx.round} of task ${ctx.taskId}: no ${what} within the round timeout (state ${state})`, { details: { state } });
+    await sleep(POLL_MS);
+  }
+}
+
+/**
+ * acceptRound is open to anyone once the challenge window is over (0 here). The simulation sends it as soon as it
+ * sees the round finalized instead of waiting for the coordinator's accept job: that job is scheduled at the
+ * chain's `challengeEndsAt` read as wall-clock time, and a Hardhat node's clock runs ahead of the wall clock by about
+ * one second per block mined faster than one a second (thousands of blocks per round here). A revert because the
+ * coordinator accepted first is fine.
+ */
+async function acceptRound(ctx: RoundContext): Promise<void> {
+  const tm = ctx.stack.contracts.taskManager.connect(ctx.stack.member);
+  try {
+    await (await tm.acceptRound(ctx.taskId, BigInt(ctx.round))).wait();
+  } catch (error) {
+    const state = Number((await tm.getRound(ctx.taskId, BigInt(ctx.round))).state);
+    if (state !== ROUND_STATE.Accepted) throw error;
+  }
+}
+
+async function runRound(ctx: RoundContext): Promise<{ stats: RoundStats; acceptedAt: number }> {
+  const { stack, taskId, round, participants, source, log } = ctx;
+  const r = BigInt(round);
+  const deadline = ctx.roundStart + ctx.timeoutMs;
+  const phases: Record<Phase, number> = { open: 0, seal: 0, commit: 0, upload: 0, close: 0, aggregate: 0, finalize: 0 };
+  const openedAt = await waitForRound(ctx, (s) => s === ROUND_STATE.Open, 'opening', deadline);
+  phases.open = (openedAt - ctx.roundStart) / 1000;
+
+  const chainRound = await stack.contracts.taskManager.getRound(taskId, r);
+  let globalModel: NamedTensor[] | null = null;
+  if (source.needsGlobalModel) {
+    // One download per round for the whole process, checked against the on-chain hash like every client does.
+    globalModel = await fetchGlobalModel(new CoordinatorClient({ baseUrl: stack.coordinatorUrl }), chainRound.previousModelHash);
+  }
+  const tmInterface = stack.contracts.taskManager.interface;
+  let bytes = 0;
+  let done = 0;
+  for (let start = 0; start < participants.length; start += ctx.concurrency) {
+    const batch = participants.slice(start, start + ctx.concurrency);
+    let t = Date.now();
+    const sealed = await Promise.all(
+      batch.map(async (p) => {
+        const update = await source.update(p.index, round, globalModel);
+        const context = { chainId: stack.chainId, contractAddress: ctx.taskManager, taskId, round: r, participant: p.address };
+        const ciphertext = await sealUpdateToBytes({ recipientPublicKey: ctx.recipientPublicKey, context, plaintext: encodeUpdate(update) });
+        const ciphertextHash = sha256Hex(ciphertext);
+        const signature = await signUpdateDigest(p.wallet, { chainId: stack.chainId, contractAddress: ctx.taskManager, taskId, round: r, ciphertextHash });
+        return { p, ciphertext, ciphertextHash, signature };
+      }),
+    );
+    phases.seal += (Date.now() - t) / 1000;
+
+    t = Date.now();
+    const raw = await Promise.all(
+      sealed.map((s) =>
+        s.p.wallet.signTransaction({
+          type: 2,
+          chainId: stack.chainId,
+          nonce: s.p.nonce,
+          to: ctx.taskManager,
+          data: tmInterface.encodeFunctionData('commit', [taskId, r, s.ciphertextHash]),
+          gasLimit: GAS_COMMIT,
+          maxFeePerGas: MAX_FEE,
+          maxPriorityFeePerGas: PRIORITY_FEE,
+          value: 0n,
+        }),
+      ),
+    );
+    const outcomes = await stack.rpc.batch(raw.map((tx) => ({ method: 'eth_sendRawTransaction', params: [tx] })));
+    outcomes.forEach((o, k) => {
+      const s = sealed[k]!;
+      if (!o.ok) {
+        throw new CommitFailedError(`participant ${s.p.index} (${s.p.address}) could not commit round ${round}: ${o.message}`, {
+          details: { participant: s.p.address, round },
+        });
+      }
+      s.p.nonce += 1;
+    });
+    phases.commit += (Date.now() - t) / 1000;
+
+    t = Date.now();
+    await Promise.all(sealed.map((s) => s.p.coordinator.putUpdate(taskId, r, s.ciphertext, s.signature)));
+    phases.upload += (Date.now() - t) / 1000;
+    for (const s of sealed) bytes += s.ciphertext.length;
+    done += batch.length;
+    ctx.onProgress?.(round, done, participants.length);
+  }
+  const uploadsDone = Date.now();
+
+  await waitForRound(ctx, (s) => s === ROUND_STATE.Finalized || s === ROUND_STATE.Accepted, 'finalization', deadline);
+  await acceptRound(ctx);
+  const acceptedAt = await waitForRound(ctx, (s) => s === ROUND_STATE.Accepted, 'acceptance', deadline);
+  const final = await stack.contracts.taskManager.getRound(taskId, r);
+  const marks = [...stack.aggregator.marks].reverse().find((m) => m.taskId === String(taskId) && m.round === round && m.status === 'finalized');
+  if (marks?.submitAt !== undefined) {
+    phases.close = Math.max(0, marks.activeAt - uploadsDone) / 1000;
+    phases.aggregate = (marks.submitAt - Math.max(marks.activeAt, uploadsDone)) / 1000;
+    phases.finalize = (acceptedAt - marks.submitAt) / 1000;
+  } else {
+    phases.finalize = (acceptedAt - uploadsDone) / 1000;
+  }
+  const stats: RoundStats = {
+    round,
+    wallSeconds: (acceptedAt - ctx.roundStart) / 1000,
+    phases,
+    committed: Number(final.committedCount),
+    included: Number(final.includedCount),
+    ciphertextBytes: bytes,
+    modelHash: final.modelHash,
+  };
+  log.info({ ...stats, phases: { ...phases } }, 'round: accepted');
+  if (stats.included !== participants.length || final.modelHash === ZeroHash) {
+    throw new RoundIncompleteError(`round ${round} finalized with ${stats.included} of ${participants.length} participants included`, {
+      details: { committed: stats.committed, included: stats.included },
+    });
+  }
+  return { stats, acceptedAt };
+}

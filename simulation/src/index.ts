@@ -1,0 +1,13 @@
+// @cloister/simulation: many virtual participants through the real round path on one machine; round benchmark.
+export * from './errors';
+export { runSimulation, maxUpdateBytesFor, PHASES, type Phase, type RoundStats, type SimulationOptions, type SimulationResult } from './engine/runSimulation';
+export { syntheticSource, syntheticSpec, type UpdateSource } from './engine/updateSource';
+export { mapConcurrent } from './engine/concurrency';
+export { syntheticUpdate, syntheticModel, fillUniform, updateSeed, SYNTHETIC_TENSOR } from './participants/syntheticUpdate';
+export { createParticipants, participantKey, signInAll, type VirtualParticipant } from './participants/participants';
+export { startSimulationStack, SIMULATION_APP_ID_BYTES21, SIMULATION_BLOCK_GAS_LIMIT, type SimulationStack, type SimulationStackOptions } from './stack/startSimulationStack';
+export { startSimulationAggregator, finalizeGasFor, type AggregationMarks, type SimulationAggregator } from './stack/aggregator';
+export { peakRssBytes, rssBytes, pidListeningOn } from './stack/processes';
+export { startRedis, type SimulationRedis } from './stack/redis';
+export { JsonRpcBatcher, type RpcCall, type RpcOutcome } from './chain/rpc';
+export { proposeAndExecute, type ProposalCall } from './chain/governance';
