@@ -68,6 +68,25 @@ export async function fetchModel(stack: Stack, modelHash: string): Promise<{ byt
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Retries a read on transient network errors. In-process training blocks the event loop for seconds, after which a
+ * keep-alive connection the server has meanwhile closed fails once with ECONNRESET; the next attempt reconnects.
+ */
+async function transient<T>(what: string, read: () => Promise<T>, log: Logger, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await read();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const text = String((error as Error).message);
+      const retriable = code === 'ECONNRESET' || code === 'NETWORK_ERROR' || code === 'TIMEOUT' || /socket hang up|ECONNRESET/.test(text);
+      if (!retriable || i >= attempts) throw error;
+      log.debug({ what, attempt: i, err: text }, 'chain: transient read failure, retrying');
+      await sleep(200 * i);
+    }
+  }
+}
+
 export async function runFederation(stack: Stack, options: FederationOptions): Promise<FederationResult> {
   const log = options.logger;
   const { contracts, accounts, deployment } = stack;
@@ -121,7 +140,7 @@ export async function runFederation(stack: Stack, options: FederationOptions): P
     // one second after the previous one), so the demo also acts as a keeper and accepts as soon as the chain allows.
     const keeper = taskManagerAs(accounts.deployer);
     const keeperAccept = async (r: number, challengeEndsAt: bigint) => {
-      const head = await stack.provider.getBlock('latest');
+      const head = await transient('getBlock', () => stack.provider.getBlock('latest'), log);
       if (!head || BigInt(head.timestamp) < challengeEndsAt) return;
       try {
         await (await keeper.acceptRound(taskId, r)).wait();
@@ -134,9 +153,9 @@ export async function runFederation(stack: Stack, options: FederationOptions): P
     for (let r = 1; r <= options.rounds; r++) {
       const deadline = Date.now() + options.roundTimeoutSeconds * 1000;
       for (;;) {
-        const current = await contracts.taskManager.currentRound(taskId);
+        const current = await transient('currentRound', () => contracts.taskManager.currentRound(taskId), log);
         if (current >= BigInt(r)) {
-          const round = await contracts.taskManager.getRound(taskId, r);
+          const round = await transient('getRound', () => contracts.taskManager.getRound(taskId, r), log);
           if (Number(round.state) === 5 /* Accepted */) break;
           if (Number(round.state) === 4 /* Finalized */) await keeperAccept(r, round.challengeEndsAt);
         }
@@ -150,8 +169,8 @@ export async function runFederation(stack: Stack, options: FederationOptions): P
       }
       const roundSeconds = (performance.now() - roundStart) / 1000;
       roundStart = performance.now();
-      const round = await contracts.taskManager.getRound(taskId, r);
-      const model = await fetchModel(stack, round.modelHash);
+      const round = await transient('getRound', () => contracts.taskManager.getRound(taskId, r), log);
+      const model = await transient('fetchModel', () => fetchModel(stack, round.modelHash), log);
       const evaluation = evaluator.evaluate(model.tensors);
       const committed = await contracts.taskManager.committedParticipants(taskId, r);
       const included: string[] = [];
