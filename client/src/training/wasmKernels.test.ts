@@ -111,3 +111,28 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput', () => {
     tf.dispose([x, dy]);
   });
 });
+
+describe('wasm MaxPoolGrad', () => {
+  const POOLS: { name: string; x: [number, number, number, number]; f: number; s: number; pad: 'valid' | 'same' }[] = [
+    { name: '2x2/2 valid (reference CNN)', x: [4, 24, 24, 8], f: 2, s: 2, pad: 'valid' },
+    { name: '3x3/2 same (overlapping, odd)', x: [2, 9, 11, 3], f: 3, s: 2, pad: 'same' },
+    { name: '2x2/2 valid with a remainder', x: [2, 7, 7, 2], f: 2, s: 2, pad: 'valid' },
+    { name: '3x3/1 same', x: [1, 6, 6, 4], f: 3, s: 1, pad: 'same' },
+  ];
+
+  it.each(POOLS)('matches the cpu backend, ties included: $name', async (p) => {
+    // relu'd values: many exact ties at 0, which must go to the first maximum as on cpu.
+    const xs = tf.relu(tf.randomNormal(p.x, 0, 1, 'float32', 5)).arraySync() as number[][][][];
+    const outShape = tf.backend_util.computePool2DInfo(p.x, p.f, p.s, 1, p.pad).outShape;
+    const dy = tf.randomNormal(outShape, 0, 1, 'float32', 6).arraySync() as number[][][][];
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(xs);
+        const y = tf.maxPool(x, p.f, p.s, p.pad);
+        return tf.engine().runKernel('MaxPoolGrad', { dy: tf.tensor4d(dy), input: x, output: y }, { filterSize: p.f, strides: p.s, pad: p.pad }) as tf.Tensor;
+      });
+    const cpu = await onBackend('cpu', run);
+    const wasm = await onBackend('wasm', run);
+    expect(relativeError(wasm, cpu)).toBeLessThan(1e-6);
+  });
+});

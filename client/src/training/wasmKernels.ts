@@ -145,17 +145,85 @@ const conv2dBackpropInputKernel: tf.KernelFunc = ({ inputs, attrs }) => {
   return conv2dBackpropInputViaConv(dy, filter, a.inputShape, a.strides, a.pad, a.dimRoundingMode);
 };
 
-/** Kernel names this module registers for the wasm backend. */
-export const WASM_GRADIENT_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
+interface MaxPoolGradAttrs {
+  filterSize: [number, number] | number;
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dimRoundingMode?: RoundingMode;
+}
+
+/** The parts of BackendWasm this module uses (public methods of the wasm backend). */
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
 
 /**
- * Registers the convolution gradient kernels for the wasm backend (idempotent). Replaces wasm's built-in
- * Conv2DBackpropInput, which is a scalar loop.
+ * MaxPoolGrad: each window's gradient goes to its first maximum (row-major, strictly greater, as the cpu backend
+ * does). One O(input) pass over the wasm heap: pooling gradients are a scatter with no arithmetic to vectorise,
+ * and wasm's built-in kernel rescans every window for every input pixel (several times slower on the reference CNN).
+ */
+const maxPoolGradKernel: tf.KernelFunc = ({ inputs, attrs, backend }) => {
+  const { dy, input } = inputs as unknown as { dy: tf.TensorInfo; input: tf.TensorInfo };
+  const a = attrs as unknown as MaxPoolGradAttrs;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode,
+  );
+  const b = backend as unknown as WasmHeapBackend;
+  const out = b.makeOutput(input.shape, 'float32');
+  // Views are taken after the allocation: growing wasm memory detaches earlier views.
+  const x = b.typedArrayFromHeap(input);
+  const g = b.typedArrayFromHeap(dy);
+  const o = b.typedArrayFromHeap(out);
+  o.fill(0);
+  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
+  const fh = info.effectiveFilterHeight;
+  const fw = info.effectiveFilterWidth;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  let gi = 0;
+  for (let n = 0; n < batchSize; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const y0 = oy * info.strideHeight - top;
+      const yMin = Math.max(0, y0);
+      const yMax = Math.min(H, y0 + fh);
+      for (let ox = 0; ox < OW; ox++) {
+        const x0 = ox * info.strideWidth - left;
+        const xMin = Math.max(0, x0);
+        const xMax = Math.min(W, x0 + fw);
+        for (let c = 0; c < C; c++, gi++) {
+          let best = Number.NEGATIVE_INFINITY;
+          let at = -1;
+          for (let yy = yMin; yy < yMax; yy++) {
+            let k = ((n * H + yy) * W + xMin) * C + c;
+            for (let xx = xMin; xx < xMax; xx++, k += C) {
+              const v = x[k]!;
+              if (v > best) {
+                best = v;
+                at = k;
+              }
+            }
+          }
+          if (at >= 0) o[at] = o[at]! + g[gi]!;
+        }
+      }
+    }
+  }
+  return out;
+};
+
+/** Kernel names this module registers for the wasm backend. */
+export const WASM_GRADIENT_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad'] as const;
+
+/**
+ * Registers the gradient kernels for the wasm backend (idempotent): adds Conv2DBackpropFilter, and replaces the
+ * built-in Conv2DBackpropInput (a scalar C++ loop) and MaxPoolGrad (rescans windows) with the versions above.
  */
 export function registerWasmGradientKernels(): void {
   const configs: tf.KernelConfig[] = [
     { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterKernel },
     { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInputKernel },
+    { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGradKernel },
   ];
   for (const config of configs) {
     const existing = tf.getKernel(config.kernelName, 'wasm');
