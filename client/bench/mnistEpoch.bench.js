@@ -6,6 +6,7 @@
 const { execFileSync } = require('node:child_process');
 const { existsSync, writeFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
+const os = require('node:os');
 const tf = require('@tensorflow/tfjs');
 const client = require('../dist/index.js');
 
@@ -33,11 +34,17 @@ function slice(examples, n) {
   return { ...examples, features: examples.features.subarray(0, n * fx), labels: examples.labels.subarray(0, n * 10), count: n };
 }
 
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
 async function timedEpoch(topology, weights, data) {
   const model = await client.buildModel(topology);
   client.setModelWeights(model, weights);
+  const cpu0 = cpuSeconds();
   const result = await client.trainLocal({ model, data, settings: SETTINGS, seed: 42 });
-  return { model, seconds: result.seconds, loss: result.epochLosses[0] };
+  return { model, seconds: result.seconds, cpuSeconds: cpuSeconds() - cpu0, loss: result.epochLosses[0] };
 }
 
 function pytorchAnchor() {
@@ -83,6 +90,7 @@ async function main() {
   const torch = pytorchAnchor();
   const rows = [
     { name: `epoch_s_${backend.name}`, value: +main.seconds.toFixed(3), unit: 's', baseline: +cpuEpoch.toFixed(3), ratio: +(cpuEpoch / main.seconds).toFixed(1) },
+    { name: `epoch_process_cpu_s_${backend.name}`, value: +main.cpuSeconds.toFixed(3), unit: 's', baseline: +((cpu.cpuSeconds * ds.train.count) / CPU_SLICE).toFixed(3), ratio: +((cpu.cpuSeconds * ds.train.count) / CPU_SLICE / main.cpuSeconds).toFixed(1) },
     { name: 'epoch_s_cpu_extrapolated', value: +cpuEpoch.toFixed(3), unit: 's', baseline: null, ratio: null },
     { name: 'images_per_s', value: Math.round(ds.train.count / main.seconds), unit: 'images/s', baseline: Math.round(ds.train.count / cpuEpoch), ratio: +(cpuEpoch / main.seconds).toFixed(1) },
     { name: 'test_accuracy_after_epoch', value: +evaluation.metrics.accuracy.toFixed(4), unit: 'fraction', baseline: torch ? torch.test_acc : null, ratio: null },
@@ -94,6 +102,7 @@ async function main() {
   }
   console.log(`Reference MNIST CNN, one epoch over ${ds.train.count} images, batch 32, Adam 1e-3 (backend: ${backend.name}${backend.simd ? ', SIMD' : ''})`);
   console.log(`cpu baseline: ${CPU_SLICE} images timed and extrapolated; PyTorch anchor: ${torch ? `torch ${torch.torch}, 1 thread` : 'not installed (python3-torch)'}`);
+  console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (wall times grow with load; process CPU time less so)`);
   console.table(rows);
   writeFileSync(join(__dirname, 'latest.json'), JSON.stringify(rows, null, 2) + '\n');
 }
