@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // `npm run demo [-- --dataset mnist --rounds N --strategy S --report-dir DIR]`: the whole federation on this machine.
+import { Agent } from 'node:http';
+import http from 'node:http';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
@@ -46,6 +48,9 @@ function positiveNumber(value: string): number {
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export async function runDemo(options: DemoOptions): Promise<DemoReport> {
+  // Participants train in this process and block its event loop for seconds; a kept-alive JSON-RPC connection that
+  // the chain closed meanwhile then fails with ECONNRESET ("socket hang up"). One connection per request avoids it.
+  http.globalAgent = new Agent({ keepAlive: false });
   const log = createLogger({ level: options.logLevel as 'info', json: options.json });
   const demoLog = log.child({ name: 'demo' });
   const startedAt = new Date();
