@@ -10,6 +10,7 @@ import { HEART_SITES, heartSiteConfig } from '../src/demo/datasets/heartDisease'
 import { fetchModel, runFederation, type FederationResult } from '../src/demo/federation';
 import { buildHeartTask } from '../src/demo/spec';
 import { parseEther } from 'ethers';
+import { runGovernanceCli } from '../src/governance/main';
 
 jest.setTimeout(240_000);
 
@@ -145,5 +146,53 @@ describe('heart-disease federation end to end', () => {
     for (const file of filesUnder(stack.storeDir)) {
       expect(() => decodeUpdate(new Uint8Array(readFileSync(file)))).toThrow();
     }
+  });
+
+  it('drives governance from the CLI: list, propose, vote, execute, results, clear errors', async () => {
+    const run = async (args: string[], key?: string) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const saved = process.env.PRIVATE_KEY;
+      if (key) process.env.PRIVATE_KEY = key;
+      else delete process.env.PRIVATE_KEY;
+      try {
+        const code = await runGovernanceCli(['--rpc', stack.rpcUrl, '--deployment', stack.deploymentFile, ...args], { write: (t) => out.push(t) }, { write: (t) => err.push(t) });
+        return { code, out: out.join(''), err: err.join('') };
+      } finally {
+        if (saved === undefined) delete process.env.PRIVATE_KEY;
+        else process.env.PRIVATE_KEY = saved;
+      }
+    };
+    const [m1, m2] = stack.accounts.governance.map((w) => w.privateKey);
+    const listed = await run(['list']);
+    expect(listed.code).toBe(0);
+    expect(listed.out).toMatch(/#1 Executed .*ParticipantRegistry\.admitMany/);
+    expect(listed.out).toMatch(/#2 Executed .*TaskManager\.createTask/);
+
+    const noKey = await run(['vote', '1', 'yes']);
+    expect(noKey.code).toBe(1);
+    expect(noKey.err).toMatch(/CLOISTER_ERR_INFRA_GOVERNANCE_KEY_MISSING.*PRIVATE_KEY/);
+
+    const proposed = await run(['propose', 'parameter', 'challenge-window', '60'], m1);
+    expect(proposed.code).toBe(0);
+    const id = /proposal (\d+) created/.exec(proposed.out)![1]!;
+    const early = await run(['execute', id], m1);
+    expect(early.code).toBe(1);
+    expect(early.err).toMatch(/has not passed/);
+    expect((await run(['vote', id, 'yes'], m1)).code).toBe(0);
+    const second = await run(['vote', id, 'yes'], m2);
+    expect(second.out).toMatch(/it has passed/);
+    const twice = await run(['vote', id, 'yes'], m2);
+    expect(twice.err).toMatch(/CloisterGovernance(AlreadyVoted|ProposalNotActive)/);
+    expect((await run(['execute', id], m2)).code).toBe(0);
+    expect(await stack.contracts.taskManager.challengeWindow()).toBe(60n);
+
+    const results = await run(['results', result.taskId.toString()], m1);
+    expect(results.code).toBe(0);
+    expect(results.out).toMatch(/round 3: Accepted, committed 4, included 4/);
+    expect(results.out.match(/score \d+/g)).toHaveLength(4 * ROUNDS);
+
+    const bad = await run(['propose', 'admit', '1', 'not-an-address'], m1);
+    expect(bad.err).toMatch(/not an address/);
   });
 });
