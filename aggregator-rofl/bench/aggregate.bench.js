@@ -7,9 +7,9 @@ const { createDecipheriv, createCipheriv, randomBytes } = require('node:crypto')
 const { execFileSync } = require('node:child_process');
 const { writeFileSync } = require('node:fs');
 const path = require('node:path');
-const { generateRecipientKeyPair, sealUpdateToBytes, encodeUpdate, openUpdateToBytes, decodeUpdate } = require('@cloister/protocol');
+const { generateRecipientKeyPair, sealUpdateToBytes, encodeUpdate } = require('@cloister/protocol');
 const { layoutOf } = require('../dist/model/layout.js');
-const { validateUpdate } = require('../dist/validation/validateUpdate.js');
+const { UpdateOpener } = require('../dist/jobs/updateOpener.js');
 const { MeanAggregator } = require('../dist/strategies/fedavg.js');
 
 const MB = 1e6;
@@ -50,19 +50,17 @@ async function sealed(keys, params, distinct) {
   return { layout: layoutOf(m), updates: out };
 }
 
-/** Ours: open → decode → validate → fold, one update at a time. */
+/** Ours: the job loop's path (UpdateOpener: open into a reused buffer → decode → validate) → FedAvg fold. */
 async function ours(keys, setup, count) {
   const agg = new MeanAggregator(setup.layout, 'examples');
-  const scratch = new Float32Array(setup.layout.size);
+  const opener = new UpdateOpener(keys, setup.layout, 1e9);
   let bytes = 0;
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < count; i += 1) {
     const u = setup.updates[i % setup.updates.length];
-    const plain = await openUpdateToBytes({ recipientKeyPair: keys, context: u.context, ciphertext: u.ciphertext });
-    const update = decodeUpdate(plain);
-    const v = validateUpdate(update, setup.layout, 1e9, { scratch });
+    const v = await opener.open(u.ciphertext, u.context);
     if (!v.ok) throw new Error(v.detail);
-    agg.add({ participant: u.context.participant, numExamples: update.numExamples, update: v.flat, metrics: update.metrics });
+    agg.add({ participant: u.context.participant, numExamples: v.numExamples, update: v.flat, metrics: v.metrics });
     bytes += u.ciphertext.length;
   }
   agg.finish();
@@ -109,12 +107,12 @@ async function rssRun(count) {
   const before = process.memoryUsage().rss;
   let peak = before;
   const agg = new MeanAggregator(setup.layout, 'examples');
-  const scratch = new Float32Array(setup.layout.size);
+  const opener = new UpdateOpener(keys, setup.layout, 1e9);
   for (let i = 0; i < count; i += 1) {
     const u = setup.updates[i % 2];
-    const update = decodeUpdate(await openUpdateToBytes({ recipientKeyPair: keys, context: u.context, ciphertext: u.ciphertext }));
-    const v = validateUpdate(update, setup.layout, 1e9, { scratch });
-    agg.add({ participant: u.context.participant, numExamples: update.numExamples, update: v.flat, metrics: {} });
+    const v = await opener.open(u.ciphertext, u.context);
+    if (!v.ok) throw new Error(v.detail);
+    agg.add({ participant: u.context.participant, numExamples: v.numExamples, update: v.flat, metrics: {} });
     peak = Math.max(peak, process.memoryUsage().rss);
   }
   agg.finish();

@@ -1,9 +1,7 @@
 import {
   AggregationJobSchema,
   decodeTensors,
-  decodeUpdate,
   encodeTensors,
-  openUpdateToBytes,
   recoverUpdateSigner,
   ROUND_STATE,
   sha256Hex,
@@ -32,8 +30,8 @@ import { sketchOf } from '../scoring/sketch';
 import type { StateStore } from '../state/stateStore';
 import { createStrategy } from '../strategies/createStrategy';
 import { REASON, type Exclusion, type RoundContext, type Strategy } from '../strategies/types';
-import { validateUpdate } from '../validation/validateUpdate';
 import type { CoordinatorClient } from './coordinatorClient';
+import { UpdateOpener } from './updateOpener';
 
 export type AggregateDeps = {
   provider: Provider;
@@ -137,11 +135,12 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   }
   log.info({ strategy: strategy.name, committed: committed.length, modelSize: layout.size }, 'aggregate: start');
 
-  // 3. Fetch, check, open, validate and fold each committed update, one at a time (memory O(model)).
+  // 3. Fetch, check, open, validate and fold each committed update, one at a time (memory O(model): one reused
+  //    plaintext buffer, one accumulator).
   const aggregator = strategy.beginAggregation(layout);
   const excluded: Exclusion[] = [];
   const accepted = new Map<string, ScoreInput & { metrics: Record<string, number> }>();
-  const scratch = new Float32Array(layout.size);
+  const opener = new UpdateOpener(deps.keys.hpke, layout, spec.aggregation.updateNormBound);
   const exclude = (participant: string, reason: Exclusion['reason'], detail: string) => {
     excluded.push({ participant, reason, detail });
     log.warn({ participant, reason, detail }, 'aggregate: update excluded');
@@ -157,32 +156,18 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
     } else if (!signedBy(fetched.signature, participant, { chainId: deps.chainId, contractAddress: deps.taskManagerAddress, taskId, round, ciphertextHash: commitment })) {
       exclude(participant, REASON.BadSignature, 'x-cloister-signature does not recover to the participant');
     } else {
-      let plaintext: Uint8Array | null = null;
-      try {
-        plaintext = await openUpdateToBytes({
-          recipientKeyPair: deps.keys.hpke,
-          context: { chainId: deps.chainId, contractAddress: deps.taskManagerAddress, taskId, round, participant },
-          ciphertext: fetched.ciphertext,
-        });
-      } catch (error) {
-        exclude(participant, REASON.DecryptFailed, (error as { code?: string }).code ?? 'open failed');
-      }
-      if (plaintext !== null) {
-        let update: ReturnType<typeof decodeUpdate> | null = null;
-        try {
-          update = decodeUpdate(plaintext);
-        } catch (error) {
-          exclude(participant, REASON.MalformedUpdate, (error as { code?: string }).code ?? 'decode failed');
-        }
-        if (update !== null) {
-          const checked = validateUpdate(update, layout, spec.aggregation.updateNormBound, { scratch });
-          if (!checked.ok) {
-            exclude(participant, checked.reason, checked.detail);
-          } else {
-            aggregator.add({ participant, numExamples: update.numExamples, update: checked.flat, metrics: update.metrics });
-            accepted.set(participant, { participant, numExamples: update.numExamples, sketch: checked.sketch, metrics: update.metrics });
-          }
-        }
+      const opened = await opener.open(fetched.ciphertext, {
+        chainId: deps.chainId,
+        contractAddress: deps.taskManagerAddress,
+        taskId,
+        round,
+        participant,
+      });
+      if (!opened.ok) {
+        exclude(participant, opened.reason, opened.detail);
+      } else {
+        aggregator.add({ participant, numExamples: opened.numExamples, update: opened.flat, metrics: opened.metrics });
+        accepted.set(participant, { participant, numExamples: opened.numExamples, sketch: opened.sketch, metrics: opened.metrics });
       }
     }
     await deps.onProgress?.(i + 1, committed.length);
