@@ -5,9 +5,12 @@ export { syntheticSource, syntheticSpec, type UpdateSource } from './engine/upda
 export { mapConcurrent } from './engine/concurrency';
 export { syntheticUpdate, syntheticModel, fillUniform, updateSeed, SYNTHETIC_TENSOR } from './participants/syntheticUpdate';
 export { createParticipants, participantKey, signInAll, type VirtualParticipant } from './participants/participants';
-export { startSimulationStack, SIMULATION_APP_ID_BYTES21, SIMULATION_BLOCK_GAS_LIMIT, type SimulationStack, type SimulationStackOptions } from './stack/startSimulationStack';
+export { startSimulationStack, SIMULATION_APP_ID_BYTES21, type SimulationStack, type SimulationStackOptions } from './stack/startSimulationStack';
 export { startSimulationAggregator, finalizeGasFor, type AggregationMarks, type SimulationAggregator } from './stack/aggregator';
 export { peakRssBytes, rssBytes, pidListeningOn } from './stack/processes';
 export { startRedis, type SimulationRedis } from './stack/redis';
+export { startSimulationChain, CHAIN_CONFIG, type SimulationChain } from './stack/chain';
 export { JsonRpcBatcher, type RpcCall, type RpcOutcome } from './chain/rpc';
 export { proposeAndExecute, type ProposalCall } from './chain/governance';
+export { trainingSource, denseTopology, initialWeights } from './participants/trainingSource';
+export { partitionIid, partitionDirichlet, localDatasets, loadSites, selectExamples, classesOf, sampleGamma, seededRandom } from './data/partition';

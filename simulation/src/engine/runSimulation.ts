@@ -26,7 +26,7 @@ export type RoundStats = {
    * open: until the round is seen Open; seal: generate/train + encode + HPKE seal + hash + sign; commit: commit
    * transactions mined; upload: ciphertexts stored by the coordinator; close: last upload → aggregation job starts
    * (closeRound transaction, chain watcher, enqueue); aggregate: job start → finalizeRound sent (fetch, open,
-   * validate, fold, score, store model); finalize: finalizeRound mined, seen, acceptRound mined. Seconds.
+   * validate, fold, score, store model); finalize: finalizeRound mined, the coordinator's acceptRound mined, seen Accepted. Seconds.
    */
   phases: Record<Phase, number>;
   committed: number;
@@ -213,23 +213,6 @@ async function waitForRound(ctx: RoundContext, until: (state: number) => boolean
   }
 }
 
-/**
- * acceptRound is open to anyone once the challenge window is over (0 here). The simulation sends it as soon as it
- * sees the round finalized instead of waiting for the coordinator's accept job: that job is scheduled at the
- * chain's `challengeEndsAt` read as wall-clock time, and a Hardhat node's clock runs ahead of the wall clock by about
- * one second per block mined faster than one a second (thousands of blocks per round here). A revert because the
- * coordinator accepted first is fine.
- */
-async function acceptRound(ctx: RoundContext): Promise<void> {
-  const tm = ctx.stack.contracts.taskManager.connect(ctx.stack.member);
-  try {
-    await (await tm.acceptRound(ctx.taskId, BigInt(ctx.round))).wait();
-  } catch (error) {
-    const state = Number((await tm.getRound(ctx.taskId, BigInt(ctx.round))).state);
-    if (state !== ROUND_STATE.Accepted) throw error;
-  }
-}
-
 async function runRound(ctx: RoundContext): Promise<{ stats: RoundStats; acceptedAt: number }> {
   const { stack, taskId, round, participants, source, log } = ctx;
   const r = BigInt(round);
@@ -299,8 +282,6 @@ async function runRound(ctx: RoundContext): Promise<{ stats: RoundStats; accepte
   }
   const uploadsDone = Date.now();
 
-  await waitForRound(ctx, (s) => s === ROUND_STATE.Finalized || s === ROUND_STATE.Accepted, 'finalization', deadline);
-  await acceptRound(ctx);
   const acceptedAt = await waitForRound(ctx, (s) => s === ROUND_STATE.Accepted, 'acceptance', deadline);
   const final = await stack.contracts.taskManager.getRound(taskId, r);
   const marks = [...stack.aggregator.marks].reverse().find((m) => m.taskId === String(taskId) && m.round === round && m.status === 'finalized');

@@ -1,5 +1,6 @@
-// The local stack a simulation runs against: a throw-away Redis, a Hardhat node with the Sapphire precompile mocks
-// and the Cloister contracts (one governance member, quorum 1, no challenge window), the DEVELOPMENT appd (NOT a
+// The local stack a simulation runs against: a throw-away Redis, a Hardhat node (simulation/chain/hardhat.config.js:
+// no per-transaction gas cap, 1e9 block gas, wall-clock timestamps) with the Sapphire precompile mocks and the Cloister
+// contracts (one governance member, quorum 1, no challenge window), the DEVELOPMENT appd (NOT a
 // TEE) authorized as an instance of a development app id, the coordinator in-process (round automation on) and the
 // aggregator in-process. `stop()` stops everything in reverse order; a failed start stops what had started.
 import { randomBytes } from 'node:crypto';
@@ -12,7 +13,6 @@ import {
   connectCloister,
   deployCloister,
   saveDeployment,
-  startLocalChain,
   type CloisterContracts,
   type Deployment,
 } from '@cloister/contracts';
@@ -23,13 +23,11 @@ import type { Logger } from 'pino';
 import { JsonRpcBatcher } from '../chain/rpc';
 import { SimulationError, StackFailedError } from '../errors';
 import { startSimulationAggregator, type SimulationAggregator } from './aggregator';
-import { pidListeningOn } from './processes';
+import { startSimulationChain } from './chain';
 import { startRedis } from './redis';
 
 /** bytes21 of the development app id: 0x00 ‖ "cloister/simulation!" (not a registered app). */
 export const SIMULATION_APP_ID_BYTES21 = '0x00' + Buffer.from('cloister/simulation!', 'utf8').toString('hex');
-/** Block gas limit of the simulation chain: admitting or finalizing 1000 participants needs more than 30M. */
-export const SIMULATION_BLOCK_GAS_LIMIT = 1_000_000_000;
 
 export type SimulationStackOptions = {
   logger: Logger;
@@ -82,11 +80,10 @@ export async function startSimulationStack(options: SimulationStackOptions): Pro
     const redis = await startRedis();
     stops.push({ name: 'redis', stop: () => redis.stop() });
 
-    const chain = await startLocalChain({ sapphireMocks: true });
+    const chain = await startSimulationChain();
     stops.push({ name: 'chain', stop: () => chain.stop() });
-    const chainPid = pidListeningOn(Number(new URL(chain.rpcUrl).port));
+    const chainPid = chain.pid;
     const rpc = new JsonRpcBatcher(chain.rpcUrl);
-    await rpc.send('evm_setBlockGasLimit', [toQuantity(SIMULATION_BLOCK_GAS_LIMIT)]);
     const provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
     stops.push({ name: 'provider', stop: async () => provider.destroy() });
     log.info({ rpcUrl: chain.rpcUrl, pid: chainPid }, 'stack: hardhat node ready (Sapphire precompiles MOCKED)');

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OptionsInvalidError, SIMULATION_ERROR_CODES, SimulationError } from './errors';
+
+describe('error registry', () => {
+  it('has unique codes, each listed in the README', () => {
+    const codes = Object.values(SIMULATION_ERROR_CODES);
+    expect(new Set(codes).size).toBe(codes.length);
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    for (const code of codes) expect(readme).toContain(`\`${code}\``);
+    const listed = readme.match(/`CLOISTER_ERR_SIM_[A-Z_]+`/g) ?? [];
+    for (const l of listed) expect(codes).toContain(l.slice(1, -1));
+  });
+
+  it('carries code, details and cause', () => {
+    const cause = new Error('inner');
+    const e = new OptionsInvalidError('bad', { details: { x: 1 }, cause });
+    expect(e).toBeInstanceOf(SimulationError);
+    expect(e.code).toBe('CLOISTER_ERR_SIM_OPTIONS_INVALID');
+    expect(e.details).toEqual({ x: 1 });
+    expect(e.cause).toBe(cause);
+    expect(e.name).toBe('OptionsInvalidError');
+  });
+});
