@@ -141,6 +141,7 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   const excluded: Exclusion[] = [];
   const accepted = new Map<string, ScoreInput & { metrics: Record<string, number> }>();
   const opener = new UpdateOpener(deps.keys.hpke, layout, spec.aggregation.updateNormBound);
+  let ciphertextBuffer: Uint8Array = new Uint8Array(0);
   const exclude = (participant: string, reason: Exclusion['reason'], detail: string) => {
     excluded.push({ participant, reason, detail });
     log.warn({ participant, reason, detail }, 'aggregate: update excluded');
@@ -148,7 +149,9 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   for (let i = 0; i < committed.length; i += 1) {
     const participant = committed[i]!;
     const commitment = commitments[i]!;
-    const fetched = await deps.coordinator.getUpdate(taskId, round, participant);
+    const fetched = await deps.coordinator.getUpdate(taskId, round, participant, { reuse: ciphertextBuffer });
+    // Ciphertexts are read in place into one buffer, grown when a larger one arrives.
+    if (fetched?.buffer !== undefined) ciphertextBuffer = fetched.buffer;
     if (fetched === null) {
       exclude(participant, REASON.MissingUpload, 'the coordinator has no upload for this commitment');
     } else if (sha256Hex(fetched.ciphertext) !== commitment.toLowerCase()) {

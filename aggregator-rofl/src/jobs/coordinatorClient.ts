@@ -3,7 +3,12 @@ import type { Wallet } from 'ethers';
 import { Agent, request } from 'undici';
 import { BlobHashMismatchError, CoordinatorHttpError } from '../errors';
 
-export type FetchedUpdate = { ciphertext: Uint8Array; signature: string | undefined };
+export type FetchedUpdate = {
+  ciphertext: Uint8Array;
+  signature: string | undefined;
+  /** With `reuse`: the buffer the ciphertext was read into (`reuse` itself, or a larger one to reuse next time). */
+  buffer?: Uint8Array;
+};
 
 const hexOf = (sha: string) => sha.replace(/^0x/, '').toLowerCase();
 
@@ -30,7 +35,14 @@ export class CoordinatorClient {
     return { [HEADERS.aggregatorTimestamp]: ts, [HEADERS.aggregatorSignature]: signature };
   }
 
-  private async get(path: string): Promise<{ status: number; body: Uint8Array; headers: Record<string, unknown> }> {
+  /**
+   * GET `path`, body collected in memory. With `reuse` and a declared content-length, the body is written straight
+   * into `reuse` (or into one new buffer of that length when `reuse` is too small): no piece list, no concatenation.
+   */
+  private async get(
+    path: string,
+    reuse?: Uint8Array,
+  ): Promise<{ status: number; body: Uint8Array; headers: Record<string, unknown>; buffer?: Uint8Array }> {
     const response = await request(`${this.base}${path}`, {
       method: 'GET',
       dispatcher: this.agent,
@@ -42,6 +54,20 @@ export class CoordinatorClient {
     if (declared > this.options.maxBytes) {
       response.body.destroy();
       throw new CoordinatorHttpError(`GET ${path}: ${declared} bytes exceeds the limit of ${this.options.maxBytes}`);
+    }
+    if (reuse !== undefined && Number.isSafeInteger(declared) && declared >= 0) {
+      const target = declared <= reuse.length ? reuse : new Uint8Array(declared);
+      let filled = 0;
+      for await (const piece of response.body) {
+        const bytes = piece as Buffer;
+        if (filled + bytes.length > declared) {
+          response.body.destroy();
+          throw new CoordinatorHttpError(`GET ${path}: body is longer than its content-length ${declared}`);
+        }
+        target.set(bytes, filled);
+        filled += bytes.length;
+      }
+      return { status: response.statusCode, body: target.subarray(0, filled), headers: response.headers, buffer: target };
     }
     const pieces: Buffer[] = [];
     let total = 0;
@@ -69,14 +95,17 @@ export class CoordinatorClient {
     return body;
   }
 
-  /** GET the sealed update of `participant`; null when the coordinator has none (404). */
-  async getUpdate(taskId: bigint, round: bigint, participant: string): Promise<FetchedUpdate | null> {
+  /**
+   * GET the sealed update of `participant`; null when the coordinator has none (404). With `options.reuse` the
+   * ciphertext is written into that buffer when it fits (the result is then a view of it, valid until it is reused).
+   */
+  async getUpdate(taskId: bigint, round: bigint, participant: string, options: { reuse?: Uint8Array } = {}): Promise<FetchedUpdate | null> {
     const path = `/v1/tasks/${taskId}/rounds/${round}/updates/${participant}`;
-    const { status, body, headers } = await this.get(path);
+    const { status, body, headers, buffer } = await this.get(path, options.reuse);
     if (status === 404) return null;
     if (status !== 200) throw new CoordinatorHttpError(`GET ${path} answered HTTP ${status}`, { details: { status, path } });
     const sig = headers[HEADERS.signature];
-    return { ciphertext: body, signature: typeof sig === 'string' ? sig : undefined };
+    return { ciphertext: body, signature: typeof sig === 'string' ? sig : undefined, ...(buffer ? { buffer } : {}) };
   }
 
   /** PUT /v1/blobs/:sha256 (idempotent: the coordinator reports duplicates). */

@@ -50,13 +50,23 @@ export class NodeHkdfSha256 extends HkdfSha256 {
   }
 }
 
+/** DHKEM(X25519, HKDF-SHA256) whose ExtractAndExpand (the shared secret) also runs on node:crypto. */
+export class NodeDhkemX25519HkdfSha256 extends DhkemX25519HkdfSha256 {
+  constructor() {
+    super();
+    const kdf = new NodeHkdfSha256();
+    kdf.init(Uint8Array.of(0x4b, 0x45, 0x4d, 0x00, 0x20)); // suite_id = "KEM" ‖ I2OSP(0x0020, 2)
+    this._kdf = kdf;
+  }
+}
+
 /**
  * The low-level HPKE suite the envelope uses (@hpke/core). `aead` defaults to AES-256-GCM; AES-128-GCM exists so the
  * published RFC 9180 A.1.1 vector can be checked through the same factory.
  */
 export function createHpkeSuite(aead: HpkeAead = 'aes-256-gcm'): CipherSuite {
   return new CipherSuite({
-    kem: new DhkemX25519HkdfSha256(),
+    kem: new NodeDhkemX25519HkdfSha256(),
     kdf: new NodeHkdfSha256(),
     aead: aead === 'aes-128-gcm' ? new Aes128Gcm() : new Aes256Gcm(),
   });
