@@ -58,7 +58,7 @@ it('survives kill -9 mid-round: uploads kept, deadline fires once, one aggregati
 
   let a = await spawnCoordinator(config);
   children.push(a);
-  const taskId = await createTask(t, [p1, p2], { roundDuration: 16, minParticipants: 2 });
+  const taskId = await createTask(t, [p1, p2], { roundDuration: 30, minParticipants: 2 });
   const opened = await until('round 1 open', async () => {
     const r = await http(`${a.url}/v1/tasks/${taskId}/rounds/1`);
     return r.status === 200 && r.body.state === ROUND_STATE.Open ? r.body : null;

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ethers, Wallet } from 'ethers';
-import { aggregatorAuthMessage, QUEUE, ROUND_STATE, type AggregationJob } from '@cloister/protocol';
+import { aggregatorAuthMessage, check, QUEUE, ROUND_STATE, RoundEventSchema, type AggregationJob } from '@cloister/protocol';
 import { startCoordinator, type RunningCoordinator } from '../src';
 import { startRedis, type TestRedis } from './support/redis';
 import { createTask, startTestChain, type TestChain } from './support/chain';
@@ -85,7 +85,7 @@ describe('a federated round through the coordinator', () => {
 
   it('opens round 1 when governance creates the task', async () => {
     [p1, p2, p3] = t.participants as [Wallet, Wallet, Wallet];
-    const taskId = await createTask(t, [p1, p2, p3], { roundDuration: 14, minParticipants: 2, maxParticipants: 5 });
+    const taskId = await createTask(t, [p1, p2, p3], { roundDuration: 20, minParticipants: 2, maxParticipants: 5 });
     expect(taskId).toBe(1n);
     const opened = await sock.waitFor('round:opened', (p) => p.taskId === '1' && p.round === 1);
     expect(opened.deadline).toBeDefined();
@@ -218,5 +218,15 @@ describe('a federated round through the coordinator', () => {
     await sock.waitFor('round:accepted', (p) => p.taskId === '1' && p.round === 1, 30_000);
     await sock.waitFor('round:opened', (p) => p.taskId === '1' && p.round === 2, 30_000);
     expect((await http(`${coordinator.url}/v1/tasks/1`)).body).toMatchObject({ currentRound: 2 });
+  });
+
+  it('sent only RoundEvent-shaped payloads, each naming its event', () => {
+    expect(sock.events.length).toBeGreaterThan(8);
+    for (const { event, payload } of sock.events) {
+      expect([event, check(RoundEventSchema, payload)]).toEqual([event, true]);
+      expect(payload.event).toBe(event);
+    }
+    const statuses = sock.events.filter((e) => e.event === 'task:status').map((e) => e.payload.status);
+    expect(statuses).toEqual(expect.arrayContaining(['TaskCreated', 'UpdateCommitted']));
   });
 });

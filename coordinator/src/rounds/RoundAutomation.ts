@@ -36,8 +36,13 @@ const EVENT_TO_SOCKET: Record<string, SocketEventName> = {
   RoundRejected: 'round:rejected',
 };
 
+/** Event arguments as RoundEvent fields: counts and timestamps as numbers, hashes and addresses as strings. */
 function jsonArgs(args: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v]));
+  return Object.fromEntries(
+    Object.entries(args)
+      .filter(([k]) => k !== 'taskId' && k !== 'round')
+      .map(([k, v]) => [k, typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v]),
+  );
 }
 
 /**
@@ -62,13 +67,26 @@ export class RoundAutomation {
     const log = this.d.log.child({ taskId: String(event.taskId), round: Number(event.round), event: event.name });
     this.d.metrics.roundEvents.inc({ event: event.name });
     const socketEvent = EVENT_TO_SOCKET[event.name];
-    const payload = { ...jsonArgs(event.args), taskId: event.taskId.toString(), round: Number(event.round), event: event.name, blockNumber: event.blockNumber, transactionHash: event.transactionHash };
-    if (socketEvent) this.d.events.emit(socketEvent, payload);
+    if (socketEvent) {
+      this.d.events.emit(socketEvent, {
+        ...jsonArgs(event.args),
+        taskId: event.taskId.toString(),
+        round: Number(event.round),
+        event: socketEvent,
+        ...(socketEvent === 'task:status' ? { status: event.name } : {}),
+        chainEvent: event.name,
+        blockNumber: event.blockNumber,
+        transactionHash: event.transactionHash,
+        at: Date.now(),
+      });
+    }
     if (event.name === 'RoundFinalized') {
       const modelUri = String(event.args.modelUri ?? '');
       this.d.events.emit('model:available', {
         taskId: event.taskId.toString(),
         round: Number(event.round),
+        event: 'model:available',
+        at: Date.now(),
         modelHash: String(event.args.modelHash ?? ''),
         modelUri,
         url: this.d.config.publicUrl ? `${this.d.config.publicUrl.replace(/\/$/, '')}/v1/${modelUri}` : `/v1/${modelUri}`,
@@ -95,7 +113,7 @@ export class RoundAutomation {
     switch (round.state) {
       case ROUND_STATE.Open: {
         const full = round.committedCount >= task.maxParticipants;
-        const at = full ? Date.now() : Number(round.deadline) * 1000 + this.d.config.rounds.closeDelayMs;
+        const at = full ? Date.now() : this.wallTimeOf(round.deadline);
         // The deadline job is scheduled once per opening; when the round fills up early an immediate one joins it.
         await this.schedule(ROUND_JOBS.closeRound, data, full ? Date.now() : at, full ? '-full' : '');
         break;
@@ -111,7 +129,7 @@ export class RoundAutomation {
         const count = Number((await this.d.redis.get(this.k('reopens', taskId, r))) ?? '0');
         if (count >= this.d.config.rounds.maxReopens) {
           log.warn({ count }, 'round: not reopening, retry budget spent');
-          this.d.events.emit('task:status', { taskId: taskId.toString(), round: Number(r), status: 'stalled', reason: 'reopen budget spent' });
+          this.d.events.emit('task:status', { taskId: taskId.toString(), round: Number(r), event: 'task:status', status: 'stalled', reason: 'reopen budget spent', at: Date.now() });
           return;
         }
         if ((await this.d.redis.get(reopenKey)) !== null) return;
@@ -122,16 +140,24 @@ export class RoundAutomation {
         break;
       }
       case ROUND_STATE.Finalized: {
-        const at = Number(round.challengeEndsAt) * 1000 + this.d.config.rounds.closeDelayMs;
+        const at = this.wallTimeOf(round.challengeEndsAt);
         await this.schedule(ROUND_JOBS.acceptRound, data, at);
         break;
       }
       case ROUND_STATE.Accepted: {
         if (r < BigInt(task.numRounds)) await this.openRound(taskId, r, 'next', log);
-        else this.d.events.emit('task:status', { taskId: taskId.toString(), round: Number(r), status: 'completed' });
+        else this.d.events.emit('task:status', { taskId: taskId.toString(), round: Number(r), event: 'task:status', status: 'completed', at: Date.now() });
         break;
       }
     }
+  }
+
+  /**
+   * When (wall clock, ms) a transaction can see block time `chainSeconds`, plus closeDelayMs. A development chain
+   * may stamp bursts of blocks ahead of the wall clock but returns to it when idle, so wall time is the safe bound.
+   */
+  private wallTimeOf(chainSeconds: bigint): number {
+    return Number(chainSeconds) * 1000 + this.d.config.rounds.closeDelayMs;
   }
 
   /** Sends openRound once per (task, current round, reason); returns true when the transaction was mined. */
@@ -209,7 +235,7 @@ export class RoundAutomation {
         if (now < round.deadline && round.committedCount < (task?.maxParticipants ?? Infinity)) {
           throw new NotYetError(`deadline ${round.deadline} not reached (chain time ${now})`);
         }
-        this.d.events.emit('round:closing', { taskId: data.taskId, round: data.round, deadline: round.deadline.toString() });
+        this.d.events.emit('round:closing', { taskId: data.taskId, round: data.round, event: 'round:closing', deadline: Number(round.deadline), at: Date.now() });
         try {
           const tx = await this.d.chain.closeRound(taskId, r);
           this.d.metrics.roundActions.inc({ action: 'closeRound', result: 'ok' });
