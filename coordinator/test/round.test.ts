@@ -222,6 +222,10 @@ describe('a federated round through the coordinator', () => {
 
   it('sent only RoundEvent-shaped payloads, each naming its event', () => {
     expect(sock.events.length).toBeGreaterThan(8);
+    const names = new Set(sock.events.map((e) => e.event));
+    for (const name of ['round:opened', 'round:closing', 'round:closed', 'round:finalized', 'model:available', 'round:accepted', 'task:status']) {
+      expect([name, names.has(name)]).toEqual([name, true]);
+    }
     for (const { event, payload } of sock.events) {
       expect([event, check(RoundEventSchema, payload)]).toEqual([event, true]);
       expect(payload.event).toBe(event);

@@ -3,6 +3,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
+import { RoundEventSchema, validate, type RoundEvent } from '@cloister/protocol';
 
 /** Names of the events pushed to `task:<id>` rooms (docs/interfaces.md). */
 export const SOCKET_EVENTS = [
@@ -19,6 +20,38 @@ export const SOCKET_EVENTS = [
 export type SocketEventName = (typeof SOCKET_EVENTS)[number];
 
 export type RoundEventPayload = { taskId: string; round: number } & Record<string, unknown>;
+
+/** A payload that failed RoundEventSchema: never sent (clients would drop it and fall back to polling). */
+export class RoundEventInvalidError extends Error {
+  constructor(
+    message: string,
+    readonly errors: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** bigint → number (or decimal string beyond 2^53), recursively through plain objects/arrays. */
+function jsonable(value: unknown): unknown {
+  if (typeof value === 'bigint') return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= 0n ? Number(value) : value.toString();
+  if (Array.isArray(value)) return value.map(jsonable);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonable(v)]));
+  return value;
+}
+
+/**
+ * The one place a socket payload is shaped and checked: bigints become numbers, `event` is the socket event name
+ * (never a contract event name), `at` defaults to now, and the result must validate against the protocol's
+ * RoundEventSchema, or RoundEventInvalidError is thrown (the caller logs it and sends nothing).
+ */
+export function toRoundEvent(event: SocketEventName, payload: RoundEventPayload): RoundEvent & Record<string, unknown> {
+  const shaped = { ...(jsonable(payload) as Record<string, unknown>), event, at: typeof payload.at === 'number' ? payload.at : Date.now() };
+  try {
+    return validate(RoundEventSchema, shaped, `${event} payload`) as RoundEvent & Record<string, unknown>;
+  } catch (error) {
+    throw new RoundEventInvalidError((error as Error).message, (error as { details?: unknown }).details);
+  }
+}
 
 export function taskRoom(taskId: string | bigint): string {
   return `task:${String(taskId)}`;

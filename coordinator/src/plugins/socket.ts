@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { createSocketServer, type RoundEventPayload, type SocketEventName } from '../events/socketServer';
+import { createSocketServer, toRoundEvent, type RoundEventPayload, type SocketEventName } from '../events/socketServer';
 
 export type EventBus = { emit(event: SocketEventName, payload: RoundEventPayload): void };
 
@@ -15,8 +15,16 @@ export default fp<{ keyPrefix: string }>(
     const socket = createSocketServer({ server: app.server, redis: app.redis, log: app.log as never, keyPrefix: opts.keyPrefix });
     app.decorate('events', {
       emit(event: SocketEventName, payload: RoundEventPayload) {
-        app.log.debug({ event, taskId: payload.taskId, round: payload.round }, 'socket: emit');
-        socket.emit(event, payload);
+        // Validated here, once, for every emitter: a payload clients would refuse is a bug, logged and not sent.
+        let shaped: RoundEventPayload;
+        try {
+          shaped = toRoundEvent(event, payload);
+        } catch (err) {
+          app.log.error({ err, event, taskId: payload.taskId, round: payload.round }, 'socket: payload does not match RoundEventSchema, not sent');
+          return;
+        }
+        app.log.debug({ event, taskId: shaped.taskId, round: shaped.round }, 'socket: emit');
+        socket.emit(event, shaped);
       },
     });
     app.addHook('preClose', async () => {
