@@ -54,6 +54,7 @@ export class EthersChainClient implements ChainClient {
   private readonly aggregatorRegistry: AggregatorRegistry;
   private readonly operator: Signer | null;
   private txQueue: Promise<unknown> = Promise.resolve();
+  private latestSeen: { number: number; atMs: number } | null = null;
 
   private constructor(
     readonly provider: Provider,
@@ -88,10 +89,19 @@ export class EthersChainClient implements ChainClient {
     return rpc('getBlockNumber', () => this.provider.getBlockNumber());
   }
 
+  /**
+   * The chain's clock: the latest block's timestamp plus the wall time elapsed since this client first saw that
+   * block (an idle chain keeps its clock running: Hardhat stamps the next block at wall time + its offset), and never
+   * less than the wall clock. A chain that runs ahead of the wall clock (automined bursts, evm_increaseTime) is
+   * followed, not ignored.
+   */
   async now(): Promise<bigint> {
     const block = await rpc('getBlock', () => this.provider.getBlock('latest'));
-    const wall = BigInt(Math.floor(Date.now() / 1000));
-    const chain = BigInt(block?.timestamp ?? 0);
+    const wallMs = Date.now();
+    const wall = BigInt(Math.floor(wallMs / 1000));
+    if (!block) return wall;
+    if (this.latestSeen?.number !== block.number) this.latestSeen = { number: block.number, atMs: wallMs };
+    const chain = BigInt(block.timestamp) + BigInt(Math.floor((wallMs - this.latestSeen.atMs) / 1000));
     return chain > wall ? chain : wall;
   }
 

@@ -48,7 +48,7 @@ export interface ChainClient {
   /** The operator account's address when an operator key is configured. */
   readonly operatorAddress: string | null;
   blockNumber(): Promise<number>;
-  /** max(latest block timestamp, wall clock) in seconds: the time the next transaction will see at least. */
+  /** Chain time in seconds: max(latest block timestamp + wall time since that block was seen, wall clock). */
   now(): Promise<bigint>;
   taskCount(): Promise<bigint>;
   /** null when the task does not exist. */

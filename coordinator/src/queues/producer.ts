@@ -38,16 +38,31 @@ export class Producer {
     return true;
   }
 
-  /** Schedules a round job at `atMs` (idempotent by jobId). */
+  /**
+   * Schedules a round job at `atMs` (idempotent by jobId). When the job is already waiting in the delayed set for a
+   * later time (the chain's clock jumped ahead since), it is brought forward to `atMs`.
+   */
   async scheduleRoundJob(name: RoundJobName, data: RoundJobData, atMs: number, attempts = 5): Promise<void> {
     const jobId = roundJobId(name, data.taskId, data.round, data.openedAt);
+    const delay = Math.max(0, atMs - Date.now());
     await this.rounds.add(name as never, data as never, {
       jobId,
-      delay: Math.max(0, atMs - Date.now()),
+      delay,
       attempts,
       backoff: { type: 'exponential', delay: 1_000 },
       ...KEEP,
     });
+    const due = await this.delayedUntil(jobId);
+    if (due !== null && due > atMs + 1_000) {
+      const job = await this.rounds.getJob(jobId);
+      await job?.changeDelay(Math.max(0, atMs - Date.now())).catch(() => undefined); // promoted meanwhile: nothing to move
+    }
+  }
+
+  /** When (ms) a job in the delayed set is due, or null when it is not delayed (BullMQ score = ms · 0x1000 + seq). */
+  async delayedUntil(jobId: string): Promise<number | null> {
+    const score = await this.connection.zscore(this.rounds.toKey('delayed'), jobId);
+    return score === null ? null : Math.floor(Number(score) / 0x1000);
   }
 
   async depths(): Promise<Record<string, Record<string, number>>> {

@@ -1,8 +1,8 @@
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { QUEUE_NAMES, type RoundJobData } from './names';
-import type { RoundAutomation } from '../rounds/RoundAutomation';
+import { NotYetError, type RoundAutomation } from '../rounds/RoundAutomation';
 
 /** The worker role for the rounds queue (close-round, collect-uploads, accept-round). */
 export function startRoundsWorker(options: { url: string; prefix: string; automation: RoundAutomation; log: Logger }): { close(): Promise<void> } {
@@ -10,7 +10,19 @@ export function startRoundsWorker(options: { url: string; prefix: string; automa
   connection.on('error', () => undefined);
   const worker = new Worker<RoundJobData>(
     QUEUE_NAMES.rounds,
-    async (job: Job<RoundJobData>) => options.automation.runJob(job.name, job.data),
+    async (job: Job<RoundJobData>, token?: string) => {
+      try {
+        return await options.automation.runJob(job.name, job.data);
+      } catch (error) {
+        // Early by the chain's clock: back to the delayed set at the time the chain says, without spending an attempt.
+        if (error instanceof NotYetError && error.retryAtMs !== undefined && token) {
+          options.log.debug({ job: job.id, retryAt: new Date(error.retryAtMs).toISOString(), msg: error.message }, 'queue: round job early, moved');
+          await job.moveToDelayed(error.retryAtMs, token);
+          throw new DelayedError();
+        }
+        throw error;
+      }
+    },
     { connection, prefix: options.prefix, concurrency: 4 },
   );
   worker.on('error', (err) => options.log.warn({ err }, 'queue: rounds worker error'));

@@ -22,8 +22,18 @@ export type RoundAutomationDeps = {
   log: Logger;
 };
 
-/** Thrown by a round job that ran too early (BullMQ retries it with backoff). */
-export class NotYetError extends Error {}
+/**
+ * Thrown by a round job that ran too early. With `retryAtMs` the worker moves the job back to the delayed set for
+ * that wall-clock time (no attempt spent: the chain's clock said "not yet"); without it BullMQ retries with backoff.
+ */
+export class NotYetError extends Error {
+  constructor(
+    message: string,
+    readonly retryAtMs?: number,
+  ) {
+    super(message);
+  }
+}
 
 const EVENT_TO_SOCKET: Record<string, SocketEventName> = {
   TaskCreated: 'task:status',
@@ -113,7 +123,7 @@ export class RoundAutomation {
     switch (round.state) {
       case ROUND_STATE.Open: {
         const full = round.committedCount >= task.maxParticipants;
-        const at = full ? Date.now() : this.wallTimeOf(round.deadline);
+        const at = full ? Date.now() : await this.wallTimeOf(round.deadline);
         // The deadline job is scheduled once per opening; when the round fills up early an immediate one joins it.
         await this.schedule(ROUND_JOBS.closeRound, data, full ? Date.now() : at, full ? '-full' : '');
         break;
@@ -140,7 +150,7 @@ export class RoundAutomation {
         break;
       }
       case ROUND_STATE.Finalized: {
-        const at = this.wallTimeOf(round.challengeEndsAt);
+        const at = await this.wallTimeOf(round.challengeEndsAt);
         await this.schedule(ROUND_JOBS.acceptRound, data, at);
         break;
       }
@@ -153,11 +163,15 @@ export class RoundAutomation {
   }
 
   /**
-   * When (wall clock, ms) a transaction can see block time `chainSeconds`, plus closeDelayMs. A development chain
-   * may stamp bursts of blocks ahead of the wall clock but returns to it when idle, so wall time is the safe bound.
+   * When (wall clock, ms) the next transaction will see block time `chainSeconds`, plus closeDelayMs: now plus the
+   * distance from the chain's clock (`chain.now()`: latest block time, advanced by the wall time since that block was
+   * seen), never from the wall clock alone. A development chain runs ahead of the wall clock (automined bursts,
+   * evm_increaseTime); the job re-checks against the chain when it runs and is moved again if it is still early.
    */
-  private wallTimeOf(chainSeconds: bigint): number {
-    return Number(chainSeconds) * 1000 + this.d.config.rounds.closeDelayMs;
+  private async wallTimeOf(chainSeconds: bigint): Promise<number> {
+    const now = await this.d.chain.now();
+    const ahead = chainSeconds > now ? Number(chainSeconds - now) * 1000 : 0;
+    return Date.now() + ahead + this.d.config.rounds.closeDelayMs;
   }
 
   /** Sends openRound once per (task, current round, reason); returns true when the transaction was mined. */
@@ -233,7 +247,7 @@ export class RoundAutomation {
         const task = await this.d.chain.getTask(taskId);
         const now = await this.d.chain.now();
         if (now < round.deadline && round.committedCount < (task?.maxParticipants ?? Infinity)) {
-          throw new NotYetError(`deadline ${round.deadline} not reached (chain time ${now})`);
+          throw new NotYetError(`deadline ${round.deadline} not reached (chain time ${now})`, await this.wallTimeOf(round.deadline));
         }
         this.d.events.emit('round:closing', { taskId: data.taskId, round: data.round, event: 'round:closing', deadline: Number(round.deadline), at: Date.now() });
         try {
@@ -254,6 +268,10 @@ export class RoundAutomation {
       }
       case ROUND_JOBS.acceptRound: {
         if (round.state !== ROUND_STATE.Finalized) return 'not finalized (accepted or rejected already)';
+        const now = await this.d.chain.now();
+        if (now < round.challengeEndsAt) {
+          throw new NotYetError(`challenge window ends at ${round.challengeEndsAt} (chain time ${now})`, await this.wallTimeOf(round.challengeEndsAt));
+        }
         try {
           const tx = await this.d.chain.acceptRound(taskId, r);
           this.d.metrics.roundActions.inc({ action: 'acceptRound', result: 'ok' });

@@ -1,0 +1,103 @@
+// Integration: round jobs follow the chain's clock, not the wall clock. The Hardhat chain is pushed ahead of the
+// wall clock (evm_increaseTime, as automined bursts do); close-round and accept-round must still fire promptly (the
+// wall-clock schedule would wait for the offset: 10 minutes, one hour) and acceptRound is sent exactly once.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { ethers, type Wallet } from 'ethers';
+import { jsonRpc } from '@cloister/contracts';
+import { QUEUE, ROUND_STATE } from '@cloister/protocol';
+import { startCoordinator, type RunningCoordinator } from '../src';
+import { startRedis, type TestRedis } from './support/redis';
+import { createTask, startTestChain, type TestChain } from './support/chain';
+import { listen } from './support/socket';
+
+jest.setTimeout(90_000);
+
+const CHALLENGE_WINDOW = 5;
+let redis: TestRedis;
+let t: TestChain;
+let coordinator: RunningCoordinator;
+let storeDir: string;
+let sock: Awaited<ReturnType<typeof listen>>;
+let queueConn: Redis;
+let rounds: Queue;
+
+beforeAll(async () => {
+  storeDir = mkdtempSync(path.join(os.tmpdir(), 'cloister-chaintime-'));
+  [redis, t] = await Promise.all([startRedis(), startTestChain({ challengeWindow: CHALLENGE_WINDOW })]);
+  coordinator = await startCoordinator({
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'warn',
+    redis: { url: redis.url },
+    chain: { rpcUrl: t.chain.rpcUrl, contracts: t.deployment.contracts, startBlock: t.deployment.blockNumber, confirmations: 0, pollIntervalMs: 150, operatorPrivateKey: t.operator.privateKey },
+    store: { kind: 'filesystem', directory: storeDir },
+    auth: { sessionSecret: 'chain-time-test-secret-0123456789abcdef' },
+    rounds: { uploadGraceMs: 1000, closeDelayMs: 300 },
+  });
+  sock = await listen(coordinator.url, ['1']);
+  queueConn = new Redis(redis.url, { maxRetriesPerRequest: null });
+  rounds = new Queue(QUEUE.rounds, { connection: queueConn });
+});
+
+afterAll(async () => {
+  sock?.close();
+  await rounds?.close();
+  queueConn?.disconnect();
+  await coordinator?.close();
+  await Promise.allSettled([redis?.stop(), t?.stop()]);
+  if (storeDir) rmSync(storeDir, { recursive: true, force: true });
+});
+
+async function latestTimestamp(): Promise<number> {
+  return (await t.provider.getBlock('latest'))!.timestamp;
+}
+
+describe('round jobs scheduled by chain time', () => {
+  let p1: Wallet;
+  let openedAt: bigint;
+
+  it('closes at the on-chain deadline although the wall-clock deadline is 10 minutes away', async () => {
+    p1 = t.participants[0]!;
+    const taskId = await createTask(t, [p1], { roundDuration: 600, minParticipants: 1, maxParticipants: 5, numRounds: 1 });
+    expect(taskId).toBe(1n);
+    await sock.waitFor('round:opened', (p) => p.taskId === '1' && p.round === 1);
+    const round = await t.contracts.taskManager.getRound(1n, 1n);
+    openedAt = round.openedAt;
+    // Jump the chain to 8 s before the deadline; the commit's event makes the coordinator look again.
+    await jsonRpc(t.chain.rpcUrl).send('evm_increaseTime', [Number(round.deadline) - (await latestTimestamp()) - 8]);
+    await (await t.contracts.taskManager.connect(p1).commit(1n, 1n, ethers.id('update'))).wait();
+    const jumpedAt = Date.now();
+    // Bound: the deadline (8 s) plus slack for a loaded 2-core machine; the wall-clock schedule would take 600 s.
+    await sock.waitFor('round:closed', (p) => p.taskId === '1' && p.round === 1, 45_000);
+    expect(Date.now() - jumpedAt).toBeLessThan(45_000);
+    expect(Number((await t.contracts.taskManager.getRound(1n, 1n)).state)).toBe(ROUND_STATE.Closed);
+    const job = await rounds.getJob(`close-round-1-1-${openedAt}`);
+    expect(job?.returnvalue).toMatch(/^closed in 0x/);
+  });
+
+  it('accepts once the challenge window ends on chain, promptly and exactly once, an hour ahead of the wall clock', async () => {
+    await jsonRpc(t.chain.rpcUrl).send('evm_increaseTime', [3600]);
+    const operatorNonce = await t.provider.getTransactionCount(t.operator.address);
+    const tm = t.contracts.taskManager.connect(t.aggregator);
+    const hash = ethers.id('model-1');
+    await (await tm.finalizeRound(1n, 1n, hash, `blobs/${hash.slice(2)}`, [p1.address], [1_000_000], [], [], ethers.id('metrics'))).wait();
+    const finalizedAt = Date.now();
+    const finalized = await t.contracts.taskManager.getRound(1n, 1n);
+    expect(Number(finalized.challengeEndsAt) - Math.floor(finalizedAt / 1000)).toBeGreaterThan(3000); // the chain runs an hour ahead
+    // The chain now stays idle: nothing but the coordinator's acceptRound mines a block.
+    await sock.waitFor('round:accepted', (p) => p.taskId === '1' && p.round === 1, 30_000);
+    expect(Date.now() - finalizedAt).toBeLessThan(CHALLENGE_WINDOW * 1000 + 12_000);
+    await sock.waitFor('task:status', (p) => p.taskId === '1' && p.status === 'completed', 10_000);
+    await new Promise((r) => setTimeout(r, 1500)); // a second acceptRound, if one were sent, would be mined by now
+    const accepted = await t.contracts.taskManager.queryFilter(t.contracts.taskManager.filters.RoundAccepted(1n, 1n));
+    expect(accepted).toHaveLength(1);
+    expect(await t.provider.getTransactionCount(t.operator.address)).toBe(operatorNonce + 1); // only the acceptRound
+    const job = await rounds.getJob(`accept-round-1-1-${openedAt}`);
+    expect(job?.returnvalue).toMatch(/^accepted in 0x/);
+    expect(job?.attemptsMade).toBeLessThanOrEqual(1);
+  });
+});
