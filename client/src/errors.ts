@@ -35,6 +35,7 @@ export const CLIENT_ERROR_CODES = {
   KeystoreDecrypt: 'CLOISTER_ERR_CLIENT_KEYSTORE_DECRYPT',
   PassphraseMissing: 'CLOISTER_ERR_CLIENT_PASSPHRASE_MISSING',
   ConfigInvalid: 'CLOISTER_ERR_CLIENT_CONFIG_INVALID',
+  ChainUnavailable: 'CLOISTER_ERR_CLIENT_CHAIN_UNAVAILABLE',
 } as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[keyof typeof CLIENT_ERROR_CODES];
@@ -115,6 +116,13 @@ export class GlobalModelHashMismatchError extends ClientError {
 export class CoordinatorUnavailableError extends ClientError {
   constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
     super(C.CoordinatorUnavailable, message, details, options);
+  }
+}
+
+/** The chain RPC kept failing with transient network errors (reset, refused, timed out) after all retries. */
+export class ChainUnavailableError extends ClientError {
+  constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
+    super(C.ChainUnavailable, message, details, options);
   }
 }
 

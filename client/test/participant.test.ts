@@ -13,9 +13,13 @@ import {
   sha256Hex,
   type TaskSpec,
 } from '@cloister/protocol';
-import { getAddress, Wallet, type TransactionRequest } from 'ethers';
+import { connectCloister } from '@cloister/contracts';
+import { ethers, getAddress, JsonRpcProvider, Wallet, type TransactionRequest } from 'ethers';
+import pino from 'pino';
 import {
+  ChainUnavailableError,
   CoordinatorClient,
+  RoundEvents,
   featureStatistics,
   initBackend,
   loadDataset,
@@ -27,7 +31,7 @@ import {
 } from '../src';
 import { buildProgram } from '../src/cli/program';
 import { writeKeystore } from '../src/cli/keystore';
-import { createTask, startRedis, startTestChain, until, type TestChain, type TestRedis } from './support';
+import { createTask, devWallet, govern, startRedis, startResettingProxy, startTestChain, until, type ResettingProxy, type TestChain, type TestRedis } from './support';
 
 jest.setTimeout(180_000);
 
@@ -42,6 +46,7 @@ let storeDir: string;
 let stateDir: string;
 let spec: TaskSpec;
 let taskId: bigint;
+let specHashes: { modelSpecHash: string; initialModelHash: string };
 
 function datasetFor(site: string) {
   return (s: TaskSpec) => loadDataset(join(EXAMPLES, `${site}.json`), { task: s.data });
@@ -101,6 +106,7 @@ beforeAll(async () => {
   const modelSpecHash = await putBlob(new TextEncoder().encode(JSON.stringify(spec)));
   const initialModelHash = await putBlob(encodeTensors(readModelWeights(model)));
   model.dispose();
+  specHashes = { modelSpecHash, initialModelHash };
   taskId = await createTask(t, t.participants, { modelSpecHash, initialModelHash, roundDuration: 600 });
   await until('round 1 open', async () => {
     const r = await t.contracts.taskManager.getRound(taskId, 1n);
@@ -237,5 +243,109 @@ describe('participant rounds against the coordinator and the chain', () => {
         dataset: datasetFor('va'),
       }),
     ).rejects.toMatchObject({ code: 'CLOISTER_ERR_CLIENT_NOT_ADMITTED' });
+  });
+});
+
+// Task 2 runs after the tests above (they need task 1's round open): the chain's clock is moved forward here.
+describe('transient network failures and round events (task 2)', () => {
+  let task2: bigint;
+  let events: RoundEvents;
+  const signals: string[] = [];
+  const warnings: string[] = [];
+  const proxies: ResettingProxy[] = [];
+  const providers: JsonRpcProvider[] = [];
+
+  beforeAll(async () => {
+    // The client's own subscription, started before the task exists; it records what it accepts and what it drops.
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(String(JSON.parse(line).msg)) });
+    task2 = (await t.contracts.taskManager.taskCount()) + 1n;
+    events = new RoundEvents({ coordinatorUrl: coordinator.url, taskId: task2, pollIntervalMs: 0, logger, onSignal: (e) => e && signals.push(e.event!) });
+    events.start();
+    await until('socket connected', async () => events.connected, 10_000);
+    expect(await createTask(t, t.participants, { ...specHashes, roundDuration: 600, minParticipants: 1 })).toBe(task2);
+    await until('task 2 round 1 open', async () => Number((await t.contracts.taskManager.getRound(task2, 1n)).state) === ROUND_STATE.Open);
+  });
+
+  afterAll(async () => {
+    events?.stop();
+    for (const p of providers) p.destroy();
+    await Promise.all(proxies.map((p) => p.close()));
+  });
+
+  async function viaProxies(index: number, rpcResets: number, coordinatorResets: number) {
+    const rpc = await startResettingProxy(t.chain.rpcUrl, rpcResets);
+    const coord = await startResettingProxy(coordinator.url, coordinatorResets);
+    proxies.push(rpc, coord);
+    const provider = new JsonRpcProvider(rpc.url, 31337, { staticNetwork: true });
+    providers.push(provider);
+    const signer = new Wallet(t.participants[index]!.privateKey, provider);
+    const retry = { baseDelayMs: 20, maxDelayMs: 200 };
+    return { rpc, coord, signer, retry, contracts: connectCloister(t.deployment, provider), coordinator: new CoordinatorClient({ baseUrl: coord.url, signer, retry }) };
+  }
+
+  it('retries reset connections (RPC and coordinator) at the step that failed: one training, one commit, uploaded', async () => {
+    const v = await viaProxies(0, 3, 2);
+    let trainings = 0;
+    const result = await submitRound({
+      signer: v.signer, contracts: v.contracts, coordinator: v.coordinator, stateDir, taskId: task2, retry: v.retry,
+      dataset: (s) => {
+        trainings++;
+        return datasetFor('cleveland')(s);
+      },
+    });
+    expect([v.rpc.resets, v.coord.resets]).toEqual([3, 2]);
+    expect(trainings).toBe(1);
+    expect(result).toMatchObject({ resumed: false, round: 1n, numExamples: 199 });
+    expect(await t.contracts.taskManager.commitmentOf(task2, 1n, v.signer.address)).toBe(result.ciphertextHash);
+    const committed = await t.contracts.taskManager.queryFilter(t.contracts.taskManager.filters.UpdateCommitted(task2, 1n, v.signer.address));
+    expect(committed).toHaveLength(1);
+  });
+
+  it('gives up with ChainUnavailableError after the bound, keeps the sealed update, and resumes without retraining', async () => {
+    const v = await viaProxies(1, 0, 0);
+    let trainings = 0;
+    const options = {
+      signer: v.signer, contracts: v.contracts, coordinator: v.coordinator, stateDir, taskId: task2, retry: { ...v.retry, attempts: 3 },
+      dataset: (s: TaskSpec) => {
+        trainings++;
+        v.rpc.setMode('reset'); // from here on (training, sealing, then the commit) the RPC node resets every connection
+        return datasetFor('hungarian')(s);
+      },
+    };
+    const failure = await submitRound(options).then(() => null, (e: unknown) => e);
+    expect(failure).toBeInstanceOf(ChainUnavailableError);
+    expect(failure).toMatchObject({ code: 'CLOISTER_ERR_CLIENT_CHAIN_UNAVAILABLE', details: { step: 'commit', attempts: 3, code: 'ECONNRESET' } });
+    expect(v.rpc.resets).toBeGreaterThanOrEqual(3);
+    const key = { chainId: 31337n, taskManager: t.deployment.contracts.taskManager, taskId: task2, round: 1n, openedAt: (await t.contracts.taskManager.getRound(task2, 1n)).openedAt, participant: getAddress(v.signer.address) };
+    expect(new RoundStateStore(stateDir).load(key)?.record.status).toBe('sealed');
+
+    v.rpc.setMode('pass');
+    const resumed = await submitRound(options);
+    expect(trainings).toBe(1);
+    expect(resumed).toMatchObject({ resumed: true, numExamples: 172 });
+    expect(resumed.metrics).toBeUndefined();
+    expect(await t.contracts.taskManager.commitmentOf(task2, 1n, v.signer.address)).toBe(resumed.ciphertextHash);
+    expect(new RoundStateStore(stateDir).load(key)?.record.status).toBe('uploaded');
+  });
+
+  it("the client's subscription accepts the coordinator's events: opened, closed, finalized, accepted (no fallback)", async () => {
+    const tm = t.contracts.taskManager;
+    await govern(t, await tm.getAddress(), tm.interface.encodeFunctionData('setChallengeWindow', [3n]));
+    // Move the chain to 5 s before the deadline; the third participant's commit makes the coordinator look again.
+    const round = await tm.getRound(task2, 1n);
+    const head = (await t.provider.getBlock('latest'))!.timestamp;
+    await t.provider.send('evm_increaseTime', [Number(round.deadline) - head - 5]);
+    await (await tm.connect(t.participants[2]!).commit(task2, 1n, ethers.id('never uploaded'))).wait();
+    await until('round closed', async () => Number((await tm.getRound(task2, 1n)).state) === ROUND_STATE.Closed, 40_000);
+    const aggregator = devWallet(3, t.provider);
+    const [p1, p2, p3] = t.participants.map((w) => w.address) as [string, string, string];
+    const hash = ethers.id('task-2-model-1');
+    await (await tm.connect(aggregator).finalizeRound(task2, 1n, hash, `blobs/${hash.slice(2)}`, [p1, p2], [500_000, 500_000], [p3], [1], ethers.id('m'))).wait();
+    await until('round accepted', async () => Number((await tm.getRound(task2, 1n)).state) === ROUND_STATE.Accepted, 40_000);
+    await until('round 2 announced', async () => signals.filter((e) => e === 'round:opened').length >= 2, 20_000);
+    for (const name of ['round:opened', 'round:closing', 'round:closed', 'round:finalized', 'model:available', 'round:accepted', 'task:status']) {
+      expect([name, signals.includes(name)]).toEqual([name, true]);
+    }
+    expect(warnings.filter((w) => /malformed or foreign/.test(w))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // Integration fixtures: a throw-away redis-server, a Hardhat node with Cloister deployed (Sapphire mocks), a real
 // HPKE aggregator key on chain, and the real coordinator in-process. Everything is stopped in afterAll.
 import { spawn } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
+import { createConnection, createServer, type Socket } from 'node:net';
 import {
   authorizeRoflOrigin,
   connectCloister,
@@ -131,7 +131,7 @@ export async function startTestChain(): Promise<TestChain> {
   }
 }
 
-async function govern(t: TestChain, target: string, data: string, value = 0n): Promise<void> {
+export async function govern(t: TestChain, target: string, data: string, value = 0n): Promise<void> {
   const gov = t.contracts.governance.connect(t.member);
   await (await gov.propose(target, value, data, 'test', { value })).wait();
   const id = await gov.proposalCount();
@@ -176,4 +176,60 @@ export async function until<T>(what: string, fn: () => Promise<T | null | undefi
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+export type ResettingProxy = {
+  url: string;
+  /** Connections reset so far. */
+  resets: number;
+  /** 'reset': every connection (open ones included) is reset; 'pass': forwarded, once `resetFirst` were reset. */
+  setMode(mode: 'pass' | 'reset'): void;
+  close(): Promise<void>;
+};
+
+/**
+ * A TCP proxy in front of `target` (http://host:port) that resets (RST) the first `resetFirst` connections after
+ * their first request bytes arrive (the client sees ECONNRESET / "socket hang up"), then forwards. In 'reset' mode it
+ * also resets the kept-alive connections already open, as a server that dropped them would.
+ */
+export async function startResettingProxy(target: string, resetFirst: number): Promise<ResettingProxy> {
+  const { hostname, port } = new URL(target);
+  let mode: 'pass' | 'reset' = 'pass';
+  let toReset = resetFirst;
+  const open = new Set<Socket>();
+  const proxy: ResettingProxy = {
+    url: '',
+    resets: 0,
+    setMode(m) {
+      mode = m;
+      if (m === 'reset') for (const s of open) s.resetAndDestroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of open) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+  const server = createServer((client) => {
+    open.add(client);
+    client.on('close', () => open.delete(client));
+    client.on('error', () => undefined);
+    if (mode === 'reset' || toReset > 0) {
+      toReset = Math.max(0, toReset - 1);
+      client.once('data', () => {
+        proxy.resets++;
+        client.resetAndDestroy();
+      });
+      return;
+    }
+    const upstream = createConnection({ host: hostname, port: Number(port) });
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address() as { port: number };
+  proxy.url = `http://127.0.0.1:${address.port}`;
+  return proxy;
 }

@@ -11,6 +11,7 @@ import { CoordinatorClient } from './coordinatorClient';
 import { RoundEvents } from './roundEvents';
 import type { RetryOptions } from './retry';
 import { submitRound, type DatasetProvider, type SubmitRoundResult } from './submitRound';
+import { chainStep } from './transient';
 
 export interface ParticipantNodeOptions {
   /** A signer connected to a provider (on Sapphire, already wrapped). */
@@ -24,6 +25,7 @@ export interface ParticipantNodeOptions {
   /** Where per-round state is kept (sealed updates, hashes, statuses). */
   stateDir: string;
   logger?: Logger;
+  /** Backoff for transient network failures, at the step that failed: coordinator requests and chain RPC steps. */
   retry?: RetryOptions;
   pollIntervalMs?: number;
   /** socket.io subscription (default true); polling always runs as the fallback. */
@@ -109,9 +111,10 @@ export class ParticipantNode extends EventEmitter<ParticipantNodeEvents> {
   /** Joins the task's current round if it is open and not yet submitted by this node. */
   private async check(): Promise<void> {
     const { taskId } = this.options;
-    const round = await this.contracts.taskManager.currentRound(taskId);
+    const chain = <T>(step: string, fn: () => Promise<T>) => chainStep(step, fn, { retry: this.options.retry, logger: this.logger });
+    const round = await chain('currentRound', () => this.contracts.taskManager.currentRound(taskId));
     if (round === 0n) return;
-    const r = await this.contracts.taskManager.getRound(taskId, round);
+    const r = await chain('getRound', () => this.contracts.taskManager.getRound(taskId, round));
     const key = `${round}-${r.openedAt}`;
     if (Number(r.state) !== ROUND_STATE.Open || this.done.has(key)) {
       this.emit('idle', { round, state: Number(r.state) });
@@ -142,6 +145,7 @@ export class ParticipantNode extends EventEmitter<ParticipantNodeEvents> {
       round,
       dataset: this.options.dataset,
       trainSeed: this.options.trainSeed,
+      retry: this.options.retry,
       onProgress: this.options.onProgress ? (p) => this.options.onProgress!(round ?? 0n, p) : undefined,
       logger: this.logger,
     });

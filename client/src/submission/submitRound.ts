@@ -19,7 +19,9 @@ import type { LocalDataset } from '../training/types';
 import { mapCommitRevert, readAggregatorKey, requireAdmitted, requireOpenRound } from './chain';
 import type { CoordinatorClient } from './coordinatorClient';
 import { fetchGlobalModel, fetchTaskSpec } from './globalModel';
+import type { RetryOptions } from './retry';
 import { RoundStateStore, type RoundKey, type RoundRecord } from './roundState';
+import { chainStep } from './transient';
 
 /** Supplies the local data for a task (called with the verified task spec: its features and scaling). */
 export type DatasetProvider = (spec: TaskSpec) => LocalDataset | Promise<LocalDataset>;
@@ -39,6 +41,12 @@ export interface SubmitRoundOptions {
   noiseSeed?: number;
   onProgress?: (p: TrainProgress) => void;
   logger?: Logger;
+  /**
+   * Backoff for transient RPC failures (reset/refused/timed-out connections), applied to the step that failed
+   * (default 6 attempts, 250 ms doubling, ≤ 8 s); then ChainUnavailableError. Coordinator calls retry in
+   * CoordinatorClient (its own `retry`).
+   */
+  retry?: RetryOptions;
 }
 
 export interface SubmitRoundResult {
@@ -56,12 +64,15 @@ export interface SubmitRoundResult {
 
 export async function submitRound(options: SubmitRoundOptions): Promise<SubmitRoundResult> {
   const { signer, contracts, coordinator, taskId } = options;
-  const participant = getAddress(await signer.getAddress());
-  const network = await signer.provider!.getNetwork();
+  let logger = (options.logger ?? silentLogger()).child({ taskId: String(taskId) });
+  // Every chain read/write below is one step: a transient network failure retries that step only (never training).
+  const chain = <T>(step: string, fn: () => Promise<T>) => chainStep(step, fn, { retry: options.retry, logger });
+  const participant = getAddress(await chain('getAddress', () => signer.getAddress()));
+  const network = await chain('getNetwork', () => signer.provider!.getNetwork());
   const taskManager = await contracts.taskManager.getAddress();
-  const round = options.round ?? (await contracts.taskManager.currentRound(taskId));
-  const logger = (options.logger ?? silentLogger()).child({ taskId: String(taskId), round: String(round) });
-  const chainRound = await requireOpenRound(contracts, taskId, round);
+  const round = options.round ?? (await chain('currentRound', () => contracts.taskManager.currentRound(taskId)));
+  logger = logger.child({ round: String(round) });
+  const chainRound = await chain('getRound', () => requireOpenRound(contracts, taskId, round));
   const store = new RoundStateStore(options.stateDir);
   const key: RoundKey = { chainId: network.chainId, taskManager, taskId, round, openedAt: chainRound.openedAt, participant };
 
@@ -71,12 +82,12 @@ export async function submitRound(options: SubmitRoundOptions): Promise<SubmitRo
   if (stored) {
     logger.info({ phase: 'resume', status: stored.record.status, ciphertextHash: stored.record.ciphertextHash }, 'resume: found the sealed update of this round');
   } else {
-    await requireAdmitted(contracts, taskId, participant);
-    const task = await contracts.taskManager.getTask(taskId);
+    await chain('isAdmitted', () => requireAdmitted(contracts, taskId, participant));
+    const task = await chain('getTask', () => contracts.taskManager.getTask(taskId));
     const spec = await fetchTaskSpec(coordinator, task.params.modelSpecHash);
     const globalWeights = await fetchGlobalModel(coordinator, chainRound.previousModelHash);
     logger.info({ phase: 'download', modelHash: chainRound.previousModelHash, tensors: globalWeights.length }, 'download: global model verified against the chain');
-    const recipientPublicKey = await readAggregatorKey(contracts);
+    const recipientPublicKey = await chain('hpkePublicKey', () => readAggregatorKey(contracts));
     const dataset = await options.dataset(spec);
     const result = await trainRound({
       spec,
@@ -91,7 +102,7 @@ export async function submitRound(options: SubmitRoundOptions): Promise<SubmitRo
     const context: EnvelopeContext = { chainId: network.chainId, contractAddress: taskManager, taskId, round, participant };
     const ciphertext = await sealUpdateToBytes({ recipientPublicKey, context, plaintext: encodeUpdate(result.update) });
     const ciphertextHash = sha256Hex(ciphertext);
-    const signature = await signUpdateDigest(signer, { chainId: network.chainId, contractAddress: taskManager, taskId, round, ciphertextHash });
+    const signature = await chain('sign', () => signUpdateDigest(signer, { chainId: network.chainId, contractAddress: taskManager, taskId, round, ciphertextHash }));
     const record: RoundRecord = {
       version: 1,
       chainId: String(network.chainId),
@@ -116,25 +127,38 @@ export async function submitRound(options: SubmitRoundOptions): Promise<SubmitRo
   let { record } = stored;
   const { ciphertext } = stored;
   if (record.status === 'sealed') {
-    const onChain = await contracts.taskManager.commitmentOf(taskId, round, participant);
-    if (onChain === ZeroHash) {
+    const sealed = record;
+    let sent: string | undefined;
+    // One step, retried as a whole on transient failures: look at the chain first (a previous attempt's transaction
+    // may have been mined although its answer was lost), then send the commit and wait for it.
+    record = await chain('commit', async () => {
+      const onChain = await contracts.taskManager.commitmentOf(taskId, round, participant);
+      if (onChain.toLowerCase() === sealed.ciphertextHash) {
+        logger.info({ phase: 'commit', tx: sent }, sent ? 'commit: mined (answer lost in transit)' : 'commit: already on chain (resumed)');
+        return store.update(key, sealed, sent ? { status: 'committed', commitTx: sent } : { status: 'committed' });
+      }
+      if (onChain !== ZeroHash) {
+        throw new CommitmentConflictError(
+          `The chain holds commitment ${onChain} for round ${round}, but the local sealed update hashes to ${sealed.ciphertextHash}. Nothing was sent; check whether this key is used by another node.`,
+          { onChain, local: sealed.ciphertextHash },
+        );
+      }
+      if (sent) {
+        // Sent before, not visible yet: wait for that transaction rather than sending a second one.
+        const receipt = await signer.provider!.waitForTransaction(sent, 1, 30_000);
+        if (receipt?.status === 1) return store.update(key, sealed, { status: 'committed', commitTx: sent });
+        sent = undefined; // reverted or dropped: send again (a revert then comes back with its reason)
+      }
       try {
-        const tx = await contracts.taskManager.connect(signer).commit(taskId, round, record.ciphertextHash);
+        const tx = await contracts.taskManager.connect(signer).commit(taskId, round, sealed.ciphertextHash);
+        sent = tx.hash;
         await tx.wait();
-        record = store.update(key, record, { status: 'committed', commitTx: tx.hash });
         logger.info({ phase: 'commit', tx: tx.hash }, 'commit: ciphertext hash committed on chain');
+        return store.update(key, sealed, { status: 'committed', commitTx: tx.hash });
       } catch (error) {
         throw mapCommitRevert(error, taskId, round) ?? error;
       }
-    } else if (onChain.toLowerCase() === record.ciphertextHash) {
-      record = store.update(key, record, { status: 'committed' });
-      logger.info({ phase: 'commit' }, 'commit: already on chain (resumed)');
-    } else {
-      throw new CommitmentConflictError(
-        `The chain holds commitment ${onChain} for round ${round}, but the local sealed update hashes to ${record.ciphertextHash}. Nothing was sent; check whether this key is used by another node.`,
-        { onChain, local: record.ciphertextHash },
-      );
-    }
+    });
   }
   let duplicate = false;
   if (record.status === 'committed') {

@@ -1,0 +1,54 @@
+import { ChainUnavailableError } from '../errors';
+import { chainStep, transientCode } from './transient';
+
+const withCode = (code: string, message = code) => Object.assign(new Error(message), { code });
+
+describe('transientCode', () => {
+  it('finds network failures in the error, its cause chain and ethers wrappers', () => {
+    expect(transientCode(withCode('ECONNRESET', 'read ECONNRESET'))).toBe('ECONNRESET');
+    expect(transientCode(new Error('socket hang up'))).toBe('socket hang up');
+    expect(transientCode(new TypeError('fetch failed', { cause: withCode('UND_ERR_SOCKET', 'other side closed') }))).toBe('UND_ERR_SOCKET');
+    expect(transientCode({ code: 'UNKNOWN_ERROR', error: withCode('ECONNREFUSED') })).toBe('ECONNREFUSED');
+    expect(transientCode(withCode('ETIMEDOUT'))).toBe('ETIMEDOUT');
+  });
+
+  it('treats answers as definite: reverts, other codes, plain errors', () => {
+    expect(transientCode(Object.assign(new Error('execution reverted: socket hang up'), { code: 'CALL_EXCEPTION', data: '0x1234' }))).toBeNull();
+    expect(transientCode(withCode('INSUFFICIENT_FUNDS', 'insufficient funds'))).toBeNull();
+    expect(transientCode(new Error('simulated crash before commit'))).toBeNull();
+    expect(transientCode(null)).toBeNull();
+  });
+});
+
+describe('chainStep', () => {
+  it('retries a transient failure and returns the later result', async () => {
+    let calls = 0;
+    const value = await chainStep('read', async () => {
+      if (++calls < 3) throw withCode('ECONNRESET');
+      return 42;
+    }, { retry: { baseDelayMs: 1 } });
+    expect([value, calls]).toEqual([42, 3]);
+  });
+
+  it('passes a definite error through at once', async () => {
+    let calls = 0;
+    const definite = withCode('CALL_EXCEPTION', 'reverted');
+    await expect(chainStep('commit', async () => {
+      calls++;
+      throw definite;
+    }, { retry: { baseDelayMs: 1 } })).rejects.toBe(definite);
+    expect(calls).toBe(1);
+  });
+
+  it('gives up after the bound with ChainUnavailableError naming the step', async () => {
+    let calls = 0;
+    const err = await chainStep('commit', async () => {
+      calls++;
+      throw withCode('ECONNREFUSED');
+    }, { retry: { attempts: 4, baseDelayMs: 1 }, rpcUrl: 'http://rpc' }).catch((e: unknown) => e);
+    expect(calls).toBe(4);
+    expect(err).toBeInstanceOf(ChainUnavailableError);
+    expect(err).toMatchObject({ code: 'CLOISTER_ERR_CLIENT_CHAIN_UNAVAILABLE', details: { step: 'commit', attempts: 4, code: 'ECONNREFUSED' } });
+    expect((err as Error).message).toMatch(/http:\/\/rpc.*commit.*ECONNREFUSED.*4 attempts/);
+  });
+});
