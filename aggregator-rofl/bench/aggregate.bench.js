@@ -7,20 +7,26 @@ const { createDecipheriv, createCipheriv, randomBytes } = require('node:crypto')
 const { execFileSync } = require('node:child_process');
 const { writeFileSync } = require('node:fs');
 const path = require('node:path');
-const { generateRecipientKeyPair, sealUpdateToBytes, encodeUpdate } = require('@cloister/protocol');
+const os = require('node:os');
+const LOAD_BEFORE = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const { generateRecipientKeyPair, sealUpdateToBytes, encodeUpdate, sha256Hex, signUpdateDigest } = require('@cloister/protocol');
+const { Wallet } = require('ethers');
 const { layoutOf } = require('../dist/model/layout.js');
 const { UpdateOpener } = require('../dist/jobs/updateOpener.js');
 const { MeanAggregator } = require('../dist/strategies/fedavg.js');
+const { InlineUpdateProcessor, WorkerUpdateProcessor } = require('../dist/jobs/updateProcessor.js');
+const { runPipelined } = require('../dist/jobs/pipeline.js');
 
 const MB = 1e6;
 const CHUNK = 1024 * 1024;
 const TM = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+const WALLETS = Array.from({ length: 4 }, (_, i) => new Wallet(`0x${(i + 1).toString(16).padStart(64, '0')}`));
 const ctxOf = (i) => ({
   chainId: 31337n,
   contractAddress: TM,
   taskId: 1n,
   round: 1n,
-  participant: `0x${(i + 1).toString(16).padStart(40, '0')}`,
+  participant: WALLETS[i % WALLETS.length].address,
 });
 
 function model(params) {
@@ -45,7 +51,9 @@ async function sealed(keys, params, distinct) {
       context: ctxOf(i),
       plaintext: encodeUpdate({ deltas, numExamples: 10 + i, metrics: { loss: 0.5 } }),
     });
-    out.push({ ciphertext, context: ctxOf(i) });
+    const commitment = sha256Hex(ciphertext);
+    const signature = await signUpdateDigest(WALLETS[i % WALLETS.length], { ...ctxOf(i), ciphertextHash: commitment });
+    out.push({ ciphertext, context: ctxOf(i), commitment, signature });
   }
   return { layout: layoutOf(m), updates: out };
 }
@@ -63,6 +71,35 @@ async function ours(keys, setup, count) {
     agg.add({ participant: u.context.participant, numExamples: v.numExamples, update: v.flat, metrics: v.metrics });
     bytes += u.ciphertext.length;
   }
+  agg.finish();
+  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, bytes };
+}
+
+/**
+ * The whole per-update CPU path of a job (sha256 = commitment, EIP-712 signature recovery, open, decode, validate,
+ * fold) through the job's own loop (runPipelined). `depth` 1 + inline = the old strictly sequential job; depth 3 +
+ * the open worker = the new default (check/open of the next updates overlap the fold on the second core).
+ */
+async function jobPath(keys, setup, count, processor, depth) {
+  const agg = new MeanAggregator(setup.layout, 'examples');
+  const params = { keys, layout: setup.layout, normBound: 1e9 };
+  let bytes = 0;
+  const t0 = process.hrtime.bigint();
+  await runPipelined(
+    count,
+    depth,
+    async (i, slot) => {
+      const u = setup.updates[i % setup.updates.length];
+      return processor.process(slot, u, params);
+    },
+    (i, processed) => {
+      const u = setup.updates[i % setup.updates.length];
+      const v = processed.result;
+      if (!v.ok) throw new Error(v.detail);
+      agg.add({ participant: u.context.participant, numExamples: v.numExamples, update: v.flat, metrics: v.metrics });
+      bytes += u.ciphertext.length;
+    },
+  );
   agg.finish();
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, bytes };
 }
@@ -124,12 +161,21 @@ async function main() {
   const results = [];
   const table = [];
   const keys = await generateRecipientKeyPair();
-  for (const [params, count, distinct] of [
-    [1_000_000, 100, 4],
-    [10_000_000, 10, 2],
-  ]) {
-    const setup = await sealed(keys, params, distinct);
-    await ours(keys, setup, Math.min(count, 3)); // warm-up
+  const worker = new WorkerUpdateProcessor();
+  const inline = new InlineUpdateProcessor();
+  const cases = [
+    ['decrypt+validate+fedavg', 1_000_000, 100, 4, (k, st, n) => ours(k, st, n)],
+    ['decrypt+validate+fedavg', 10_000_000, 10, 2, (k, st, n) => ours(k, st, n)],
+    ['job path sequential (hash+sig+open+validate+fold)', 1_000_000, 100, 4, (k, st, n) => jobPath(k, st, n, inline, 1)],
+    ['job path pipelined, open worker, depth 3', 1_000_000, 100, 4, (k, st, n) => jobPath(k, st, n, worker, 3)],
+    ['job path sequential (hash+sig+open+validate+fold)', 10_000_000, 10, 2, (k, st, n) => jobPath(k, st, n, inline, 1)],
+    ['job path pipelined, open worker, depth 3', 10_000_000, 10, 2, (k, st, n) => jobPath(k, st, n, worker, 3)],
+  ];
+  const setups = new Map();
+  for (const [label, params, count, distinct, run] of cases) {
+    if (!setups.has(params)) setups.set(params, await sealed(keys, params, distinct));
+    const setup = setups.get(params);
+    await run(keys, setup, Math.min(count, 3)); // warm-up
     baseline(setup, 2);
     // Ours and the baseline alternate in 5 rounds of count/5 updates (the machine is shared and its load drifts):
     // MB/s over all rounds, ratio = median of the per-round ratios.
@@ -138,7 +184,7 @@ async function main() {
     const b = { seconds: 0, bytes: 0 };
     const ratios = [];
     for (let r = 0; r < rounds; r += 1) {
-      const x = await ours(keys, setup, count / rounds);
+      const x = await run(keys, setup, count / rounds);
       const y = baseline(setup, count / rounds);
       a.seconds += x.seconds;
       a.bytes += x.bytes;
@@ -150,10 +196,12 @@ async function main() {
     const ratio = ratios[Math.floor(rounds / 2)];
     const oursMBs = a.bytes / MB / a.seconds;
     const baseMBs = b.bytes / MB / b.seconds;
-    const name = `decrypt+validate+fedavg ${count} x ${params / 1e6}M params`;
+    const name = `${label} ${count} x ${params / 1e6}M params`;
     results.push({ name, value: +oursMBs.toFixed(1), unit: 'MB/s', baseline: +baseMBs.toFixed(1), ratio: +ratio.toFixed(3) });
     table.push([name, `${oursMBs.toFixed(0)} MB/s`, `${baseMBs.toFixed(0)} MB/s`, `${ratio.toFixed(2)} (${ratios[0].toFixed(2)}–${ratios[rounds - 1].toFixed(2)})`]);
   }
+  await worker.close();
+  setups.clear();
   const modelBytes = 4_000_000;
   for (const count of [10, 100, 1000]) {
     const out = execFileSync(process.execPath, ['--expose-gc', __filename, '--rss', String(count)], { encoding: 'utf8', maxBuffer: 1 << 20 });
@@ -163,11 +211,12 @@ async function main() {
     results.push({ name, value: +above.toFixed(1), unit: 'MB', baseline: modelBytes / MB, ratio: +((peak - before) / modelBytes).toFixed(2) });
     table.push([name, `${above.toFixed(1)} MB`, `model ${modelBytes / MB} MB`, `${((peak - before) / modelBytes).toFixed(2)}x model`]);
   }
-  const widths = [52, 14, 16, 12];
+  const widths = [78, 14, 16, 12];
   const row = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ');
   console.log(row(['measure', 'ours', 'baseline', 'ratio']));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const r of table) console.log(row(r));
+  console.log(`load average before/after: ${LOAD_BEFORE} / ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   writeFileSync(path.join(__dirname, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 }
 

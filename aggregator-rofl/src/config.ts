@@ -22,6 +22,12 @@ export type AggregatorConfig = {
   logLevel: string;
   /** Publish setAggregatorKeys at start when the on-chain keys differ (default true). */
   publishKeys: boolean;
+  /** Updates downloaded and opened ahead of the fold (default 3; optional so hand-written configs keep compiling). Memory ≈ depth × 2 × update size + accumulator. */
+  pipelineDepth?: number;
+  /** Check + open + validate updates in a worker thread (default true). */
+  openInWorker?: boolean;
+  /** finalizeRound gas limit = base + perParticipant × committed (default 500 000 + 40 000 × n). */
+  finalizeGas?: { base: number; perParticipant: number };
 };
 
 type Env = Record<string, string | undefined>;
@@ -38,6 +44,14 @@ function int(env: Env, name: string, fallback: number): number {
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigInvalidError(`${name} must be a positive integer, got "${v}"`);
   return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new ConfigInvalidError(`${name} must be true or false, got "${v}"`);
 }
 
 function address(env: Env, name: string, hint: string): string {
@@ -63,5 +77,8 @@ export function loadConfig(env: Env = process.env): AggregatorConfig {
     attempts: int(env, 'JOB_ATTEMPTS', 5),
     logLevel: env.LOG_LEVEL ?? 'info',
     publishKeys: (env.PUBLISH_KEYS ?? 'true') !== 'false',
+    pipelineDepth: int(env, 'AGG_PIPELINE_DEPTH', 3),
+    openInWorker: bool(env, 'AGG_OPEN_WORKER', true),
+    finalizeGas: { base: int(env, 'FINALIZE_GAS_BASE', 500_000), perParticipant: int(env, 'FINALIZE_GAS_PER_PARTICIPANT', 40_000) },
   };
 }

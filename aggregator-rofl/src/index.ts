@@ -10,7 +10,18 @@ export { AppdClient, decodeCallResult, decodeRevert, DEFAULT_APPD_SOCKET, type A
 export { appIdToBytes21, bytes21ToAppId } from './appd/appId';
 export { startDevelopmentAppd, deriveDevelopmentKey, type DevelopmentAppd, type DevelopmentAppdOptions } from './development-appd/developmentAppd';
 export { loadAggregatorKeys, publishKeysIfChanged, HPKE_KEY_ID, SIGNER_KEY_ID, type AggregatorKeys } from './keys/aggregatorKeys';
-export { aggregateRound, buildStrategy, canonicalJson, type AggregateOutcome, type AggregateDeps } from './jobs/aggregateRound';
+export {
+  aggregateRound,
+  buildStrategy,
+  canonicalJson,
+  finalizeGasLimit,
+  DEFAULT_FINALIZE_GAS,
+  DEFAULT_PIPELINE_DEPTH,
+  type AggregateOutcome,
+  type AggregateDeps,
+  type FinalizeGas,
+} from './jobs/aggregateRound';
+export { closeOpenWorker } from './jobs/updateProcessor';
 export { CoordinatorClient } from './jobs/coordinatorClient';
 export { startAggregator, type RunningAggregator } from './jobs/startAggregator';
 export { loadConfig, type AggregatorConfig } from './config';

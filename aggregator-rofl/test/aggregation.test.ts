@@ -246,6 +246,10 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
       attempts: 3,
       logLevel: 'silent',
       publishKeys: true,
+      // Two updates in flight, opened in the worker thread (the production path).
+      pipelineDepth: 2,
+      openInWorker: true,
+      finalizeGas: { base: 500_000, perParticipant: 40_000 },
     };
     running = await startAggregator(config, { logger: log });
   });

@@ -2,7 +2,6 @@ import {
   AggregationJobSchema,
   decodeTensors,
   encodeTensors,
-  recoverUpdateSigner,
   ROUND_STATE,
   sha256Hex,
   TaskSpecSchema,
@@ -30,8 +29,19 @@ import { sketchOf } from '../scoring/sketch';
 import type { StateStore } from '../state/stateStore';
 import { createStrategy } from '../strategies/createStrategy';
 import { REASON, type Exclusion, type RoundContext, type Strategy } from '../strategies/types';
+import type { CheckParams } from './checkUpdate';
 import type { CoordinatorClient } from './coordinatorClient';
-import { UpdateOpener } from './updateOpener';
+import { runPipelined } from './pipeline';
+import { InlineUpdateProcessor, sharedOpenWorker, type UpdateProcessor } from './updateProcessor';
+
+/** finalizeRound gas: `base + perParticipant × committed` (measured ≈ 26k marginal per participant; 40k leaves room). */
+export type FinalizeGas = { base: number; perParticipant: number };
+export const DEFAULT_FINALIZE_GAS: FinalizeGas = { base: 500_000, perParticipant: 40_000 };
+export const DEFAULT_PIPELINE_DEPTH = 3;
+
+export function finalizeGasLimit(committed: number, gas: FinalizeGas = DEFAULT_FINALIZE_GAS): number {
+  return gas.base + gas.perParticipant * committed;
+}
 
 export type AggregateDeps = {
   provider: Provider;
@@ -42,7 +52,13 @@ export type AggregateDeps = {
   coordinator: CoordinatorClient;
   stateStore: StateStore;
   log: Logger;
+  /** A fixed finalizeRound gas limit; without it `finalizeGas` (default 500k + 40k × committed) applies. */
   finalizeGasLimit?: number;
+  finalizeGas?: FinalizeGas;
+  /** Updates downloaded/opened ahead of the fold (default 3): memory ≈ depth × 2 × update size + accumulator. */
+  pipelineDepth?: number;
+  /** Check + open + validate in a worker thread (default true); false keeps everything in the job's thread. */
+  openInWorker?: boolean;
   /** Called after each update is processed (tests use it to interrupt a job mid-way). */
   onProgress?: (done: number, total: number) => Promise<void> | void;
 };
@@ -110,9 +126,10 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   if (state !== ROUND_STATE.Closed) {
     throw new RoundNotClosedError(`round ${round} of task ${taskId} is in state ${state}, not Closed`, { details: { state } });
   }
-  const task = await tm.getTask(taskId);
-  const committed = (await tm.committedParticipants(taskId, round)).map((a) => getAddress(a));
-  const commitments = await Promise.all(committed.map((p) => tm.commitmentOf(taskId, round, p)));
+  // Read once per job; the commitments in parallel (ethers batches concurrent calls into JSON-RPC batches).
+  const [task, committedRaw] = await Promise.all([tm.getTask(taskId), tm.committedParticipants(taskId, round)]);
+  const committed = committedRaw.map((a) => getAddress(a));
+  const commitments = await mapBounded(committed, 100, (p) => tm.commitmentOf(taskId, round, p));
 
   // 2. Task spec and previous global model, verified against the on-chain hashes.
   const specBytes = await deps.coordinator.getBlob(task.params.modelSpecHash);
@@ -135,46 +152,44 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   }
   log.info({ strategy: strategy.name, committed: committed.length, modelSize: layout.size }, 'aggregate: start');
 
-  // 3. Fetch, check, open, validate and fold each committed update, one at a time (memory O(model): one reused
-  //    plaintext buffer, one accumulator).
+  // 3. Fetch, check, open, validate and fold each committed update. Pipelined: up to `pipelineDepth` updates are
+  //    downloaded and checked/opened (in the open worker) ahead of the fold, which runs in committed order in this
+  //    thread. Memory: depth slots of (ciphertext + plaintext) buffers, reused, plus one accumulator.
   const aggregator = strategy.beginAggregation(layout);
   const excluded: Exclusion[] = [];
   const accepted = new Map<string, ScoreInput & { metrics: Record<string, number> }>();
-  const opener = new UpdateOpener(deps.keys.hpke, layout, spec.aggregation.updateNormBound);
-  let ciphertextBuffer: Uint8Array = new Uint8Array(0);
+  const params: CheckParams = { keys: deps.keys.hpke, layout, normBound: spec.aggregation.updateNormBound };
+  const processor: UpdateProcessor = deps.openInWorker === false ? new InlineUpdateProcessor() : sharedOpenWorker();
   const exclude = (participant: string, reason: Exclusion['reason'], detail: string) => {
     excluded.push({ participant, reason, detail });
     log.warn({ participant, reason, detail }, 'aggregate: update excluded');
   };
-  for (let i = 0; i < committed.length; i += 1) {
-    const participant = committed[i]!;
-    const commitment = commitments[i]!;
-    const fetched = await deps.coordinator.getUpdate(taskId, round, participant, { reuse: ciphertextBuffer });
-    // Ciphertexts are read in place into one buffer, grown when a larger one arrives.
-    if (fetched?.buffer !== undefined) ciphertextBuffer = fetched.buffer;
-    if (fetched === null) {
-      exclude(participant, REASON.MissingUpload, 'the coordinator has no upload for this commitment');
-    } else if (sha256Hex(fetched.ciphertext) !== commitment.toLowerCase()) {
-      exclude(participant, REASON.HashMismatch, 'ciphertext does not hash to the on-chain commitment');
-    } else if (!signedBy(fetched.signature, participant, { chainId: deps.chainId, contractAddress: deps.taskManagerAddress, taskId, round, ciphertextHash: commitment })) {
-      exclude(participant, REASON.BadSignature, 'x-cloister-signature does not recover to the participant');
-    } else {
-      const opened = await opener.open(fetched.ciphertext, {
-        chainId: deps.chainId,
-        contractAddress: deps.taskManagerAddress,
-        taskId,
-        round,
-        participant,
-      });
-      if (!opened.ok) {
-        exclude(participant, opened.reason, opened.detail);
+  await runPipelined(
+    committed.length,
+    deps.pipelineDepth ?? DEFAULT_PIPELINE_DEPTH,
+    async (i, slot) => {
+      const participant = committed[i]!;
+      const fetched = await deps.coordinator.getUpdate(taskId, round, participant, { reuse: slot.ciphertext });
+      if (fetched === null) return null;
+      // Read in place into the slot's buffer, grown when a larger ciphertext arrives.
+      if (fetched.buffer !== undefined) slot.ciphertext = fetched.buffer;
+      const context = { chainId: deps.chainId, contractAddress: deps.taskManagerAddress, taskId, round, participant };
+      return processor.process(slot, { ciphertext: fetched.ciphertext, sha256: fetched.sha256, signature: fetched.signature, commitment: commitments[i]!, context }, params);
+    },
+    async (i, processed) => {
+      const participant = committed[i]!;
+      const result = processed?.result;
+      if (result === undefined) {
+        exclude(participant, REASON.MissingUpload, 'the coordinator has no upload for this commitment');
+      } else if (!result.ok) {
+        exclude(participant, result.reason, result.detail);
       } else {
-        aggregator.add({ participant, numExamples: opened.numExamples, update: opened.flat, metrics: opened.metrics });
-        accepted.set(participant, { participant, numExamples: opened.numExamples, sketch: opened.sketch, metrics: opened.metrics });
+        aggregator.add({ participant, numExamples: result.numExamples, update: result.flat, metrics: result.metrics });
+        accepted.set(participant, { participant, numExamples: result.numExamples, sketch: result.sketch, metrics: result.metrics });
       }
-    }
-    await deps.onProgress?.(i + 1, committed.length);
-  }
+      await deps.onProgress?.(i + 1, committed.length);
+    },
+  );
 
   // 4. Combine, server update, new model = previous + delta.
   const combined = aggregator.finish();
@@ -247,7 +262,7 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
     metricsHash,
   ]);
   try {
-    await deps.appd.signSubmit({ to: deps.taskManagerAddress, data, gasLimit: deps.finalizeGasLimit ?? 5_000_000 });
+    await deps.appd.signSubmit({ to: deps.taskManagerAddress, data, gasLimit: deps.finalizeGasLimit ?? finalizeGasLimit(committed.length, deps.finalizeGas) });
   } catch (error) {
     if (error instanceof AppdTxFailedError) {
       const after = Number((await tm.getRound(taskId, round)).state);
@@ -262,17 +277,19 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   return { status: 'finalized', modelHash, modelUri, metricsHash, included, scores, excluded };
 }
 
-function signedBy(
-  signature: string | undefined,
-  participant: string,
-  digest: { chainId: bigint; contractAddress: string; taskId: bigint; round: bigint; ciphertextHash: string },
-): boolean {
-  if (signature === undefined) return false;
-  try {
-    return getAddress(recoverUpdateSigner(digest, signature)) === participant;
-  } catch {
-    return false;
-  }
+/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const k = next;
+      next += 1;
+      out[k] = await fn(items[k]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
 }
 
 /** Contract interfaces whose custom errors appd failures are decoded with. */

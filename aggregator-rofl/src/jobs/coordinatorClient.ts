@@ -1,5 +1,6 @@
 import { aggregatorAuthMessage, HEADERS, sha256Hex } from '@cloister/protocol';
 import type { Wallet } from 'ethers';
+import { createHash, type Hash } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { BlobHashMismatchError, CoordinatorHttpError } from '../errors';
 
@@ -8,6 +9,8 @@ export type FetchedUpdate = {
   signature: string | undefined;
   /** With `reuse`: the buffer the ciphertext was read into (`reuse` itself, or a larger one to reuse next time). */
   buffer?: Uint8Array;
+  /** sha256 of the ciphertext (0x hex), computed piece by piece while it downloaded. */
+  sha256: string;
 };
 
 const hexOf = (sha: string) => sha.replace(/^0x/, '').toLowerCase();
@@ -42,6 +45,7 @@ export class CoordinatorClient {
   private async get(
     path: string,
     reuse?: Uint8Array,
+    hasher?: Hash,
   ): Promise<{ status: number; body: Uint8Array; headers: Record<string, unknown>; buffer?: Uint8Array }> {
     const response = await request(`${this.base}${path}`, {
       method: 'GET',
@@ -65,6 +69,7 @@ export class CoordinatorClient {
           throw new CoordinatorHttpError(`GET ${path}: body is longer than its content-length ${declared}`);
         }
         target.set(bytes, filled);
+        hasher?.update(bytes);
         filled += bytes.length;
       }
       return { status: response.statusCode, body: target.subarray(0, filled), headers: response.headers, buffer: target };
@@ -78,6 +83,7 @@ export class CoordinatorClient {
         throw new CoordinatorHttpError(`GET ${path}: body exceeds the limit of ${this.options.maxBytes} bytes`);
       }
       pieces.push(piece as Buffer);
+      hasher?.update(piece as Buffer);
     }
     const body = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, total);
     return { status: response.statusCode, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), headers: response.headers };
@@ -101,11 +107,13 @@ export class CoordinatorClient {
    */
   async getUpdate(taskId: bigint, round: bigint, participant: string, options: { reuse?: Uint8Array } = {}): Promise<FetchedUpdate | null> {
     const path = `/v1/tasks/${taskId}/rounds/${round}/updates/${participant}`;
-    const { status, body, headers, buffer } = await this.get(path, options.reuse);
+    // Hashed while it downloads: the hash costs no extra pass over the bytes once they have arrived.
+    const hasher = createHash('sha256');
+    const { status, body, headers, buffer } = await this.get(path, options.reuse, hasher);
     if (status === 404) return null;
     if (status !== 200) throw new CoordinatorHttpError(`GET ${path} answered HTTP ${status}`, { details: { status, path } });
     const sig = headers[HEADERS.signature];
-    return { ciphertext: body, signature: typeof sig === 'string' ? sig : undefined, ...(buffer ? { buffer } : {}) };
+    return { ciphertext: body, signature: typeof sig === 'string' ? sig : undefined, sha256: `0x${hasher.digest('hex')}`, ...(buffer ? { buffer } : {}) };
   }
 
   /** PUT /v1/blobs/:sha256 (idempotent: the coordinator reports duplicates). */

@@ -10,6 +10,7 @@ import { loadAggregatorKeys, publishKeysIfChanged, type AggregatorKeys } from '.
 import { FileStateStore, type StateStore } from '../state/stateStore';
 import { aggregateRound, contractErrorInterfaces, type AggregateOutcome } from './aggregateRound';
 import { CoordinatorClient } from './coordinatorClient';
+import { closeOpenWorker } from './updateProcessor';
 
 export type RunningAggregator = {
   keys: AggregatorKeys;
@@ -40,7 +41,7 @@ export async function startAggregator(
   const log = options.logger ?? pino({ name: 'aggregator', level: config.logLevel, redact: ['*.privateKey', '*.ciphertext'] });
   const appd = new AppdClient({ socketPath: config.appdSocket, errorInterfaces: contractErrorInterfaces() });
   const provider = new JsonRpcProvider(config.rpcUrl, undefined, { pollingInterval: 500 });
-  const closers: (() => Promise<void>)[] = [async () => appd.close(), async () => provider.destroy()];
+  const closers: (() => Promise<void>)[] = [closeOpenWorker, async () => appd.close(), async () => provider.destroy()];
   const closeAll = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
@@ -72,6 +73,9 @@ export async function startAggregator(
           stateStore,
           log: log.child({ jobId: job.id, attempt: job.attemptsMade + 1 }),
           onProgress: options.onProgress,
+          pipelineDepth: config.pipelineDepth,
+          openInWorker: config.openInWorker,
+          finalizeGas: config.finalizeGas,
         });
       } catch (error) {
         if (error instanceof AggregatorError && UNRECOVERABLE.has(error.code)) {

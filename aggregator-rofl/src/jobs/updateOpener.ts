@@ -36,13 +36,21 @@ export class UpdateOpener {
   async open(ciphertext: Uint8Array, context: EnvelopeContext): Promise<OpenedUpdate | RejectedUpdate> {
     // A plaintext is always shorter than its ciphertext.
     if (this.buffer.length < ciphertext.length) this.buffer = new Uint8Array(ciphertext.length);
+    return this.openInto(ciphertext, context, this.buffer);
+  }
+
+  /**
+   * Like `open`, with the plaintext written into `output` (at least `ciphertext.length` bytes, owned by the caller:
+   * the pipeline passes one per in-flight update). The result's `flat` is a view into `output`.
+   */
+  async openInto(ciphertext: Uint8Array, context: EnvelopeContext, output: Uint8Array): Promise<OpenedUpdate | RejectedUpdate> {
     let plaintext: Uint8Array;
     try {
       plaintext = await openUpdateToBytes({
         recipientKeyPair: this.keys,
         context,
         ciphertext,
-        output: this.buffer,
+        output,
       });
     } catch (error) {
       return {

@@ -1,0 +1,31 @@
+import { loadConfig } from './config';
+import { finalizeGasLimit } from './jobs/aggregateRound';
+
+const base = {
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  RPC_URL: 'http://127.0.0.1:8545',
+  COORDINATOR_URL: 'http://127.0.0.1:3000',
+  TASK_MANAGER_ADDRESS: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+  AGGREGATOR_REGISTRY_ADDRESS: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+};
+
+describe('loadConfig: pipeline, worker and finalize gas', () => {
+  it('defaults: 3 in flight, worker on, 500k + 40k per participant', () => {
+    const c = loadConfig(base);
+    expect(c.pipelineDepth).toBe(3);
+    expect(c.openInWorker).toBe(true);
+    expect(c.finalizeGas).toEqual({ base: 500_000, perParticipant: 40_000 });
+    expect(finalizeGasLimit(1000, c.finalizeGas)).toBe(40_500_000);
+    expect(finalizeGasLimit(10)).toBe(900_000);
+  });
+
+  it('reads the environment and rejects malformed values', () => {
+    const c = loadConfig({ ...base, AGG_PIPELINE_DEPTH: '4', AGG_OPEN_WORKER: 'false', FINALIZE_GAS_BASE: '1000000', FINALIZE_GAS_PER_PARTICIPANT: '30000' });
+    expect(c.pipelineDepth).toBe(4);
+    expect(c.openInWorker).toBe(false);
+    expect(finalizeGasLimit(100, c.finalizeGas)).toBe(4_000_000);
+    expect(() => loadConfig({ ...base, AGG_OPEN_WORKER: 'maybe' })).toThrow(/AGG_OPEN_WORKER/);
+    expect(() => loadConfig({ ...base, AGG_PIPELINE_DEPTH: '0' })).toThrow(/AGG_PIPELINE_DEPTH/);
+    expect(() => loadConfig({ ...base, FINALIZE_GAS_PER_PARTICIPANT: '-1' })).toThrow(/CLOISTER_ERR_AGG_CONFIG_INVALID|FINALIZE_GAS_PER_PARTICIPANT/);
+  });
+});
