@@ -16,6 +16,26 @@ export type RunningCoordinator = {
   close(): Promise<void>;
 };
 
+/** Runs one shutdown step; true when it finished within `ms` (else it is logged and left behind). */
+async function bounded(log: Logger, what: string, step: () => Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), Math.max(100, Math.round(ms)));
+    timer.unref();
+  });
+  const done = step().then(
+    () => 'ok' as const,
+    (err: unknown) => {
+      log.warn({ err, step: what }, 'stop: step failed, going on');
+      return 'error' as const;
+    },
+  );
+  const result = await Promise.race([done, timedOut]);
+  clearTimeout(timer);
+  if (result === 'timeout') log.warn({ step: what, ms: Math.round(ms) }, 'stop: step did not finish in time, going on');
+  return result === 'ok';
+}
+
 function isFullConfig(input: ConfigInput | CoordinatorConfig): input is CoordinatorConfig {
   try {
     validateConfig(input);
@@ -59,13 +79,16 @@ export async function startCoordinator(input: ConfigInput | CoordinatorConfig, d
     config,
     watcher,
     close() {
+      // In order, each step bounded (a share of shutdownTimeoutMs) so one stuck part cannot hold the others:
+      // watcher (no new events), round worker (active job finishes, else forced), then fastify: socket.io (preClose),
+      // HTTP drain, queues, chain provider, Redis (onClose hooks).
       closing ??= (async () => {
-        const timer = setTimeout(() => app.log.warn('stop: still draining after shutdownTimeoutMs'), config.shutdownTimeoutMs);
-        timer.unref();
-        await watcher.stop();
-        await worker.close();
-        await app.close();
-        clearTimeout(timer);
+        const budget = config.shutdownTimeoutMs;
+        await bounded(log, 'chain watcher', () => watcher.stop(), budget * 0.2);
+        if (!(await bounded(log, 'rounds worker', () => worker.close(), budget * 0.3))) {
+          await bounded(log, 'rounds worker (forced)', () => worker.close(true), budget * 0.1);
+        }
+        await bounded(log, 'http, socket.io, queues, redis', () => app.close(), budget * 0.4);
       })();
       return closing;
     },

@@ -2,6 +2,7 @@
 // wall clock (evm_increaseTime, as automined bursts do); close-round and accept-round must still fire promptly (the
 // wall-clock schedule would wait for the offset: 10 minutes, one hour) and acceptRound is sent exactly once.
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -31,7 +32,7 @@ beforeAll(async () => {
   coordinator = await startCoordinator({
     host: '127.0.0.1',
     port: 0,
-    logLevel: 'warn',
+    logLevel: (process.env.TEST_LOG_LEVEL ?? 'warn') as 'warn',
     redis: { url: redis.url },
     chain: { rpcUrl: t.chain.rpcUrl, contracts: t.deployment.contracts, startBlock: t.deployment.blockNumber, confirmations: 0, pollIntervalMs: 150, operatorPrivateKey: t.operator.privateKey },
     store: { kind: 'filesystem', directory: storeDir },
@@ -99,5 +100,23 @@ describe('round jobs scheduled by chain time', () => {
     const job = await rounds.getJob(`accept-round-1-1-${openedAt}`);
     expect(job?.returnvalue).toMatch(/^accepted in 0x/);
     expect(job?.attemptsMade).toBeLessThanOrEqual(1);
+  });
+
+  it('stops promptly with a kept-alive HTTP connection and a socket.io client still connected', async () => {
+    const agent = new http.Agent({ keepAlive: true });
+    const status = await new Promise<number>((resolve, reject) => {
+      http.get(`${coordinator.url}/health`, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      }).on('error', reject);
+    });
+    expect(status).toBe(200);
+    expect(sock.socket.connected).toBe(true);
+    const started = Date.now();
+    await coordinator.close();
+    // Before: socket.io closed fastify's HTTP server in preClose and waited out the idle keep-alive socket (72 s),
+    // past avvio's 10 s limit (AVV_ERR_READY_TIMEOUT).
+    expect(Date.now() - started).toBeLessThan(5_000);
+    agent.destroy();
   });
 });

@@ -1,4 +1,4 @@
-import { getAddress, JsonRpcProvider, NonceManager, Wallet, type Provider, type Signer } from 'ethers';
+import { getAddress, JsonRpcApiProvider, JsonRpcProvider, NonceManager, Wallet, type Provider, type Signer } from 'ethers';
 import {
   AggregatorRegistry__factory,
   loadDeployment,
@@ -96,13 +96,24 @@ export class EthersChainClient implements ChainClient {
    * followed, not ignored.
    */
   async now(): Promise<bigint> {
-    const block = await rpc('getBlock', () => this.provider.getBlock('latest'));
+    const block = await rpc('getBlock', () => this.latestBlock());
     const wallMs = Date.now();
     const wall = BigInt(Math.floor(wallMs / 1000));
     if (!block) return wall;
     if (this.latestSeen?.number !== block.number) this.latestSeen = { number: block.number, atMs: wallMs };
     const chain = BigInt(block.timestamp) + BigInt(Math.floor((wallMs - this.latestSeen.atMs) / 1000));
     return chain > wall ? chain : wall;
+  }
+
+  /**
+   * The latest block's number and timestamp, fresh: ethers shares identical getBlock('latest') requests for 250 ms,
+   * so a reconcile right after a new block could be handed the block before it (and schedule by a stale clock).
+   */
+  private async latestBlock(): Promise<{ number: number; timestamp: number } | null> {
+    if (!(this.provider instanceof JsonRpcApiProvider)) return this.provider.getBlock('latest');
+    const raw = (await this.provider.send('eth_getBlockByNumber', ['latest', false])) as { number?: string; timestamp?: string } | null;
+    if (!raw?.number || !raw.timestamp) return null;
+    return { number: Number(BigInt(raw.number)), timestamp: Number(BigInt(raw.timestamp)) };
   }
 
   taskCount(): Promise<bigint> {

@@ -100,9 +100,16 @@ export function createSocketServer(options: { server: HttpServer; redis: Redis; 
       io.to(taskRoom(payload.taskId)).emit(event, payload);
     },
     async close() {
-      await new Promise<void>((resolve) => {
-        io.close(() => resolve());
-      }).catch(() => undefined);
+      // Not io.close(): it also closes the HTTP server, which fastify owns, and waits for every kept-alive connection
+      // to end (fastify closes the idle ones only after preClose), so a stop with connected clients hung for the
+      // keep-alive timeout and avvio reported AVV_ERR_READY_TIMEOUT. Disconnect the sockets, stop the engine and the
+      // adapter (bounded), and leave the HTTP server to fastify.
+      io.disconnectSockets(true);
+      io.engine.close();
+      await Promise.race([
+        Promise.resolve(io.of('/').adapter.close()).catch(() => undefined),
+        new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+      ]);
       pub.disconnect();
       sub.disconnect();
     },

@@ -5,7 +5,7 @@ import { QUEUE_NAMES, type RoundJobData } from './names';
 import { NotYetError, type RoundAutomation } from '../rounds/RoundAutomation';
 
 /** The worker role for the rounds queue (close-round, collect-uploads, accept-round). */
-export function startRoundsWorker(options: { url: string; prefix: string; automation: RoundAutomation; log: Logger }): { close(): Promise<void> } {
+export function startRoundsWorker(options: { url: string; prefix: string; automation: RoundAutomation; log: Logger }): { close(force?: boolean): Promise<void> } {
   const connection = new Redis(options.url, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
   const worker = new Worker<RoundJobData>(
@@ -29,8 +29,9 @@ export function startRoundsWorker(options: { url: string; prefix: string; automa
   worker.on('failed', (job, err) => options.log.info({ job: job?.id, attempt: job?.attemptsMade, msg: err.message }, 'queue: round job will retry or failed'));
   worker.on('completed', (job, result) => options.log.info({ job: job.id, result }, 'queue: round job done'));
   return {
-    async close() {
-      await worker.close();
+    /** Waits for the active jobs (force: does not), then disconnects. */
+    async close(force = false) {
+      await worker.close(force);
       await connection.quit().catch(() => connection.disconnect());
     },
   };
