@@ -72,7 +72,7 @@ function percentile(values: number[], p: number): number {
 }
 
 async function spawnBare(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['-r', path.join(__dirname, '..', 'scripts', 'register.js'), path.join(__dirname, 'bareServer.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-r', path.join(__dirname, '..', '..', 'scripts', 'register-typescript.js'), path.join(__dirname, 'bareServer.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 export type ChildCoordinator = { url: string; child: ChildProcess; output(): string; kill(): Promise<void> };
 
-const REGISTER = path.join(__dirname, '..', '..', 'scripts', 'register.js');
+const REGISTER = path.join(__dirname, '..', '..', '..', 'scripts', 'register-typescript.js');
 const ENTRY = path.join(__dirname, 'childCoordinator.ts');
 
 /** Starts the coordinator in a child process (its own process group) and waits for READY. */

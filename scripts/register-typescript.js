@@ -1,11 +1,12 @@
-// Runs the TypeScript sources directly under Node (the round benchmark): compiles .ts with @swc/core on require and
-// resolves `@cloister/<pkg>` to `<pkg>/src/index.ts`, as jest.preset.js does, so no package needs a prior build.
+// Development only: runs the workspaces' TypeScript sources directly under Node (`node -r <this file> x.ts`, used by
+// test child processes, benchmarks and worker threads): compiles .ts with @swc/core on require and resolves
+// `@cloister/<pkg>` to `<pkg>/src/index.ts`, as jest.preset.js does, so no package needs a prior build.
 const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
 const swc = require('@swc/core');
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = path.resolve(__dirname, '..');
 const PACKAGES = new Set(['protocol', 'contracts', 'coordinator', 'aggregator-rofl', 'client', 'infra', 'simulation']);
 const originalResolve = Module._resolveFilename;
 
