@@ -93,10 +93,17 @@ export async function trainLocal(options: TrainLocalOptions): Promise<TrainLocal
           () => {
             const pred = model.apply(xb, { training: true }) as tf.Tensor;
             const loss = lossFn(yb, pred);
-            if (mu <= 0) return loss;
+            // Layer regularizers from the task's topology (e.g. kernelRegularizer L2) belong in the objective, as in
+            // model.fit; the reported loss stays the task loss so sites compare like with like.
+            const penalties = model.calculateLosses();
+            if (mu <= 0 && penalties.length === 0) return loss;
             taskLoss = tf.keep(loss.clone());
-            const prox = tf.addN(variables.map((v, i) => tf.sum(tf.squaredDifference(v, anchors[i]!))));
-            return tf.add(loss, tf.mul(mu / 2, prox)) as tf.Scalar;
+            let objective: tf.Scalar = penalties.length > 0 ? (tf.add(loss, tf.addN(penalties)) as tf.Scalar) : loss;
+            if (mu > 0) {
+              const prox = tf.addN(variables.map((v, i) => tf.sum(tf.squaredDifference(v, anchors[i]!))));
+              objective = tf.add(objective, tf.mul(mu / 2, prox)) as tf.Scalar;
+            }
+            return objective;
           },
           true,
           variables,

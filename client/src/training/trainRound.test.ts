@@ -87,6 +87,22 @@ describe('trainRound on the Cleveland hospital file', () => {
     expect(prox.epochLosses[4]!).toBeLessThan(prox.epochLosses[0]!);
   });
 
+  it('adds the topology\'s layer regularizers (L2 kernelRegularizer) to the training objective', async () => {
+    // The same topology (same layer and weight names) with an L2 kernel regularizer on every layer.
+    const topology = JSON.parse(JSON.stringify(spec.model.topology)) as {
+      config: { layers: { config: Record<string, unknown> }[] };
+    };
+    for (const layer of topology.config.layers) {
+      layer.config.kernel_regularizer = { class_name: 'L1L2', config: { l1: 0, l2: 0.5 } };
+    }
+    const regularizedSpec = { ...spec, model: { topology } };
+    const localNorm = (deltas: NamedTensor[]) =>
+      Math.sqrt(deltas.reduce((sum, d, i) => sum + d.data.reduce((s, v, j) => s + (v + globalWeights[i]!.data[j]!) ** 2, 0), 0));
+    const plain = await trainRound({ spec, globalWeights, dataset: cleveland, seed: 4 });
+    const shrunk = await trainRound({ spec: regularizedSpec, globalWeights, dataset: cleveland, seed: 4 });
+    expect(localNorm(shrunk.update.deltas)).toBeLessThan(0.8 * localNorm(plain.update.deltas));
+  });
+
   it('clips the update to norm C', async () => {
     const C = 0.05;
     const result = await trainRound({ spec: { ...spec, training: { ...training, clipNorm: C } }, globalWeights, dataset: cleveland, seed: 5 });
