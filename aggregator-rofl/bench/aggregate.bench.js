@@ -16,6 +16,7 @@ const { UpdateOpener } = require('../dist/jobs/updateOpener.js');
 const { MeanAggregator } = require('../dist/strategies/fedavg.js');
 const { InlineUpdateProcessor, WorkerUpdateProcessor } = require('../dist/jobs/updateProcessor.js');
 const { runPipelined } = require('../dist/jobs/pipeline.js');
+const { pipelineDepthFor } = require('../dist/jobs/aggregateRound.js');
 
 const MB = 1e6;
 const CHUNK = 1024 * 1024;
@@ -77,8 +78,9 @@ async function ours(keys, setup, count) {
 
 /**
  * The whole per-update CPU path of a job (sha256 = commitment, EIP-712 signature recovery, open, decode, validate,
- * fold) through the job's own loop (runPipelined). `depth` 1 + inline = the old strictly sequential job; depth 3 +
- * the open worker = the new default (check/open of the next updates overlap the fold on the second core).
+ * fold) through the job's own loop (runPipelined). `depth` 1 + inline = the old strictly sequential job; the default
+ * depth + the open worker = the new job (open + validate of the next updates in the worker, on the second core, while
+ * this thread checks hash + signature and folds). No network here: `npm run bench:round` in simulation/ has it.
  */
 async function jobPath(keys, setup, count, processor, depth) {
   const agg = new MeanAggregator(setup.layout, 'examples');
@@ -89,8 +91,12 @@ async function jobPath(keys, setup, count, processor, depth) {
     count,
     depth,
     async (i, slot) => {
+      // The "download": the ciphertext lands in the slot's buffer, as the job's GET writes it (same for both paths).
       const u = setup.updates[i % setup.updates.length];
-      return processor.process(slot, u, params);
+      const n = u.ciphertext.length;
+      if (slot.ciphertext.length < n) slot.ciphertext = new Uint8Array(n);
+      slot.ciphertext.set(u.ciphertext);
+      return processor.process(slot, { ...u, ciphertext: slot.ciphertext.subarray(0, n) }, params);
     },
     (i, processed) => {
       const u = setup.updates[i % setup.updates.length];
@@ -167,9 +173,9 @@ async function main() {
     ['decrypt+validate+fedavg', 1_000_000, 100, 4, (k, st, n) => ours(k, st, n)],
     ['decrypt+validate+fedavg', 10_000_000, 10, 2, (k, st, n) => ours(k, st, n)],
     ['job path sequential (hash+sig+open+validate+fold)', 1_000_000, 100, 4, (k, st, n) => jobPath(k, st, n, inline, 1)],
-    ['job path pipelined, open worker, depth 3', 1_000_000, 100, 4, (k, st, n) => jobPath(k, st, n, worker, 3)],
-    ['job path sequential (hash+sig+open+validate+fold)', 10_000_000, 10, 2, (k, st, n) => jobPath(k, st, n, inline, 1)],
-    ['job path pipelined, open worker, depth 3', 10_000_000, 10, 2, (k, st, n) => jobPath(k, st, n, worker, 3)],
+    [`job path pipelined, open worker, depth ${pipelineDepthFor(1e6)}`, 1_000_000, 100, 4, (k, st, n) => jobPath(k, st, n, worker, pipelineDepthFor(1e6))],
+    ['job path sequential (hash+sig+open+validate+fold)', 10_000_000, 20, 2, (k, st, n) => jobPath(k, st, n, inline, 1)],
+    [`job path pipelined, open worker, depth ${pipelineDepthFor(1e7)}`, 10_000_000, 20, 2, (k, st, n) => jobPath(k, st, n, worker, pipelineDepthFor(1e7))],
   ];
   const setups = new Map();
   for (const [label, params, count, distinct, run] of cases) {

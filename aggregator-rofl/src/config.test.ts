@@ -1,5 +1,5 @@
 import { loadConfig } from './config';
-import { finalizeGasLimit } from './jobs/aggregateRound';
+import { finalizeGasLimit, pipelineDepthFor } from './jobs/aggregateRound';
 
 const base = {
   REDIS_URL: 'redis://127.0.0.1:6379',
@@ -10,9 +10,14 @@ const base = {
 };
 
 describe('loadConfig: pipeline, worker and finalize gas', () => {
-  it('defaults: 3 in flight, worker on, 500k + 40k per participant', () => {
+  it('defaults: depth from a 32 MiB budget, worker on, 500k + 40k per participant', () => {
     const c = loadConfig(base);
-    expect(c.pipelineDepth).toBe(3);
+    expect(c.pipelineDepth).toBeUndefined();
+    expect(c.pipelineMemoryBytes).toBe(32 * 1024 * 1024);
+    expect(pipelineDepthFor(1_000_000, c.pipelineDepth, c.pipelineMemoryBytes)).toBe(4);
+    expect(pipelineDepthFor(100_000, c.pipelineDepth, c.pipelineMemoryBytes)).toBe(16);
+    expect(pipelineDepthFor(10_000_000, c.pipelineDepth, c.pipelineMemoryBytes)).toBe(2);
+    expect(pipelineDepthFor(10_000_000, 1)).toBe(1);
     expect(c.openInWorker).toBe(true);
     expect(c.finalizeGas).toEqual({ base: 500_000, perParticipant: 40_000 });
     expect(finalizeGasLimit(1000, c.finalizeGas)).toBe(40_500_000);
@@ -20,8 +25,9 @@ describe('loadConfig: pipeline, worker and finalize gas', () => {
   });
 
   it('reads the environment and rejects malformed values', () => {
-    const c = loadConfig({ ...base, AGG_PIPELINE_DEPTH: '4', AGG_OPEN_WORKER: 'false', FINALIZE_GAS_BASE: '1000000', FINALIZE_GAS_PER_PARTICIPANT: '30000' });
+    const c = loadConfig({ ...base, AGG_PIPELINE_DEPTH: '4', AGG_PIPELINE_MEMORY_MB: '64', AGG_OPEN_WORKER: 'false', FINALIZE_GAS_BASE: '1000000', FINALIZE_GAS_PER_PARTICIPANT: '30000' });
     expect(c.pipelineDepth).toBe(4);
+    expect(c.pipelineMemoryBytes).toBe(64 * 1024 * 1024);
     expect(c.openInWorker).toBe(false);
     expect(finalizeGasLimit(100, c.finalizeGas)).toBe(4_000_000);
     expect(() => loadConfig({ ...base, AGG_OPEN_WORKER: 'maybe' })).toThrow(/AGG_OPEN_WORKER/);

@@ -22,8 +22,13 @@ export type AggregatorConfig = {
   logLevel: string;
   /** Publish setAggregatorKeys at start when the on-chain keys differ (default true). */
   publishKeys: boolean;
-  /** Updates downloaded and opened ahead of the fold (default 3; optional so hand-written configs keep compiling). Memory ≈ depth × 2 × update size + accumulator. */
+  /**
+   * Updates downloaded and opened ahead of the fold (AGG_PIPELINE_DEPTH; unset: as many as `pipelineMemoryBytes`
+   * holds, 2–16). Memory ≈ depth × 2 × update size + accumulator. Optional so hand-written configs keep compiling.
+   */
   pipelineDepth?: number;
+  /** AGG_PIPELINE_MEMORY_MB (default 32): the in-flight updates' buffer budget when no depth is set. */
+  pipelineMemoryBytes?: number;
   /** Check + open + validate updates in a worker thread (default true). */
   openInWorker?: boolean;
   /** finalizeRound gas limit = base + perParticipant × committed (default 500 000 + 40 000 × n). */
@@ -77,7 +82,8 @@ export function loadConfig(env: Env = process.env): AggregatorConfig {
     attempts: int(env, 'JOB_ATTEMPTS', 5),
     logLevel: env.LOG_LEVEL ?? 'info',
     publishKeys: (env.PUBLISH_KEYS ?? 'true') !== 'false',
-    pipelineDepth: int(env, 'AGG_PIPELINE_DEPTH', 3),
+    ...(env.AGG_PIPELINE_DEPTH ? { pipelineDepth: int(env, 'AGG_PIPELINE_DEPTH', 1) } : {}),
+    pipelineMemoryBytes: int(env, 'AGG_PIPELINE_MEMORY_MB', 32) * 1024 * 1024,
     openInWorker: bool(env, 'AGG_OPEN_WORKER', true),
     finalizeGas: { base: int(env, 'FINALIZE_GAS_BASE', 500_000), perParticipant: int(env, 'FINALIZE_GAS_PER_PARTICIPANT', 40_000) },
   };

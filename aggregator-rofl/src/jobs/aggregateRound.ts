@@ -37,7 +37,18 @@ import { InlineUpdateProcessor, sharedOpenWorker, type UpdateProcessor } from '.
 /** finalizeRound gas: `base + perParticipant × committed` (measured ≈ 26k marginal per participant; 40k leaves room). */
 export type FinalizeGas = { base: number; perParticipant: number };
 export const DEFAULT_FINALIZE_GAS: FinalizeGas = { base: 500_000, perParticipant: 40_000 };
-export const DEFAULT_PIPELINE_DEPTH = 3;
+/** Bytes the pipeline's in-flight updates may hold (ciphertext + plaintext buffers), unless a depth is given. */
+export const DEFAULT_PIPELINE_MEMORY_BYTES = 32 * 1024 * 1024;
+export const MAX_PIPELINE_DEPTH = 16;
+
+/**
+ * Updates in flight ahead of the fold: `explicit` when given, else as many as `memoryBytes` holds at 8 bytes per
+ * parameter (4 ciphertext + 4 plaintext), between 2 and 16. 1M params → 4, 100k → 16, 10M → 2.
+ */
+export function pipelineDepthFor(modelSize: number, explicit?: number, memoryBytes = DEFAULT_PIPELINE_MEMORY_BYTES): number {
+  if (explicit !== undefined) return Math.max(1, Math.floor(explicit));
+  return Math.min(MAX_PIPELINE_DEPTH, Math.max(2, Math.floor(memoryBytes / (8 * Math.max(1, modelSize)))));
+}
 
 export function finalizeGasLimit(committed: number, gas: FinalizeGas = DEFAULT_FINALIZE_GAS): number {
   return gas.base + gas.perParticipant * committed;
@@ -55,8 +66,10 @@ export type AggregateDeps = {
   /** A fixed finalizeRound gas limit; without it `finalizeGas` (default 500k + 40k × committed) applies. */
   finalizeGasLimit?: number;
   finalizeGas?: FinalizeGas;
-  /** Updates downloaded/opened ahead of the fold (default 3): memory ≈ depth × 2 × update size + accumulator. */
+  /** Updates downloaded/opened ahead of the fold; default from `pipelineMemoryBytes` (see `pipelineDepthFor`). */
   pipelineDepth?: number;
+  /** Budget for the in-flight updates' buffers when no depth is given (default 32 MiB). */
+  pipelineMemoryBytes?: number;
   /** Check + open + validate in a worker thread (default true); false keeps everything in the job's thread. */
   openInWorker?: boolean;
   /** Called after each update is processed (tests use it to interrupt a job mid-way). */
@@ -116,8 +129,9 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   const log = deps.log.child({ taskId: job.taskId, round: job.round });
   const tm: TaskManager = TaskManager__factory.connect(deps.taskManagerAddress, deps.provider);
 
-  // 1. The chain is the truth: round state, committed set, commitments, model and spec hashes.
-  const onChain = await tm.getRound(taskId, round);
+  // 1. The chain is the truth: round state, committed set, commitments, model and spec hashes. Read once per job,
+  //    independent reads in parallel (ethers batches concurrent calls into JSON-RPC batches).
+  const [onChain, task, committedRaw] = await Promise.all([tm.getRound(taskId, round), tm.getTask(taskId), tm.committedParticipants(taskId, round)]);
   const state = Number(onChain.state);
   if (FINALIZED_STATES.includes(state)) {
     log.info({ state }, 'aggregate: round already finalized on chain, nothing to do');
@@ -126,21 +140,23 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   if (state !== ROUND_STATE.Closed) {
     throw new RoundNotClosedError(`round ${round} of task ${taskId} is in state ${state}, not Closed`, { details: { state } });
   }
-  // Read once per job; the commitments in parallel (ethers batches concurrent calls into JSON-RPC batches).
-  const [task, committedRaw] = await Promise.all([tm.getTask(taskId), tm.committedParticipants(taskId, round)]);
   const committed = committedRaw.map((a) => getAddress(a));
-  const commitments = await mapBounded(committed, 100, (p) => tm.commitmentOf(taskId, round, p));
-
-  // 2. Task spec and previous global model, verified against the on-chain hashes.
-  const specBytes = await deps.coordinator.getBlob(task.params.modelSpecHash);
+  // 2. Commitments, task spec and previous global model at once; blobs verified against the on-chain hashes.
+  const commitmentsP = mapBounded(committed, 100, (p) => tm.commitmentOf(taskId, round, p));
+  const specP = deps.coordinator.getBlob(task.params.modelSpecHash);
+  const previousModelHash = onChain.previousModelHash;
+  const previousP = deps.coordinator.getBlob(previousModelHash);
+  // Awaited in order below (a bad spec is reported as such); meanwhile no rejection goes unhandled.
+  for (const p of [commitmentsP, specP, previousP] as Promise<unknown>[]) p.catch(() => undefined);
+  const specBytes = await specP;
   let spec: TaskSpec;
   try {
     spec = validate(TaskSpecSchema, JSON.parse(Buffer.from(specBytes).toString('utf8')), 'TaskSpec');
   } catch (cause) {
     throw new TaskSpecInvalidError(`task ${taskId} spec is not a valid TaskSpec document`, { cause });
   }
-  const previousModelHash = onChain.previousModelHash;
-  const previous = decodeTensors(await deps.coordinator.getBlob(previousModelHash));
+  const previous = decodeTensors(await previousP);
+  const commitments = await commitmentsP;
   const layout = layoutOf(previous);
 
   const strategy = buildStrategy(spec);
@@ -164,9 +180,11 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
     excluded.push({ participant, reason, detail });
     log.warn({ participant, reason, detail }, 'aggregate: update excluded');
   };
+  const depth = pipelineDepthFor(layout.size, deps.pipelineDepth, deps.pipelineMemoryBytes);
+  log.debug({ depth, worker: processor.kind }, 'aggregate: pipeline');
   await runPipelined(
     committed.length,
-    deps.pipelineDepth ?? DEFAULT_PIPELINE_DEPTH,
+    depth,
     async (i, slot) => {
       const participant = committed[i]!;
       const fetched = await deps.coordinator.getUpdate(taskId, round, participant, { reuse: slot.ciphertext });
@@ -243,9 +261,8 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   const metricsHash = sha256Hex(metricsBytes);
 
   // 6. Upload, re-check, finalize through appd.
-  await deps.coordinator.putBlob(modelBytes);
-  await deps.coordinator.putBlob(metricsBytes);
-  const before = Number((await tm.getRound(taskId, round)).state);
+  const [, , latest] = await Promise.all([deps.coordinator.putBlob(modelBytes), deps.coordinator.putBlob(metricsBytes), tm.getRound(taskId, round)]);
+  const before = Number(latest.state);
   if (FINALIZED_STATES.includes(before)) {
     log.info({ state: before }, 'aggregate: finalized meanwhile by another attempt');
     return { status: 'already-finalized', state: before };

@@ -74,6 +74,7 @@ export async function startAggregator(
           log: log.child({ jobId: job.id, attempt: job.attemptsMade + 1 }),
           onProgress: options.onProgress,
           pipelineDepth: config.pipelineDepth,
+          pipelineMemoryBytes: config.pipelineMemoryBytes,
           openInWorker: config.openInWorker,
           finalizeGas: config.finalizeGas,
         });
