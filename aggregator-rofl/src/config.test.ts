@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { loadConfig } from './config';
 import { finalizeGasLimit, pipelineDepthFor } from './jobs/aggregateRound';
 
@@ -10,7 +11,7 @@ const base = {
 };
 
 describe('loadConfig: pipeline, worker and finalize gas', () => {
-  it('defaults: depth from a 32 MiB budget, worker on, 500k + 40k per participant', () => {
+  it('defaults: depth from a 32 MiB budget, worker when there is a second core, 500k + 40k per participant', () => {
     const c = loadConfig(base);
     expect(c.pipelineDepth).toBeUndefined();
     expect(c.pipelineMemoryBytes).toBe(32 * 1024 * 1024);
@@ -18,7 +19,7 @@ describe('loadConfig: pipeline, worker and finalize gas', () => {
     expect(pipelineDepthFor(100_000, c.pipelineDepth, c.pipelineMemoryBytes)).toBe(16);
     expect(pipelineDepthFor(10_000_000, c.pipelineDepth, c.pipelineMemoryBytes)).toBe(2);
     expect(pipelineDepthFor(10_000_000, 1)).toBe(1);
-    expect(c.openInWorker).toBe(true);
+    expect(c.openInWorker).toBe(availableParallelism() > 1);
     expect(c.finalizeGas).toEqual({ base: 500_000, perParticipant: 40_000 });
     expect(finalizeGasLimit(1000, c.finalizeGas)).toBe(40_500_000);
     expect(finalizeGasLimit(10)).toBe(900_000);

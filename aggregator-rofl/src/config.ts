@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { DEFAULT_APPD_SOCKET } from './appd/appdClient';
 import { ConfigInvalidError } from './errors';
 
@@ -29,7 +30,7 @@ export type AggregatorConfig = {
   pipelineDepth?: number;
   /** AGG_PIPELINE_MEMORY_MB (default 32): the in-flight updates' buffer budget when no depth is set. */
   pipelineMemoryBytes?: number;
-  /** Check + open + validate updates in a worker thread (default true). */
+  /** Open + validate updates in a worker thread (AGG_OPEN_WORKER; default: when the machine has more than one core). */
   openInWorker?: boolean;
   /** finalizeRound gas limit = base + perParticipant × committed (default 500 000 + 40 000 × n). */
   finalizeGas?: { base: number; perParticipant: number };
@@ -84,7 +85,7 @@ export function loadConfig(env: Env = process.env): AggregatorConfig {
     publishKeys: (env.PUBLISH_KEYS ?? 'true') !== 'false',
     ...(env.AGG_PIPELINE_DEPTH ? { pipelineDepth: int(env, 'AGG_PIPELINE_DEPTH', 1) } : {}),
     pipelineMemoryBytes: int(env, 'AGG_PIPELINE_MEMORY_MB', 32) * 1024 * 1024,
-    openInWorker: bool(env, 'AGG_OPEN_WORKER', true),
+    openInWorker: bool(env, 'AGG_OPEN_WORKER', availableParallelism() > 1),
     finalizeGas: { base: int(env, 'FINALIZE_GAS_BASE', 500_000), perParticipant: int(env, 'FINALIZE_GAS_PER_PARTICIPANT', 40_000) },
   };
 }

@@ -10,6 +10,7 @@ import {
   type TaskSpec,
 } from '@cloister/protocol';
 import { TaskManager__factory, type TaskManager } from '@cloister/contracts';
+import { availableParallelism } from 'node:os';
 import { getAddress, type Interface, type Provider } from 'ethers';
 import type { Logger } from 'pino';
 import type { AppdClient } from '../appd/appdClient';
@@ -70,7 +71,7 @@ export type AggregateDeps = {
   pipelineDepth?: number;
   /** Budget for the in-flight updates' buffers when no depth is given (default 32 MiB). */
   pipelineMemoryBytes?: number;
-  /** Check + open + validate in a worker thread (default true); false keeps everything in the job's thread. */
+  /** Open + validate in a worker thread (default: when the machine has more than one core); false keeps all in this thread. */
   openInWorker?: boolean;
   /** Called after each update is processed (tests use it to interrupt a job mid-way). */
   onProgress?: (done: number, total: number) => Promise<void> | void;
@@ -175,7 +176,7 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   const excluded: Exclusion[] = [];
   const accepted = new Map<string, ScoreInput & { metrics: Record<string, number> }>();
   const params: CheckParams = { keys: deps.keys.hpke, layout, normBound: spec.aggregation.updateNormBound };
-  const processor: UpdateProcessor = deps.openInWorker === false ? new InlineUpdateProcessor() : sharedOpenWorker();
+  const processor: UpdateProcessor = (deps.openInWorker ?? availableParallelism() > 1) ? sharedOpenWorker() : new InlineUpdateProcessor();
   const exclude = (participant: string, reason: Exclusion['reason'], detail: string) => {
     excluded.push({ participant, reason, detail });
     log.warn({ participant, reason, detail }, 'aggregate: update excluded');

@@ -1,8 +1,8 @@
 // Worker-thread entry of the open worker (see updateProcessor.ts): HPKE open + decode + validate of one update at a
-// time (hash and signature are checked in the job's thread before), the buffers transferred in and back out (never copied). The fold stays in the
+// time (hash and signature too for small updates; large ones are checked in the job's thread before), the buffers transferred in and back out (never copied). The fold stays in the
 // job's thread.
 import { parentPort } from 'node:worker_threads';
-import { openAndValidate } from './checkUpdate';
+import { checkAuthenticity, openAndValidate } from './checkUpdate';
 import type { OpenRequest, OpenReply } from './updateProcessor';
 
 async function handle(request: OpenRequest): Promise<{ reply: OpenReply; transfer: ArrayBuffer[] }> {
@@ -11,7 +11,10 @@ async function handle(request: OpenRequest): Promise<{ reply: OpenReply; transfe
   const ct = request.ct;
   const transfer: ArrayBuffer[] = [ct, pt];
   try {
-    const result = await openAndValidate(new Uint8Array(ct, 0, request.ctLength), request.context, request.params, new Uint8Array(pt));
+    const ciphertext = new Uint8Array(ct, 0, request.ctLength);
+    const auth = request.authenticate;
+    const rejected = auth === undefined ? null : checkAuthenticity({ ciphertext, ...auth, context: request.context });
+    const result = rejected ?? (await openAndValidate(ciphertext, request.context, request.params, new Uint8Array(pt)));
     if (!result.ok) return { reply: { id: request.id, ct, pt, result }, transfer };
     const { flat, sketch, numExamples, metrics, norm } = result;
     transfer.push(sketch.buffer as ArrayBuffer);

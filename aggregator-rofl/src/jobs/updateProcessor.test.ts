@@ -11,7 +11,7 @@ import { Wallet } from 'ethers';
 import { layoutOf } from '../model/layout';
 import { REASON } from '../strategies/types';
 import type { CheckParams, UpdateToCheck } from './checkUpdate';
-import { InlineUpdateProcessor, newSlot, WorkerUpdateProcessor, type UpdateProcessor } from './updateProcessor';
+import { InlineUpdateProcessor, newSlot, SMALL_UPDATE_BYTES, WorkerUpdateProcessor, type UpdateProcessor } from './updateProcessor';
 
 const participant = new Wallet('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
 const other = new Wallet('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a');
@@ -114,6 +114,26 @@ describe('update processors (check + open + validate)', () => {
     const updates = await Promise.all([1, 2, 3].map((n) => sealed(keys, (i) => (i % 3) * n * 1e-3, n)));
     const results = await Promise.all(updates.map((u) => worker.process(newSlot(), u, params)));
     expect(results.map((r) => (r.result.ok ? r.result.numExamples : -1))).toEqual([1, 2, 3]);
+    // Large updates (≥ SMALL_UPDATE_BYTES) are authenticated in this thread, then opened in the worker: same answers.
+    const bigModel = [{ name: 'w', shape: [300_000], data: new Float32Array(300_000) }];
+    const bigParams: CheckParams = { keys, layout: layoutOf(bigModel), normBound: 1e6 };
+    const bigSealed = async (signer: Wallet) => {
+      const ciphertext = await sealUpdateToBytes({
+        recipientPublicKey: keys.publicKey,
+        context,
+        plaintext: encodeUpdate({ deltas: [{ ...bigModel[0]!, data: bigModel[0]!.data.map((_, i) => (i % 5) * 1e-3) }], numExamples: 7, metrics: {} }),
+      });
+      expect(ciphertext.length).toBeGreaterThanOrEqual(SMALL_UPDATE_BYTES);
+      const commitment = sha256Hex(ciphertext);
+      return { ciphertext, signature: await signUpdateDigest(signer, { ...context, ciphertextHash: commitment }), commitment, context };
+    };
+    const bigGood = await worker.process(newSlot(), await bigSealed(participant), bigParams);
+    const bigInline = await new InlineUpdateProcessor().process(newSlot(), await bigSealed(participant), bigParams);
+    if (!bigGood.result.ok || !bigInline.result.ok) throw new Error('large update rejected');
+    expect(bigGood.result.norm).toBeCloseTo(bigInline.result.norm, 9);
+    expect(bigGood.result.flat.length).toBe(300_000);
+    const bigForged = await worker.process(newSlot(), await bigSealed(other), bigParams);
+    expect(bigForged.result).toMatchObject({ ok: false, reason: REASON.BadSignature });
     await worker.close();
     // A closed processor starts a fresh worker on the next request.
     const again = await worker.process(newSlot(), updates[1]!, params);
