@@ -7,15 +7,17 @@ const Module = require('node:module');
 const swc = require('@swc/core');
 
 const ROOT = path.resolve(__dirname, '..');
-const PACKAGES = new Set(['protocol', 'contracts', 'coordinator', 'aggregator-rofl', 'client', 'infra', 'simulation']);
 const originalResolve = Module._resolveFilename;
 
 Module._resolveFilename = function resolve(request, parent, ...rest) {
   const m = /^@cloister\/([a-z-]+)$/.exec(request);
-  if (m && PACKAGES.has(m[1])) return path.join(ROOT, m[1], 'src', 'index.ts');
-  if (parent && parent.filename && parent.filename.endsWith('.ts') && request.startsWith('.') && request.endsWith('.js')) {
-    const candidate = path.resolve(path.dirname(parent.filename), request.replace(/\.js$/, '.ts'));
-    if (fs.existsSync(candidate)) return candidate;
+  if (m) {
+    const source = path.join(ROOT, m[1], 'src', 'index.ts');
+    if (fs.existsSync(source)) return source;
+  }
+  if (parent && parent.filename && parent.filename.endsWith('.ts') && request.startsWith('.')) {
+    const base = path.resolve(path.dirname(parent.filename), request.replace(/\.js$/, ''));
+    for (const candidate of [`${base}.ts`, path.join(base, 'index.ts')]) if (fs.existsSync(candidate)) return candidate;
   }
   return originalResolve.call(this, request, parent, ...rest);
 };
