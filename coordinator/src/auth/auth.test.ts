@@ -1,6 +1,6 @@
 import { Wallet } from 'ethers';
 import { aggregatorAuthMessage } from '@cloister/protocol';
-import { checkAggregatorSignature } from './aggregatorAuth';
+import { checkAggregatorSignature, createAggregatorVerifier } from './aggregatorAuth';
 import { issueSessionToken, verifySessionToken } from './session';
 import { formatSignInMessage, parseSignInMessage, SIGN_IN_STATEMENT } from './siwe';
 
@@ -56,5 +56,58 @@ describe('aggregator signatures', () => {
     expect(checkAggregatorSignature({ ...base, expectedSigner: Wallet.createRandom().address })).toMatch(/not from the on-chain/);
     expect(checkAggregatorSignature({ ...base, signature: undefined })).toMatch(/missing/);
     expect(checkAggregatorSignature({ ...base, timestamp: 'soon' })).toMatch(/malformed/);
+  });
+});
+
+describe('aggregator verifier (cached aggregatorSigner())', () => {
+  const path = '/v1/tasks/1/rounds/1/updates/0x0000000000000000000000000000000000000001';
+  const signed = async (w: { signMessage(m: string): Promise<string> }, ts = Date.now()) => ({ method: 'GET', path, timestamp: String(ts), signature: await w.signMessage(aggregatorAuthMessage('GET', path, ts)) });
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('shares one chain read, honours a changed signer after the TTL, and reads nothing for bad headers', async () => {
+    const a = Wallet.createRandom();
+    const b = Wallet.createRandom();
+    let onChain = a.address;
+    let reads = 0;
+    const verify = createAggregatorVerifier({ signer: async () => (reads++, onChain), maxSkewMs: 60_000, ttlMs: 150 });
+    const [fromA, fromB] = await Promise.all([signed(a), signed(b)]);
+    expect(await Promise.all([verify(fromA), verify(fromA), verify(fromA)])).toEqual([null, null, null]);
+    expect(reads).toBe(1);
+    onChain = b.address; // rotated on chain: the cached signer stands until the TTL is over
+    expect(await verify(fromA)).toBeNull();
+    expect(await verify(fromB)).toMatch(/not from the on-chain/);
+    expect(reads).toBe(1);
+    await sleep(200);
+    expect(await verify(fromA)).toMatch(/not from the on-chain/);
+    expect(await verify(fromB)).toBeNull();
+    expect(reads).toBe(2);
+    // Malformed, stale or missing headers are refused before any chain read.
+    expect(await verify({ ...fromB, timestamp: 'soon' })).toMatch(/malformed/);
+    expect(await verify({ ...fromB, timestamp: String(Date.now() - 61_000) })).toMatch(/away from the server clock/);
+    expect(await verify({ method: 'GET', path, timestamp: undefined, signature: undefined })).toBe('no aggregator headers');
+    await sleep(200);
+    expect(await verify({ ...fromB, signature: '0x1234' })).toMatch(/malformed/);
+    expect(reads).toBe(2);
+  });
+
+  it('keeps neither a failed read nor an unregistered (zero) signer', async () => {
+    const a = Wallet.createRandom();
+    const answers: Array<string | Error> = [new Error('rpc down'), `0x${'0'.repeat(40)}`, a.address];
+    let reads = 0;
+    const verify = createAggregatorVerifier({
+      signer: async () => {
+        const next = answers[reads++]!;
+        if (next instanceof Error) throw next;
+        return next;
+      },
+      maxSkewMs: 60_000,
+      ttlMs: 60_000,
+    });
+    const req = await signed(a);
+    await expect(verify(req)).rejects.toThrow('rpc down');
+    expect(await verify(req)).toMatch(/no aggregatorSigner\(\) registered/);
+    expect(await verify(req)).toBeNull();
+    expect(await verify(req)).toBeNull();
+    expect(reads).toBe(3);
   });
 });

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { getAddress, verifyMessage } from 'ethers';
 import type { CoordinatorConfig } from '../config';
 import { coordinatorError } from '../errors';
-import { AGGREGATOR_SIGNATURE_HEADER, AGGREGATOR_TIMESTAMP_HEADER, checkAggregatorSignature } from '../auth/aggregatorAuth';
+import { AGGREGATOR_SIGNATURE_HEADER, AGGREGATOR_TIMESTAMP_HEADER, createAggregatorVerifier } from '../auth/aggregatorAuth';
 import { issueSessionToken, verifySessionToken } from '../auth/session';
 import { formatSignInMessage, parseSignInMessage, SIGN_IN_STATEMENT } from '../auth/siwe';
 
@@ -43,29 +43,17 @@ export default fp<{ config: CoordinatorConfig }>(
   async (app, { config }) => {
     const cfg = config.auth;
     const uri = config.publicUrl ?? `http://${cfg.domain}`;
-    let signerCache: { address: string; at: number } | null = null;
+    // aggregatorSigner() is read through a short-lived shared cache (AGGREGATOR_SIGNER_TTL_MS); see createAggregatorVerifier.
+    const verifyAggregator = createAggregatorVerifier({ signer: () => app.chain.aggregatorSigner(), maxSkewMs: cfg.aggregatorMaxSkewMs });
 
-    async function aggregatorSigner(): Promise<string> {
-      if (signerCache && Date.now() - signerCache.at < 10_000) return signerCache.address;
-      const address = await app.chain.aggregatorSigner();
-      signerCache = { address, at: Date.now() };
-      return address;
-    }
-
-    async function checkAggregator(request: FastifyRequest): Promise<string | null> {
+    function checkAggregator(request: FastifyRequest): Promise<string | null> {
       const ts = request.headers[AGGREGATOR_TIMESTAMP_HEADER];
       const sig = request.headers[AGGREGATOR_SIGNATURE_HEADER];
-      if (ts === undefined && sig === undefined) return 'no aggregator headers';
-      const path = request.url.split('?')[0]!;
-      const signer = await aggregatorSigner();
-      if (/^0x0{40}$/i.test(signer)) return 'no aggregatorSigner() registered on chain';
-      return checkAggregatorSignature({
+      return verifyAggregator({
         method: request.method,
-        path,
+        path: request.url.split('?')[0]!,
         timestamp: typeof ts === 'string' ? ts : undefined,
         signature: typeof sig === 'string' ? sig : undefined,
-        expectedSigner: signer,
-        maxSkewMs: cfg.aggregatorMaxSkewMs,
       });
     }
 

@@ -179,7 +179,8 @@ export default async function updateRoutes(app: App): Promise<void> {
       const taskId = BigInt(request.params.taskId);
       const round = BigInt(request.params.round);
       const participant = getAddress(request.params.participant.toLowerCase());
-      const state = await app.chain.getRound(taskId, round);
+      // The round view (for openedAt, which keys the records) is shared with the upload path for ≤ 500 ms.
+      const state = await reads.get(`round:${taskId}:${round}`, 500, () => app.chain.getRound(taskId, round));
       const rec = await app.uploads.get(taskId, round, state.openedAt, participant);
       const object = rec ? await app.store.get(rec.key) : null;
       if (!rec || !object) throw coordinatorError('UpdateNotFound', `no update from ${participant} for task ${taskId} round ${round}`);
