@@ -1,21 +1,13 @@
+import { STRATEGIES, type StrategyName } from '@cloister/protocol';
 import { StrategyParamsError, StrategyUnknownError } from '../errors';
 import { FedAvg } from './fedavg';
 import { FedAdagrad, FedAdam, FedAvgM, FedYogi } from './fedopt';
 import { FedMedian, FedTrimmedMean, Krum } from './robust';
 import type { Strategy } from './types';
 
-export const STRATEGY_NAMES = [
-  'fedavg',
-  'fedavgm',
-  'fedadam',
-  'fedyogi',
-  'fedadagrad',
-  'median',
-  'trimmed-mean',
-  'krum',
-  'multi-krum',
-] as const;
-export type StrategyName = (typeof STRATEGY_NAMES)[number];
+// The names a task spec may use are defined once, in protocol's schema constants.
+export const STRATEGY_NAMES = STRATEGIES;
+export type { StrategyName };
 
 const NUMERIC_PARAMS = new Set([
   'serverLearningRate',
