@@ -1,3 +1,4 @@
+import { EXCLUSION_REASON } from '@cloister/protocol';
 import type { ModelLayout } from '../model/layout';
 import type { StateStore } from '../state/stateStore';
 
@@ -11,17 +12,7 @@ export type FitResult = {
 };
 
 /** Exclusion reason numbers: the protocol's EXCLUSION_REASON (same numbers as the contract's uint8). */
-export const REASON = {
-  MissingUpload: 1,
-  HashMismatch: 2,
-  BadSignature: 3,
-  DecryptFailed: 4,
-  MalformedUpdate: 5,
-  ShapeMismatch: 6,
-  NonFinite: 7,
-  NormExceeded: 8,
-  RobustFilter: 9,
-} as const;
+export const REASON = EXCLUSION_REASON;
 export type ExclusionReason = (typeof REASON)[keyof typeof REASON];
 
 export type Exclusion = { participant: string; reason: ExclusionReason; detail: string };
