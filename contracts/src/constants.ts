@@ -1,27 +1,11 @@
-/** Round states, the same numbers as `TaskManager.RoundState` (and protocol's ROUND_STATE). */
-export const ROUND_STATE = {
-  None: 0,
-  Open: 1,
-  Closed: 2,
-  Failed: 3,
-  Finalized: 4,
-  Accepted: 5,
-  Rejected: 6,
-} as const;
-export type RoundStateName = keyof typeof ROUND_STATE;
+import { EXCLUSION_REASON, ROUND_STATE } from '@cloister/protocol';
 
-/** Exclusion reasons accepted by `TaskManager.finalizeRound` (uint8, 1..9; protocol's EXCLUSION_REASON). */
-export const EXCLUSION_REASON = {
-  MissingUpload: 1,
-  HashMismatch: 2,
-  BadSignature: 3,
-  DecryptFailed: 4,
-  MalformedUpdate: 5,
-  ShapeMismatch: 6,
-  NonFinite: 7,
-  NormExceeded: 8,
-  RobustFilter: 9,
-} as const;
+/**
+ * Round states (`TaskManager.RoundState`) and exclusion reasons (`finalizeRound`'s uint8 reason, 1..9): one
+ * definition, in protocol, shared by every package; the lifecycle tests read them back from the contracts.
+ */
+export { EXCLUSION_REASON, ROUND_STATE };
+export type RoundStateName = keyof typeof ROUND_STATE;
 export type ExclusionReasonName = keyof typeof EXCLUSION_REASON;
 
 /** Proposal states, the same numbers as `CloisterGovernance.ProposalState`. */
