@@ -1,5 +1,5 @@
-import { getAddress, verifyMessage } from 'ethers';
-import { aggregatorAuthMessage, HEADERS } from '@cloister/protocol';
+import { getAddress } from 'ethers';
+import { aggregatorAuthMessage, HEADERS, recoverMessageSigner } from '@cloister/protocol';
 import { ReadCache } from '../chain/readCache';
 
 const ZERO_ADDRESS = `0x${'0'.repeat(40)}`;
@@ -29,7 +29,7 @@ export function checkAggregatorSignature(input: {
   if (input.recover === false) return null;
   let recovered: string;
   try {
-    recovered = verifyMessage(aggregatorAuthMessage(input.method, input.path, input.timestamp), input.signature);
+    recovered = recoverMessageSigner(aggregatorAuthMessage(input.method, input.path, input.timestamp), input.signature);
   } catch {
     return 'signature does not parse';
   }

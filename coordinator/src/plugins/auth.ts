@@ -1,7 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
-import { getAddress, verifyMessage } from 'ethers';
+import { getAddress } from 'ethers';
+import { recoverMessageSigner } from '@cloister/protocol';
 import type { CoordinatorConfig } from '../config';
 import { coordinatorError } from '../errors';
 import { AGGREGATOR_SIGNATURE_HEADER, AGGREGATOR_TIMESTAMP_HEADER, createAggregatorVerifier } from '../auth/aggregatorAuth';
@@ -82,7 +83,7 @@ export default fp<{ config: CoordinatorConfig }>(
         }
         let recovered: string;
         try {
-          recovered = getAddress(verifyMessage(message, signature));
+          recovered = recoverMessageSigner(message, signature);
         } catch {
           throw coordinatorError('SignInSignatureInvalid', 'signature does not parse as an EIP-191 signature');
         }

@@ -6,3 +6,4 @@ export {
   signUpdateDigest,
   updateTypedData,
 } from './updateDigest.js';
+export { recoverMessageSigner, recoverSigner } from './recoverSigner.js';

@@ -1,4 +1,5 @@
-import { TypedDataEncoder, Wallet, verifyTypedData } from 'ethers';
+import fc from 'fast-check';
+import { TypedDataEncoder, Wallet, hexlify, verifyTypedData } from 'ethers';
 import { SignatureInputInvalidError, SignatureInvalidError } from '../errors.js';
 import {
   hashUpdateDigest,
@@ -64,5 +65,25 @@ describe('EIP-712 update signatures', () => {
     expect(() => recoverUpdateSigner(digest, 'zz')).toThrow(SignatureInvalidError);
     expect(() => recoverUpdateSigner(digest, `0x${'00'.repeat(65)}`)).toThrow(SignatureInvalidError);
     expect(() => recoverUpdateSigner(digest, '0x1234')).toThrow(SignatureInvalidError);
+  });
+
+  it('hashUpdateDigest equals ethers TypedDataEncoder.hash for any digest, across domains (separator cache)', () => {
+    const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n }).map((b) => hexlify(b));
+    fc.assert(
+      fc.property(
+        fc.record({
+          chainId: fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }),
+          contractAddress: bytes(20),
+          taskId: fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }),
+          round: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+          ciphertextHash: bytes(32),
+        }),
+        (d) => {
+          const { domain, types, message } = updateTypedData(d);
+          expect(hashUpdateDigest(d)).toBe(TypedDataEncoder.hash(domain, types, message));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

@@ -1,13 +1,16 @@
 import {
-  Signature,
   TypedDataEncoder,
   getAddress,
+  getBytes,
+  id,
+  keccak256,
+  toBeHex,
   isHexString,
-  recoverAddress,
   type Signer,
   type TypedDataDomain,
 } from 'ethers';
 import { SignatureInputInvalidError, SignatureInvalidError } from '../errors.js';
+import { recoverSigner } from './recoverSigner.js';
 
 /** What a participant signs for an upload: the round and the SHA-256 of its ciphertext. */
 export type UpdateDigest = {
@@ -77,10 +80,42 @@ export function updateTypedData(digest: UpdateDigest): {
   };
 }
 
-/** The 32-byte EIP-712 hash a signer signs for this digest. */
+const SEALED_UPDATE_TYPE_HASH = getBytes(
+  id('SealedUpdate(uint256 taskId,uint64 round,bytes32 ciphertextHash)'),
+);
+/** Domain separators by chain id and contract: a coordinator or aggregator serves one or a few. */
+const domainSeparators = new Map<string, Uint8Array>();
+
+function domainSeparator(domain: TypedDataDomain): Uint8Array {
+  const key = `${String(domain.chainId)}:${String(domain.verifyingContract)}`;
+  let separator = domainSeparators.get(key);
+  if (separator === undefined) {
+    if (domainSeparators.size >= 64) domainSeparators.clear();
+    separator = getBytes(TypedDataEncoder.hashDomain(domain));
+    domainSeparators.set(key, separator);
+  }
+  return separator;
+}
+
+/**
+ * The 32-byte EIP-712 hash a signer signs for this digest: keccak256(0x1901 ‖ domainSeparator ‖ structHash), the
+ * struct being three 32-byte words. Computed directly, with the domain separator cached (ethers' generic
+ * TypedDataEncoder takes ≈ 0.8 ms per call, as long as the signature recovery itself); the tests check it equals
+ * TypedDataEncoder.hash.
+ */
 export function hashUpdateDigest(digest: UpdateDigest): string {
-  const { domain, types, message } = updateTypedData(digest);
-  return TypedDataEncoder.hash(domain, types, message);
+  const { domain, message } = updateTypedData(digest);
+  const struct = new Uint8Array(128);
+  struct.set(SEALED_UPDATE_TYPE_HASH, 0);
+  struct.set(getBytes(toBeHex(message.taskId, 32)), 32);
+  struct.set(getBytes(toBeHex(message.round, 32)), 64);
+  struct.set(getBytes(message.ciphertextHash), 96);
+  const envelope = new Uint8Array(66);
+  envelope[0] = 0x19;
+  envelope[1] = 0x01;
+  envelope.set(domainSeparator(domain), 2);
+  envelope.set(getBytes(keccak256(struct)), 34);
+  return keccak256(envelope);
 }
 
 /** Signs the digest with EIP-712 (`signTypedData`); the result goes in the `x-cloister-signature` header. */
@@ -95,9 +130,5 @@ export function recoverUpdateSigner(digest: UpdateDigest, signature: string): st
   if (typeof signature !== 'string' || !isHexString(signature)) {
     throw new SignatureInvalidError('signature must be a 0x-prefixed hex string');
   }
-  try {
-    return recoverAddress(hash, Signature.from(signature));
-  } catch (cause) {
-    throw new SignatureInvalidError('signature is malformed or does not recover to an address', { cause });
-  }
+  return recoverSigner(hash, signature);
 }
