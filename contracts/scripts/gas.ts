@@ -7,9 +7,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import hre from 'hardhat';
 import { ethers, type Signer } from 'ethers';
-import { authorizeRoflOrigin, connectCloister, deployCloister, installSapphireMocks, SCORE_TOTAL } from '../src';
-
-const APP_ID = 'rofl1qqn9xndja7e2pnxhttktmecvwzz0yqwxsquqyxdf';
+import {
+  authorizeRoflOrigin,
+  connectCloister,
+  deployCloister,
+  EXAMPLE_ROFL_APP_ID as APP_ID,
+  installSapphireMocks,
+  SCORE_TOTAL,
+} from '../src';
 
 type Row = { name: string; value: number; unit: string; baseline: number; ratio: number };
 

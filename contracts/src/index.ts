@@ -14,3 +14,4 @@ export * from './sapphireMocks';
 export * from './sapphire';
 export * from './siweLogin';
 export * from './roflAppId';
+export * from './development';

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { freePort, spawnManaged } from '@cloister/devstack';
 import { HARDHAT_CHAIN_ID } from './constants';
 import { ContractsError, CONTRACTS_ERROR_CODES } from './errors';
 import { installSapphireMocks, type RpcProvider } from './sapphireMocks';
@@ -23,19 +22,6 @@ export type StartLocalChainOptions = {
 
 /** The contracts package folder (this file is in src/ or dist/). */
 export const CONTRACTS_DIR = resolve(__dirname, '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 /** A minimal JSON-RPC client over fetch (keeps ethers' provider retries out of the readiness loop). */
 export function jsonRpc(rpcUrl: string): RpcProvider {
@@ -62,56 +48,20 @@ export async function startLocalChain(options: StartLocalChainOptions = {}): Pro
   const port = options.port ?? (await freePort());
   const rpcUrl = `http://127.0.0.1:${port}`;
   const cli = require.resolve('hardhat/internal/cli/bootstrap.js', { paths: [CONTRACTS_DIR] });
-  const child = spawn(process.execPath, [cli, 'node', '--hostname', '127.0.0.1', '--port', String(port)], {
+  const node = spawnManaged(process.execPath, [cli, 'node', '--hostname', '127.0.0.1', '--port', String(port)], {
     cwd: CONTRACTS_DIR,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true' },
   });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-
-  let exited = child.exitCode !== null;
-  const exitPromise = new Promise<void>((resolveExit) => {
-    child.once('exit', () => {
-      exited = true;
-      resolveExit();
-    });
-  });
-  const killGroup = (signal: NodeJS.Signals) => {
-    if (exited || child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // already gone
-    }
-  };
-  const onParentExit = () => killGroup('SIGKILL');
-  process.once('exit', onParentExit);
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return exitPromise;
-    stopped = true;
-    process.removeListener('exit', onParentExit);
-    killGroup('SIGTERM');
-    const timer = setTimeout(() => killGroup('SIGKILL'), 5000);
-    await exitPromise;
-    clearTimeout(timer);
-  };
+  const stop = () => node.stop();
 
   const rpc = jsonRpc(rpcUrl);
   const deadline = Date.now() + (options.timeoutMs ?? 90_000);
   for (;;) {
-    if (exited) {
+    if (node.exited()) {
       await stop();
       throw new ContractsError(
         CONTRACTS_ERROR_CODES.localChainFailed,
-        `hardhat node exited before it was ready (port ${port}); its output:\n${output}`,
+        `hardhat node exited before it was ready (port ${port}); its output:\n${node.output()}`,
         { port },
       );
     }
@@ -124,7 +74,7 @@ export async function startLocalChain(options: StartLocalChainOptions = {}): Pro
         await stop();
         throw new ContractsError(
           CONTRACTS_ERROR_CODES.localChainFailed,
-          `hardhat node did not answer on ${rpcUrl} in time; is the port taken? Last output:\n${output}`,
+          `hardhat node did not answer on ${rpcUrl} in time; is the port taken? Last output:\n${node.output()}`,
           { port },
           error,
         );

@@ -8,6 +8,8 @@ import {
   authorizeRoflOrigin,
   connectCloister,
   deployCloister,
+  EXAMPLE_ROFL_APP_ID,
+  EXAMPLE_ROFL_APP_ID_BYTES21,
   installSapphireMocks,
   SCORE_TOTAL,
   type CloisterContracts,
@@ -15,8 +17,8 @@ import {
   type TaskManager,
 } from '../src';
 
-export const APP_ID = '0x0026534db2efb2a0ccd75aecbde70c7084f201c680';
-export const APP_ID_BECH32 = 'rofl1qqn9xndja7e2pnxhttktmecvwzz0yqwxsquqyxdf';
+export const APP_ID = EXAMPLE_ROFL_APP_ID_BYTES21;
+export const APP_ID_BECH32 = EXAMPLE_ROFL_APP_ID;
 export const VOTING_PERIOD = 3600;
 export const CHALLENGE_WINDOW = 600;
 export const ROUND_DURATION = 300;

@@ -5,10 +5,15 @@ import { ethers, JsonRpcProvider, NonceManager } from 'ethers';
 import {
   authorizeRoflOrigin,
   connectCloister,
+  createTestTask,
   deployCloister,
+  developmentWallet,
+  EXAMPLE_ROFL_APP_ID,
+  roflAppIdToBytes21,
   ROUND_STATE,
   siweLogin,
   startLocalChain,
+  startTestDeployment,
   type LocalChain,
 } from '../src';
 
@@ -35,7 +40,7 @@ describe('startLocalChain + deployCloister (hardhat node process)', function () 
       votingPeriod: 60,
       challengeWindow: 5,
       operator: await deployer!.getAddress(),
-      roflAppId: 'rofl1qqn9xndja7e2pnxhttktmecvwzz0yqwxsquqyxdf',
+      roflAppId: EXAMPLE_ROFL_APP_ID,
     });
     expect(deployment.network).to.equal('localhost');
     await authorizeRoflOrigin(provider, deployment.roflAppId, await aggregator!.getAddress());
@@ -98,5 +103,32 @@ describe('startLocalChain + deployCloister (hardhat node process)', function () 
       () => false,
     );
     expect(reachable).to.equal(false);
+  });
+});
+
+describe('startTestDeployment (the other packages\' integration chain)', function () {
+  this.timeout(120_000);
+
+  it('deploys with one governance member, the development accounts and a registered aggregator', async () => {
+    const t = await startTestDeployment({ challengeWindow: 7, aggregatorPublicKey: ethers.id('hpke-public-key') });
+    try {
+      const [hardhat0, hardhat3] = await Promise.all([0, 3].map((i) => t.provider.getSigner(i).then((s) => s.getAddress())));
+      expect(developmentWallet(0).address).to.equal(hardhat0);
+      expect(t.aggregatorWallet.address).to.equal(hardhat3);
+      expect(t.wallet(3).address).to.equal(hardhat3);
+      expect(t.deployment.roflAppId).to.equal(roflAppIdToBytes21(EXAMPLE_ROFL_APP_ID));
+      expect(await t.contracts.aggregatorRegistry.aggregatorSigner()).to.equal(t.aggregatorWallet.address);
+      expect(await t.contracts.taskManager.challengeWindow()).to.equal(7n);
+
+      const admitted = [t.wallet(4), t.wallet(5)];
+      const taskId = await createTestTask(t, admitted, { roundDuration: 300, numRounds: 3 });
+      expect(taskId).to.equal(1n);
+      const task = await t.contracts.taskManager.getTask(taskId);
+      expect(task.currentModelHash).to.equal(ethers.id('model-0'));
+      for (const w of admitted) expect(await t.contracts.participants.isAdmitted(taskId, w.address)).to.equal(true);
+      expect(await t.contracts.participants.isAdmitted(taskId, t.wallet(6).address)).to.equal(false);
+    } finally {
+      await t.stop();
+    }
   });
 });

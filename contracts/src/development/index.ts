@@ -1,0 +1,2 @@
+export * from './wallets';
+export * from './testDeployment';
