@@ -1,8 +1,10 @@
 // Development accounts of the local stack: deterministic keys from the well-known Hardhat mnemonic
-// ("test test … junk"), funded with hardhat_setBalance. Never use these keys anywhere else: they are public.
-import { HDNodeWallet, Mnemonic, Wallet, toQuantity, type Provider } from 'ethers';
+// ("test test … junk", @cloister/contracts' developmentWallet), funded with hardhat_setBalance. Never use these keys
+// anywhere else: they are public.
+import { toQuantity, type Provider, type Wallet } from 'ethers';
+import { developmentWallet } from '@cloister/contracts';
 
-export const DEVELOPMENT_MNEMONIC = 'test test test test test test test test test test test junk';
+export { DEVELOPMENT_MNEMONIC, developmentWallet } from '@cloister/contracts';
 
 export type StackAccounts = {
   deployer: Wallet;
@@ -12,12 +14,6 @@ export type StackAccounts = {
   operator: Wallet;
   participants: Wallet[];
 };
-
-/** The account at m/44'/60'/0'/0/index of the development mnemonic. */
-export function developmentWallet(index: number, provider?: Provider): Wallet {
-  const node = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEVELOPMENT_MNEMONIC), `m/44'/60'/0'/0/${index}`);
-  return new Wallet(node.privateKey, provider ?? null);
-}
 
 /** Deployer = 0, governance = 1..g, operator = g+1, participants after it (Hardhat funds the first 20; more are funded with setBalance). */
 export function developmentAccounts(governanceMembers: number, participants: number, provider?: Provider): StackAccounts {
