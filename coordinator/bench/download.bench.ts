@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { aggregatorAuthMessage } from '@cloister/protocol';
 import { buildApp, loadConfig } from '../src';
-import { startRedis } from '../test/support/redis';
+import { spawnRedis } from '@cloister/devstack';
 import { startTestChain } from '../test/support/chain';
 import { sha256Hex } from '../test/support/client';
 
@@ -18,7 +18,7 @@ const SIZE = 400 * 1024;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cloister-dl-bench-'));
-  const [redis, t] = await Promise.all([startRedis(), startTestChain({ challengeWindow: 2 })]);
+  const [redis, t] = await Promise.all([spawnRedis(), startTestChain({ challengeWindow: 2 })]);
   try {
     const config = loadConfig(
       {

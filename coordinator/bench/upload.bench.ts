@@ -9,7 +9,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Wallet, ethers } from 'ethers';
-import { startRedis } from '../test/support/redis';
+import { spawnRedis } from '@cloister/devstack';
 import { signUpdateDigest } from '@cloister/protocol';
 import { createTask, startTestChain, type TestChain } from '../test/support/chain';
 import { signIn, type UploadContext } from '../test/support/client';
@@ -96,7 +96,7 @@ function prepareTask(t: TestChain, wallets: Wallet[]): Promise<bigint> {
 
 async function main(): Promise<void> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'cloister-bench-'));
-  const redis = await startRedis();
+  const redis = await spawnRedis();
   const t = await startTestChain({ challengeWindow: 600 });
   let coordinator: Awaited<ReturnType<typeof spawnCoordinator>> | null = null;
   let bare: { url: string; child: ChildProcess } | null = null;

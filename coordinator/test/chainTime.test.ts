@@ -11,14 +11,14 @@ import { ethers, type Wallet } from 'ethers';
 import { jsonRpc } from '@cloister/contracts';
 import { QUEUE, ROUND_STATE } from '@cloister/protocol';
 import { startCoordinator, type RunningCoordinator } from '../src';
-import { startRedis, type TestRedis } from './support/redis';
+import { spawnRedis, type SpawnedRedis } from '@cloister/devstack';
 import { createTask, startTestChain, type TestChain } from './support/chain';
 import { listen } from './support/socket';
 
 jest.setTimeout(90_000);
 
 const CHALLENGE_WINDOW = 5;
-let redis: TestRedis;
+let redis: SpawnedRedis;
 let t: TestChain;
 let coordinator: RunningCoordinator;
 let storeDir: string;
@@ -28,7 +28,7 @@ let rounds: Queue;
 
 beforeAll(async () => {
   storeDir = mkdtempSync(path.join(os.tmpdir(), 'cloister-chaintime-'));
-  [redis, t] = await Promise.all([startRedis(), startTestChain({ challengeWindow: CHALLENGE_WINDOW })]);
+  [redis, t] = await Promise.all([spawnRedis(), startTestChain({ challengeWindow: CHALLENGE_WINDOW })]);
   coordinator = await startCoordinator({
     host: '127.0.0.1',
     port: 0,

@@ -8,15 +8,14 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Wallet } from 'ethers';
 import { QUEUE, ROUND_STATE, type AggregationJob } from '@cloister/protocol';
-import { freePort, startRedis, type TestRedis } from './support/redis';
+import { freePort, spawnRedis, until, type SpawnedRedis } from '@cloister/devstack';
 import { createTask, startTestChain, type TestChain } from './support/chain';
 import { http, sha256Hex, signBytes, signIn, upload, type UploadContext } from './support/client';
-import { until } from './support/socket';
 import { spawnCoordinator, type ChildCoordinator } from './support/process';
 
 jest.setTimeout(150_000);
 
-let redis: TestRedis;
+let redis: SpawnedRedis;
 let t: TestChain;
 let storeDir: string;
 let conn: Redis;
@@ -26,7 +25,7 @@ const children: ChildCoordinator[] = [];
 
 beforeAll(async () => {
   storeDir = mkdtempSync(path.join(os.tmpdir(), 'cloister-restart-'));
-  [redis, t] = await Promise.all([startRedis(), startTestChain({ challengeWindow: 600 })]);
+  [redis, t] = await Promise.all([spawnRedis(), startTestChain({ challengeWindow: 600 })]);
   conn = new Redis(redis.url, { maxRetriesPerRequest: null });
   aggregation = new Queue<AggregationJob>(QUEUE.aggregation, { connection: conn });
   rounds = new Queue(QUEUE.rounds, { connection: conn });

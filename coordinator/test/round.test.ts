@@ -10,15 +10,15 @@ import { Redis } from 'ioredis';
 import { ethers, Wallet } from 'ethers';
 import { aggregatorAuthMessage, check, QUEUE, ROUND_STATE, RoundEventSchema, type AggregationJob } from '@cloister/protocol';
 import { startCoordinator, type RunningCoordinator } from '../src';
-import { startRedis, type TestRedis } from './support/redis';
+import { spawnRedis, until, type SpawnedRedis } from '@cloister/devstack';
 import { createTask, startTestChain, type TestChain } from './support/chain';
 import { http, sha256Hex, signBytes, signIn, upload, type UploadContext } from './support/client';
-import { listen, until } from './support/socket';
+import { listen } from './support/socket';
 
 jest.setTimeout(120_000);
 
 const OPERATOR_TOKEN = 'operator-token-0123456789';
-let redis: TestRedis;
+let redis: SpawnedRedis;
 let t: TestChain;
 let coordinator: RunningCoordinator;
 let storeDir: string;
@@ -28,7 +28,7 @@ let aggregation: Queue<AggregationJob>;
 
 beforeAll(async () => {
   storeDir = mkdtempSync(path.join(os.tmpdir(), 'cloister-coord-'));
-  [redis, t] = await Promise.all([startRedis(), startTestChain({ challengeWindow: 2 })]);
+  [redis, t] = await Promise.all([spawnRedis(), startTestChain({ challengeWindow: 2 })]);
   coordinator = await startCoordinator({
     host: '127.0.0.1',
     port: 0,
