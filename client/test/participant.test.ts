@@ -31,7 +31,8 @@ import {
 } from '../src';
 import { buildProgram } from '../src/cli/program';
 import { writeKeystore } from '../src/cli/keystore';
-import { createTask, devWallet, govern, startRedis, startResettingProxy, startTestChain, until, type ResettingProxy, type TestChain, type TestRedis } from './support';
+import { spawnRedis, until, type SpawnedRedis } from '@cloister/devstack';
+import { createTask, govern, startResettingProxy, startTestChain, type ResettingProxy, type TestChain } from './support';
 
 jest.setTimeout(180_000);
 
@@ -39,7 +40,7 @@ const EXAMPLES = resolve(__dirname, '../examples/heart-disease');
 const OPERATOR_TOKEN = 'client-test-operator-token-0123456789';
 const SITES = ['cleveland', 'hungarian', 'va'];
 
-let redis: TestRedis;
+let redis: SpawnedRedis;
 let t: TestChain;
 let coordinator: RunningCoordinator;
 let storeDir: string;
@@ -66,7 +67,7 @@ async function putBlob(bytes: Uint8Array): Promise<string> {
 beforeAll(async () => {
   storeDir = mkdtempSync(join(tmpdir(), 'cloister-client-store-'));
   stateDir = mkdtempSync(join(tmpdir(), 'cloister-client-state-'));
-  [redis, t] = await Promise.all([startRedis(), startTestChain()]);
+  [redis, t] = await Promise.all([spawnRedis(), startTestChain()]);
   coordinator = await startCoordinator({
     host: '127.0.0.1',
     port: 0,
@@ -111,7 +112,7 @@ beforeAll(async () => {
   await until('round 1 open', async () => {
     const r = await t.contracts.taskManager.getRound(taskId, 1n);
     return Number(r.state) === ROUND_STATE.Open;
-  });
+  }, 60_000);
 });
 
 afterAll(async () => {
@@ -263,7 +264,7 @@ describe('transient network failures and round events (task 2)', () => {
     events.start();
     await until('socket connected', async () => events.connected, 10_000);
     expect(await createTask(t, t.participants, { ...specHashes, roundDuration: 600, minParticipants: 1 })).toBe(task2);
-    await until('task 2 round 1 open', async () => Number((await t.contracts.taskManager.getRound(task2, 1n)).state) === ROUND_STATE.Open);
+    await until('task 2 round 1 open', async () => Number((await t.contracts.taskManager.getRound(task2, 1n)).state) === ROUND_STATE.Open, 60_000);
   });
 
   afterAll(async () => {
@@ -337,7 +338,7 @@ describe('transient network failures and round events (task 2)', () => {
     await t.provider.send('evm_increaseTime', [Number(round.deadline) - head - 5]);
     await (await tm.connect(t.participants[2]!).commit(task2, 1n, ethers.id('never uploaded'))).wait();
     await until('round closed', async () => Number((await tm.getRound(task2, 1n)).state) === ROUND_STATE.Closed, 40_000);
-    const aggregator = devWallet(3, t.provider);
+    const aggregator = t.aggregatorWallet;
     const [p1, p2, p3] = t.participants.map((w) => w.address) as [string, string, string];
     const hash = ethers.id('task-2-model-1');
     await (await tm.connect(aggregator).finalizeRound(task2, 1n, hash, `blobs/${hash.slice(2)}`, [p1, p2], [500_000, 500_000], [p3], [1], ethers.id('m'))).wait();
