@@ -19,6 +19,7 @@ import {
   authorizeRoflOrigin,
   connectCloister,
   deployCloister,
+  EXAMPLE_ROFL_APP_ID as APP_ID,
   jsonRpc,
   startLocalChain,
   type CloisterContracts,
@@ -31,11 +32,11 @@ import pino from 'pino';
 import { startDevelopmentAppd, type DevelopmentAppd } from '../src/development-appd/developmentAppd';
 import { startAggregator, type RunningAggregator } from '../src/jobs/startAggregator';
 import type { AggregatorConfig } from '../src/config';
-import { startCoordinatorDouble, startRedis, updateKey, type CoordinatorDouble, type RedisHandle } from './support';
+import { spawnRedis, type SpawnedRedis } from '@cloister/devstack';
+import { startCoordinatorDouble, updateKey, type CoordinatorDouble } from './support';
 
 jest.setTimeout(240_000);
 
-const APP_ID = 'rofl1qqn9xndja7e2pnxhttktmecvwzz0yqwxsquqyxdf';
 const SHAPES: [string, number[]][] = [
   ['dense_Dense1/kernel', [4, 3]],
   ['dense_Dense1/bias', [3]],
@@ -56,7 +57,7 @@ const flat = (ts: NamedTensor[]) => Float32Array.from(ts.flatMap((t) => Array.fr
 
 describe('aggregator end to end (redis-server, Hardhat chain + contracts, development appd, coordinator test double)', () => {
   let dir: string;
-  let redis: RedisHandle;
+  let redis: SpawnedRedis;
   let chain: LocalChain;
   let provider: JsonRpcProvider;
   let deployment: Deployment;
@@ -152,7 +153,7 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'agg-it-'));
-    redis = await startRedis();
+    redis = await spawnRedis();
     chain = await startLocalChain();
     provider = new JsonRpcProvider(chain.rpcUrl, undefined, { pollingInterval: 100 });
     chainId = BigInt(chain.chainId);

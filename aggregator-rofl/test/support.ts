@@ -1,58 +1,11 @@
-// Test helpers: a real redis-server, and a TEST DOUBLE of the coordinator's aggregator routes (the real coordinator
+// Test helpers: a TEST DOUBLE of the coordinator's aggregator routes (the real coordinator
 // lives in coordinator/ and is built concurrently). The double implements exactly the documented routes:
 //   GET /v1/blobs/:sha256, PUT /v1/blobs/:sha256 (aggregator-signed), GET /v1/tasks/:t/rounds/:r/updates/:p
 //   (aggregator-signed, ciphertext + x-cloister-signature header), with the documented auth headers checked.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect, createServer } from 'node:net';
 import { aggregatorAuthMessage, HEADERS, sha256Hex } from '@cloister/protocol';
+import { freePort } from '@cloister/devstack';
 import { getAddress, verifyMessage } from 'ethers';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-export type RedisHandle = { url: string; stop(): Promise<void> };
-
-export async function startRedis(): Promise<RedisHandle> {
-  const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    detached: true,
-    stdio: 'ignore',
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let i = 0; i < 100; i += 1) {
-    const up = await new Promise<boolean>((resolve) => {
-      const sock = connect(port, '127.0.0.1');
-      sock.once('connect', () => {
-        sock.end();
-        resolve(true);
-      });
-      sock.once('error', () => resolve(false));
-    });
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // gone
-      }
-      await exited;
-    },
-  };
-}
 
 export type CoordinatorDouble = {
   url: string;
