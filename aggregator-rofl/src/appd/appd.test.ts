@@ -6,16 +6,18 @@ import { Interface } from 'ethers';
 import pino from 'pino';
 import { deriveDevelopmentKey, startDevelopmentAppd, type DevelopmentAppd } from '../development-appd/developmentAppd';
 import { AppdTxFailedError, AppdUnavailableError } from '../errors';
+import { EXAMPLE_ROFL_APP_ID } from '@cloister/contracts';
 import { appIdToBytes21, bytes21ToAppId } from './appId';
 import { AppdClient, decodeCallResult, decodeRevert } from './appdClient';
 
-const APP_ID = 'rofl1qqn9xndja7e2pnxhttktmecvwzz0yqwxsquqyxdf';
+const APP_ID = EXAMPLE_ROFL_APP_ID;
 
 describe('app id codec', () => {
   it('decodes and encodes the documented example', () => {
     expect(appIdToBytes21(APP_ID)).toBe('0x0026534db2efb2a0ccd75aecbde70c7084f201c680');
     expect(bytes21ToAppId('0x0026534db2efb2a0ccd75aecbde70c7084f201c680')).toBe(APP_ID);
-    expect(() => appIdToBytes21(APP_ID.replace(/f$/, 'g'))).toThrow();
+    expect(() => appIdToBytes21(APP_ID.replace(/f$/, 'g'))).toThrow(expect.objectContaining({ code: 'CLOISTER_ERR_AGG_CONFIG_INVALID' }));
+    expect(() => bytes21ToAppId('0x1234')).toThrow(expect.objectContaining({ code: 'CLOISTER_ERR_AGG_CONFIG_INVALID' }));
   });
 });
 
