@@ -169,7 +169,8 @@ export class EthersChainClient implements ChainClient {
   }
 
   async committedParticipants(taskId: bigint, round: bigint): Promise<string[]> {
-    return (await rpc('committedParticipants', () => this.taskManager.committedParticipants(taskId, round))).map((a) => getAddress(a));
+    // ethers' ABI decoder returns checksummed addresses already (a second getAddress would hash each one again).
+    return [...(await rpc('committedParticipants', () => this.taskManager.committedParticipants(taskId, round)))];
   }
 
   isAdmitted(taskId: bigint, account: string): Promise<boolean> {

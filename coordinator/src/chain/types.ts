@@ -55,6 +55,7 @@ export interface ChainClient {
   getTask(taskId: bigint): Promise<ChainTask | null>;
   getRound(taskId: bigint, round: bigint): Promise<ChainRound>;
   commitmentOf(taskId: bigint, round: bigint, participant: string): Promise<string>;
+  /** Checksummed addresses, in commit order. */
   committedParticipants(taskId: bigint, round: bigint): Promise<string[]>;
   isAdmitted(taskId: bigint, account: string): Promise<boolean>;
   aggregatorSigner(): Promise<string>;

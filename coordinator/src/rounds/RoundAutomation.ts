@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { getAddress } from 'ethers';
 import { ROUND_STATE, type AggregationJob } from '@cloister/protocol';
 import type { CoordinatorConfig } from '../config';
 import type { ChainClient, ChainEvent, ChainRound } from '../chain/types';
@@ -203,7 +202,11 @@ export class RoundAutomation {
    */
   async maybeEnqueueAggregation(taskId: bigint, r: bigint, round: ChainRound, force: boolean): Promise<boolean> {
     if (round.state !== ROUND_STATE.Closed) return false;
-    const committed = (await this.d.chain.committedParticipants(taskId, r)).map((a) => getAddress(a));
+    // Every upload is of a committed participant (its bytes match its commitment), so fewer uploads than commitments
+    // means someone is missing: answered from a counter, without reading the committed set or the records. This runs
+    // on every upload into a closed round; reading both each time made a round O(n²) (≈ 40 ms per upload at n = 1000).
+    if (!force && (await this.d.uploads.count(taskId, r, round.openedAt)) < round.committedCount) return false;
+    const committed = await this.d.chain.committedParticipants(taskId, r); // checksummed by the chain client
     const uploads = await this.d.uploads.list(taskId, r, round.openedAt);
     const missing = committed.filter((p) => !uploads.has(p));
     if (missing.length > 0 && !force) return false;

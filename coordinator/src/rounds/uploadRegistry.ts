@@ -38,6 +38,11 @@ export class UploadRegistry {
     return raw ? (JSON.parse(raw) as UploadRecord) : null;
   }
 
+  /** How many uploads this round opening has (HLEN: O(1), no records read). */
+  count(taskId: bigint, round: bigint, openedAt: bigint): Promise<number> {
+    return this.redis.hlen(this.key(taskId, round, openedAt));
+  }
+
   async list(taskId: bigint, round: bigint, openedAt: bigint): Promise<Map<string, UploadRecord>> {
     const all = await this.redis.hgetall(this.key(taskId, round, openedAt));
     return new Map(Object.entries(all).map(([p, raw]) => [p, JSON.parse(raw) as UploadRecord]));
