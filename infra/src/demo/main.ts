@@ -74,7 +74,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       const fed = loadMnistFederation(options.clients, options.alpha, options.seed, dataRoot);
       sites = fed.clients.map((train, i) => ({ name: `client-${i + 1}`, local: { train, test: fed.test } }));
       evaluation = [{ name: 'MNIST test', test: fed.test }];
-      demoLog.info({ sizes: fed.parts.map((p) => p.length).join(' ') }, `data: MNIST split over ${options.clients} clients, Dirichlet(α=${options.alpha}), seed ${options.seed}`);
+      demoLog.info({ sizes: fed.clients.map((c) => c.count).join(' ') }, `data: MNIST split over ${options.clients} clients, Dirichlet(α=${options.alpha}), seed ${options.seed}`);
     }
   } catch (cause) {
     throw new InfraError(INFRA_ERROR_CODES.datasetMissing, `cannot load the ${options.dataset} data under ${dataRoot}: ${(cause as Error).message} (set CLOISTER_DATA_DIR to the shared data folder)`, { cause });
