@@ -3,21 +3,11 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
-import { RoundEventSchema, validate, type RoundEvent } from '@cloister/protocol';
+import { ROUND_EVENTS, RoundEventSchema, validate, type RoundEvent, type RoundEventName } from '@cloister/protocol';
 
-/** Names of the events pushed to `task:<id>` rooms (docs/interfaces.md). */
-export const SOCKET_EVENTS = [
-  'round:opened',
-  'round:closing',
-  'round:closed',
-  'round:failed',
-  'round:finalized',
-  'round:accepted',
-  'round:rejected',
-  'model:available',
-  'task:status',
-] as const;
-export type SocketEventName = (typeof SOCKET_EVENTS)[number];
+/** Names of the events pushed to `task:<id>` rooms: protocol's ROUND_EVENTS (one list, shared with the clients). */
+export const SOCKET_EVENTS = ROUND_EVENTS;
+export type SocketEventName = RoundEventName;
 
 export type RoundEventPayload = { taskId: string; round: number } & Record<string, unknown>;
 
