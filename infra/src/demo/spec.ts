@@ -28,7 +28,7 @@ export const HEART_DEFAULTS = {
 
 /** MNIST defaults: the small reference CNN, Adam 0.003, 2 local epochs of batches of 32, FedAvg. */
 export const MNIST_DEFAULTS = {
-  rounds: 10,
+  rounds: 12,
   training: {
     optimizer: 'adam',
     learningRate: 0.003,
