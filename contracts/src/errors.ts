@@ -1,3 +1,5 @@
+import { CloisterError } from '@cloister/protocol';
+
 /**
  * Errors thrown by the @cloister/contracts TypeScript helpers. Every error has a stable `code`
  * (`CLOISTER_ERR_CONTRACTS_…`), never reused; the list is in contracts/README.md.
@@ -15,15 +17,11 @@ export const CONTRACTS_ERROR_CODES = {
 
 export type ContractsErrorCode = (typeof CONTRACTS_ERROR_CODES)[keyof typeof CONTRACTS_ERROR_CODES];
 
-/** Base class of every error the helpers throw: a short message, a stable code, optional details and cause. */
-export class ContractsError extends Error {
-  readonly code: ContractsErrorCode;
-  readonly details?: Record<string, unknown>;
+/** Base class of every error the helpers throw (protocol's CloisterError): a short message, a stable code, optional details and cause. */
+export class ContractsError extends CloisterError {
+  declare readonly code: ContractsErrorCode;
 
   constructor(code: ContractsErrorCode, message: string, details?: Record<string, unknown>, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'ContractsError';
-    this.code = code;
-    this.details = details;
+    super(code, message, { ...(details === undefined ? {} : { details }), ...(cause === undefined ? {} : { cause }) });
   }
 }

@@ -1,4 +1,6 @@
-// The devstack's errors: a stable code (`CLOISTER_ERR_DEVSTACK_…`), never reused; README.md lists them.
+// The devstack's errors: a stable code (`CLOISTER_ERR_DEVSTACK_…`), never reused; README.md lists them. Like every
+// package's errors they extend protocol's CloisterError (code, message, details, cause).
+import { CloisterError, type CloisterErrorOptions } from '@cloister/protocol';
 
 export const DEVSTACK_ERROR_CODES = {
   redisMissing: 'CLOISTER_ERR_DEVSTACK_REDIS_MISSING',
@@ -8,19 +10,11 @@ export const DEVSTACK_ERROR_CODES = {
 export type DevstackErrorCode = (typeof DEVSTACK_ERROR_CODES)[keyof typeof DEVSTACK_ERROR_CODES];
 
 /** A local development process could not start: a short message that says what to do, a stable code, details, a cause. */
-export class DevstackError extends Error {
-  readonly code: DevstackErrorCode;
-  readonly details?: Record<string, unknown>;
+export class DevstackError extends CloisterError {
+  declare readonly code: DevstackErrorCode;
 
-  constructor(
-    code: DevstackErrorCode,
-    message: string,
-    options: { details?: Record<string, unknown>; cause?: unknown } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'DevstackError';
-    this.code = code;
-    if (options.details !== undefined) this.details = options.details;
+  constructor(code: DevstackErrorCode, message: string, options: CloisterErrorOptions = {}) {
+    super(code, message, options);
   }
 }
 

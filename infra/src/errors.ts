@@ -1,6 +1,8 @@
 // One registry of the infra package's errors. Every failure has a stable code (`CLOISTER_ERR_INFRA_…`), never
 // reused; infra/README.md lists them all (a test checks it).
 
+import { CloisterError, type CloisterErrorOptions } from '@cloister/protocol';
+
 export const INFRA_ERROR_CODES = {
   redisMissing: 'CLOISTER_ERR_INFRA_REDIS_MISSING',
   redisFailed: 'CLOISTER_ERR_INFRA_REDIS_FAILED',
@@ -17,15 +19,11 @@ export const INFRA_ERROR_CODES = {
 export type InfraErrorCode = (typeof INFRA_ERROR_CODES)[keyof typeof INFRA_ERROR_CODES];
 
 /** Base class of every infra error: a short message that says what to do next, a stable code, details, a cause. */
-export class InfraError extends Error {
-  readonly code: InfraErrorCode;
-  readonly details?: Record<string, unknown>;
+export class InfraError extends CloisterError {
+  declare readonly code: InfraErrorCode;
 
-  constructor(code: InfraErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'InfraError';
-    this.code = code;
-    if (options.details !== undefined) this.details = options.details;
+  constructor(code: InfraErrorCode, message: string, options: CloisterErrorOptions = {}) {
+    super(code, message, options);
   }
 }
 
