@@ -1,22 +1,14 @@
 // One registry of the aggregator's errors. Every failure has a stable code (`CLOISTER_ERR_…`) that is never reused;
-// README.md lists them all and errors.test.ts checks that the list and this registry agree.
+// README.md lists them all and errors.test.ts checks that the list and this registry agree. The base class is
+// protocol's CloisterError (code, message, details, cause), like every package's.
+import { CloisterError, type CloisterErrorOptions } from '@cloister/protocol';
 
-export type AggregatorErrorOptions = {
-  /** Machine-readable facts (sizes, expected values, HTTP status). Never key material or plaintext. */
-  details?: Record<string, unknown>;
-  cause?: unknown;
-};
+export type AggregatorErrorOptions = CloisterErrorOptions;
 
 /** Base class of every aggregator error: short message, stable code, optional details and cause chain. */
-export class AggregatorError extends Error {
-  readonly code: string;
-  readonly details?: Record<string, unknown>;
-
+export class AggregatorError extends CloisterError {
   constructor(code: string, message: string, options: AggregatorErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    if (options.details !== undefined) this.details = options.details;
+    super(code, message, options);
   }
 }
 

@@ -1,20 +1,18 @@
+import { CloisterError, type CloisterErrorOptions } from '@cloister/protocol';
+
 /**
  * Every error the coordinator reports, each with a stable code (never reused) and an HTTP status.
  * Listed in coordinator/README.md; `errors.test.ts` checks the codes are unique and documented.
  */
-export type CoordinatorErrorOptions = { details?: Record<string, unknown>; cause?: unknown };
+export type CoordinatorErrorOptions = CloisterErrorOptions;
 
-export class CoordinatorError extends Error {
-  readonly code: string;
+export class CoordinatorError extends CloisterError {
   readonly statusCode: number;
-  readonly details?: Record<string, unknown>;
 
   constructor(code: string, statusCode: number, message: string, options: CoordinatorErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = 'CoordinatorError';
-    this.code = code;
     this.statusCode = statusCode;
-    if (options.details) this.details = options.details;
   }
 }
 

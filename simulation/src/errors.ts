@@ -1,18 +1,14 @@
 // One registry of the simulation's errors. Every failure has a stable code (`CLOISTER_ERR_SIM_…`) that is never
-// reused; README.md lists them all and errors.test.ts checks that the list and this registry agree.
+// reused; README.md lists them all and errors.test.ts checks that the list and this registry agree. The base class is
+// protocol's CloisterError (code, message, details, cause), like every package's.
+import { CloisterError, type CloisterErrorOptions } from '@cloister/protocol';
 
-export type SimulationErrorOptions = { details?: Record<string, unknown>; cause?: unknown };
+export type SimulationErrorOptions = CloisterErrorOptions;
 
 /** Base class of every simulation error: short message (what happened, what to do), stable code, details, cause. */
-export class SimulationError extends Error {
-  readonly code: string;
-  readonly details?: Record<string, unknown>;
-
+export class SimulationError extends CloisterError {
   constructor(code: string, message: string, options: SimulationErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    if (options.details !== undefined) this.details = options.details;
+    super(code, message, options);
   }
 }
 
