@@ -181,6 +181,10 @@ const maxPoolGradKernel: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const fw = info.effectiveFilterWidth;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
+  if (fh === 2 && fw === 2 && info.strideHeight === 2 && info.strideWidth === 2 && top === 0 && left === 0) {
+    maxPoolGrad2x2(x, g, o, batchSize, H, W, C, OH, OW);
+    return out;
+  }
   let gi = 0;
   for (let n = 0; n < batchSize; n++) {
     for (let oy = 0; oy < OH; oy++) {
@@ -211,6 +215,47 @@ const maxPoolGradKernel: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   }
   return out;
 };
+
+/**
+ * The reference CNN's pooling (2×2 windows, stride 2, no padding: every window lies inside the input): the same
+ * rule as the general loop (first maximum in row-major order, strictly greater, NaN never chosen) with the four
+ * candidates addressed directly. ≈ 2× faster than the general loop on the reference CNN's 24×24×8 layer.
+ */
+function maxPoolGrad2x2(x: Float32Array, g: Float32Array, o: Float32Array, N: number, H: number, W: number, C: number, OH: number, OW: number): void {
+  const row = W * C;
+  let gi = 0;
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const rowBase = (n * H + 2 * oy) * row;
+      for (let ox = 0; ox < OW; ox++) {
+        const k00 = rowBase + 2 * ox * C;
+        for (let c = 0; c < C; c++, gi++) {
+          const a = k00 + c;
+          let at = -1;
+          let best = Number.NEGATIVE_INFINITY;
+          let v = x[a]!;
+          if (v > best) {
+            best = v;
+            at = a;
+          }
+          v = x[a + C]!;
+          if (v > best) {
+            best = v;
+            at = a + C;
+          }
+          v = x[a + row]!;
+          if (v > best) {
+            best = v;
+            at = a + row;
+          }
+          v = x[a + row + C]!;
+          if (v > best) at = a + row + C;
+          if (at >= 0) o[at] = o[at]! + g[gi]!;
+        }
+      }
+    }
+  }
+}
 
 /** Kernel names this module registers for the wasm backend. */
 export const WASM_GRADIENT_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad'] as const;
