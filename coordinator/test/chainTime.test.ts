@@ -1,56 +1,41 @@
 // Integration: round jobs follow the chain's clock, not the wall clock. The Hardhat chain is pushed ahead of the
 // wall clock (evm_increaseTime, as automined bursts do); close-round and accept-round must still fire promptly (the
 // wall-clock schedule would wait for the offset: 10 minutes, one hour) and acceptRound is sent exactly once.
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ethers, type Wallet } from 'ethers';
 import { jsonRpc } from '@cloister/contracts';
 import { QUEUE, ROUND_STATE } from '@cloister/protocol';
-import { startCoordinator, type RunningCoordinator } from '../src';
-import { spawnRedis, type SpawnedRedis } from '@cloister/devstack';
-import { createTask, startTestChain, type TestChain } from './support/chain';
+import type { RunningCoordinator } from '../src';
+import { createTask, type TestChain } from './support/chain';
 import { listen } from './support/socket';
+import { startCoordinatorStack, type CoordinatorStack } from './support/stack';
 
 jest.setTimeout(90_000);
 
 const CHALLENGE_WINDOW = 5;
-let redis: SpawnedRedis;
 let t: TestChain;
 let coordinator: RunningCoordinator;
-let storeDir: string;
 let sock: Awaited<ReturnType<typeof listen>>;
 let queueConn: Redis;
 let rounds: Queue;
 
+let stack: CoordinatorStack;
+
 beforeAll(async () => {
-  storeDir = mkdtempSync(path.join(os.tmpdir(), 'cloister-chaintime-'));
-  [redis, t] = await Promise.all([spawnRedis(), startTestChain({ challengeWindow: CHALLENGE_WINDOW })]);
-  coordinator = await startCoordinator({
-    host: '127.0.0.1',
-    port: 0,
-    logLevel: (process.env.TEST_LOG_LEVEL ?? 'warn') as 'warn',
-    redis: { url: redis.url },
-    chain: { rpcUrl: t.chain.rpcUrl, contracts: t.deployment.contracts, startBlock: t.deployment.blockNumber, confirmations: 0, pollIntervalMs: 150, operatorPrivateKey: t.operator.privateKey },
-    store: { kind: 'filesystem', directory: storeDir },
-    auth: { sessionSecret: 'chain-time-test-secret-0123456789abcdef' },
-    rounds: { uploadGraceMs: 1000, closeDelayMs: 300 },
+  stack = await startCoordinatorStack({
+    name: 'cloister-chaintime',
+    chain: { challengeWindow: CHALLENGE_WINDOW },
+    config: { auth: { sessionSecret: 'chain-time-test-secret-0123456789abcdef' }, rounds: { uploadGraceMs: 1000, closeDelayMs: 300 } },
   });
-  sock = await listen(coordinator.url, ['1']);
-  queueConn = new Redis(redis.url, { maxRetriesPerRequest: null });
+  ({ t, coordinator, sock, queueConn } = stack);
   rounds = new Queue(QUEUE.rounds, { connection: queueConn });
 });
 
 afterAll(async () => {
-  sock?.close();
   await rounds?.close();
-  queueConn?.disconnect();
-  await coordinator?.close();
-  await Promise.allSettled([redis?.stop(), t?.stop()]);
-  if (storeDir) rmSync(storeDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 async function latestTimestamp(): Promise<number> {

@@ -1,64 +1,46 @@
 // Integration: real redis-server, real Hardhat chain with the Cloister contracts, the coordinator in-process.
 // A round runs open → uploads (with bad input racing) → deadline → aggregation job with exactly the committed set
 // → finalize from an authorized ROFL origin → model published and announced on socket.io → accept → next round.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ethers, Wallet } from 'ethers';
 import { aggregatorAuthMessage, check, QUEUE, ROUND_STATE, RoundEventSchema, type AggregationJob } from '@cloister/protocol';
-import { startCoordinator, type RunningCoordinator } from '../src';
-import { spawnRedis, until, type SpawnedRedis } from '@cloister/devstack';
-import { createTask, startTestChain, type TestChain } from './support/chain';
+import type { RunningCoordinator } from '../src';
+import { until } from '@cloister/devstack';
+import { createTask, type TestChain } from './support/chain';
 import { http, sha256Hex, signBytes, signIn, upload, type UploadContext } from './support/client';
 import { listen } from './support/socket';
+import { startCoordinatorStack, type CoordinatorStack } from './support/stack';
 
 jest.setTimeout(120_000);
 
 const OPERATOR_TOKEN = 'operator-token-0123456789';
-let redis: SpawnedRedis;
 let t: TestChain;
 let coordinator: RunningCoordinator;
-let storeDir: string;
 let sock: Awaited<ReturnType<typeof listen>>;
 let queueConn: Redis;
 let aggregation: Queue<AggregationJob>;
 
+let stack: CoordinatorStack;
+
 beforeAll(async () => {
-  storeDir = mkdtempSync(path.join(os.tmpdir(), 'cloister-coord-'));
-  [redis, t] = await Promise.all([spawnRedis(), startTestChain({ challengeWindow: 2 })]);
-  coordinator = await startCoordinator({
-    host: '127.0.0.1',
-    port: 0,
-    logLevel: 'warn',
-    redis: { url: redis.url },
-    chain: {
-      rpcUrl: t.chain.rpcUrl,
-      contracts: t.deployment.contracts,
-      startBlock: t.deployment.blockNumber,
-      confirmations: 0,
-      pollIntervalMs: 150,
-      operatorPrivateKey: t.operator.privateKey,
+  stack = await startCoordinatorStack({
+    name: 'cloister-coord',
+    chain: { challengeWindow: 2 },
+    config: {
+      auth: { sessionSecret: 'integration-test-secret-0123456789abcdef', operatorToken: OPERATOR_TOKEN },
+      uploads: { maxBytes: 1024 * 1024, maxBytesPerTask: { '1': 256 * 1024 }, commitmentWaitMs: 1500, commitmentPollMs: 100, graceSeconds: 0 },
+      rounds: { uploadGraceMs: 3000, closeDelayMs: 300 },
     },
-    store: { kind: 'filesystem', directory: storeDir },
-    auth: { sessionSecret: 'integration-test-secret-0123456789abcdef', operatorToken: OPERATOR_TOKEN },
-    uploads: { maxBytes: 1024 * 1024, maxBytesPerTask: { '1': 256 * 1024 }, commitmentWaitMs: 1500, commitmentPollMs: 100, graceSeconds: 0 },
-    rounds: { uploadGraceMs: 3000, closeDelayMs: 300 },
   });
-  sock = await listen(coordinator.url, ['1']);
-  queueConn = new Redis(redis.url, { maxRetriesPerRequest: null });
+  ({ t, coordinator, sock, queueConn } = stack);
   aggregation = new Queue<AggregationJob>(QUEUE.aggregation, { connection: queueConn });
 });
 
 afterAll(async () => {
-  sock?.close();
   await aggregation?.close();
-  queueConn?.disconnect();
-  await coordinator?.close();
-  await Promise.allSettled([redis?.stop(), t?.stop()]);
-  if (storeDir) rmSync(storeDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('a federated round through the coordinator', () => {

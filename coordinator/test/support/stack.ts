@@ -1,0 +1,65 @@
+// One in-process coordinator on a real stack, as the integration tests use it: a throw-away redis-server, a Hardhat
+// chain with Cloister deployed (startTestChain), the coordinator on a temporary filesystem store, a socket.io
+// listener on task 1, and a Redis connection for inspecting BullMQ queues. `stop()` undoes all of it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { spawnRedis, type SpawnedRedis } from '@cloister/devstack';
+import { startCoordinator, type RunningCoordinator } from '../../src';
+import type { ConfigInput } from '../../src/config';
+import { startTestChain, type TestChain } from './chain';
+import { listen } from './socket';
+
+export type CoordinatorStack = {
+  redis: SpawnedRedis;
+  t: TestChain;
+  coordinator: RunningCoordinator;
+  sock: Awaited<ReturnType<typeof listen>>;
+  /** For BullMQ Queue handles in the test (maxRetriesPerRequest: null, as BullMQ requires). */
+  queueConn: Redis;
+  stop(): Promise<void>;
+};
+
+export async function startCoordinatorStack(options: {
+  /** Prefix of the temporary store folder. */
+  name: string;
+  chain: Parameters<typeof startTestChain>[0];
+  /** The test's own settings (auth, uploads, rounds); host, port, redis, chain and store come from the stack. */
+  config: Pick<ConfigInput, 'auth' | 'uploads' | 'rounds'>;
+}): Promise<CoordinatorStack> {
+  const storeDir = mkdtempSync(path.join(os.tmpdir(), `${options.name}-`));
+  const [redis, t] = await Promise.all([spawnRedis(), startTestChain(options.chain)]);
+  const coordinator = await startCoordinator({
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: (process.env.TEST_LOG_LEVEL ?? 'warn') as 'warn',
+    redis: { url: redis.url },
+    chain: {
+      rpcUrl: t.chain.rpcUrl,
+      contracts: t.deployment.contracts,
+      startBlock: t.deployment.blockNumber,
+      confirmations: 0,
+      pollIntervalMs: 150,
+      operatorPrivateKey: t.operator.privateKey,
+    },
+    store: { kind: 'filesystem', directory: storeDir },
+    ...options.config,
+  });
+  const sock = await listen(coordinator.url, ['1']);
+  const queueConn = new Redis(redis.url, { maxRetriesPerRequest: null });
+  return {
+    redis,
+    t,
+    coordinator,
+    sock,
+    queueConn,
+    async stop() {
+      sock.close();
+      queueConn.disconnect();
+      await coordinator.close();
+      await Promise.allSettled([redis.stop(), t.stop()]);
+      rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+}
