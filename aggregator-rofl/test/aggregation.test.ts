@@ -1,3 +1,4 @@
+import { connectJsonRpc } from '@cloister/contracts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -155,7 +156,7 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     dir = mkdtempSync(path.join(tmpdir(), 'agg-it-'));
     redis = await spawnRedis();
     chain = await startLocalChain();
-    provider = new JsonRpcProvider(chain.rpcUrl, undefined, { pollingInterval: 100 });
+    provider = connectJsonRpc(chain.rpcUrl, { pollingInterval: 100 });
     chainId = BigInt(chain.chainId);
     accounts = await Promise.all(Array.from({ length: 12 }, (_, i) => provider.getSigner(i)));
     const admin = await accounts[0]!.getAddress();

@@ -5,6 +5,7 @@
  */
 export * from './typechain-types';
 export * from './constants';
+export * from './jsonRpcProvider';
 export * from './errors';
 export * from './deployment';
 export * from './connectCloister';

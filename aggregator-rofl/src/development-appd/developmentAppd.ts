@@ -3,11 +3,12 @@
 // local secp256k1 key that the local chain's mock subcall must be told to treat as an authorized instance
 // (contracts' `authorizeRoflOrigin(provider, appId, address)`). Production code never imports this module: it only
 // knows appd's socket path.
+import { connectJsonRpc } from '@cloister/contracts';
 import { hkdfSync } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { encode as cborEncode } from 'cbor-x';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { JsonRpcProvider, Wallet, getBytes, hexlify, isError } from 'ethers';
+import { Wallet, getBytes, hexlify, isError } from 'ethers';
 import pino, { type Logger } from 'pino';
 import { appIdToBytes21 } from '../appd/appId';
 import { ConfigInvalidError } from '../errors';
@@ -47,7 +48,7 @@ export async function startDevelopmentAppd(options: DevelopmentAppdOptions): Pro
   if (options.secret.length < 16) throw new ConfigInvalidError('development appd secret must be at least 16 bytes');
   appIdToBytes21(options.appId);
   const log = options.logger ?? pino({ name: 'development-appd' });
-  const provider = new JsonRpcProvider(options.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 100 });
+  const provider = connectJsonRpc(options.rpcUrl, { pollingInterval: 100 });
   const wallet = new Wallet(
     options.privateKey ?? hexlify(deriveDevelopmentKey(options.secret, options.appId, 'development-appd/tx-signer', 'secp256k1')),
     provider,

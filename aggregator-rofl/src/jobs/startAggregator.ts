@@ -1,6 +1,6 @@
+import { connectJsonRpc } from '@cloister/contracts';
 import { JOB, QUEUE } from '@cloister/protocol';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { JsonRpcProvider } from 'ethers';
 import IORedis from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { AppdClient } from '../appd/appdClient';
@@ -40,7 +40,7 @@ export async function startAggregator(
 ): Promise<RunningAggregator> {
   const log = options.logger ?? pino({ name: 'aggregator', level: config.logLevel, redact: ['*.privateKey', '*.ciphertext'] });
   const appd = new AppdClient({ socketPath: config.appdSocket, errorInterfaces: contractErrorInterfaces() });
-  const provider = new JsonRpcProvider(config.rpcUrl, undefined, { pollingInterval: 500 });
+  const provider = connectJsonRpc(config.rpcUrl, { pollingInterval: 500 });
   const closers: (() => Promise<void>)[] = [closeOpenWorker, async () => appd.close(), async () => provider.destroy()];
   const closeAll = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);

@@ -1,5 +1,6 @@
 // What every chain-facing command needs: provider, the decrypted account (Sapphire-wrapped on Sapphire chains),
 // the deployment's typed contracts and the coordinator client.
+import { connectJsonRpc } from '@cloister/contracts';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { connectCloister, isSapphireChain, loadDeployment, wrapForSapphire, type CloisterContracts, type Deployment } from '@cloister/contracts';
@@ -48,7 +49,7 @@ export async function createContext(o: GlobalOptions, logger: Logger, env: NodeJ
     throw new ConfigInvalidError('No deployment file: pass --deployment <path> or set CLOISTER_DEPLOYMENT (contracts/deployments/<network>.json).');
   }
   const deployment = loadDeployment(options.deployment);
-  const provider = new JsonRpcProvider(options.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 1000 });
+  const provider = connectJsonRpc(options.rpcUrl, { pollingInterval: 1000 });
   let chainId: bigint;
   try {
     chainId = (await provider.getNetwork()).chainId;

@@ -2,6 +2,7 @@
 // mocks, deployCloister with one governance member (quorum 1), the aggregator account authorized as an instance of
 // EXAMPLE_ROFL_APP_ID and, when a key is given, registered as aggregatorSigner(). Development accounts (indices):
 // 0 deployer, 1 governance member, 2 operator, 3 aggregator; tests take their participants from 4 on.
+import { connectJsonRpc } from '../jsonRpcProvider';
 import { id, NonceManager, JsonRpcProvider, type BytesLike, type Signer, type Wallet } from 'ethers';
 import { connectCloister, type CloisterContracts } from '../connectCloister';
 import { deployCloister } from '../deployCloister';
@@ -40,7 +41,7 @@ export type TestDeploymentOptions = {
 export async function startTestDeployment(options: TestDeploymentOptions = {}): Promise<TestDeployment> {
   const chain = await startLocalChain();
   try {
-    const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { pollingInterval: 100 });
+    const provider = connectJsonRpc(chain.rpcUrl, { pollingInterval: 100 });
     const wallet = (index: number) => developmentWallet(index, provider);
     const deployer = new NonceManager(wallet(0));
     const memberWallet = wallet(1);

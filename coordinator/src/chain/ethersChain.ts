@@ -1,3 +1,4 @@
+import { connectJsonRpc } from '@cloister/contracts';
 import { getAddress, JsonRpcApiProvider, JsonRpcProvider, NonceManager, Wallet, type Provider, type Signer } from 'ethers';
 import {
   AggregatorRegistry__factory,
@@ -80,7 +81,8 @@ export class EthersChainClient implements ChainClient {
 
   static async connect(options: { rpcUrl?: string; provider?: Provider; addresses: ContractAddresses; operatorPrivateKey?: string }): Promise<EthersChainClient> {
     const ownsProvider = !options.provider;
-    const provider = options.provider ?? new JsonRpcProvider(options.rpcUrl, undefined, { staticNetwork: false, pollingInterval: 250 });
+    if (!options.provider && !options.rpcUrl) throw coordinatorError('ConfigInvalid', 'the chain needs an RPC URL or a provider');
+    const provider = options.provider ?? connectJsonRpc(options.rpcUrl!);
     const network = await rpc('getNetwork', () => provider.getNetwork());
     return new EthersChainClient(provider, network.chainId, options.addresses, options.operatorPrivateKey, ownsProvider);
   }

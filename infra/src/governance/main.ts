@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `cloister-governance`: list, propose, vote, execute and read results on a Cloister deployment.
+import { connectJsonRpc } from '@cloister/contracts';
 import { readFileSync } from 'node:fs';
 import { Argument, Command, InvalidArgumentError } from 'commander';
-import { JsonRpcProvider, formatEther, parseEther, type Signer } from 'ethers';
+import { formatEther, parseEther, type Signer } from 'ethers';
 import { connectCloister, loadDeployment, wrapForSapphire, type CloisterContracts, type Deployment } from '@cloister/contracts';
 import { INFRA_ERROR_CODES, InfraError } from '../errors';
 import {
@@ -68,7 +69,7 @@ export function parseTaskFile(value: unknown): TaskParams {
 
 async function context(global: Global, needSigner: boolean) {
   const deployment = loadDeployment(global.deployment);
-  const provider = new JsonRpcProvider(global.rpc, undefined, { cacheTimeout: -1 });
+  const provider = connectJsonRpc(global.rpc);
   const network = await provider.getNetwork().catch((cause: unknown) => {
     throw new InfraError(INFRA_ERROR_CODES.governanceTxFailed, `cannot reach the chain at ${global.rpc}: ${(cause as Error).message}`, { cause });
   });

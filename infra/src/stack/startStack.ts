@@ -2,6 +2,7 @@
 // contracts (3 governance members, quorum 2), the DEVELOPMENT appd on a unix socket (its signer authorized as an
 // instance of the development app id), the aggregator and the coordinator in-process. `stop()` stops everything it
 // started in reverse order; a failed start stops what had started before rethrowing.
+import { connectJsonRpc } from '@cloister/contracts';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -86,7 +87,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const chain = await startLocalChain({ sapphireMocks: false });
     teardown.add('chain', () => chain.stop());
-    const provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
+    const provider = connectJsonRpc(chain.rpcUrl, { chainId: chain.chainId, pollingInterval: 100 });
     teardown.add('provider', () => provider.destroy());
     await installSapphireMocks(provider);
     log.info({ rpcUrl: chain.rpcUrl, chainId: chain.chainId }, 'stack: local chain ready (Sapphire precompiles MOCKED)');

@@ -3,6 +3,7 @@
 // needs: the finalizeRound gas limit grows with the committed set (1000 participants need ~27M gas, over the job's
 // default of 5M), and every job records when it started, when it sent finalizeRound through appd and when that
 // transaction was mined, so a round's time splits into aggregation and finalization.
+import { connectJsonRpc } from '@cloister/contracts';
 import {
   AppdClient,
   CoordinatorClient,
@@ -16,7 +17,6 @@ import {
 import { TaskManager__factory } from '@cloister/contracts';
 import { JOB, QUEUE } from '@cloister/protocol';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { JsonRpcProvider } from 'ethers';
 import type { Logger } from 'pino';
 
 /** Wall-clock marks (ms since the epoch) of one aggregation job. */
@@ -73,7 +73,7 @@ class TimedAppdClient extends AppdClient {
 export async function startSimulationAggregator(options: SimulationAggregatorOptions): Promise<SimulationAggregator> {
   const log = options.logger;
   const appd = new TimedAppdClient({ socketPath: options.appdSocket, errorInterfaces: [TaskManager__factory.createInterface()], txTimeoutMs: 300_000 });
-  const provider = new JsonRpcProvider(options.rpcUrl, undefined, { pollingInterval: 200 });
+  const provider = connectJsonRpc(options.rpcUrl, { pollingInterval: 200 });
   const closers: (() => Promise<void>)[] = [async () => appd.close(), async () => provider.destroy()];
   const closeAll = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);

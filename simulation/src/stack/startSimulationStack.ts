@@ -3,6 +3,7 @@
 // contracts (one governance member, quorum 1, no challenge window), the DEVELOPMENT appd (NOT a
 // TEE) authorized as an instance of a development app id, the coordinator in-process (round automation on) and the
 // aggregator in-process. `stop()` stops everything in reverse order; a failed start stops what had started.
+import { connectJsonRpc } from '@cloister/contracts';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -84,7 +85,7 @@ export async function startSimulationStack(options: SimulationStackOptions): Pro
     stops.push({ name: 'chain', stop: () => chain.stop() });
     const chainPid = chain.pid;
     const rpc = new JsonRpcBatcher(chain.rpcUrl);
-    const provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
+    const provider = connectJsonRpc(chain.rpcUrl, { chainId: chain.chainId, pollingInterval: 50 });
     stops.push({ name: 'provider', stop: async () => provider.destroy() });
     log.info({ rpcUrl: chain.rpcUrl, pid: chainPid }, 'stack: hardhat node ready (Sapphire precompiles MOCKED)');
 

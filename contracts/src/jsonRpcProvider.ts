@@ -1,0 +1,26 @@
+import { JsonRpcProvider } from 'ethers';
+
+export type JsonRpcProviderOptions = {
+  /** Chain id when it is known; with it the provider does not ask the node for the network first. */
+  chainId?: number | bigint;
+  /** How often `wait()` and event subscriptions poll the node, in milliseconds (ethers' default is 4000). */
+  pollingInterval?: number;
+};
+
+/**
+ * The one way Cloister connects to a JSON-RPC node.
+ *
+ * ethers v6 caches the answer of every identical request for 250 ms by default (`cacheTimeout`). A service that
+ * reads a commitment, logs or a round state twice in a row (the coordinator checking a commitment just made, a test
+ * counting logs before and after a transaction) would then see the past, and more often on a loaded machine, where
+ * the timer that clears the cache fires late. Every read here goes to the node.
+ */
+export function connectJsonRpc(rpcUrl: string, options: JsonRpcProviderOptions = {}): JsonRpcProvider {
+  const chainId = options.chainId === undefined ? undefined : Number(options.chainId);
+  return new JsonRpcProvider(rpcUrl, chainId, {
+    cacheTimeout: -1,
+    // The chain of an RPC URL does not change: detect it once (or take the given id) instead of before every call.
+    staticNetwork: true,
+    pollingInterval: options.pollingInterval ?? 250,
+  });
+}
