@@ -11,7 +11,7 @@ import { INFRA_ERROR_CODES, InfraError } from '../errors';
 
 export { REDIS_INSTALL_HINT, type LocalRedis, type StartRedisOptions } from '@cloister/devstack';
 
-/** Returns REDIS_URL's server, or spawns `redis-server --save '' --appendonly no` on a free port and waits for PONG. */
+/** Returns REDIS_URL's server, or spawns `redis-server --appendonly yes` (its own data folder) on a free port and waits for PONG. */
 export async function startRedis(options: StartRedisOptions = {}): Promise<LocalRedis> {
   try {
     return await startDevelopmentRedis(options);
