@@ -21,14 +21,11 @@ import taskRoutes from './routes/tasks';
 import blobRoutes from './routes/blobs';
 import updateRoutes from './routes/updates';
 import type { App, TypeBoxProvider } from './routes/typebox';
-import { UploadRegistry } from './rounds/uploadRegistry';
-import { RoundAutomation } from './rounds/RoundAutomation';
+import roundsPlugin from './plugins/rounds';
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: CoordinatorConfig;
-    uploads: UploadRegistry;
-    rounds: RoundAutomation;
   }
 }
 
@@ -78,8 +75,8 @@ export async function buildApp(config: CoordinatorConfig, deps: AppDeps = {}): P
     },
   });
   await app.register(metricsPlugin);
-  await app.register(errorsPlugin);
-  await app.register(redisPlugin, { url: config.redis.url, keyPrefix: config.redis.keyPrefix, client: deps.redis });
+  await app.register(errorsPlugin, { retryAfterSeconds: config.retryAfterSeconds });
+  await app.register(redisPlugin, { url: config.redis.url, keyPrefix: config.redis.keyPrefix, commandTimeoutMs: config.redis.commandTimeoutMs, client: deps.redis });
   await app.register(storePlugin, { config: config.store, store: deps.store });
   await app.register(chainPlugin, { chain, owned: ownsChain });
   await app.register(authPlugin, { config });
@@ -88,23 +85,12 @@ export async function buildApp(config: CoordinatorConfig, deps: AppDeps = {}): P
     prefix: config.redis.queuePrefix,
     keyPrefix: config.redis.keyPrefix,
     aggregationAttempts: config.rounds.aggregationAttempts,
+    commandTimeoutMs: config.redis.commandTimeoutMs,
+    depthTimeoutMs: config.readyTimeoutMs,
   });
   await app.register(socketPlugin, { keyPrefix: config.redis.keyPrefix });
 
-  app.decorate('uploads', new UploadRegistry(app.redis, config.redis.keyPrefix));
-  app.decorate(
-    'rounds',
-    new RoundAutomation({
-      config,
-      chain,
-      producer: app.queues,
-      uploads: app.uploads,
-      events: app.events,
-      metrics: app.metrics,
-      redis: app.redis,
-      log: app.log.child({ component: 'rounds' }) as unknown as Logger,
-    }),
-  );
+  await app.register(roundsPlugin, { config });
 
   await app.register(healthRoutes);
   await app.register(authRoutes);

@@ -46,9 +46,12 @@ export const ERROR_CODES = {
   BlobHashMismatch: { code: 'CLOISTER_ERR_BLOB_HASH_MISMATCH', statusCode: 400, description: 'PUT /v1/blobs body does not hash to the sha256 in the path.' },
   BlobAuthInvalid: { code: 'CLOISTER_ERR_BLOB_AUTH_INVALID', statusCode: 401, description: 'Blob upload needs the operator token or a valid aggregator signature.' },
   AggregatorAuthInvalid: { code: 'CLOISTER_ERR_AGGREGATOR_AUTH_INVALID', statusCode: 401, description: 'Aggregator headers missing, stale (> 60 s) or not signed by aggregatorSigner().' },
-  ChainUnavailable: { code: 'CLOISTER_ERR_CHAIN_UNAVAILABLE', statusCode: 503, description: 'The chain RPC did not answer: retry later.' },
+  ChainUnavailable: { code: 'CLOISTER_ERR_CHAIN_UNAVAILABLE', statusCode: 503, description: 'The chain RPC did not answer in time: retry after the Retry-After seconds.' },
+  RedisUnavailable: { code: 'CLOISTER_ERR_REDIS_UNAVAILABLE', statusCode: 503, description: 'Redis did not answer in time: retry after the Retry-After seconds.' },
   NotReady: { code: 'CLOISTER_ERR_NOT_READY', statusCode: 503, description: 'Redis or the chain is not reachable.' },
   OperatorKeyMissing: { code: 'CLOISTER_ERR_OPERATOR_KEY_MISSING', statusCode: 500, description: 'Round automation needs chain.operatorPrivateKey.' },
+  RequestAborted: { code: 'CLOISTER_ERR_REQUEST_ABORTED', statusCode: 400, description: 'The client closed the connection before the request was read (logged as an aborted request; the client never sees this answer).' },
+  RoundJobEarly: { code: 'CLOISTER_ERR_ROUND_JOB_EARLY', statusCode: 500, description: 'Internal (never an HTTP answer): a round job ran before the chain allowed it and goes back to the delayed set.' },
   Internal: { code: 'CLOISTER_ERR_INTERNAL', statusCode: 500, description: 'Unexpected error; see the logs (request id).' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -3,6 +3,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
+import { RepeatedFailureLog } from '../plugins/repeatedFailures';
 import { ROUND_EVENTS, RoundEventSchema, validate, type RoundEvent, type RoundEventName } from '@cloister/protocol';
 
 /** Names of the events pushed to `task:<id>` rooms: protocol's ROUND_EVENTS (one list, shared with the clients). */
@@ -60,8 +61,9 @@ export function createSocketServer(options: { server: HttpServer; redis: Redis; 
 } {
   const pub = options.redis.duplicate();
   const sub = options.redis.duplicate();
-  pub.on('error', (err) => options.log.warn({ err }, 'socket: redis pub error'));
-  sub.on('error', (err) => options.log.warn({ err }, 'socket: redis sub error'));
+  const failures = new RepeatedFailureLog(options.log);
+  pub.on('error', (err) => failures.warn(err, 'socket: redis pub error'));
+  sub.on('error', (err) => failures.warn(err, 'socket: redis sub error'));
   const io = new Server(options.server, {
     cors: { origin: true },
     adapter: createAdapter(pub, sub, { key: `${options.keyPrefix}socket.io` }),
