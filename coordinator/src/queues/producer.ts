@@ -32,6 +32,9 @@ export class Producer {
     this.connection.on('error', () => undefined); // the app's connection logs the outage (once per interval)
     this.aggregation = new Queue<AggregationJob>(QUEUE_NAMES.aggregation, { connection: this.connection, prefix: options.prefix });
     this.rounds = new Queue<RoundJobData>(QUEUE_NAMES.rounds, { connection: this.connection, prefix: options.prefix });
+    // Without a listener BullMQ prints every connection error of an outage to the console.
+    this.aggregation.on('error', () => undefined);
+    this.rounds.on('error', () => undefined);
   }
 
   /** The Redis marker that says the aggregation job of this round opening was added (outlives the job's removal). */
