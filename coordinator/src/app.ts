@@ -22,6 +22,8 @@ import blobRoutes from './routes/blobs';
 import updateRoutes from './routes/updates';
 import type { App, TypeBoxProvider } from './routes/typebox';
 import roundsPlugin from './plugins/rounds';
+import paramRangesPlugin from './plugins/paramRanges';
+import rateLimitsPlugin from './plugins/rateLimits';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -76,6 +78,8 @@ export async function buildApp(config: CoordinatorConfig, deps: AppDeps = {}): P
   });
   await app.register(metricsPlugin);
   await app.register(errorsPlugin, { retryAfterSeconds: config.retryAfterSeconds });
+  await app.register(paramRangesPlugin);
+  await app.register(rateLimitsPlugin, { limits: config.rateLimits });
   await app.register(redisPlugin, { url: config.redis.url, keyPrefix: config.redis.keyPrefix, commandTimeoutMs: config.redis.commandTimeoutMs, client: deps.redis });
   await app.register(storePlugin, { config: config.store, store: deps.store });
   await app.register(chainPlugin, { chain, owned: ownsChain });
@@ -88,7 +92,7 @@ export async function buildApp(config: CoordinatorConfig, deps: AppDeps = {}): P
     commandTimeoutMs: config.redis.commandTimeoutMs,
     depthTimeoutMs: config.readyTimeoutMs,
   });
-  await app.register(socketPlugin, { keyPrefix: config.redis.keyPrefix });
+  await app.register(socketPlugin, { keyPrefix: config.redis.keyPrefix, maxRoomsPerConnection: config.socket.maxRoomsPerConnection });
 
   await app.register(roundsPlugin, { config });
 

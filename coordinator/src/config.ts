@@ -101,6 +101,17 @@ export const ConfigSchema = Type.Object({
     maxReopens: Type.Integer({ minimum: 0, default: 3 }),
     aggregationAttempts: Type.Integer({ minimum: 1, default: 3 }),
   }, { default: {} }),
+  rateLimits: Type.Object({
+    /** POST /v1/auth/nonce per account (the body's address) per window. */
+    nonce: Type.Object({
+      max: Type.Integer({ minimum: 1, default: 20 }),
+      windowMs: Type.Integer({ minimum: 100, default: 60_000 }),
+    }, { default: {} }),
+  }, { default: {} }),
+  socket: Type.Object({
+    /** Task rooms one socket.io connection may join (a dashboard watches every task with `{ all: true }`: one room). */
+    maxRoomsPerConnection: Type.Integer({ minimum: 1, default: 100 }),
+  }, { default: {} }),
   shutdownTimeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
   /** Each dependency probed by GET /ready (and the queue depths read by /metrics) gets at most this long. */
   readyTimeoutMs: Type.Integer({ minimum: 50, default: 1000 }),

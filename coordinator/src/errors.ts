@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   BlobHashMismatch: { code: 'CLOISTER_ERR_BLOB_HASH_MISMATCH', statusCode: 400, description: 'PUT /v1/blobs body does not hash to the sha256 in the path.' },
   BlobAuthInvalid: { code: 'CLOISTER_ERR_BLOB_AUTH_INVALID', statusCode: 401, description: 'Blob upload needs the operator token or a valid aggregator signature.' },
   AggregatorAuthInvalid: { code: 'CLOISTER_ERR_AGGREGATOR_AUTH_INVALID', statusCode: 401, description: 'Aggregator headers missing, stale (> 60 s) or not signed by aggregatorSigner().' },
+  RateLimited: { code: 'CLOISTER_ERR_RATE_LIMITED', statusCode: 429, description: 'Too many requests for this account in the window (rateLimits): retry after the Retry-After seconds.' },
+  SocketRoomLimit: { code: 'CLOISTER_ERR_SOCKET_ROOM_LIMIT', statusCode: 429, description: 'socket.io: this connection joined socket.maxRoomsPerConnection task rooms already (subscribe { all: true } watches every task).' },
   ChainUnavailable: { code: 'CLOISTER_ERR_CHAIN_UNAVAILABLE', statusCode: 503, description: 'The chain RPC did not answer in time: retry after the Retry-After seconds.' },
   RedisUnavailable: { code: 'CLOISTER_ERR_REDIS_UNAVAILABLE', statusCode: 503, description: 'Redis did not answer in time: retry after the Retry-After seconds.' },
   NotReady: { code: 'CLOISTER_ERR_NOT_READY', statusCode: 503, description: 'Redis or the chain is not reachable.' },

@@ -69,7 +69,7 @@ export default fp<{ retryAfterSeconds?: number }>(
       app.metrics?.rejections.inc({ code: coded.code });
       const statusText: Record<number, string> = {
         400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
-        413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error', 503: 'Service Unavailable',
+        413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
       };
       void reply.status(coded.statusCode).send({
         statusCode: coded.statusCode,
