@@ -13,7 +13,7 @@ export {
 export { buildModel, setModelWeights, readModelWeights, weightSpecs, assertWeightsMatch } from './training/model';
 export { trainLocal, evaluateModel, type TrainLocalOptions, type TrainLocalResult, type TrainProgress, type EvaluationResult } from './training/train';
 export { trainRound, type TrainRoundOptions, type TrainRoundResult, type ModelTaskSpec, type UpdatePayload } from './training/trainRound';
-export { computeDeltas, l2Norm, clipInPlace, addGaussianNoiseInPlace } from './training/update';
+export { computeDeltas, l2Norm, clipInPlace, addDiscreteGaussianNoiseInPlace } from './training/update';
 export { createOptimizer, lossFunction, metricFunction, LOSS_NAMES } from './training/losses';
 export { createRng, permutation, type Rng } from './training/rng';
 export type { NamedTensor, TrainingSettings, Examples, LocalDataset, OptimizerName, LossName, MetricName } from './training/types';

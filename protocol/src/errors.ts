@@ -50,6 +50,7 @@ export const PROTOCOL_ERROR_CODES = {
   signatureInputInvalid: 'CLOISTER_ERR_SIGNATURE_INPUT_INVALID',
   signatureInvalid: 'CLOISTER_ERR_SIGNATURE_INVALID',
   schemaValidation: 'CLOISTER_ERR_SCHEMA_VALIDATION',
+  dpNoiseInvalid: 'CLOISTER_ERR_DP_NOISE_INVALID',
 } as const;
 
 export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[keyof typeof PROTOCOL_ERROR_CODES];
@@ -158,3 +159,6 @@ export type SignatureInvalidError = InstanceType<typeof SignatureInvalidError>;
 /** A value does not match its schema; `details.errors` lists the failing paths. */
 export const SchemaValidationError = defineError('SchemaValidationError', C.schemaValidation);
 export type SchemaValidationError = InstanceType<typeof SchemaValidationError>;
+
+/** Differential-privacy noise asked with a σ, sensitivity or variance the samplers cannot take. */
+export const DpNoiseInvalidError = defineError('DpNoiseInvalidError', C.dpNoiseInvalid);

@@ -37,8 +37,8 @@ export interface SubmitRoundOptions {
   dataset: DatasetProvider;
   /** Seed of the batch shuffles (default: the round number). */
   trainSeed?: number;
-  /** Seed of client-side noise (tests only; default: crypto randomness). */
-  noiseSeed?: number;
+  /** Seed of client-side noise, for simulations and tests only (default: node:crypto, as a real participant must). */
+  simulationOnlyNoiseSeed?: number;
   onProgress?: (p: TrainProgress) => void;
   logger?: Logger;
   /**
@@ -94,7 +94,7 @@ export async function submitRound(options: SubmitRoundOptions): Promise<SubmitRo
       globalWeights,
       dataset,
       seed: options.trainSeed ?? Number(round),
-      noiseSeed: options.noiseSeed,
+      simulationOnlyNoiseSeed: options.simulationOnlyNoiseSeed,
       onProgress: options.onProgress,
       logger,
     });

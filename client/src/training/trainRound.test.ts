@@ -112,9 +112,9 @@ describe('trainRound on the Cleveland hospital file', () => {
     expect(norm).toBeGreaterThan(C * 0.999);
   });
 
-  it('adds seeded Gaussian noise of stddev noiseMultiplier·C after clipping', async () => {
+  it('adds discrete Gaussian noise of stddev noiseMultiplier·C after clipping (seeded here: simulations only)', async () => {
     const settings = { ...training, clipNorm: 0.05, noiseMultiplier: 2 };
-    const run = (noiseSeed: number) => trainRound({ spec: { ...spec, training: settings }, globalWeights, dataset: cleveland, seed: 6, noiseSeed });
+    const run = (seed: number) => trainRound({ spec: { ...spec, training: settings }, globalWeights, dataset: cleveland, seed: 6, simulationOnlyNoiseSeed: seed });
     const clipped = await trainRound({ spec: { ...spec, training: { ...settings, noiseMultiplier: null } }, globalWeights, dataset: cleveland, seed: 6 });
     const [a, b, c] = [await run(9), await run(9), await run(10)];
     expect(Array.from(a.update.deltas[0]!.data)).toEqual(Array.from(b.update.deltas[0]!.data));
@@ -124,6 +124,17 @@ describe('trainRound on the Cleveland hospital file', () => {
     const std = Math.sqrt(noise.reduce((s, v) => s + v * v, 0) / noise.length);
     expect(std).toBeGreaterThan(0.1 * 0.8);
     expect(std).toBeLessThan(0.1 * 1.2);
+  });
+
+  it('draws the noise of a real participant (no seed) from node:crypto (faults issue item 8)', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const spy = jest.spyOn(require('node:crypto') as typeof import('node:crypto'), 'randomFillSync');
+    try {
+      await trainRound({ spec: { ...spec, training: { ...training, clipNorm: 0.05, noiseMultiplier: 1 } }, globalWeights, dataset: cleveland, seed: 6 });
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('refuses global weights that do not fit the model', async () => {
