@@ -33,6 +33,8 @@ export type RoundStats = {
   included: number;
   /** Sum of the round's ciphertext sizes in bytes. */
   ciphertextBytes: number;
+  /** Checks the aggregator performed on this round's updates (each should equal the committed count). */
+  checks: { hashes: number; signatures: number; openings: number; validations: number } | null;
   modelHash: string;
 };
 
@@ -299,6 +301,7 @@ async function runRound(ctx: RoundContext): Promise<{ stats: RoundStats; accepte
     committed: Number(final.committedCount),
     included: Number(final.includedCount),
     ciphertextBytes: bytes,
+    checks: marks?.checks ?? null,
     modelHash: final.modelHash,
   };
   log.info({ ...stats, phases: { ...phases } }, 'round: accepted');
