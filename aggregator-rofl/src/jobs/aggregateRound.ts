@@ -181,7 +181,8 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
       const participant = committed[i]!;
       const fetched = await deps.coordinator.getUpdate(taskId, round, participant, { reuse: slot.ciphertext });
       if (fetched === null) return null;
-      // Read in place into the slot's buffer, grown when a larger ciphertext arrives.
+      // Read in place into the slot's buffer, grown when a larger ciphertext arrives. Not hashed here: on the opener
+      // pool the hash runs in the update's worker thread; inline, `authenticate` hashes it in this thread.
       if (fetched.buffer !== undefined) slot.ciphertext = fetched.buffer;
       const context = { chainId: deps.chainId, contractAddress: deps.taskManagerAddress, taskId, round, participant };
       return { ciphertext: fetched.ciphertext, sha256: fetched.sha256, signature: fetched.signature, commitment: commitments[i]!, context };
