@@ -3,11 +3,11 @@ import {
   decodeTensors,
   encodeTensors,
   ROUND_STATE,
+  parseTaskSpec,
   sha256Hex,
-  TaskSpecSchema,
   validate,
   type AggregationJob,
-  type TaskSpec,
+  type ResolvedTrainingTaskSpec,
 } from '@cloister/protocol';
 import { TaskManager__factory, type TaskManager } from '@cloister/contracts';
 import { availableParallelism } from 'node:os';
@@ -28,8 +28,8 @@ import { CentralDp } from '../privacy/centralDp';
 import { contributionScores, type ScoreInput } from '../scoring/scores';
 import { sketchOf } from '../scoring/sketch';
 import type { StateStore } from '../state/stateStore';
-import { createStrategy } from '../strategies/createStrategy';
-import { REASON, type Exclusion, type RoundContext, type Strategy } from '../strategies/types';
+import { strategyOf } from '../strategies/createStrategy';
+import { REASON, type Exclusion, type PrivacyReport, type RoundContext, type Strategy } from '../strategies/types';
 import { InlineChecker, pipelineDepthFor, runUpdatePipeline, sharedOpenerPool, type CheckCounts, type CheckParams, type UpdateChecker } from '../updates';
 import type { CoordinatorClient } from './coordinatorClient';
 
@@ -93,8 +93,8 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-export function buildStrategy(spec: TaskSpec): Strategy {
-  const strategy = createStrategy(spec.aggregation.strategy, spec.aggregation.params);
+export function buildStrategy(spec: ResolvedTrainingTaskSpec): Strategy {
+  const strategy = strategyOf(spec.aggregation);
   const dp = spec.aggregation.dp;
   return dp === null ? strategy : new CentralDp(strategy, dp);
 }
@@ -139,12 +139,18 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   // Awaited in order below (a bad spec is reported as such); meanwhile no rejection goes unhandled.
   for (const p of [commitmentsP, specP, previousP] as Promise<unknown>[]) p.catch(() => undefined);
   const specBytes = await specP;
-  let spec: TaskSpec;
+  let parsed;
   try {
-    spec = validate(TaskSpecSchema, JSON.parse(Buffer.from(specBytes).toString('utf8')), 'TaskSpec');
+    parsed = parseTaskSpec(JSON.parse(Buffer.from(specBytes).toString('utf8')));
   } catch (cause) {
     throw new TaskSpecInvalidError(`task ${taskId} spec is not a valid TaskSpec document`, { cause });
   }
+  if (parsed.kind !== 'training') {
+    throw new TaskSpecInvalidError(`task ${taskId} is a ${parsed.kind} task: this aggregator combines training updates`, {
+      details: { kind: parsed.kind },
+    });
+  }
+  const spec = parsed;
   const previous = decodeTensors(await previousP);
   const commitments = await commitmentsP;
   const layout = layoutOf(previous);
@@ -212,9 +218,11 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   const newFlat = new Float32Array(layout.size);
   previous.forEach((t, k) => newFlat.set(t.data, layout.entries[k]!.offset));
   let serverMetrics: Record<string, number> = {};
+  let privacy: PrivacyReport | null = null;
   if (included.length > 0) {
     const server = await strategy.applyServerUpdate(combined.combined, context);
     serverMetrics = server.metrics;
+    privacy = server.privacy ?? null;
     for (let j = 0; j < newFlat.length; j += 1) newFlat[j]! += server.delta[j]!;
   } else {
     log.warn('aggregate: no update passed validation; the model is carried over unchanged');
@@ -245,10 +253,7 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
     participantMetrics: strategy.aggregateEvaluate(inputs),
     aggregation: combined.metrics,
     server: serverMetrics,
-    dp:
-      spec.aggregation.dp === null || serverMetrics.dpEpsilon === undefined
-        ? null
-        : { epsilon: serverMetrics.dpEpsilon, delta: serverMetrics.dpDelta, rounds: serverMetrics.dpRounds },
+    dp: privacy,
   };
   const metricsBytes = Buffer.from(canonicalJson(metricsDoc), 'utf8');
   const metricsHash = sha256Hex(metricsBytes);
