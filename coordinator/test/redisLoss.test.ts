@@ -3,6 +3,7 @@
 // aggregation job (the store is the record), the watcher resumes without announcing any chain event twice, and the
 // round goes on to aggregation.
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { Queue } from 'bullmq';
 import type { Wallet } from 'ethers';
 import { QUEUE, ROUND_STATE, type AggregationJob } from '@cloister/protocol';
@@ -10,6 +11,7 @@ import { until } from '@cloister/devstack';
 import { createTask } from './support/chain';
 import { http, sha256Hex, signBytes, signIn, upload, type UploadContext } from './support/client';
 import { startCoordinatorStack, type CoordinatorStack } from './support/stack';
+import { updateKey } from '../src/store';
 
 jest.setTimeout(120_000);
 
@@ -77,4 +79,30 @@ it('keeps every upload answered 200 and replays no chain event after Redis lost 
   // No chain event was announced twice (a watcher restarting from the deployment block replayed them all).
   const announced = sock.events.filter((e) => e.event === 'round:opened' && e.payload.taskId === String(taskId));
   expect(announced).toHaveLength(1);
+});
+
+it('a process that recorded the last upload and died before the enqueue check: the retry (a duplicate) enqueues the aggregation', async () => {
+  const { t, coordinator } = stack;
+  const [, , p3, p4] = t.participants as [Wallet, Wallet, Wallet, Wallet];
+  const tm = t.contracts.taskManager;
+  const taskId = await createTask(t, [p3, p4], { roundDuration: 600, minParticipants: 2, maxParticipants: 2 });
+  await until('round 1 open', async () => Number((await tm.getRound(taskId, 1n)).state) === ROUND_STATE.Open);
+  const ctx: UploadContext = { base: coordinator.url, chainId: 31337n, taskManager: t.deployment.contracts.taskManager, taskId, round: 1n };
+  const [b3, b4] = [randomBytes(32 * 1024), randomBytes(32 * 1024)];
+  await (await tm.connect(p3).commit(taskId, 1n, sha256Hex(b3))).wait();
+  await (await tm.connect(p4).commit(taskId, 1n, sha256Hex(b4))).wait();
+  await until('round closed', async () => Number((await tm.getRound(taskId, 1n)).state) === ROUND_STATE.Closed);
+  const openedAt = (await tm.getRound(taskId, 1n)).openedAt;
+  expect(await upload(ctx, await signIn(coordinator.url, p3), b3, await signBytes(ctx, p3, b3))).toMatchObject({ status: 200 });
+  // p4's upload was recorded (bytes and record stored) by a process that died before it answered and before it
+  // checked whether the set was complete: the record is there, no job is.
+  const sig4 = await signBytes(ctx, p4, b4);
+  const staged = await coordinator.app.store.put(Readable.from([b4]));
+  await staged.commit(updateKey(sha256Hex(b4)));
+  await coordinator.app.uploads.record(taskId, 1n, openedAt, { participant: p4.address, ciphertextHash: sha256Hex(b4) as `0x${string}`, size: b4.length, key: updateKey(sha256Hex(b4)), signature: sig4, receivedAt: Date.now() });
+  expect(await aggregation.getJob(`aggregate-${taskId}-1-${openedAt}`)).toBeUndefined();
+  // The participant retries: a duplicate, which now completes the round's upload set.
+  expect(await upload(ctx, await signIn(coordinator.url, p4), b4, sig4)).toMatchObject({ status: 200, body: { duplicate: true } });
+  const job = await aggregation.getJob(`aggregate-${taskId}-1-${openedAt}`);
+  expect(job?.data.updates.map((u) => u.participant).sort()).toEqual([p3.address, p4.address].sort());
 });
