@@ -45,7 +45,7 @@ function describe(network: Network, fn: string, args: readonly unknown[], value:
     case 'createTask': {
       const p = args[0] as TaskParams;
       return {
-        words: `Create a task of ${p.numRounds} rounds with ${p.minParticipants}–${p.maxParticipants} participants, rounds of ${formatDuration(Number(p.roundDuration))}, ${amount(p.rewardPerRound)} reward per round (escrow ${amount(value)})`,
+        words: `Create a task of ${p.numRounds} round${p.numRounds === 1 ? '' : 's'} with ${p.minParticipants === p.maxParticipants ? p.minParticipants : `${p.minParticipants}–${p.maxParticipants}`} participants, rounds of ${formatDuration(Number(p.roundDuration))}, ${amount(p.rewardPerRound)} reward per round (escrow ${amount(value)})`,
         details: [
           ['model spec', shortHash(p.modelSpecHash)],
           ['initial model', shortHash(p.initialModelHash)],

@@ -5,7 +5,7 @@ import 'uplot/dist/uPlot.min.css';
 
 export type Series = { label: string; points: { round: number; value: number }[]; format: (v: number) => string };
 
-export function LineChart({ title, series, color }: { title: string; series: Series; color: string }) {
+export function LineChart({ title, series, color, empty = 'No figures yet.' }: { title: string; series: Series; color: string; empty?: string }) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = host.current;
@@ -21,7 +21,7 @@ export function LineChart({ title, series, color }: { title: string; series: Ser
         scales: { x: { time: false } },
         axes: [
           { label: 'round', stroke: '#3d4757', grid: { stroke: '#e4e8ee' }, incrs: [1, 2, 5, 10, 20, 50], values: (_u, ticks) => ticks.map((t) => String(t)) },
-          { stroke: '#3d4757', grid: { stroke: '#e4e8ee' }, size: 56, values: (_u, ticks) => ticks.map((t) => series.format(t)) },
+          { stroke: '#3d4757', grid: { stroke: '#e4e8ee' }, size: 64, values: (_u, ticks) => ticks.map((t) => series.format(t)) },
         ],
         series: [{}, { label: series.label, stroke: color, width: 2, points: { show: true, size: 7, fill: color } }],
       },
@@ -38,7 +38,7 @@ export function LineChart({ title, series, color }: { title: string; series: Ser
   return (
     <figure class="chart" aria-label={`${title} per round`}>
       <figcaption>{title}</figcaption>
-      {series.points.length === 0 ? <p class="muted">No figures yet.</p> : <div ref={host} class="chart-canvas" aria-hidden="true" />}
+      {series.points.length === 0 ? <p class="muted">{empty}</p> : <div ref={host} class="chart-canvas" aria-hidden="true" />}
       {series.points.length > 0 && (
         <table class="visually-hidden">
           <caption>{title} per round</caption>

@@ -152,7 +152,7 @@ export function HospitalView({ c, wallet, tasks, version, onConnect }: { c: Conn
                     <td>{s.round}</td>
                     <td>{s.included ? <Badge tone="ok">included</Badge> : s.reason > 0 ? <Badge tone="bad">excluded: {reasonWords(s.reason)}</Badge> : <Badge tone="neutral">no outcome yet</Badge>}</td>
                     <td>{s.included ? formatScore(s.score, SCORE_TOTAL) : '—'}</td>
-                    <td>{s.reward > 0n ? formatAmount(s.reward, c.network.token) : '—'}</td>
+                    <td>{s.reward > 0n ? formatAmount(s.reward, c.network.token, c.network.token.decimals) : '—'}</td>
                   </tr>
                 ))}
               </tbody>

@@ -145,7 +145,7 @@ export function OperatorView({ version }: { version: number }) {
                       <td>
                         {r.uploads} / {r.committed}
                       </td>
-                      <td>{relativeTime(r.deadline, ops.chainTime)}</td>
+                      <td>{roundStateName(r.state) === 'Open' ? relativeTime(r.deadline, ops.chainTime) : '—'}</td>
                     </tr>
                   );
                 })}

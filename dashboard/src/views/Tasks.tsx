@@ -100,7 +100,12 @@ function TaskDetail({ c, task, version, now }: { c: Connection; task: Task; vers
       <div class="charts">
         <LineChart title="Accuracy" series={charts.accuracy} color="#0b6e4f" />
         <LineChart title="Loss" series={charts.loss} color="#a23b12" />
-        <LineChart title="DP epsilon spent" series={charts.epsilon} color="#4b3ba2" />
+        <LineChart
+          title="DP epsilon spent"
+          series={charts.epsilon}
+          color="#4b3ba2"
+          empty={rounds.some((r) => r.metrics) && rounds.every((r) => !r.metrics || !r.metrics.dp) ? 'This task adds no differential-privacy noise.' : 'No figures yet.'}
+        />
       </div>
       <h3>Round timeline</h3>
       {rounds.length === 0 ? (
@@ -245,7 +250,7 @@ function metricSeries(rounds: RoundDetail[]): { accuracy: Series; loss: Series; 
       return v === undefined || !Number.isFinite(v) ? [] : [{ round: r.round, value: v }];
     });
   return {
-    accuracy: { label: 'accuracy', points: points((m) => pick(m.participantMetrics, /^(val_?)?acc(uracy)?$/i) ?? pick(m.participantMetrics, /acc/i)), format: (v) => `${(v * 100).toFixed(1)} %` },
+    accuracy: { label: 'accuracy', points: points((m) => pick(m.participantMetrics, /^(val_?)?acc(uracy)?$/i) ?? pick(m.participantMetrics, /acc/i)), format: (v) => `${Math.round(v * 1000) / 10} %` },
     loss: { label: 'loss', points: points((m) => pick(m.participantMetrics, /^(val_?)?loss$/i) ?? pick(m.participantMetrics, /loss/i)), format: (v) => v.toFixed(3) },
     epsilon: { label: 'ε', points: points((m) => m.dp?.epsilon), format: (v) => v.toFixed(2) },
   };
