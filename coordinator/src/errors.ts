@@ -54,6 +54,7 @@ export const ERROR_CODES = {
   OperatorKeyMissing: { code: 'CLOISTER_ERR_OPERATOR_KEY_MISSING', statusCode: 500, description: 'Round automation needs chain.operatorPrivateKey.' },
   RequestAborted: { code: 'CLOISTER_ERR_REQUEST_ABORTED', statusCode: 400, description: 'The client closed the connection before the request was read (logged as an aborted request; the client never sees this answer).' },
   RoundJobEarly: { code: 'CLOISTER_ERR_ROUND_JOB_EARLY', statusCode: 500, description: 'Internal (never an HTTP answer): a round job ran before the chain allowed it and goes back to the delayed set.' },
+  DashboardNotBuilt: { code: 'CLOISTER_ERR_DASHBOARD_NOT_BUILT', statusCode: 404, description: 'The web dashboard\'s assets are not there: build them (npm run build -w dashboard) or set CLOISTER_DASHBOARD_DIR.' },
   Internal: { code: 'CLOISTER_ERR_INTERNAL', statusCode: 500, description: 'Unexpected error; see the logs (request id).' },
 } as const satisfies Record<string, ErrorSpec>;
 
