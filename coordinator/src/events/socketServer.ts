@@ -63,8 +63,10 @@ export function createSocketServer(options: { server: HttpServer; redis: Redis; 
   emit(event: SocketEventName, payload: RoundEventPayload): void;
   close(): Promise<void>;
 } {
-  const pub = options.redis.duplicate();
-  const sub = options.redis.duplicate();
+  // No command timeout here (the request-path connection has one): the adapter publishes without awaiting, so a
+  // publish that timed out while Redis was away (disconnectSockets on close) was an unhandled rejection.
+  const pub = options.redis.duplicate({ commandTimeout: undefined });
+  const sub = options.redis.duplicate({ commandTimeout: undefined });
   const failures = new RepeatedFailureLog(options.log);
   pub.on('error', (err) => failures.warn(err, 'socket: redis pub error'));
   sub.on('error', (err) => failures.warn(err, 'socket: redis sub error'));

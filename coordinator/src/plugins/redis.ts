@@ -32,8 +32,21 @@ export default fp<RedisPluginOptions>(
     app.decorate('redis', redis);
     app.decorate('rkey', (...parts: Array<string | number | bigint>) => `${opts.keyPrefix}${parts.join(':')}`);
     app.addHook('onClose', async () => {
-      if (owned) await redis.quit().catch(() => redis.disconnect());
+      if (owned) await closeRedis(redis);
     });
   },
   { name: 'cloister-redis' },
 );
+
+/**
+ * Closes an ioredis connection: QUIT when it is connected, else disconnect at once. QUIT on a connection that is
+ * reconnecting waits in the offline queue for a server that may never come back (a stop during a Redis outage hung,
+ * and the reconnect loop kept the process alive).
+ */
+export async function closeRedis(connection: Redis): Promise<void> {
+  if (connection.status !== 'ready') {
+    connection.disconnect();
+    return;
+  }
+  await connection.quit().catch(() => connection.disconnect());
+}

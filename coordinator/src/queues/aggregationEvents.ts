@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { QUEUE_NAMES } from './names';
 import { RepeatedFailureLog } from '../plugins/repeatedFailures';
+import { closeRedis } from '../plugins/redis';
 
 /**
  * Listens for the aggregation queue's job completions and failures (BullMQ QueueEvents: a blocking read of the
@@ -20,7 +21,7 @@ export function watchAggregationJobs(options: { url: string; prefix: string; onS
   return {
     async close() {
       await events.close().catch(() => undefined);
-      await connection.quit().catch(() => connection.disconnect());
+      await closeRedis(connection);
     },
   };
 }

@@ -2,6 +2,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AggregationJob } from '@cloister/protocol';
 import { AGGREGATE_JOB, aggregationJobId, QUEUE_NAMES, roundJobId, type RoundJobData, type RoundJobName } from './names';
+import { closeRedis } from '../plugins/redis';
 
 export type QueueOptions = {
   url: string;
@@ -110,6 +111,6 @@ export class Producer {
 
   async close(): Promise<void> {
     await Promise.allSettled([this.aggregation.close(), this.rounds.close()]);
-    await this.connection.quit().catch(() => this.connection.disconnect());
+    await closeRedis(this.connection);
   }
 }

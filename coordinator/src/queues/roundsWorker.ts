@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { RepeatedFailureLog } from '../plugins/repeatedFailures';
 import { QUEUE_NAMES, type RoundJobData } from './names';
 import { NotYetError, type RoundJobHandlers } from '../rounds/roundJobHandlers';
+import { closeRedis } from '../plugins/redis';
 
 /** The worker role for the rounds queue (close-round, collect-uploads, accept-round). */
 export function startRoundsWorker(options: { url: string; prefix: string; jobs: RoundJobHandlers; log: Logger }): { close(force?: boolean): Promise<void> } {
@@ -33,8 +34,15 @@ export function startRoundsWorker(options: { url: string; prefix: string; jobs: 
   return {
     /** Waits for the active jobs (force: does not), then disconnects. */
     async close(force = false) {
+      if (connection.status !== 'ready') {
+        // Redis is away: a graceful close would wait for it forever (and its reconnect loop keeps the process alive).
+        await worker.disconnect().catch(() => undefined);
+        connection.disconnect();
+        void worker.close(true).catch(() => undefined);
+        return;
+      }
       await worker.close(force);
-      await connection.quit().catch(() => connection.disconnect());
+      await closeRedis(connection);
     },
   };
 }
