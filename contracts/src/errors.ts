@@ -13,6 +13,8 @@ export const CONTRACTS_ERROR_CODES = {
   sapphireMocksOnSapphire: 'CLOISTER_ERR_CONTRACTS_MOCKS_ON_SAPPHIRE',
   sapphireMocksMissing: 'CLOISTER_ERR_CONTRACTS_MOCKS_MISSING',
   siweLoginFailed: 'CLOISTER_ERR_CONTRACTS_SIWE_LOGIN_FAILED',
+  pageSizeInvalid: 'CLOISTER_ERR_CONTRACTS_PAGE_SIZE_INVALID',
+  outcomesInvalid: 'CLOISTER_ERR_CONTRACTS_OUTCOMES_INVALID',
 } as const;
 
 export type ContractsErrorCode = (typeof CONTRACTS_ERROR_CODES)[keyof typeof CONTRACTS_ERROR_CODES];
