@@ -30,6 +30,9 @@ export const AGGREGATOR_ERROR_CODES = {
   roundNotClosed: 'CLOISTER_ERR_AGG_ROUND_NOT_CLOSED',
   chainMismatch: 'CLOISTER_ERR_AGG_CHAIN_MISMATCH',
   taskSpecInvalid: 'CLOISTER_ERR_AGG_TASK_SPEC_INVALID',
+  modelUnavailable: 'CLOISTER_ERR_AGG_MODEL_UNAVAILABLE',
+  healthServer: 'CLOISTER_ERR_AGG_HEALTH_SERVER',
+  notReady: 'CLOISTER_ERR_AGG_NOT_READY',
 } as const;
 
 export type AggregatorErrorCode = (typeof AGGREGATOR_ERROR_CODES)[keyof typeof AGGREGATOR_ERROR_CODES];
@@ -80,3 +83,7 @@ export const RoundNotClosedError = define(AGGREGATOR_ERROR_CODES.roundNotClosed,
 export const ChainMismatchError = define(AGGREGATOR_ERROR_CODES.chainMismatch, 'ChainMismatchError');
 /** The task spec document is not valid JSON or lacks the aggregation section. */
 export const TaskSpecInvalidError = define(AGGREGATOR_ERROR_CODES.taskSpecInvalid, 'TaskSpecInvalidError');
+/** The round's previous global model cannot be fetched or does not hash to its on-chain value. */
+export const ModelUnavailableError = define(AGGREGATOR_ERROR_CODES.modelUnavailable, 'ModelUnavailableError');
+/** The health and metrics server cannot listen on its port. */
+export const HealthServerError = define(AGGREGATOR_ERROR_CODES.healthServer, 'HealthServerError');
