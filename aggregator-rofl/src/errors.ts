@@ -33,6 +33,7 @@ export const AGGREGATOR_ERROR_CODES = {
   modelUnavailable: 'CLOISTER_ERR_AGG_MODEL_UNAVAILABLE',
   healthServer: 'CLOISTER_ERR_AGG_HEALTH_SERVER',
   notReady: 'CLOISTER_ERR_AGG_NOT_READY',
+  openWorkerFailed: 'CLOISTER_ERR_AGG_OPEN_WORKER_FAILED',
 } as const;
 
 export type AggregatorErrorCode = (typeof AGGREGATOR_ERROR_CODES)[keyof typeof AGGREGATOR_ERROR_CODES];
@@ -87,3 +88,5 @@ export const TaskSpecInvalidError = define(AGGREGATOR_ERROR_CODES.taskSpecInvali
 export const ModelUnavailableError = define(AGGREGATOR_ERROR_CODES.modelUnavailable, 'ModelUnavailableError');
 /** The health and metrics server cannot listen on its port. */
 export const HealthServerError = define(AGGREGATOR_ERROR_CODES.healthServer, 'HealthServerError');
+/** An opener pool worker thread crashed, exited or answered without a result (the job fails and is retried). */
+export const OpenWorkerFailedError = define(AGGREGATOR_ERROR_CODES.openWorkerFailed, 'OpenWorkerFailedError');

@@ -4,13 +4,13 @@ import {
   encodeTensors,
   ROUND_FAILURE_REASON,
   ROUND_STATE,
+  parseTaskSpec,
   sha256Hex,
-  TaskSpecSchema,
   validate,
   type AggregationJob,
   type NamedTensor,
+  type ResolvedTrainingTaskSpec,
   type RoundFailureReason,
-  type TaskSpec,
 } from '@cloister/protocol';
 import { DEFAULT_OUTCOME_PAGE_SIZE, outcomePages, TaskManager__factory, type TaskManager } from '@cloister/contracts';
 import { availableParallelism } from 'node:os';
@@ -34,13 +34,11 @@ import { CentralDp } from '../privacy/centralDp';
 import { contributionScores, type ScoreInput } from '../scoring/scores';
 import { sketchOf } from '../scoring/sketch';
 import type { StateStore } from '../state/stateStore';
-import { createStrategy } from '../strategies/createStrategy';
-import { REASON, type Exclusion, type RoundContext, type Strategy } from '../strategies/types';
-import type { CheckParams } from './checkUpdate';
+import { strategyOf } from '../strategies/createStrategy';
+import { REASON, type Exclusion, type PrivacyReport, type RoundContext, type Strategy } from '../strategies/types';
+import { InlineChecker, pipelineDepthFor, runUpdatePipeline, sharedOpenerPool, type CheckCounts, type CheckParams, type UpdateChecker } from '../updates';
 import type { CoordinatorClient } from './coordinatorClient';
 import { failRoundOnChain, failureReasonName, failureReasonOf } from './failRound';
-import { runPipelined } from './pipeline';
-import { InlineUpdateProcessor, sharedOpenWorker, type UpdateProcessor } from './updateProcessor';
 
 /**
  * Outcome page gas: `base + perParticipant × accounts in the page` (reportOutcomes measured ≈ 26k marginal per
@@ -48,19 +46,6 @@ import { InlineUpdateProcessor, sharedOpenWorker, type UpdateProcessor } from '.
  */
 export type FinalizeGas = { base: number; perParticipant: number };
 export const DEFAULT_FINALIZE_GAS: FinalizeGas = { base: 500_000, perParticipant: 40_000 };
-/** Bytes the pipeline's in-flight updates may hold (ciphertext + plaintext buffers), unless a depth is given. */
-export const DEFAULT_PIPELINE_MEMORY_BYTES = 32 * 1024 * 1024;
-export const MAX_PIPELINE_DEPTH = 16;
-
-/**
- * Updates in flight ahead of the fold: `explicit` when given, else as many as `memoryBytes` holds at 8 bytes per
- * parameter (4 ciphertext + 4 plaintext), between 2 and 16. 1M params → 4, 100k → 16, 10M → 2.
- */
-export function pipelineDepthFor(modelSize: number, explicit?: number, memoryBytes = DEFAULT_PIPELINE_MEMORY_BYTES): number {
-  if (explicit !== undefined) return Math.max(1, Math.floor(explicit));
-  return Math.min(MAX_PIPELINE_DEPTH, Math.max(2, Math.floor(memoryBytes / (8 * Math.max(1, modelSize)))));
-}
-
 export function finalizeGasLimit(accounts: number, gas: FinalizeGas = DEFAULT_FINALIZE_GAS): number {
   return gas.base + gas.perParticipant * accounts;
 }
@@ -87,8 +72,10 @@ export type AggregateDeps = {
   pipelineDepth?: number;
   /** Budget for the in-flight updates' buffers when no depth is given (default 32 MiB). */
   pipelineMemoryBytes?: number;
-  /** Open + validate in a worker thread (default: when the machine has more than one core); false keeps all in this thread. */
+  /** Check updates on the process-wide opener pool, one thread per core (default: when the machine has more than one core); false: in this thread. */
   openInWorker?: boolean;
+  /** Where each update's checks run; overrides `openInWorker` (benches and tests pass their own pool). */
+  checker?: UpdateChecker;
   /** Called after each update is processed (tests use it to interrupt a job mid-way). */
   onProgress?: (done: number, total: number) => Promise<void> | void;
 };
@@ -109,6 +96,8 @@ export type AggregateOutcome =
       excluded: Exclusion[];
       /** reportOutcomes transactions this job sent (fewer when a previous attempt had reported some). */
       pages: number;
+      /** Checks performed on this round's updates (hashes, signatures, openings, validations). */
+      checks: CheckCounts;
     };
 
 const FINALIZED_STATES: number[] = [ROUND_STATE.Finalized, ROUND_STATE.Accepted, ROUND_STATE.Rejected];
@@ -126,8 +115,8 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-export function buildStrategy(spec: TaskSpec): Strategy {
-  const strategy = createStrategy(spec.aggregation.strategy, spec.aggregation.params);
+export function buildStrategy(spec: ResolvedTrainingTaskSpec): Strategy {
+  const strategy = strategyOf(spec.aggregation);
   const dp = spec.aggregation.dp;
   return dp === null ? strategy : new CentralDp(strategy, dp);
 }
@@ -219,9 +208,9 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   const modelUnavailable = (cause: unknown) =>
     new ModelUnavailableError(`the previous model ${previousModelHash} is missing, does not hash to its on-chain value, or cannot be decoded`, { cause });
   const specBytes = await fetched(specP, specRefused);
-  let spec: TaskSpec;
+  let parsed;
   try {
-    spec = validate(TaskSpecSchema, JSON.parse(Buffer.from(specBytes).toString('utf8')), 'TaskSpec');
+    parsed = parseTaskSpec(JSON.parse(Buffer.from(specBytes).toString('utf8')));
   } catch (cause) {
     throw specRefused(cause);
   }
@@ -232,6 +221,12 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   } catch (cause) {
     throw modelUnavailable(cause);
   }
+  if (parsed.kind !== 'training') {
+    throw new TaskSpecInvalidError(`task ${taskId} is a ${parsed.kind} task: this aggregator combines training updates`, {
+      details: { kind: parsed.kind },
+    });
+  }
+  const spec = parsed;
   const commitments = await commitmentsP;
   const layout = layoutOf(previous);
 
@@ -251,29 +246,31 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   const excluded: Exclusion[] = [];
   const accepted = new Map<string, ScoreInput & { metrics: Record<string, number> }>();
   const params: CheckParams = { keys: deps.keys.hpke, layout, normBound: spec.aggregation.updateNormBound };
-  const processor: UpdateProcessor = (deps.openInWorker ?? availableParallelism() > 1) ? sharedOpenWorker() : new InlineUpdateProcessor();
+  const checker: UpdateChecker = deps.checker ?? ((deps.openInWorker ?? availableParallelism() > 1) ? sharedOpenerPool() : new InlineChecker());
   const exclude = (participant: string, reason: Exclusion['reason'], detail: string) => {
     excluded.push({ participant, reason, detail });
     log.warn({ participant, reason, detail }, 'aggregate: update excluded');
   };
   const depth = pipelineDepthFor(layout.size, deps.pipelineDepth, deps.pipelineMemoryBytes);
-  log.debug({ depth, worker: processor.kind }, 'aggregate: pipeline');
-  await runPipelined(
-    committed.length,
+  log.debug({ depth, threads: checker.threads }, 'aggregate: pipeline');
+  const checks = await runUpdatePipeline({
+    count: committed.length,
     depth,
-    async (i, slot) => {
+    checker,
+    params,
+    fetch: async (i, slot) => {
       const participant = committed[i]!;
       const fetched = await deps.coordinator.getUpdate(taskId, round, participant, { reuse: slot.ciphertext });
       if (fetched === null) return null;
-      // Read in place into the slot's buffer, grown when a larger ciphertext arrives.
+      // Read in place into the slot's buffer, grown when a larger ciphertext arrives. Not hashed here: on the opener
+      // pool the hash runs in the update's worker thread; inline, `authenticate` hashes it in this thread.
       if (fetched.buffer !== undefined) slot.ciphertext = fetched.buffer;
       const context = { chainId: deps.chainId, contractAddress: deps.taskManagerAddress, taskId, round, participant };
-      return processor.process(slot, { ciphertext: fetched.ciphertext, sha256: fetched.sha256, signature: fetched.signature, commitment: commitments[i]!, context }, params);
+      return { ciphertext: fetched.ciphertext, sha256: fetched.sha256, signature: fetched.signature, commitment: commitments[i]!, context };
     },
-    async (i, processed) => {
+    fold: async (i, result) => {
       const participant = committed[i]!;
-      const result = processed?.result;
-      if (result === undefined) {
+      if (result === null) {
         exclude(participant, REASON.MissingUpload, 'the coordinator has no upload for this commitment');
       } else if (!result.ok) {
         exclude(participant, result.reason, result.detail);
@@ -283,7 +280,8 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
       }
       await deps.onProgress?.(i + 1, committed.length);
     },
-  );
+  });
+  log.info({ ...checks, committed: committed.length }, 'aggregate: checks performed');
 
   // 4. Combine; the privacy floor; server update, new model = previous + delta.
   const combined = aggregator.finish();
@@ -306,6 +304,7 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   previous.forEach((t, k) => newFlat.set(t.data, layout.entries[k]!.offset));
   const server = await strategy.applyServerUpdate(combined.combined, context);
   const serverMetrics: Record<string, number> = server.metrics;
+  const privacy: PrivacyReport | null = server.privacy ?? null;
   for (let j = 0; j < newFlat.length; j += 1) newFlat[j]! += server.delta[j]!;
   const modelBytes = encodeTensors(unflatten(newFlat, layout));
   const modelHash = sha256Hex(modelBytes);
@@ -331,10 +330,7 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
     participantMetrics: strategy.aggregateEvaluate(inputs),
     aggregation: combined.metrics,
     server: serverMetrics,
-    dp:
-      spec.aggregation.dp === null || serverMetrics.dpEpsilon === undefined
-        ? null
-        : { epsilon: serverMetrics.dpEpsilon, delta: serverMetrics.dpDelta, rounds: serverMetrics.dpRounds },
+    dp: privacy,
   };
   const metricsBytes = Buffer.from(canonicalJson(metricsDoc), 'utf8');
   const metricsHash = sha256Hex(metricsBytes);
@@ -387,7 +383,7 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
     return ended(error);
   }
   log.info({ modelHash, included: included.length, excluded: excluded.length, pages: pages.length, metricsHash }, 'aggregate: finalized');
-  return { status: 'finalized', modelHash, modelUri, metricsHash, included, scores, excluded, pages: pages.length };
+  return { status: 'finalized', modelHash, modelUri, metricsHash, included, scores, excluded, pages: pages.length, checks };
 }
 
 /** `fn` over `items` with at most `limit` calls in flight; results in input order. */

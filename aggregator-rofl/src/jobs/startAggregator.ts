@@ -12,7 +12,7 @@ import { FileStateStore, type StateStore } from '../state/stateStore';
 import { contractErrorInterfaces } from './aggregateRound';
 import { AggregationWorker, type AggregationWorkerOptions } from './aggregationWorker';
 import { CoordinatorClient } from './coordinatorClient';
-import { closeOpenWorker } from './updateProcessor';
+import { closeOpenerPool } from '../updates';
 
 export type RunningAggregator = {
   keys: AggregatorKeys;
@@ -45,7 +45,7 @@ export async function startAggregator(config: AggregatorConfig, options: StartAg
     options.appd ??
     new AppdClient({ socketPath: config.appdSocket, errorInterfaces: contractErrorInterfaces(), ...(config.appdTxTimeoutMs ? { txTimeoutMs: config.appdTxTimeoutMs } : {}) });
   const provider = connectJsonRpc(config.rpcUrl, { pollingInterval: 500 });
-  const closers: (() => Promise<void>)[] = [closeOpenWorker, async () => appd.close(), async () => provider.destroy()];
+  const closers: (() => Promise<void>)[] = [closeOpenerPool, async () => appd.close(), async () => provider.destroy()];
   const closeAll = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };

@@ -72,6 +72,8 @@ export interface ChainClient {
   acceptRound(taskId: bigint, round: bigint): Promise<string>;
   /** One `creditRewards` page of an accepted round (anyone may send it; the operator does). */
   creditRewards(taskId: bigint, round: bigint, maxAccounts: number): Promise<string>;
+  /** Calls `listener` after each operator transaction of this client is mined (the watcher reads the new block at once). */
+  onMined?(listener: () => void): void;
   close(): Promise<void>;
 }
 

@@ -11,6 +11,7 @@ import {
   startAggregator,
   type AggregateOutcome,
   type AggregatorConfig,
+  type CheckCounts,
   type EthTx,
 } from '@cloister/aggregator-rofl';
 import type { Job } from 'bullmq';
@@ -30,6 +31,8 @@ export type AggregationMarks = {
   included?: number;
   /** Transactions the job sent through appd (outcome pages + finalize, or failRound). */
   transactions?: number;
+  /** Checks the job performed on the round's updates (hashes, signatures, openings, validations). */
+  checks?: CheckCounts;
 };
 
 export type SimulationAggregatorOptions = {
@@ -108,7 +111,10 @@ export async function startSimulationAggregator(options: SimulationAggregatorOpt
       if (!mark) return;
       mark.finishedAt = Date.now();
       mark.status = outcome?.status ?? 'error';
-      if (outcome?.status === 'finalized') mark.included = outcome.included.length;
+      if (outcome?.status === 'finalized') {
+        mark.included = outcome.included.length;
+        mark.checks = outcome.checks;
+      }
     },
   });
   return {
