@@ -161,9 +161,16 @@ export class RoundAutomation {
         break;
       }
       case ROUND_STATE.Accepted: {
-        if (round.creditedCount < round.committedCount) await this.creditRewards(taskId, r, log);
-        if (r < BigInt(task.numRounds)) await this.openRound(taskId, r, 'next', log);
-        else this.d.events.emit('task:status', { taskId: taskId.toString(), round: Number(r), event: 'task:status', status: 'completed', at: Date.now() });
+        // The next round opens first (rewards do not hold up the round loop); the last round's rewards are
+        // credited before the task is announced completed, so participants can claim everything then.
+        const rewardsPending = round.creditedCount < round.committedCount;
+        if (r < BigInt(task.numRounds)) {
+          await this.openRound(taskId, r, 'next', log);
+          if (rewardsPending) await this.creditRewards(taskId, r, log);
+        } else {
+          if (rewardsPending) await this.creditRewards(taskId, r, log);
+          this.d.events.emit('task:status', { taskId: taskId.toString(), round: Number(r), event: 'task:status', status: 'completed', at: Date.now() });
+        }
         break;
       }
     }
@@ -331,6 +338,19 @@ export class RoundAutomation {
     const count = await this.d.chain.taskCount();
     for (const id of await this.taskIds(count)) {
       await this.reconcile(id).catch((err) => this.d.log.warn({ err, taskId: String(id) }, 'round: sweep failed for task'));
+      await this.creditPreviousRound(id).catch((err) => this.d.log.warn({ err, taskId: String(id) }, 'round: sweep could not credit rewards'));
+    }
+  }
+
+  /** Safety net: the previous round's rewards, when crediting them failed after the next round had opened. */
+  private async creditPreviousRound(taskId: bigint): Promise<void> {
+    if (!this.canTransact) return;
+    const task = await this.d.chain.getTask(taskId);
+    if (!task || task.currentRound < 2n) return;
+    const previous = task.currentRound - 1n;
+    const round = await this.d.chain.getRound(taskId, previous);
+    if (round.state === ROUND_STATE.Accepted && round.creditedCount < round.committedCount) {
+      await this.creditRewards(taskId, previous, this.d.log.child({ taskId: String(taskId), round: Number(previous) }));
     }
   }
 
