@@ -2,6 +2,7 @@
 // time (hash and signature too for small updates; large ones are checked in the job's thread before), the buffers transferred in and back out (never copied). The fold stays in the
 // job's thread.
 import { parentPort } from 'node:worker_threads';
+import { isCloisterError } from '@cloister/protocol';
 import { checkAuthenticity, openAndValidate } from './checkUpdate';
 import type { OpenRequest, OpenReply } from './updateProcessor';
 
@@ -28,7 +29,9 @@ async function handle(request: OpenRequest): Promise<{ reply: OpenReply; transfe
     }
     return { reply: { id: request.id, ct, pt, result: { ok: true, numExamples, metrics, norm, sketch }, view }, transfer };
   } catch (error) {
-    return { reply: { id: request.id, ct, pt, error: error instanceof Error ? error.message : String(error) }, transfer };
+    const message = error instanceof Error ? error.message : String(error);
+    const reported = isCloisterError(error) ? { message, code: error.code } : { message };
+    return { reply: { id: request.id, ct, pt, error: reported }, transfer };
   }
 }
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EnvelopeContext } from '@cloister/protocol';
+import { OpenWorkerFailedError } from '../errors';
 import { checkAndOpen, checkAuthenticity, type CheckParams, type UpdateToCheck } from './checkUpdate';
 import type { OpenedUpdate, RejectedUpdate } from './updateOpener';
 
@@ -57,7 +58,8 @@ export type OpenReply = {
   id: number;
   ct: ArrayBuffer;
   pt: ArrayBuffer;
-  error?: string;
+  /** What failed in the worker: its message and, for a CloisterError, its code. */
+  error?: { message: string; code?: string };
   result?: RejectedUpdate | Omit<OpenedUpdate, 'flat'>;
   view?: { offset: number; length: number } | { copy: Float32Array };
 };
@@ -101,8 +103,10 @@ export class WorkerUpdateProcessor implements UpdateProcessor {
       this.pending.clear();
     };
     worker.on('message', (reply: OpenReply) => this.onReply(reply));
-    worker.on('error', (err) => failAll(new Error(`open worker failed: ${err.message}`)));
-    worker.on('exit', (code) => failAll(new Error(`open worker exited (code ${code})`)));
+    worker.on('error', (err) => failAll(new OpenWorkerFailedError(`open worker failed: ${err.message}`, { cause: err })));
+    worker.on('exit', (code) =>
+      failAll(new OpenWorkerFailedError(`open worker exited (code ${code})`, { details: { exitCode: code } })),
+    );
     worker.unref();
     this.worker = worker;
     return worker;
@@ -115,7 +119,11 @@ export class WorkerUpdateProcessor implements UpdateProcessor {
     if (this.pending.size === 0) this.idle();
     const slot: UpdateSlot = { ciphertext: new Uint8Array(reply.ct), plaintext: new Uint8Array(reply.pt) };
     if (reply.error !== undefined || reply.result === undefined) {
-      p.reject(new Error(`open worker: ${reply.error ?? 'empty reply'}`));
+      p.reject(
+        new OpenWorkerFailedError(`open worker: ${reply.error?.message ?? 'empty reply'}`, {
+          details: reply.error?.code === undefined ? {} : { code: reply.error.code },
+        }),
+      );
       return;
     }
     if (!reply.result.ok) {
