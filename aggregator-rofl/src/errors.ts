@@ -103,5 +103,5 @@ export const TaskSpecInvalidError = define('TaskSpecInvalidError', {
 });
 export const OpenWorkerFailedError = define('OpenWorkerFailedError', {
   code: AGGREGATOR_ERROR_CODES.openWorkerFailed,
-  description: 'The open worker thread crashed, exited or could not open an update (details.code: the failing error\'s code); the job is retried.',
+  description: 'An opener pool worker thread crashed, exited or answered without a result (the job fails and is retried).',
 });

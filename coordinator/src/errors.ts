@@ -156,6 +156,11 @@ export const OperatorKeyMissingError = define('OperatorKeyMissingError', {
   statusCode: 500,
   description: 'Round automation needs chain.operatorPrivateKey.',
 });
+export const DashboardNotBuiltError = define('DashboardNotBuiltError', {
+  code: 'CLOISTER_ERR_DASHBOARD_NOT_BUILT',
+  statusCode: 404,
+  description: 'The web dashboard\'s assets are not there: build them (npm run build -w dashboard) or set CLOISTER_DASHBOARD_DIR.',
+});
 export const InternalError = define('InternalError', {
   code: 'CLOISTER_ERR_INTERNAL',
   statusCode: 500,
@@ -203,6 +208,7 @@ export const COORDINATOR_ERRORS = {
   ChainUnavailable: ChainUnavailableError,
   NotReady: NotReadyError,
   OperatorKeyMissing: OperatorKeyMissingError,
+  DashboardNotBuilt: DashboardNotBuiltError,
   Internal: InternalError,
 } as const satisfies Record<string, CloisterErrorClass<string, CoordinatorError>>;
 
