@@ -146,5 +146,9 @@ describe('the dashboard in chromium on the local stack', { timeout: 240_000 }, (
     assert.ok(overflow.by <= 0, `the page scrolls sideways by ${overflow.by} px at 390 px: ${overflow.wide.join(', ')}`);
     await expectAccessible('tasks at 390 px');
     await screenshot(page, 'tasks-390px');
+    await page.getByRole('link', { name: 'Operator' }).click();
+    await page.getByRole('row').filter({ hasText: 'cloister-aggregation' }).waitFor();
+    await expectAccessible('operator at 390 px');
+    await screenshot(page, 'operator-390px');
   });
 });
