@@ -1,6 +1,6 @@
 import type { ContractTransactionReceipt } from 'ethers';
 import { ROUND_STATE } from './constants';
-import { ContractsError } from './errors';
+import { OutcomesInvalidError, PageSizeInvalidError } from './errors';
 import type { TaskManager } from './typechain-types';
 
 /**
@@ -30,14 +30,11 @@ export type OutcomePage = { included: string[]; scores: (number | bigint)[]; exc
  */
 export function outcomePages(outcomes: RoundOutcomes, pageSize = DEFAULT_OUTCOME_PAGE_SIZE): OutcomePage[] {
   if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
-    throw new ContractsError('CLOISTER_ERR_CONTRACTS_PAGE_SIZE_INVALID', `page size must be a positive integer, got ${pageSize}`);
+    throw new PageSizeInvalidError(`page size must be a positive integer, got ${pageSize}`, { details: { pageSize } });
   }
   if (outcomes.included.length !== outcomes.scores.length || outcomes.excluded.length !== outcomes.reasons.length) {
-    throw new ContractsError('CLOISTER_ERR_CONTRACTS_OUTCOMES_INVALID', 'every included account needs a score and every excluded one a reason', {
-      included: outcomes.included.length,
-      scores: outcomes.scores.length,
-      excluded: outcomes.excluded.length,
-      reasons: outcomes.reasons.length,
+    throw new OutcomesInvalidError('every included account needs a score and every excluded one a reason', {
+      details: { included: outcomes.included.length, scores: outcomes.scores.length, excluded: outcomes.excluded.length, reasons: outcomes.reasons.length },
     });
   }
   const pages: OutcomePage[] = [];
