@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { DEVSTACK_ERROR_CODES, DevstackError } from './errors';
+import { RedisMissingError, RedisFailedError } from './errors';
 import { freePort } from './freePort';
 import { spawnManaged } from './managedProcess';
 
@@ -87,23 +87,15 @@ async function launch(binary: string, port: number, directory: string, timeoutMs
   if (spawnError) {
     await proc.stop();
     if (spawnError.code === 'ENOENT') {
-      throw new DevstackError(DEVSTACK_ERROR_CODES.redisMissing, REDIS_INSTALL_HINT, { cause: spawnError });
+      throw new RedisMissingError(REDIS_INSTALL_HINT, { cause: spawnError });
     }
-    throw new DevstackError(
-      DEVSTACK_ERROR_CODES.redisFailed,
-      `redis-server could not start: ${spawnError.message}`,
-      { cause: spawnError },
-    );
+    throw new RedisFailedError(`redis-server could not start: ${spawnError.message}`, { cause: spawnError });
   }
   const deadline = Date.now() + timeoutMs;
   while (!(await ping(port))) {
     if (proc.exited() || Date.now() > deadline) {
       await proc.stop();
-      throw new DevstackError(
-        DEVSTACK_ERROR_CODES.redisFailed,
-        `redis-server did not answer on port ${port}; its output:\n${proc.output()}`,
-        { details: { port } },
-      );
+      throw new RedisFailedError(`redis-server did not answer on port ${port}; its output:\n${proc.output()}`, { details: { port } });
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -146,7 +138,7 @@ export async function spawnRedis(options: SpawnRedisOptions = {}): Promise<Spawn
       await proc.exit;
     },
     async restart() {
-      if (!proc.exited()) throw new DevstackError(DEVSTACK_ERROR_CODES.redisFailed, `redis-server on port ${port} is still running: kill() it first`);
+      if (!proc.exited()) throw new RedisFailedError(`redis-server on port ${port} is still running: kill() it first`);
       proc = await launch(binary, port, directory, timeoutMs);
       redis.pid = proc.child.pid!;
     },

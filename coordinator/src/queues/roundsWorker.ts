@@ -7,7 +7,7 @@ import { NotYetError, type RoundJobHandlers } from '../rounds/roundJobHandlers';
 import { closeRedis } from '../plugins/redis';
 
 /** The worker role for the rounds queue (close-round, collect-uploads, accept-round). */
-export function startRoundsWorker(options: { url: string; prefix: string; jobs: RoundJobHandlers; log: Logger }): { close(force?: boolean): Promise<void> } {
+export function startRoundsWorker(options: { url: string; prefix: string; jobs: RoundJobHandlers; log: Logger }): { close(force?: boolean): Promise<void>; terminate(): void } {
   const connection = new Redis(options.url, { maxRetriesPerRequest: null });
   const worker = new Worker<RoundJobData>(
     QUEUE_NAMES.rounds,
@@ -43,6 +43,14 @@ export function startRoundsWorker(options: { url: string; prefix: string; jobs: 
       }
       await worker.close(force);
       await closeRedis(connection);
+    },
+    /**
+     * Drops the worker's connections at once, for when close() did not finish in time (a job still running, Redis
+     * gone): without it ioredis reconnects for ever and keeps the process alive after the service said it stopped.
+     */
+    terminate() {
+      void worker.disconnect().catch(() => undefined);
+      connection.disconnect();
     },
   };
 }

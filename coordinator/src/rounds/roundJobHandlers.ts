@@ -3,7 +3,7 @@ import { ROUND_STATE } from '@cloister/protocol';
 import type { ChainClient, ChainRound } from '../chain/types';
 import type { EventBus } from '../plugins/socket';
 import type { CoordinatorMetrics } from '../plugins/metrics';
-import { coordinatorError, CoordinatorError, ERROR_CODES } from '../errors';
+import { coordinatorError, RoundJobEarlyError } from '../errors';
 import { ROUND_JOBS, type RoundJobData, type RoundJobName } from '../queues/names';
 import type { RoundStateMachine } from './roundStateMachine';
 
@@ -11,13 +11,12 @@ import type { RoundStateMachine } from './roundStateMachine';
  * Thrown by a round job that ran too early. With `retryAtMs` the worker moves the job back to the delayed set for
  * that wall-clock time (no attempt spent: the chain's clock said "not yet"); without it BullMQ retries with backoff.
  */
-export class NotYetError extends CoordinatorError {
+export class NotYetError extends RoundJobEarlyError {
   constructor(
     message: string,
     readonly retryAtMs?: number,
   ) {
-    super(ERROR_CODES.RoundJobEarly.code, ERROR_CODES.RoundJobEarly.statusCode, message);
-    this.name = 'NotYetError';
+    super(message, retryAtMs === undefined ? {} : { details: { retryAtMs } });
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { ROUND_STATE, type AggregationJob } from '@cloister/protocol';
+import { DEFAULT_CREDIT_PAGE_SIZE } from '@cloister/contracts';
+import { ROUND_FAILURE_REASON, ROUND_STATE, type AggregationJob } from '@cloister/protocol';
 import type { CoordinatorConfig } from '../config';
 import type { ChainClient, ChainRound } from '../chain/types';
 import type { EventBus } from '../plugins/socket';
@@ -68,6 +69,13 @@ export class RoundStateMachine {
       }
       case ROUND_STATE.Failed:
       case ROUND_STATE.Rejected: {
+        if (round.state === ROUND_STATE.Failed && round.failureReason === ROUND_FAILURE_REASON.SpecRefused) {
+          // The aggregator cannot run this task's spec: a new attempt would be refused the same way.
+          log.warn({ failureReason: round.failureReason }, 'round: not reopening, the aggregator refused the task spec');
+          this.d.metrics.stalledTasks.set({ taskId: String(taskId) }, 1);
+          this.d.events.emit('task:status', { taskId: taskId.toString(), round: Number(r), event: 'task:status', status: 'stalled', reason: 'spec refused by the aggregator', at: Date.now() });
+          return;
+        }
         if (!this.canTransact) return;
         if (!(await this.d.reopens.claim(taskId, r, round.openedAt))) {
           const spent = await this.d.reopens.spent(taskId, r, round.openedAt);
@@ -84,8 +92,16 @@ export class RoundStateMachine {
         break;
       }
       case ROUND_STATE.Accepted: {
-        if (r < BigInt(task.numRounds)) await this.openRound(taskId, r, 'next', log);
-        else this.d.events.emit('task:status', { taskId: taskId.toString(), round: Number(r), event: 'task:status', status: 'completed', at: Date.now() });
+        // The next round opens first (rewards do not hold up the round loop); the last round's rewards are
+        // credited before the task is announced completed, so participants can claim everything then.
+        const rewardsPending = round.creditedCount < round.committedCount;
+        if (r < BigInt(task.numRounds)) {
+          await this.openRound(taskId, r, 'next', log);
+          if (rewardsPending) await this.creditRewards(taskId, r, log);
+        } else {
+          if (rewardsPending) await this.creditRewards(taskId, r, log);
+          this.d.events.emit('task:status', { taskId: taskId.toString(), round: Number(r), event: 'task:status', status: 'completed', at: Date.now() });
+        }
         break;
       }
     }
@@ -121,6 +137,31 @@ export class RoundStateMachine {
       log.warn({ err, reason }, 'round: openRound failed (retried by the next sweep)');
       await this.d.redis.del(lock);
       return false;
+    }
+  }
+
+  /**
+   * Sends `creditRewards` pages until every committed participant of the accepted round is credited (anyone may;
+   * the operator does it so participants can claim). Once per (task, round) at a time; a failure is retried by the
+   * next reconcile and does not hold up the next round.
+   */
+  private async creditRewards(taskId: bigint, r: bigint, log: Logger): Promise<void> {
+    if (!this.canTransact) return;
+    const lock = this.k('lock', 'credit', taskId, r);
+    if ((await this.d.redis.set(lock, '1', 'EX', 120, 'NX')) !== 'OK') return;
+    try {
+      for (;;) {
+        const round = await this.d.chain.getRound(taskId, r);
+        if (round.state !== ROUND_STATE.Accepted || round.creditedCount >= round.committedCount) break;
+        const tx = await this.d.chain.creditRewards(taskId, r, DEFAULT_CREDIT_PAGE_SIZE);
+        this.d.metrics.roundActions.inc({ action: 'creditRewards', result: 'ok' });
+        log.info({ tx, from: round.creditedCount }, 'round: rewards credited (one page)');
+      }
+    } catch (err) {
+      this.d.metrics.roundActions.inc({ action: 'creditRewards', result: 'error' });
+      log.warn({ err }, 'round: creditRewards failed (retried by the next sweep)');
+    } finally {
+      await this.d.redis.del(lock);
     }
   }
 
