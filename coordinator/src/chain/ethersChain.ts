@@ -12,7 +12,7 @@ import {
   type TaskManager,
 } from '@cloister/contracts';
 import type { ContractAddresses, CoordinatorConfig } from '../config';
-import { coordinatorError } from '../errors';
+import { coordinatorError, isCoordinatorError } from '../errors';
 import type { ChainClient, ChainEvent, ChainRound, ChainTask } from './types';
 
 export type ResolvedDeployment = { addresses: ContractAddresses; blockNumber: number };
@@ -106,7 +106,15 @@ export class EthersChainClient implements ChainClient {
     const timeoutMs = options.rpcTimeoutMs ?? 5000;
     if (!options.provider && !options.rpcUrl) throw coordinatorError('ConfigInvalid', 'the chain needs an RPC URL or a provider');
     const provider = options.provider ?? connectJsonRpc(options.rpcUrl!, { requestTimeoutMs: timeoutMs });
-    const network = await rpc('getNetwork', () => provider.getNetwork(), timeoutMs);
+    // At start a node may drop a reused keep-alive socket ("socket hang up") or still be starting: a few attempts.
+    let network: Awaited<ReturnType<Provider['getNetwork']>> | undefined;
+    for (let attempt = 1; network === undefined; attempt++) {
+      try {
+        network = await rpc('getNetwork', () => provider.getNetwork(), timeoutMs);
+      } catch (error) {
+        if (attempt >= 3 || !isCoordinatorError(error) || error.code !== 'CLOISTER_ERR_CHAIN_UNAVAILABLE') throw error;
+      }
+    }
     return new EthersChainClient(provider, network.chainId, options.addresses, options.operatorPrivateKey, ownsProvider, timeoutMs);
   }
 
