@@ -63,7 +63,7 @@ export const DpUnsupportedError = define('DpUnsupportedError', {
 });
 export const AppdUnavailableError = define('AppdUnavailableError', {
   code: AGGREGATOR_ERROR_CODES.appdUnavailable,
-  description: 'appd\'s unix socket cannot be reached (not running inside ROFL, or wrong APPD_SOCKET).',
+  description: 'appd\'s unix socket cannot be reached (not running inside ROFL, or wrong CLOISTER_APPD_SOCKET).',
 });
 export const AppdHttpError = define('AppdHttpError', {
   code: AGGREGATOR_ERROR_CODES.appdHttp,

@@ -245,7 +245,6 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
       maxUpdateBytes: 1 << 20,
       lockDurationMs: 2000,
       stalledIntervalMs: 1000,
-      attempts: 3,
       logLevel: 'silent',
       publishKeys: true,
       // Two updates in flight, opened in the worker thread (the production path).

@@ -40,7 +40,6 @@ export async function startStackAggregator(options: StartStackAggregatorOptions)
     maxUpdateBytes: 64 * 1024 * 1024,
     lockDurationMs: 60_000,
     stalledIntervalMs: 30_000,
-    attempts: 3,
     logLevel: options.logger.level,
     publishKeys: true,
   };
