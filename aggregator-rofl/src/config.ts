@@ -13,8 +13,10 @@ import {
   summarizeConfig as summarizeSharedConfig,
   type DeepPartial,
 } from '@cloister/protocol';
+import { DEFAULT_OUTCOME_PAGE_SIZE } from '@cloister/contracts';
 import { DEFAULT_APPD_SOCKET } from './appd/appdClient';
 import { ConfigInvalidError } from './errors';
+import { DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from './jobs/aggregationWorker';
 
 const PositiveInteger = (defaultValue: number, description: string) =>
   Type.Integer({ minimum: 1, default: defaultValue, description });
@@ -33,9 +35,12 @@ export const AggregatorConfigSchema = Type.Object({
   stateDir: Type.String({ minLength: 1, default: '/storage/cloister-aggregator' }),
   /** Largest ciphertext or blob the aggregator will download. */
   maxUpdateBytes: PositiveInteger(512 * 1024 * 1024, 'largest ciphertext or blob downloaded'),
-  /** BullMQ lock: a job whose worker died is retried after about this long. */
-  lockDurationMs: PositiveInteger(60_000, 'BullMQ lock duration'),
-  stalledIntervalMs: PositiveInteger(30_000, 'BullMQ stalled-job check interval'),
+  /**
+   * BullMQ lock and stalled-check interval: a job whose worker died is taken over after at most lock + 2 × interval
+   * (≈ 9 s by default); a busy worker renews every lock / 2.
+   */
+  lockDurationMs: PositiveInteger(DEFAULT_LOCK_DURATION_MS, 'BullMQ lock duration'),
+  stalledIntervalMs: PositiveInteger(DEFAULT_STALLED_INTERVAL_MS, 'BullMQ stalled-job check interval'),
   logLevel: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
@@ -49,7 +54,16 @@ export const AggregatorConfigSchema = Type.Object({
   /** Open + validate updates in worker threads (default: when the machine has more than one core). */
   openInWorker: Type.Optional(Type.Boolean()),
   finalizeGasBase: PositiveInteger(500_000, 'finalizeRound gas: base'),
-  finalizeGasPerParticipant: PositiveInteger(40_000, 'finalizeRound gas: per committed participant'),
+  finalizeGasPerParticipant: PositiveInteger(40_000, 'reportOutcomes gas: per account of a page'),
+  /** Accounts per reportOutcomes transaction. */
+  outcomePageSize: PositiveInteger(DEFAULT_OUTCOME_PAGE_SIZE, 'accounts per reportOutcomes transaction'),
+  /** Port of the /health, /ready and /metrics server (0 picks a free one). */
+  healthPort: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
+  healthHost: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  /** Coordinator request timeout (default the client's own). */
+  coordinatorTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** How long a transaction through appd sign-submit may take to be included (default the client's). */
+  appdTxTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 
 /** What the loader returns (the schema's fields, plus those derived from them). */
@@ -78,8 +92,18 @@ export type AggregatorConfig = {
   pipelineMemoryBytes?: number;
   /** Open + validate updates in worker threads (CLOISTER_OPEN_WORKER; default: more than one core). */
   openInWorker?: boolean;
-  /** finalizeRound gas limit = base + perParticipant × committed (default 500 000 + 40 000 × n). */
+  /** reportOutcomes page gas limit = base + perParticipant × accounts (default 500 000 + 40 000 × n); finalizeRound: base. */
   finalizeGas?: { base: number; perParticipant: number };
+  /** Accounts per reportOutcomes transaction (CLOISTER_OUTCOME_PAGE_SIZE, default 200). */
+  outcomePageSize?: number;
+  /** Port of the /health, /ready and /metrics server (CLOISTER_HEALTH_PORT, default 9464; 0 picks a free one); unset: no server. */
+  healthPort?: number;
+  /** Interface it listens on (CLOISTER_HEALTH_HOST, default 0.0.0.0). */
+  healthHost?: string;
+  /** Coordinator request timeout (CLOISTER_COORDINATOR_TIMEOUT_MS; default the client's own). */
+  coordinatorTimeoutMs?: number;
+  /** How long a transaction through appd sign-submit may take to be included (CLOISTER_APPD_TX_TIMEOUT_MS). */
+  appdTxTimeoutMs?: number;
 };
 
 export const AGGREGATOR_CONFIG = defineConfig({
@@ -104,7 +128,12 @@ export const AGGREGATOR_CONFIG = defineConfig({
     { name: 'CLOISTER_PIPELINE_MEMORY_MB', path: ['pipelineMemoryMb'], description: 'in-flight buffer budget' },
     { name: 'CLOISTER_OPEN_WORKER', path: ['openInWorker'], description: 'open updates in worker threads' },
     { name: 'CLOISTER_FINALIZE_GAS_BASE', path: ['finalizeGasBase'], description: 'finalizeRound gas base' },
-    { name: 'CLOISTER_FINALIZE_GAS_PER_PARTICIPANT', path: ['finalizeGasPerParticipant'], description: 'finalizeRound gas per participant' },
+    { name: 'CLOISTER_FINALIZE_GAS_PER_PARTICIPANT', path: ['finalizeGasPerParticipant'], description: 'reportOutcomes gas per account' },
+    { name: 'CLOISTER_OUTCOME_PAGE_SIZE', path: ['outcomePageSize'], description: 'accounts per reportOutcomes transaction' },
+    { name: 'CLOISTER_HEALTH_PORT', path: ['healthPort'], description: 'health/ready/metrics port' },
+    { name: 'CLOISTER_HEALTH_HOST', path: ['healthHost'], description: 'health server interface' },
+    { name: 'CLOISTER_COORDINATOR_TIMEOUT_MS', path: ['coordinatorTimeoutMs'], description: 'coordinator request timeout' },
+    { name: 'CLOISTER_APPD_TX_TIMEOUT_MS', path: ['appdTxTimeoutMs'], description: 'appd transaction inclusion timeout' },
   ],
 });
 
@@ -152,6 +181,11 @@ export function loadConfig(
     pipelineMemoryBytes: settings.pipelineMemoryMb * 1024 * 1024,
     openInWorker: settings.openInWorker ?? availableParallelism() > 1,
     finalizeGas: { base: settings.finalizeGasBase, perParticipant: settings.finalizeGasPerParticipant },
+    outcomePageSize: settings.outcomePageSize,
+    healthPort: settings.healthPort,
+    healthHost: settings.healthHost,
+    ...(settings.coordinatorTimeoutMs === undefined ? {} : { coordinatorTimeoutMs: settings.coordinatorTimeoutMs }),
+    ...(settings.appdTxTimeoutMs === undefined ? {} : { appdTxTimeoutMs: settings.appdTxTimeoutMs }),
   };
 }
 
