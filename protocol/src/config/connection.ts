@@ -4,7 +4,7 @@
 // docs/deployment.md.
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
-import { errorDefiner } from '../errors.js';
+import { errorDefiner, PROTOCOL_ERROR_CODES } from '../errors.js';
 import { AddressSchema, UintStringSchema } from '../schemas/primitives.js';
 import { schemaErrors } from '../schemas/validate.js';
 
@@ -40,7 +40,7 @@ export type Connection = Static<typeof ConnectionSchema>;
 
 const define = errorDefiner('protocol');
 export const ConnectionInvalidError = define('ConnectionInvalidError', {
-  code: 'CLOISTER_ERR_CONNECTION_INVALID',
+  code: PROTOCOL_ERROR_CODES.connectionInvalid,
   description:
     'The connection file (chain, contracts, coordinator URL, aggregator app id) is missing, not JSON, or lacks a field; the message names the file and the field.',
 });
