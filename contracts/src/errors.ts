@@ -13,6 +13,8 @@ export const CONTRACTS_ERROR_CODES = {
   sapphireMocksOnSapphire: 'CLOISTER_ERR_CONTRACTS_MOCKS_ON_SAPPHIRE',
   sapphireMocksMissing: 'CLOISTER_ERR_CONTRACTS_MOCKS_MISSING',
   siweLoginFailed: 'CLOISTER_ERR_CONTRACTS_SIWE_LOGIN_FAILED',
+  connectionNotFound: 'CLOISTER_ERR_CONTRACTS_CONNECTION_NOT_FOUND',
+  connectionInvalid: 'CLOISTER_ERR_CONTRACTS_CONNECTION_INVALID',
 } as const;
 
 export type ContractsErrorCode = (typeof CONTRACTS_ERROR_CODES)[keyof typeof CONTRACTS_ERROR_CODES];

@@ -14,6 +14,11 @@ export const INFRA_ERROR_CODES = {
   governanceKeyMissing: 'CLOISTER_ERR_INFRA_GOVERNANCE_KEY_MISSING',
   governanceInputInvalid: 'CLOISTER_ERR_INFRA_GOVERNANCE_INPUT_INVALID',
   governanceTxFailed: 'CLOISTER_ERR_INFRA_GOVERNANCE_TX_FAILED',
+  networkRunning: 'CLOISTER_ERR_INFRA_NETWORK_RUNNING',
+  networkNotRunning: 'CLOISTER_ERR_INFRA_NETWORK_NOT_RUNNING',
+  networkStartFailed: 'CLOISTER_ERR_INFRA_NETWORK_START_FAILED',
+  networkStateInvalid: 'CLOISTER_ERR_INFRA_NETWORK_STATE_INVALID',
+  networkServiceUnknown: 'CLOISTER_ERR_INFRA_NETWORK_SERVICE_UNKNOWN',
 } as const;
 
 export type InfraErrorCode = (typeof INFRA_ERROR_CODES)[keyof typeof INFRA_ERROR_CODES];

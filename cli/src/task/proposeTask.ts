@@ -1,0 +1,114 @@
+// Proposing a task folder: the spec document and initial model go to the coordinator's content-addressed store,
+// then governance gets two proposals: admit the participants to the task id it will get, and create the task with
+// its escrow. Members vote on both and execute the admission first (`cloister gov execute <admit> <task>`).
+import { getAddress, isAddress, parseEther } from 'ethers';
+import { sha256Hex } from '@cloister/protocol';
+import { admitCall, createTaskCall, escrowOf, propose, type TaskParams } from '@cloister/infra/dist/governance/actions';
+import { canonicalJson } from '@cloister/infra/dist/demo/spec';
+import type { NetworkContext } from '../context';
+import { CLI_ERROR_CODES, CliError } from '../errors';
+import { readStatisticsResult, type StatisticsResult } from './statisticsResult';
+import type { LoadedTask } from './checkTask';
+
+export type ProposeResult = {
+  taskId: string;
+  kind: 'training' | 'statistics';
+  specHash: string;
+  initialModelHash: string;
+  admitProposal: string | null;
+  taskProposal: string;
+  escrowWei: string;
+  statistics: { taskId: string; resultHash: string } | null;
+};
+
+/** PUT /v1/blobs/<sha256> with the operator token (the local network's connection file carries it). */
+export async function storeBlob(ctx: NetworkContext, bytes: Uint8Array, operatorToken: string | undefined): Promise<string> {
+  const hash = sha256Hex(bytes);
+  if (!operatorToken) {
+    throw new CliError(CLI_ERROR_CODES.keyMissing, `storing the task's files needs the coordinator's operator token — set CLOISTER_OPERATOR_TOKEN, or ask the operator to store blob ${hash}`);
+  }
+  let res: Response;
+  try {
+    res = await fetch(`${ctx.connection.coordinatorUrl}/v1/blobs/${hash.slice(2)}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/octet-stream' },
+      body: bytes,
+    });
+  } catch (cause) {
+    throw new CliError(CLI_ERROR_CODES.networkUnreachable, `the coordinator at ${ctx.connection.coordinatorUrl} does not answer — is the network running? (\`cloister network status\`)`, { cause });
+  }
+  if (!res.ok) throw new CliError(CLI_ERROR_CODES.taskFailed, `the coordinator refused blob ${hash}: HTTP ${res.status} ${(await res.text()).slice(0, 200)} — check the operator token`);
+  return hash;
+}
+
+export function parseParticipants(list: string | undefined): string[] {
+  if (!list) return [];
+  return list.split(',').map((a, i) => {
+    const v = a.trim();
+    if (!isAddress(v)) throw new CliError(CLI_ERROR_CODES.usage, `participant ${i + 1} ${JSON.stringify(v)} is not an address (0x + 40 hex digits) — pass --participants 0xabc…,0xdef…`);
+    return getAddress(v);
+  });
+}
+
+export async function proposeTaskFolder(
+  ctx: NetworkContext,
+  loaded: LoadedTask,
+  options: { participants: string[]; statisticsTaskId?: bigint; description?: string; operatorToken?: string },
+): Promise<ProposeResult> {
+  const task = loaded.task;
+  let statistics: StatisticsResult | null = null;
+  if (task.kind === 'training' && !task.data.scaling) {
+    if (options.statisticsTaskId === undefined) {
+      throw new CliError(CLI_ERROR_CODES.usage, `${loaded.dir}/task.json has no data.scaling — run a statistics task first (\`cloister stats propose ${loaded.dir}\`) and pass --statistics <its task id>`);
+    }
+    statistics = await readStatisticsResult(ctx, options.statisticsTaskId);
+    const expected = task.data.features.join(',');
+    if (statistics.document.features.join(',') !== expected) {
+      throw new CliError(CLI_ERROR_CODES.taskInvalid, `statistics task ${options.statisticsTaskId} covers features ${statistics.document.features.join(',')}, this task has ${expected} — use the statistics task of the same data schema`);
+    }
+  }
+  const scaling = statistics ? { mean: statistics.document.mean, std: statistics.document.std } : undefined;
+  const specBytes = new TextEncoder().encode(canonicalJson(loaded.specDocument(scaling, statistics?.resultHash)));
+  const token = options.operatorToken ?? ctx.connection.development?.operatorToken;
+  const specHash = await storeBlob(ctx, specBytes, token);
+  const initialModelHash = await storeBlob(ctx, loaded.initialModel, token);
+  const dataSchemaHash = sha256Hex(new TextEncoder().encode(canonicalJson({ features: task.data.features, label: task.data.label ?? null })));
+  const params: TaskParams = {
+    modelSpecHash: specHash,
+    initialModelHash,
+    initialModelUri: `blobs/${initialModelHash.slice(2)}`,
+    dataSchemaHash,
+    minParticipants: task.minParticipants,
+    maxParticipants: task.maxParticipants,
+    roundDuration: task.roundDuration,
+    numRounds: task.rounds,
+    rewardPerRound: parseEther(task.rewardPerRound),
+  };
+  const signer = ctx.signer!;
+  const member = await signer.getAddress();
+  if (!(await ctx.contracts.governance.isMember(member))) {
+    throw new CliError(CLI_ERROR_CODES.taskFailed, `${member} is not a governance member: only members propose — use a member's --key`);
+  }
+  // The task id the creation will get: the next one, unless another creation is executed first (checked at execute).
+  const taskId = (await ctx.contracts.taskManager.taskCount()) + 1n;
+  let admitProposal: bigint | null = null;
+  if (options.participants.length > 0) {
+    admitProposal = await propose(
+      ctx.contracts,
+      signer,
+      admitCall(ctx.connection.deployment, taskId, options.participants.map((account, i) => ({ account, name: `site-${i + 1}` }))),
+    );
+  }
+  const call = createTaskCall(ctx.connection.deployment, params, options.description ?? `${task.kind === 'statistics' ? 'Statistics' : 'Training'} task ${task.name}: ${task.rounds} round(s), ${task.minParticipants}-${task.maxParticipants} participants${statistics ? `, scaling from statistics ${statistics.resultHash}` : ''}`);
+  const taskProposal = await propose(ctx.contracts, signer, call);
+  return {
+    taskId: taskId.toString(),
+    kind: task.kind,
+    specHash,
+    initialModelHash,
+    admitProposal: admitProposal?.toString() ?? null,
+    taskProposal: taskProposal.toString(),
+    escrowWei: escrowOf(params).toString(),
+    statistics: statistics ? { taskId: String(options.statisticsTaskId), resultHash: statistics.resultHash } : null,
+  };
+}
