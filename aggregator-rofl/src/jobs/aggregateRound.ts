@@ -251,6 +251,7 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
     excluded: excluded.map((e) => ({ participant: e.participant, reason: e.reason })),
     scoreFallback: fallback,
     participantMetrics: strategy.aggregateEvaluate(inputs),
+    evaluation: federatedEvaluation(inputs),
     aggregation: combined.metrics,
     server: serverMetrics,
     dp:
@@ -293,6 +294,32 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   }
   log.info({ modelHash, included: included.length, excluded: excluded.length, metricsHash }, 'aggregate: finalized');
   return { status: 'finalized', modelHash, modelUri, metricsHash, included, scores, excluded };
+}
+
+/**
+ * Federated evaluation of the global model this round started from: each included site's test metrics of that model
+ * (`globalTest…`, measured before local training and sealed in its update) as means weighted by the site's test
+ * examples (`numTestExamples`). Never one site's figure on its own (null when fewer than two sites reported).
+ */
+export function federatedEvaluation(
+  inputs: readonly { metrics: Record<string, number> }[],
+): { numTestExamples: number; sites: number; metrics: Record<string, number> } | null {
+  const sums = new Map<string, number>();
+  let total = 0;
+  let sites = 0;
+  for (const { metrics } of inputs) {
+    const n = metrics.numTestExamples;
+    if (n === undefined || !Number.isFinite(n) || n <= 0) continue;
+    const entries = Object.entries(metrics).filter(([k, v]) => k.startsWith('globalTest') && Number.isFinite(v));
+    if (entries.length === 0) continue;
+    total += n;
+    sites += 1;
+    for (const [k, v] of entries) sums.set(k, (sums.get(k) ?? 0) + v * n);
+  }
+  if (sites < 2) return null;
+  const metrics: Record<string, number> = {};
+  for (const k of [...sums.keys()].sort()) metrics[k.charAt(10).toLowerCase() + k.slice(11)] = sums.get(k)! / total;
+  return { numTestExamples: total, sites, metrics };
 }
 
 /** `fn` over `items` with at most `limit` calls in flight; results in input order. */
