@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `cloister` executable (linked at the repository root by npm's workspaces). It runs the compiled CLI; on a fresh
 // clone, where nothing is compiled yet, it builds the CLI and the packages it needs once, then runs.
+/* eslint-disable @typescript-eslint/no-require-imports -- a plain CommonJS launcher */
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');

@@ -34,6 +34,7 @@ import type { CheckParams } from './checkUpdate';
 import type { CoordinatorClient } from './coordinatorClient';
 import { runPipelined } from './pipeline';
 import { InlineUpdateProcessor, sharedOpenWorker, type UpdateProcessor } from './updateProcessor';
+import { combineStatistics, saveStatisticsCounts, statisticsFeaturesOf, type StatisticsInput } from './statisticsRound';
 
 /** finalizeRound gas: `base + perParticipant × committed` (measured ≈ 26k marginal per participant; 40k leaves room). */
 export type FinalizeGas = { base: number; perParticipant: number };
@@ -150,9 +151,12 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   // Awaited in order below (a bad spec is reported as such); meanwhile no rejection goes unhandled.
   for (const p of [commitmentsP, specP, previousP] as Promise<unknown>[]) p.catch(() => undefined);
   const specBytes = await specP;
-  let spec: TaskSpec;
+  let spec: TaskSpec | null = null;
+  let statisticsFeatures: string[] | null = null;
   try {
-    spec = validate(TaskSpecSchema, JSON.parse(Buffer.from(specBytes).toString('utf8')), 'TaskSpec');
+    const document: unknown = JSON.parse(Buffer.from(specBytes).toString('utf8'));
+    statisticsFeatures = statisticsFeaturesOf(document);
+    if (statisticsFeatures === null) spec = validate(TaskSpecSchema, document, 'TaskSpec');
   } catch (cause) {
     throw new TaskSpecInvalidError(`task ${taskId} spec is not a valid TaskSpec document`, { cause });
   }
@@ -160,7 +164,8 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   const commitments = await commitmentsP;
   const layout = layoutOf(previous);
 
-  const strategy = buildStrategy(spec);
+  // A statistics task folds empty deltas; its result is the statistics document, not a model update.
+  const strategy = spec ? buildStrategy(spec) : createStrategy('fedavg', {});
   const context: RoundContext = { taskId, round, layout, stateStore: deps.stateStore };
   await strategy.initialize(context);
   const config = strategy.configureRound(context);
@@ -175,7 +180,7 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   const aggregator = strategy.beginAggregation(layout);
   const excluded: Exclusion[] = [];
   const accepted = new Map<string, ScoreInput & { metrics: Record<string, number> }>();
-  const params: CheckParams = { keys: deps.keys.hpke, layout, normBound: spec.aggregation.updateNormBound };
+  const params: CheckParams = { keys: deps.keys.hpke, layout, normBound: spec ? spec.aggregation.updateNormBound : 1 };
   const processor: UpdateProcessor = (deps.openInWorker ?? availableParallelism() > 1) ? sharedOpenWorker() : new InlineUpdateProcessor();
   const exclude = (participant: string, reason: Exclusion['reason'], detail: string) => {
     excluded.push({ participant, reason, detail });
@@ -210,6 +215,10 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
     },
   );
 
+  if (statisticsFeatures !== null) {
+    return finishStatisticsRound({ deps, tm, log, taskId, round, committed, excluded, previousModelHash, features: statisticsFeatures, inputs: [...accepted.values()] });
+  }
+
   // 4. Combine, server update, new model = previous + delta.
   const combined = aggregator.finish();
   for (const e of combined.excluded) {
@@ -229,7 +238,6 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   }
   const modelBytes = encodeTensors(unflatten(newFlat, layout));
   const modelHash = sha256Hex(modelBytes);
-  const modelUri = `blobs/${modelHash.slice(2)}`;
 
   // 5. Scores (examples × positive alignment with the combined delta; fallback: example share).
   const inputs = included.map((p) => accepted.get(p)!);
@@ -255,14 +263,33 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
     aggregation: combined.metrics,
     server: serverMetrics,
     dp:
-      spec.aggregation.dp === null || serverMetrics.dpEpsilon === undefined
+      spec!.aggregation.dp === null || serverMetrics.dpEpsilon === undefined
         ? null
         : { epsilon: serverMetrics.dpEpsilon, delta: serverMetrics.dpDelta, rounds: serverMetrics.dpRounds },
   };
+  return finalizeWithAppd({ deps, tm, log, taskId, round, committed, modelBytes, metricsDoc, included, scores, excluded });
+}
+
+type FinalizeInput = {
+  deps: AggregateDeps;
+  tm: TaskManager;
+  log: Logger;
+  taskId: bigint;
+  round: bigint;
+  committed: string[];
+  modelBytes: Uint8Array;
+  metricsDoc: Record<string, unknown>;
+  included: string[];
+  scores: number[];
+  excluded: Exclusion[];
+};
+
+/** 6. Upload the model (or result document) and the metrics document, re-check the round, finalize through appd. */
+async function finalizeWithAppd({ deps, tm, log, taskId, round, committed, modelBytes, metricsDoc, included, scores, excluded }: FinalizeInput): Promise<AggregateOutcome> {
+  const modelHash = sha256Hex(modelBytes);
+  const modelUri = `blobs/${modelHash.slice(2)}`;
   const metricsBytes = Buffer.from(canonicalJson(metricsDoc), 'utf8');
   const metricsHash = sha256Hex(metricsBytes);
-
-  // 6. Upload, re-check, finalize through appd.
   const [, , latest] = await Promise.all([deps.coordinator.putBlob(modelBytes), deps.coordinator.putBlob(metricsBytes), tm.getRound(taskId, round)]);
   const before = Number(latest.state);
   if (FINALIZED_STATES.includes(before)) {
@@ -294,6 +321,50 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   }
   log.info({ modelHash, included: included.length, excluded: excluded.length, metricsHash }, 'aggregate: finalized');
   return { status: 'finalized', modelHash, modelUri, metricsHash, included, scores, excluded };
+}
+
+type StatisticsRoundInput = {
+  deps: AggregateDeps;
+  tm: TaskManager;
+  log: Logger;
+  taskId: bigint;
+  round: bigint;
+  committed: string[];
+  excluded: Exclusion[];
+  previousModelHash: string;
+  features: string[];
+  inputs: StatisticsInput[];
+};
+
+/**
+ * A statistics round: combine the sums inside the TEE, keep the per-site counts in the state store, publish only the
+ * totals (result document = the round's "model"; its metrics document names who was included, never their counts).
+ * Scores are equal shares: a share by example count would tell governance each site's size.
+ */
+async function finishStatisticsRound(r: StatisticsRoundInput): Promise<AggregateOutcome> {
+  const outcome = combineStatistics(r.features, r.inputs);
+  const excluded = [...r.excluded, ...outcome.excluded];
+  for (const e of outcome.excluded) r.log.warn({ participant: e.participant, reason: e.reason, detail: e.detail }, 'aggregate: statistics update excluded');
+  const orderOf = new Map(r.committed.map((p, k) => [p, k]));
+  excluded.sort((a, b) => orderOf.get(a.participant)! - orderOf.get(b.participant)!);
+  await saveStatisticsCounts(r.deps.stateStore, r.taskId, outcome.perSiteCounts);
+  const scores = outcome.included.length > 0 ? contributionScores(outcome.included.map((participant) => ({ participant, numExamples: 1, sketch: new Float64Array(0) })), new Float64Array(0)).scores : [];
+  const modelBytes = Buffer.from(canonicalJson(outcome.document), 'utf8');
+  const metricsDoc = {
+    version: 1,
+    kind: 'statistics',
+    chainId: r.deps.chainId.toString(),
+    taskManager: getAddress(r.deps.taskManagerAddress),
+    taskId: r.taskId.toString(),
+    round: Number(r.round),
+    previousModelHash: r.previousModelHash,
+    modelHash: sha256Hex(modelBytes),
+    committed: r.committed.length,
+    included: outcome.included.map((participant) => ({ participant })),
+    excluded: excluded.map((e) => ({ participant: e.participant, reason: e.reason })),
+  };
+  r.log.info({ participants: outcome.included.length, features: r.features.length }, 'aggregate: statistics combined');
+  return finalizeWithAppd({ deps: r.deps, tm: r.tm, log: r.log, taskId: r.taskId, round: r.round, committed: r.committed, modelBytes, metricsDoc, included: outcome.included, scores, excluded });
 }
 
 /**

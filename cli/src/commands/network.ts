@@ -5,6 +5,7 @@ import type * as NetworkModule from '@cloister/infra/dist/network';
 import type { CommandEnv } from './shared';
 import { example } from './shared';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: only the network commands need the development stack
 const loadNetwork = (): typeof NetworkModule => require('@cloister/infra/dist/network') as typeof NetworkModule;
 
 export function networkCommand(env: CommandEnv): Command {
