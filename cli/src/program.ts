@@ -11,6 +11,13 @@ import { example, makeEnv } from './commands/shared';
 import { statsCommand } from './commands/stats';
 import { taskCommand } from './commands/task';
 
+/** `cloister node run` for the `run` subcommand of `node`. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
 export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command('cloister')
     .description('Cloister: federated learning with confidential aggregation. One command line for task authors, governance members, participants and developers.')
@@ -18,7 +25,6 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--key <file>', 'your key: a hex private key file or an ethers keystore with CLOISTER_PASSPHRASE (CLOISTER_KEY)')
     .option('--json', 'print results as JSON and logs as JSON lines (CLOISTER_JSON=1)')
     .option('--log-level <level>', 'log level: error, warn, info, debug (CLOISTER_LOG_LEVEL)')
-    .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
       example(
@@ -37,9 +43,13 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   for (const command of [networkCommand(e), newCommand(e), taskCommand(e), statsCommand(e), govCommand(e), nodeCommand(e), modelCommand(e)]) {
     program.addCommand(command);
   }
-  // Errors of every (sub)command reach main() instead of process.exit.
+  // Errors of every (sub)command reach main() instead of process.exit, and commander's own usage errors print in the
+  // same one-line form as every other error.
   const override = (c: Command) => {
     c.exitOverride();
+    c.configureOutput({
+      outputError: (text, write) => write(`error [CLOISTER_ERR_CLI_USAGE]: ${text.trim().replace(/^error: /, '')} — run \`${commandPath(c)} --help\` for usage\n`),
+    });
     c.commands.forEach(override);
   };
   override(program);

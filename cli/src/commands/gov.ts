@@ -6,17 +6,17 @@ import { CLI_ERROR_CODES, CliError } from '../errors';
 import { example, uint, withNetwork, type CommandEnv } from './shared';
 
 export function govCommand(env: CommandEnv): Command {
-  const gov = new Command('gov').description('governance: list proposals, vote, execute (a member key)');
+  const gov = new Command('gov').description('governance: list proposals, vote, execute (a member key)').addHelpText('after', example('cloister gov list', 'cloister gov vote 1 2 --yes --key net/keys/member-2.key'));
 
   gov
     .command('list')
     .description('proposals with proposer, votes, quorum and deadline')
-    .option('--from <id>', 'first proposal id', uint, 1n)
+    .option('--from <id>', 'first proposal id (default 1)', uint)
     .addHelpText('after', example('cloister gov list'))
-    .action(async (o: { from: bigint }) => {
+    .action(async (o: { from?: bigint }) => {
       const out = env.output();
       const r = await withNetwork(env, false, async (ctx) => {
-        const [proposals, quorum, members] = await Promise.all([listProposals(ctx.contracts, ctx.connection.deployment, o.from), ctx.contracts.governance.quorum(), ctx.contracts.governance.members()]);
+        const [proposals, quorum, members] = await Promise.all([listProposals(ctx.contracts, ctx.connection.deployment, o.from ?? 1n), ctx.contracts.governance.quorum(), ctx.contracts.governance.members()]);
         return { quorum: Number(quorum), members: members.length, proposals };
       });
       out.result(r, () => {

@@ -8,7 +8,7 @@ import { CLI_ERROR_CODES, CliError } from '../errors';
 import { example, uint, withNetwork, type CommandEnv } from './shared';
 
 export function modelCommand(env: CommandEnv): Command {
-  const model = new Command('model').description('global models: download and verify against the chain');
+  const model = new Command('model').description('global models: download and verify against the chain').addHelpText('after', example('cloister model get 2 --out heart.bin'));
   model
     .command('get <taskId>')
     .description("download a task's model (the latest accepted one, or round N's) and check its sha256 against the chain")

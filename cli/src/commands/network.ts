@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import type * as NetworkModule from '@cloister/infra/dist/network';
 import type { CommandEnv } from './shared';
-import { example } from './shared';
+import { example, positiveInt } from './shared';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: only the network commands need the development stack
 const loadNetwork = (): typeof NetworkModule => require('@cloister/infra/dist/network') as typeof NetworkModule;
@@ -11,7 +11,7 @@ const loadNetwork = (): typeof NetworkModule => require('@cloister/infra/dist/ne
 export function networkCommand(env: CommandEnv): Command {
   const network = new Command('network').description(
     'DEVELOPMENT ONLY: a local Cloister network on this machine (Hardhat chain with MOCKED Sapphire precompiles, Redis, coordinator, a development appd that is NOT a TEE, the aggregator) as separate processes that keep running until `network down`',
-  );
+  ).addHelpText('after', example('cloister network up --dir ./net', 'cloister network down --dir ./net'));
   const dirOption = () => new Option('--dir <dir>', 'the network folder (CLOISTER_NETWORK_DIR, default ~/.cloister/network)');
   const dirOf = (o: { dir?: string }) => o.dir ?? loadNetwork().defaultNetworkDir();
 
@@ -19,7 +19,7 @@ export function networkCommand(env: CommandEnv): Command {
     .command('up')
     .description('start the local development network in the background and write its connection file and development keys')
     .addOption(dirOption())
-    .option('--participants <n>', 'participant accounts to create (keys/participant-<i>.key)', (v) => Number(v), 8)
+    .option('--participants <n>', 'participant accounts to create (keys/participant-<i>.key)', positiveInt, 8)
     .option('--service-log-level <level>', 'log level of the services', 'info')
     .addHelpText('after', example('cloister network up --dir ./net', 'export CLOISTER_NETWORK_DIR=./net   # every other command then finds ./net/connection.json'))
     .action(async (o: { dir?: string; participants: number; serviceLogLevel: string }) => {
@@ -74,7 +74,7 @@ export function networkCommand(env: CommandEnv): Command {
     .command('logs <service>')
     .description('the last lines of one service log: redis, chain, appd, coordinator, aggregator')
     .addOption(dirOption())
-    .option('-n, --lines <n>', 'how many lines', (v) => Number(v), 50)
+    .option('-n, --lines <n>', 'how many lines', positiveInt, 50)
     .addHelpText('after', example('cloister network logs aggregator --lines 100'))
     .action(async (service: string, o: { dir?: string; lines: number }) => {
       const out = env.output();

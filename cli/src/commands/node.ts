@@ -20,7 +20,7 @@ async function taskDone(ctx: NetworkContext, taskId: bigint): Promise<boolean> {
 }
 
 export function nodeCommand(env: CommandEnv): Command {
-  const node = new Command('node').description("a participant's node: trains (or computes statistics) on local data and submits sealed updates");
+  const node = new Command('node').description("a participant's node: trains (or computes statistics) on local data and submits sealed updates").addHelpText('after', example('cloister node run --task 2 --dataset cleveland.json --key net/keys/participant-1.key'));
   node
     .command('run')
     .description('join every round of a task with a dataset config; runs until Ctrl-C, or until the task is done with --exit-when-done')

@@ -11,12 +11,12 @@ import { printProposal } from './task';
 import { example, uint, withNetwork, type CommandEnv } from './shared';
 
 export function statsCommand(env: CommandEnv): Command {
-  const stats = new Command('stats').description('federated statistics: per-feature count, mean and standard deviation over every admitted site, no per-site figure leaves the TEE');
+  const stats = new Command('stats').description('federated statistics: per-feature count, mean and standard deviation over every admitted site, no per-site figure leaves the TEE').addHelpText('after', example('cloister stats propose heart --participants net/keys/participant-1.key,net/keys/participant-2.key --key net/keys/member-1.key', 'cloister stats result 1'));
 
   stats
     .command('propose <dir>')
     .description("propose a statistics task over the data schema of a task folder (its features and label), with the participants to admit")
-    .option('--participants <addresses>', 'comma-separated participant addresses to admit')
+    .option('--participants <addresses>', 'participants to admit: comma-separated addresses or key files')
     .option('--description <text>', 'text shown to voters')
     .addHelpText('after', example('cloister stats propose heart --participants 0xabc…,0xdef… --key net/keys/member-1.key'))
     .action(async (dir: string, o: { participants?: string; description?: string }) => {
@@ -36,7 +36,8 @@ export function statsCommand(env: CommandEnv): Command {
     .addHelpText('after', example('cloister stats result 1'))
     .action(async (taskId: string) => {
       const out = env.output();
-      const r = await withNetwork(env, false, (ctx) => readStatisticsResult(ctx, uint(taskId)));
+      const id = uint(taskId);
+      const r = await withNetwork(env, false, (ctx) => readStatisticsResult(ctx, id));
       out.result({ taskId: r.taskId.toString(), resultHash: r.resultHash, ...r.document }, () => {
         out.line(`statistics task ${r.taskId}: ${r.document.count} training examples over ${r.document.participants} participants; result ${r.resultHash} (verified against the chain)`);
         r.document.features.forEach((f, i) => out.line(`  ${f.padEnd(20)} mean ${r.document.mean[i]!.toPrecision(8).padStart(14)}  std ${r.document.std[i]!.toPrecision(8).padStart(14)}`));

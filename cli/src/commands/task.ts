@@ -1,5 +1,6 @@
 // `cloister task check|propose|results`.
 import { resolve } from 'node:path';
+import { loadDataset } from '@cloister/client';
 import { Command } from 'commander';
 import { formatEther } from 'ethers';
 import { checkTaskFolder, loadTaskFolder } from '../task/checkTask';
@@ -20,15 +21,28 @@ export function printProposal(out: Output, r: ProposeResult): void {
 }
 
 export function taskCommand(env: CommandEnv): Command {
-  const task = new Command('task').description('task authoring and results: check a task folder, propose it to governance, read its results');
+  const task = new Command('task')
+    .description('task authoring and results: check a task folder, propose it to governance, read its results')
+    .addHelpText('after', example('cloister task check heart', 'cloister task results 2'));
 
   task
     .command('check <dir>')
-    .description('validate a task folder before anything touches the chain: schemas, strategy parameters, topology, initial model hash and shapes')
-    .addHelpText('after', example('cloister task check heart'))
-    .action(async (dir: string) => {
+    .description("validate a task folder before anything touches the chain: schemas, strategy parameters, topology, initial model hash and shapes; with --dataset, that sites' data fit its schema")
+    .option('--dataset <files>', "comma-separated dataset configs of sites: each must have the task's features and label")
+    .addHelpText('after', example('cloister task check heart', 'cloister task check heart --dataset sites/cleveland.json,sites/hungary.json'))
+    .action(async (dir: string, o: { dataset?: string }) => {
       const out = env.output();
       const { problems, loaded } = await checkTaskFolder(resolve(dir));
+      if (loaded && o.dataset) {
+        for (const file of o.dataset.split(',').filter(Boolean)) {
+          try {
+            loadDataset(resolve(file), { task: { features: loaded.task.data.features, label: loaded.task.data.label } });
+          } catch (error) {
+            const code = (error as { code?: string }).code ?? '';
+            problems.push({ file: resolve(file), field: '-', message: `${(error as Error).message}${code ? ` (${code})` : ''}` });
+          }
+        }
+      }
       if (problems.length > 0) {
         out.result({ ok: false, problems });
         if (!out.json) for (const p of problems) process.stderr.write(`  ${p.file}${p.field === '-' ? '' : ` ${p.field}`}: ${p.message}\n`);
@@ -40,7 +54,7 @@ export function taskCommand(env: CommandEnv): Command {
   task
     .command('propose <dir>')
     .description('store the spec and initial model with the coordinator and propose the admission of the participants and the task (a member key)')
-    .option('--participants <addresses>', 'comma-separated participant addresses to admit')
+    .option('--participants <addresses>', 'participants to admit: comma-separated addresses or key files')
     .option('--statistics <taskId>', 'the statistics task whose result gives the feature scaling (when task.json has no data.scaling)', uint)
     .option('--description <text>', 'text shown to voters')
     .addHelpText('after', example('cloister task propose heart --statistics 1 --participants 0xabc…,0xdef… --key net/keys/member-1.key'))
@@ -59,7 +73,8 @@ export function taskCommand(env: CommandEnv): Command {
     .addHelpText('after', example('cloister task results 2 --key net/keys/participant-1.key'))
     .action(async (taskId: string) => {
       const out = env.output();
-      const view = await withNetwork(env, false, (ctx) => readTaskResultsView(ctx, uint(taskId)));
+      const id = uint(taskId);
+      const view = await withNetwork(env, false, (ctx) => readTaskResultsView(ctx, id));
       out.result(view, () => {
         out.line(`task ${view.taskId}: round ${view.currentRound}/${view.numRounds}, ${view.acceptedRounds} accepted${view.cancelled ? ', CANCELLED' : ''}; current model ${view.currentModelHash}`);
         for (const r of view.rounds) {

@@ -1,7 +1,8 @@
 // Proposing a task folder: the spec document and initial model go to the coordinator's content-addressed store,
 // then governance gets two proposals: admit the participants to the task id it will get, and create the task with
 // its escrow. Members vote on both and execute the admission first (`cloister gov execute <admit> <task>`).
-import { getAddress, isAddress, parseEther } from 'ethers';
+import { existsSync, readFileSync } from 'node:fs';
+import { getAddress, isAddress, parseEther, Wallet } from 'ethers';
 import { sha256Hex } from '@cloister/protocol';
 import { admitCall, createTaskCall, escrowOf, propose, type TaskParams } from '@cloister/infra/dist/governance/actions';
 import { canonicalJson } from '@cloister/infra/dist/demo/spec';
@@ -41,12 +42,23 @@ export async function storeBlob(ctx: NetworkContext, bytes: Uint8Array, operator
   return hash;
 }
 
+/** Participants as addresses, or as key files (their addresses: handy with the local network's keys/ folder). */
 export function parseParticipants(list: string | undefined): string[] {
   if (!list) return [];
   return list.split(',').map((a, i) => {
     const v = a.trim();
-    if (!isAddress(v)) throw new CliError(CLI_ERROR_CODES.usage, `participant ${i + 1} ${JSON.stringify(v)} is not an address (0x + 40 hex digits) — pass --participants 0xabc…,0xdef…`);
-    return getAddress(v);
+    if (isAddress(v)) return getAddress(v);
+    if (existsSync(v)) {
+      const text = readFileSync(v, 'utf8').trim();
+      if (/^(0x)?[0-9a-fA-F]{64}$/.test(text)) return new Wallet(text.startsWith('0x') ? text : `0x${text}`).address;
+      try {
+        const address = (JSON.parse(text) as { address?: string }).address;
+        if (address && isAddress(address.startsWith('0x') ? address : `0x${address}`)) return getAddress(address.startsWith('0x') ? address : `0x${address}`);
+      } catch {
+        // not a keystore either
+      }
+    }
+    throw new CliError(CLI_ERROR_CODES.usage, `participant ${i + 1} ${JSON.stringify(v)} is neither an address (0x + 40 hex digits) nor a key file — pass --participants 0xabc…,0xdef… or key files`);
   });
 }
 
