@@ -3,10 +3,12 @@ import {
   decodeTensors,
   encodeTensors,
   ROUND_STATE,
+  isTrainingTaskSpec,
+  parseTaskSpec,
   sha256Hex,
-  TaskSpecSchema,
   validate,
   type AggregationJob,
+  type ResolvedTrainingTaskSpec,
   type TaskSpec,
 } from '@cloister/protocol';
 import { TaskManager__factory, type TaskManager } from '@cloister/contracts';
@@ -28,13 +30,13 @@ import { CentralDp } from '../privacy/centralDp';
 import { contributionScores, type ScoreInput } from '../scoring/scores';
 import { sketchOf } from '../scoring/sketch';
 import type { StateStore } from '../state/stateStore';
-import { createStrategy } from '../strategies/createStrategy';
-import { REASON, type Exclusion, type RoundContext, type Strategy } from '../strategies/types';
+import { strategyOf } from '../strategies/createStrategy';
+import { REASON, type Exclusion, type PrivacyReport, type RoundContext, type Strategy } from '../strategies/types';
 import type { CheckParams } from './checkUpdate';
 import type { CoordinatorClient } from './coordinatorClient';
 import { runPipelined } from './pipeline';
 import { InlineUpdateProcessor, sharedOpenWorker, type UpdateProcessor } from './updateProcessor';
-import { combineStatistics, saveStatisticsCounts, statisticsFeaturesOf, type StatisticsInput } from './statisticsRound';
+import { combineStatistics, saveStatisticsCounts, type StatisticsInput } from './statisticsRound';
 
 /** finalizeRound gas: `base + perParticipant × committed` (measured ≈ 26k marginal per participant; 40k leaves room). */
 export type FinalizeGas = { base: number; perParticipant: number };
@@ -105,8 +107,8 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-export function buildStrategy(spec: TaskSpec): Strategy {
-  const strategy = createStrategy(spec.aggregation.strategy, spec.aggregation.params);
+export function buildStrategy(spec: ResolvedTrainingTaskSpec): Strategy {
+  const strategy = strategyOf(spec.aggregation);
   const dp = spec.aggregation.dp;
   return dp === null ? strategy : new CentralDp(strategy, dp);
 }
@@ -151,21 +153,20 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   // Awaited in order below (a bad spec is reported as such); meanwhile no rejection goes unhandled.
   for (const p of [commitmentsP, specP, previousP] as Promise<unknown>[]) p.catch(() => undefined);
   const specBytes = await specP;
-  let spec: TaskSpec | null = null;
-  let statisticsFeatures: string[] | null = null;
+  let parsed: TaskSpec;
   try {
-    const document: unknown = JSON.parse(Buffer.from(specBytes).toString('utf8'));
-    statisticsFeatures = statisticsFeaturesOf(document);
-    if (statisticsFeatures === null) spec = validate(TaskSpecSchema, document, 'TaskSpec');
+    parsed = parseTaskSpec(JSON.parse(Buffer.from(specBytes).toString('utf8')));
   } catch (cause) {
     throw new TaskSpecInvalidError(`task ${taskId} spec is not a valid TaskSpec document`, { cause });
   }
+  const spec = isTrainingTaskSpec(parsed) ? parsed : null;
+  const statisticsFeatures = parsed.kind === 'statistics' ? parsed.data.features : null;
   const previous = decodeTensors(await previousP);
   const commitments = await commitmentsP;
   const layout = layoutOf(previous);
 
   // A statistics task folds empty deltas; its result is the statistics document, not a model update.
-  const strategy = spec ? buildStrategy(spec) : createStrategy('fedavg', {});
+  const strategy = spec ? buildStrategy(spec) : strategyOf({ strategy: 'fedavg', params: {} });
   const context: RoundContext = { taskId, round, layout, stateStore: deps.stateStore };
   await strategy.initialize(context);
   const config = strategy.configureRound(context);
@@ -229,9 +230,11 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   const newFlat = new Float32Array(layout.size);
   previous.forEach((t, k) => newFlat.set(t.data, layout.entries[k]!.offset));
   let serverMetrics: Record<string, number> = {};
+  let privacy: PrivacyReport | null = null;
   if (included.length > 0) {
     const server = await strategy.applyServerUpdate(combined.combined, context);
     serverMetrics = server.metrics;
+    privacy = server.privacy ?? null;
     for (let j = 0; j < newFlat.length; j += 1) newFlat[j]! += server.delta[j]!;
   } else {
     log.warn('aggregate: no update passed validation; the model is carried over unchanged');
@@ -262,10 +265,7 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
     evaluation: federatedEvaluation(inputs),
     aggregation: combined.metrics,
     server: serverMetrics,
-    dp:
-      spec!.aggregation.dp === null || serverMetrics.dpEpsilon === undefined
-        ? null
-        : { epsilon: serverMetrics.dpEpsilon, delta: serverMetrics.dpDelta, rounds: serverMetrics.dpRounds },
+    dp: privacy,
   };
   return finalizeWithAppd({ deps, tm, log, taskId, round, committed, modelBytes, metricsDoc, included, scores, excluded });
 }

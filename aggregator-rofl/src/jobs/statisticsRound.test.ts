@@ -1,7 +1,7 @@
 import { featureSums, featureSumsToMetrics } from '@cloister/protocol';
 import { MemoryStateStore } from '../state/stateStore';
 import { REASON } from '../strategies/types';
-import { combineStatistics, loadStatisticsCounts, saveStatisticsCounts, statisticsFeaturesOf } from './statisticsRound';
+import { combineStatistics, loadStatisticsCounts, saveStatisticsCounts } from './statisticsRound';
 
 describe('statistics rounds', () => {
   const site = (participant: string, rows: number[][]) => {
@@ -34,9 +34,4 @@ describe('statistics rounds', () => {
     expect(await loadStatisticsCounts(store, 5n)).toBeNull();
   });
 
-  it('recognises a statistics spec and refuses a broken one', () => {
-    expect(statisticsFeaturesOf({ version: 2, kind: 'statistics', name: 's', data: { features: ['a'] } })).toEqual(['a']);
-    expect(statisticsFeaturesOf({ version: 1, name: 't' })).toBeNull();
-    expect(() => statisticsFeaturesOf({ version: 2, kind: 'statistics', data: { features: [] } })).toThrow(/data.features/);
-  });
 });

@@ -55,13 +55,3 @@ export async function loadStatisticsCounts(store: StateStore, taskId: bigint): P
   return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as Record<string, number>) : null;
 }
 
-/** The features of a statistics task spec (version 2, kind "statistics"), or null for any other document. */
-export function statisticsFeaturesOf(document: unknown): string[] | null {
-  const d = document as { version?: unknown; kind?: unknown; data?: { features?: unknown } } | null;
-  if (typeof d !== 'object' || d === null || d.kind !== 'statistics') return null;
-  const features = d.data?.features;
-  if (d.version !== 2 || !Array.isArray(features) || features.length === 0 || !features.every((f) => typeof f === 'string' && f.length > 0)) {
-    throw new Error('a statistics task spec needs version 2 and data.features (a non-empty list of names)');
-  }
-  return features as string[];
-}

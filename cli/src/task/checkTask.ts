@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertWeightsMatch, buildModel, initBackend } from '@cloister/client';
-import { decodeTensors, encodeTensors, sha256Hex, TaskSpecSchema, validate, type NamedTensor } from '@cloister/protocol';
+import { decodeTensors, encodeTensors, parseTaskSpec, sha256Hex, type NamedTensor } from '@cloister/protocol';
 import { canonicalJson } from '@cloister/infra/dist/demo/spec';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { CLI_ERROR_CODES, CliError } from '../errors';
@@ -19,21 +19,26 @@ export type LoadedTask = {
   dir: string;
   task: TaskFile;
   /** The spec document as it will be stored (its sha256 goes on chain); training specs need a scaling first. */
-  specDocument(scaling?: { mean: number[]; std: number[] }, statisticsHash?: string): Record<string, unknown>;
+  specDocument(statisticsHash?: string): Record<string, unknown>;
   initialModel: Uint8Array;
 };
 
-/** The spec document of a task file (training: version 1 with the scaling; statistics: version 2, kind statistics). */
-export function specDocumentOf(task: TaskFile, scaling?: { mean: number[]; std: number[] }, statisticsHash?: string): Record<string, unknown> {
+/**
+ * The spec document of a task file (protocol's TaskSpec version 2). A training task without a fixed scaling refers to
+ * the statistics result it takes its scaling from (`statistics.resultHash`, covered by the spec's hash on chain).
+ */
+export function specDocumentOf(task: TaskFile, statisticsHash?: string): Record<string, unknown> {
   if (task.kind === 'statistics') return { version: 2, kind: 'statistics', name: task.name, data: task.data };
-  const { scaling: fixed, ...data } = task.data;
   return {
-    version: 1,
+    version: 2,
+    kind: 'training',
     name: task.name,
+    modelAccess: task.modelAccess,
     model: task.model,
     training: task.training,
-    data: { ...data, scaling: scaling ?? fixed ?? { mean: [], std: [] }, ...(statisticsHash ? { statisticsResultHash: statisticsHash } : {}) },
+    data: task.data,
     aggregation: task.aggregation,
+    ...(task.data.scaling === undefined && statisticsHash ? { statistics: { resultHash: statisticsHash } } : {}),
   };
 }
 
@@ -69,14 +74,14 @@ export async function checkTaskFolder(dir: string): Promise<{ problems: Problem[
   }
   if (problems.length > 0) return { problems };
 
-  // The spec document (with a placeholder scaling of the right length when it comes from statistics later).
+  // The spec document as protocol validates it (schemas, the strategy's own parameters, rules between sections), with
+  // a placeholder statistics reference when the scaling comes from a statistics task later.
   const n = task.data.features.length;
-  const scaling = task.data.scaling ?? { mean: new Array<number>(n).fill(0), std: new Array<number>(n).fill(1) };
-  const document = specDocumentOf(task, scaling);
+  const document = specDocumentOf(task, `0x${'0'.repeat(64)}`);
   try {
-    validate(TaskSpecSchema, JSON.parse(canonicalJson(document)), 'TaskSpec');
+    parseTaskSpec(JSON.parse(canonicalJson(document)), 'task spec');
   } catch (error) {
-    const errors = ((error as { details?: { errors?: { path: string; message: string }[] } }).details?.errors ?? [{ path: '/', message: (error as Error).message }]);
+    const errors = (error as { details?: { errors?: { path: string; message: string }[] } }).details?.errors ?? [{ path: '/', message: (error as Error).message }];
     for (const e of errors) problems.push({ file: taskPath, field: e.path, message: e.message });
   }
   if (task.data.scaling && task.data.scaling.mean.length !== n && task.data.features[0] !== 'pixels') {
@@ -124,7 +129,7 @@ export async function checkTaskFolder(dir: string): Promise<{ problems: Problem[
   }
   model?.dispose();
   if (problems.length > 0) return { problems };
-  return { problems, loaded: { dir, task, specDocument: (s, h) => specDocumentOf(task, s, h), initialModel } };
+  return { problems, loaded: { dir, task, specDocument: (h) => specDocumentOf(task, h), initialModel } };
 }
 
 /** checkTaskFolder, throwing one error that lists every problem (file and field). */

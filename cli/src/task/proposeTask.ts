@@ -3,7 +3,7 @@
 // its escrow. Members vote on both and execute the admission first (`cloister gov execute <admit> <task>`).
 import { existsSync, readFileSync } from 'node:fs';
 import { getAddress, isAddress, parseEther, Wallet } from 'ethers';
-import { sha256Hex } from '@cloister/protocol';
+import { parseTaskSpec, sha256Hex } from '@cloister/protocol';
 import { admitCall, createTaskCall, escrowOf, propose, type TaskParams } from '@cloister/infra/dist/governance/actions';
 import { canonicalJson } from '@cloister/infra/dist/demo/spec';
 import type { NetworkContext } from '../context';
@@ -79,8 +79,13 @@ export async function proposeTaskFolder(
       throw new CliError(CLI_ERROR_CODES.taskInvalid, `statistics task ${options.statisticsTaskId} covers features ${statistics.document.features.join(',')}, this task has ${expected} — use the statistics task of the same data schema`);
     }
   }
-  const scaling = statistics ? { mean: statistics.document.mean, std: statistics.document.std } : undefined;
-  const specBytes = new TextEncoder().encode(canonicalJson(loaded.specDocument(scaling, statistics?.resultHash)));
+  const specBytes = new TextEncoder().encode(canonicalJson(loaded.specDocument(statistics?.resultHash)));
+  // The document is validated as the aggregator and the nodes will validate it: a spec they would refuse never reaches a vote.
+  try {
+    parseTaskSpec(JSON.parse(new TextDecoder().decode(specBytes)), 'task spec');
+  } catch (error) {
+    throw new CliError(CLI_ERROR_CODES.taskInvalid, `${loaded.dir}/task.json: ${(error as Error).message} — fix it and run \`cloister task check ${loaded.dir}\``, { cause: error });
+  }
   const token = options.operatorToken ?? ctx.connection.development?.operatorToken;
   const specHash = await storeBlob(ctx, specBytes, token);
   const initialModelHash = await storeBlob(ctx, loaded.initialModel, token);

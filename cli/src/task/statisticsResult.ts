@@ -1,22 +1,11 @@
 // A statistics task's result document: the hash the aggregator finalized on chain as the round's "model", the
 // document from the coordinator's store checked against it.
 import { fetchVerified } from '@cloister/client';
-import { ROUND_STATE } from '@cloister/protocol';
+import { ROUND_STATE, type StatisticsDocument } from '@cloister/protocol';
 import type { NetworkContext } from '../context';
 import { CLI_ERROR_CODES, CliError } from '../errors';
 
-/** The public result: totals only (no per-site figures, no minima or maxima: they reveal single records). */
-export type StatisticsDocument = {
-  version: 1;
-  kind: 'statistics';
-  features: string[];
-  count: number;
-  participants: number;
-  mean: number[];
-  std: number[];
-  sum: number[];
-  sumOfSquares: number[];
-};
+export type { StatisticsDocument };
 
 export type StatisticsResult = { taskId: bigint; resultHash: string; document: StatisticsDocument };
 
