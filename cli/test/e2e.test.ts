@@ -4,7 +4,7 @@
 // through the library path (infra's startStack + runFederation, same data, seeds and scaling) in this test, and the
 // federated accuracy of each round must match it within half a point.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -83,6 +83,14 @@ describe('cloister, as its three roles would run it', () => {
     const up = await cloister('network', 'up');
     servicePids = (up.services as unknown as { pid: number }[]).map((s) => s.pid);
     expect(servicePids).toHaveLength(5);
+    // A second `up` on the same folder is refused, and the running network is untouched.
+    const again = await run(process.execPath, [CLI, 'network', 'up'], { env }).then(
+      () => null,
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(again?.code).toBe(5);
+    expect(again?.stderr).toMatch(/^error \[CLOISTER_ERR_INFRA_NETWORK_RUNNING\]: a network already runs in /);
+    for (const pid of servicePids) expect(processAlive(pid)).toBe(true);
     const keys = join(net, 'keys');
     const member = (i: number) => join(keys, `member-${i}.key`);
     const participantKey = (i: number) => join(keys, `participant-${i}.key`);
@@ -174,6 +182,5 @@ describe('cloister, as its three roles would run it', () => {
     process.stdout.write(
       `cli e2e: federated accuracy per round ${rounds.map((r) => r.evaluation!.metrics.accuracy.toFixed(4)).join(' ')}; final mean per site ${finalMean.toFixed(4)}, pooled ${finalPooled.toFixed(4)}; library pooled ${library.rounds.map((r) => r.pooled.toFixed(4)).join(' ')}\n`,
     );
-    void mkdirSync;
   });
 });
