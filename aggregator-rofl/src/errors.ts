@@ -30,6 +30,7 @@ export const AGGREGATOR_ERROR_CODES = {
   roundNotClosed: 'CLOISTER_ERR_AGG_ROUND_NOT_CLOSED',
   chainMismatch: 'CLOISTER_ERR_AGG_CHAIN_MISMATCH',
   taskSpecInvalid: 'CLOISTER_ERR_AGG_TASK_SPEC_INVALID',
+  openWorkerFailed: 'CLOISTER_ERR_AGG_OPEN_WORKER_FAILED',
 } as const;
 
 export type AggregatorErrorCode = (typeof AGGREGATOR_ERROR_CODES)[keyof typeof AGGREGATOR_ERROR_CODES];
@@ -80,3 +81,5 @@ export const RoundNotClosedError = define(AGGREGATOR_ERROR_CODES.roundNotClosed,
 export const ChainMismatchError = define(AGGREGATOR_ERROR_CODES.chainMismatch, 'ChainMismatchError');
 /** The task spec document is not valid JSON or lacks the aggregation section. */
 export const TaskSpecInvalidError = define(AGGREGATOR_ERROR_CODES.taskSpecInvalid, 'TaskSpecInvalidError');
+/** An opener pool worker thread crashed, exited or answered without a result (the job fails and is retried). */
+export const OpenWorkerFailedError = define(AGGREGATOR_ERROR_CODES.openWorkerFailed, 'OpenWorkerFailedError');

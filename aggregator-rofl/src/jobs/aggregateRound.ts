@@ -32,28 +32,13 @@ import { sketchOf } from '../scoring/sketch';
 import type { StateStore } from '../state/stateStore';
 import { strategyOf } from '../strategies/createStrategy';
 import { REASON, type Exclusion, type PrivacyReport, type RoundContext, type Strategy } from '../strategies/types';
-import type { CheckParams } from './checkUpdate';
+import { InlineChecker, pipelineDepthFor, runUpdatePipeline, sharedOpenerPool, type CheckCounts, type CheckParams, type UpdateChecker } from '../updates';
 import type { CoordinatorClient } from './coordinatorClient';
-import { runPipelined } from './pipeline';
-import { InlineUpdateProcessor, sharedOpenWorker, type UpdateProcessor } from './updateProcessor';
 import { combineStatistics, saveStatisticsCounts, type StatisticsInput } from './statisticsRound';
 
 /** finalizeRound gas: `base + perParticipant × committed` (measured ≈ 26k marginal per participant; 40k leaves room). */
 export type FinalizeGas = { base: number; perParticipant: number };
 export const DEFAULT_FINALIZE_GAS: FinalizeGas = { base: 500_000, perParticipant: 40_000 };
-/** Bytes the pipeline's in-flight updates may hold (ciphertext + plaintext buffers), unless a depth is given. */
-export const DEFAULT_PIPELINE_MEMORY_BYTES = 32 * 1024 * 1024;
-export const MAX_PIPELINE_DEPTH = 16;
-
-/**
- * Updates in flight ahead of the fold: `explicit` when given, else as many as `memoryBytes` holds at 8 bytes per
- * parameter (4 ciphertext + 4 plaintext), between 2 and 16. 1M params → 4, 100k → 16, 10M → 2.
- */
-export function pipelineDepthFor(modelSize: number, explicit?: number, memoryBytes = DEFAULT_PIPELINE_MEMORY_BYTES): number {
-  if (explicit !== undefined) return Math.max(1, Math.floor(explicit));
-  return Math.min(MAX_PIPELINE_DEPTH, Math.max(2, Math.floor(memoryBytes / (8 * Math.max(1, modelSize)))));
-}
-
 export function finalizeGasLimit(committed: number, gas: FinalizeGas = DEFAULT_FINALIZE_GAS): number {
   return gas.base + gas.perParticipant * committed;
 }
@@ -74,8 +59,10 @@ export type AggregateDeps = {
   pipelineDepth?: number;
   /** Budget for the in-flight updates' buffers when no depth is given (default 32 MiB). */
   pipelineMemoryBytes?: number;
-  /** Open + validate in a worker thread (default: when the machine has more than one core); false keeps all in this thread. */
+  /** Check updates on the process-wide opener pool, one thread per core (default: when the machine has more than one core); false: in this thread. */
   openInWorker?: boolean;
+  /** Where each update's checks run; overrides `openInWorker` (benches and tests pass their own pool). */
+  checker?: UpdateChecker;
   /** Called after each update is processed (tests use it to interrupt a job mid-way). */
   onProgress?: (done: number, total: number) => Promise<void> | void;
 };
@@ -90,6 +77,8 @@ export type AggregateOutcome =
       included: string[];
       scores: number[];
       excluded: Exclusion[];
+      /** Checks performed on this round's updates (hashes, signatures, openings, validations). */
+      checks: CheckCounts;
     };
 
 const FINALIZED_STATES: number[] = [ROUND_STATE.Finalized, ROUND_STATE.Accepted, ROUND_STATE.Rejected];
@@ -182,29 +171,31 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   const excluded: Exclusion[] = [];
   const accepted = new Map<string, ScoreInput & { metrics: Record<string, number> }>();
   const params: CheckParams = { keys: deps.keys.hpke, layout, normBound: spec ? spec.aggregation.updateNormBound : 1 };
-  const processor: UpdateProcessor = (deps.openInWorker ?? availableParallelism() > 1) ? sharedOpenWorker() : new InlineUpdateProcessor();
+  const checker: UpdateChecker = deps.checker ?? ((deps.openInWorker ?? availableParallelism() > 1) ? sharedOpenerPool() : new InlineChecker());
   const exclude = (participant: string, reason: Exclusion['reason'], detail: string) => {
     excluded.push({ participant, reason, detail });
     log.warn({ participant, reason, detail }, 'aggregate: update excluded');
   };
   const depth = pipelineDepthFor(layout.size, deps.pipelineDepth, deps.pipelineMemoryBytes);
-  log.debug({ depth, worker: processor.kind }, 'aggregate: pipeline');
-  await runPipelined(
-    committed.length,
+  log.debug({ depth, threads: checker.threads }, 'aggregate: pipeline');
+  const checks = await runUpdatePipeline({
+    count: committed.length,
     depth,
-    async (i, slot) => {
+    checker,
+    params,
+    fetch: async (i, slot) => {
       const participant = committed[i]!;
       const fetched = await deps.coordinator.getUpdate(taskId, round, participant, { reuse: slot.ciphertext });
       if (fetched === null) return null;
-      // Read in place into the slot's buffer, grown when a larger ciphertext arrives.
+      // Read in place into the slot's buffer, grown when a larger ciphertext arrives. Not hashed here: on the opener
+      // pool the hash runs in the update's worker thread; inline, `authenticate` hashes it in this thread.
       if (fetched.buffer !== undefined) slot.ciphertext = fetched.buffer;
       const context = { chainId: deps.chainId, contractAddress: deps.taskManagerAddress, taskId, round, participant };
-      return processor.process(slot, { ciphertext: fetched.ciphertext, sha256: fetched.sha256, signature: fetched.signature, commitment: commitments[i]!, context }, params);
+      return { ciphertext: fetched.ciphertext, sha256: fetched.sha256, signature: fetched.signature, commitment: commitments[i]!, context };
     },
-    async (i, processed) => {
+    fold: async (i, result) => {
       const participant = committed[i]!;
-      const result = processed?.result;
-      if (result === undefined) {
+      if (result === null) {
         exclude(participant, REASON.MissingUpload, 'the coordinator has no upload for this commitment');
       } else if (!result.ok) {
         exclude(participant, result.reason, result.detail);
@@ -214,10 +205,11 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
       }
       await deps.onProgress?.(i + 1, committed.length);
     },
-  );
+  });
+  log.info({ ...checks, committed: committed.length }, 'aggregate: checks performed');
 
   if (statisticsFeatures !== null) {
-    return finishStatisticsRound({ deps, tm, log, taskId, round, committed, excluded, previousModelHash, features: statisticsFeatures, inputs: [...accepted.values()] });
+    return finishStatisticsRound({ deps, tm, log, taskId, round, committed, excluded, previousModelHash, features: statisticsFeatures, inputs: [...accepted.values()], checks });
   }
 
   // 4. Combine, server update, new model = previous + delta.
@@ -267,7 +259,7 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
     server: serverMetrics,
     dp: privacy,
   };
-  return finalizeWithAppd({ deps, tm, log, taskId, round, committed, modelBytes, metricsDoc, included, scores, excluded });
+  return finalizeWithAppd({ deps, tm, log, taskId, round, committed, modelBytes, metricsDoc, included, scores, excluded, checks });
 }
 
 type FinalizeInput = {
@@ -282,10 +274,11 @@ type FinalizeInput = {
   included: string[];
   scores: number[];
   excluded: Exclusion[];
+  checks: CheckCounts;
 };
 
 /** 6. Upload the model (or result document) and the metrics document, re-check the round, finalize through appd. */
-async function finalizeWithAppd({ deps, tm, log, taskId, round, committed, modelBytes, metricsDoc, included, scores, excluded }: FinalizeInput): Promise<AggregateOutcome> {
+async function finalizeWithAppd({ deps, tm, log, taskId, round, committed, modelBytes, metricsDoc, included, scores, excluded, checks }: FinalizeInput): Promise<AggregateOutcome> {
   const modelHash = sha256Hex(modelBytes);
   const modelUri = `blobs/${modelHash.slice(2)}`;
   const metricsBytes = Buffer.from(canonicalJson(metricsDoc), 'utf8');
@@ -320,7 +313,7 @@ async function finalizeWithAppd({ deps, tm, log, taskId, round, committed, model
     throw error;
   }
   log.info({ modelHash, included: included.length, excluded: excluded.length, metricsHash }, 'aggregate: finalized');
-  return { status: 'finalized', modelHash, modelUri, metricsHash, included, scores, excluded };
+  return { status: 'finalized', modelHash, modelUri, metricsHash, included, scores, excluded, checks };
 }
 
 type StatisticsRoundInput = {
@@ -334,6 +327,7 @@ type StatisticsRoundInput = {
   previousModelHash: string;
   features: string[];
   inputs: StatisticsInput[];
+  checks: CheckCounts;
 };
 
 /**
@@ -364,7 +358,7 @@ async function finishStatisticsRound(r: StatisticsRoundInput): Promise<Aggregate
     excluded: excluded.map((e) => ({ participant: e.participant, reason: e.reason })),
   };
   r.log.info({ participants: outcome.included.length, features: r.features.length }, 'aggregate: statistics combined');
-  return finalizeWithAppd({ deps: r.deps, tm: r.tm, log: r.log, taskId: r.taskId, round: r.round, committed: r.committed, modelBytes, metricsDoc, included: outcome.included, scores, excluded });
+  return finalizeWithAppd({ deps: r.deps, tm: r.tm, log: r.log, taskId: r.taskId, round: r.round, committed: r.committed, modelBytes, metricsDoc, included: outcome.included, scores, excluded, checks: r.checks });
 }
 
 /**
