@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   HashNotCommitted: { code: 'CLOISTER_ERR_HASH_NOT_COMMITTED', statusCode: 409, description: 'No on-chain commitment appeared for this participant within the wait time: commit first.' },
   UpdateConflict: { code: 'CLOISTER_ERR_UPDATE_CONFLICT', statusCode: 409, description: 'The bytes differ from the on-chain commitment or from the update already stored.' },
   BlobHashMismatch: { code: 'CLOISTER_ERR_BLOB_HASH_MISMATCH', statusCode: 400, description: 'PUT /v1/blobs body does not hash to the sha256 in the path.' },
+  TaskSpecInvalid: { code: 'CLOISTER_ERR_TASK_SPEC_INVALID', statusCode: 400, description: 'PUT /v1/task-specs body is not a valid task spec (the message names each wrong field); nothing was stored.' },
   BlobAuthInvalid: { code: 'CLOISTER_ERR_BLOB_AUTH_INVALID', statusCode: 401, description: 'Blob upload needs the operator token or a valid aggregator signature.' },
   AggregatorAuthInvalid: { code: 'CLOISTER_ERR_AGGREGATOR_AUTH_INVALID', statusCode: 401, description: 'Aggregator headers missing, stale (> 60 s) or not signed by aggregatorSigner().' },
   ChainUnavailable: { code: 'CLOISTER_ERR_CHAIN_UNAVAILABLE', statusCode: 503, description: 'The chain RPC did not answer: retry later.' },

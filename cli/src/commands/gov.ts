@@ -69,13 +69,14 @@ export function govCommand(env: CommandEnv): Command {
               `proposal ${id} by ${p.proposer} has not passed: yes ${p.yesVotes} / no ${p.noVotes}, quorum ${quorum}, voting ends ${new Date(Number(p.votingEndsAt) * 1000).toISOString()} — more members must vote yes (\`cloister gov vote ${id} --yes\`)`,
             );
           }
+          const quorum = Number(await ctx.contracts.governance.quorum());
           const tx = await execute(ctx.contracts, ctx.signer!, id);
-          rows.push({ proposal: id.toString(), proposer: p.proposer, yes: Number(p.yesVotes), no: Number(p.noVotes), description: p.description, tx });
+          rows.push({ proposal: id.toString(), proposer: p.proposer, yes: Number(p.yesVotes), no: Number(p.noVotes), quorum, votingEndsAt: new Date(Number(p.votingEndsAt) * 1000).toISOString(), description: p.description, tx });
         }
         return rows;
       });
       out.result(results, () => {
-        for (const r of results) out.line(`executed proposal ${r.proposal} (by ${r.proposer}, yes ${r.yes} / no ${r.no}): ${r.description}  tx ${r.tx}`);
+        for (const r of results) out.line(`executed proposal ${r.proposal} (by ${r.proposer}; yes ${r.yes} / no ${r.no}, quorum ${r.quorum}; voting would have ended ${r.votingEndsAt}): ${r.description}  tx ${r.tx}`);
       });
     });
   return gov;

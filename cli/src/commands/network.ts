@@ -2,6 +2,7 @@
 // loaded only when one of these commands runs; no other command assumes a local network.
 import { Command, Option } from 'commander';
 import type * as NetworkModule from '@cloister/infra/dist/network';
+import { formatRecord } from '@cloister/infra/dist/log/logger';
 import type { CommandEnv } from './shared';
 import { example, positiveInt } from './shared';
 
@@ -81,7 +82,16 @@ export function networkCommand(env: CommandEnv): Command {
       const logs = loadNetwork().networkLogs(dirOf(o), service, o.lines);
       out.result(logs, () => {
         out.line(`==> ${logs.file} <==`);
-        out.line(logs.tail);
+        // The services log pino JSON lines: shown as readable lines (other lines as they are).
+        for (const line of logs.tail.split('\n')) {
+          let record: Record<string, unknown> | null = null;
+          try {
+            record = line.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : null;
+          } catch {
+            record = null;
+          }
+          out.line(record ? formatRecord(record, process.stdout.isTTY === true) : line);
+        }
       });
     });
 

@@ -2,7 +2,7 @@
 // admitted and that the site's data matches the task's schema (a wrong column fails here, not in a round).
 import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
-import { fetchTaskSpec, initBackend, ParticipantNode, requireAdmitted } from '@cloister/client';
+import { fetchTaskSpec, initBackend, ParticipantNode, requireAdmitted, resolveStatisticsScaling } from '@cloister/client';
 import { ROUND_STATE, type TaskSpec } from '@cloister/protocol';
 import { Command } from 'commander';
 import { CLI_ERROR_CODES, CliError } from '../errors';
@@ -40,7 +40,8 @@ export function nodeCommand(env: CommandEnv): Command {
         }
         await requireAdmitted(ctx.contracts, o.task, address);
         const task = await ctx.contracts.taskManager.getTask(o.task);
-        const spec: TaskSpec = await fetchTaskSpec(ctx.coordinator, task.params.modelSpecHash);
+        // The spec as the node will use it (a training task's scaling from its statistics result, hash-checked).
+        const spec: TaskSpec = await resolveStatisticsScaling(ctx.coordinator, await fetchTaskSpec(ctx.coordinator, task.params.modelSpecHash));
         const dataset = datasetProviderFor(resolve(o.dataset), ctx.coordinator);
         // The schema check: load once now with the task's data section.
         const local = await dataset(spec);

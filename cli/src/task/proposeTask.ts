@@ -22,15 +22,18 @@ export type ProposeResult = {
   statistics: { taskId: string; resultHash: string } | null;
 };
 
-/** PUT /v1/blobs/<sha256> with the operator token (the local network's connection file carries it). */
-export async function storeBlob(ctx: NetworkContext, bytes: Uint8Array, operatorToken: string | undefined): Promise<string> {
+/**
+ * PUT /v1/blobs/<sha256> (or /v1/task-specs/<sha256>, where the coordinator validates the spec first) with the operator
+ * token (the local network's connection file carries it).
+ */
+export async function storeBlob(ctx: NetworkContext, bytes: Uint8Array, operatorToken: string | undefined, route: 'blobs' | 'task-specs' = 'blobs'): Promise<string> {
   const hash = sha256Hex(bytes);
   if (!operatorToken) {
     throw new CliError(CLI_ERROR_CODES.keyMissing, `storing the task's files needs the coordinator's operator token — set CLOISTER_OPERATOR_TOKEN, or ask the operator to store blob ${hash}`);
   }
   let res: Response;
   try {
-    res = await fetch(`${ctx.connection.coordinatorUrl}/v1/blobs/${hash.slice(2)}`, {
+    res = await fetch(`${ctx.connection.coordinatorUrl}/v1/${route}/${hash.slice(2)}`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/octet-stream' },
       body: bytes,
@@ -38,7 +41,18 @@ export async function storeBlob(ctx: NetworkContext, bytes: Uint8Array, operator
   } catch (cause) {
     throw new CliError(CLI_ERROR_CODES.networkUnreachable, `the coordinator at ${ctx.connection.coordinatorUrl} does not answer — is the network running? (\`cloister network status\`)`, { cause });
   }
-  if (!res.ok) throw new CliError(CLI_ERROR_CODES.taskFailed, `the coordinator refused blob ${hash}: HTTP ${res.status} ${(await res.text()).slice(0, 200)} — check the operator token`);
+  if (!res.ok) {
+    const text = await res.text();
+    let reason = text.slice(0, 300);
+    try {
+      const body = JSON.parse(text) as { code?: string; message?: string };
+      reason = `${body.message ?? ''}${body.code ? ` (${body.code})` : ''}`;
+    } catch {
+      // not a JSON error body
+    }
+    const next = res.status === 401 ? 'check the operator token' : route === 'task-specs' ? 'fix the task folder and run `cloister task check`' : 'see the coordinator log';
+    throw new CliError(CLI_ERROR_CODES.taskFailed, `the coordinator refused ${route === 'task-specs' ? 'the task spec' : 'blob'} ${hash}: HTTP ${res.status} ${reason} — ${next}`);
+  }
   return hash;
 }
 
@@ -87,7 +101,7 @@ export async function proposeTaskFolder(
     throw new CliError(CLI_ERROR_CODES.taskInvalid, `${loaded.dir}/task.json: ${(error as Error).message} — fix it and run \`cloister task check ${loaded.dir}\``, { cause: error });
   }
   const token = options.operatorToken ?? ctx.connection.development?.operatorToken;
-  const specHash = await storeBlob(ctx, specBytes, token);
+  const specHash = await storeBlob(ctx, specBytes, token, 'task-specs');
   const initialModelHash = await storeBlob(ctx, loaded.initialModel, token);
   const dataSchemaHash = sha256Hex(new TextEncoder().encode(canonicalJson({ features: task.data.features, label: task.data.label ?? null })));
   const params: TaskParams = {
