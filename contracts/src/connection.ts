@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseDeployment, type Deployment } from './deployment';
-import { ContractsError, CONTRACTS_ERROR_CODES } from './errors';
+import { ConnectionInvalidError, ConnectionNotFoundError } from './errors';
 
 export type Connection = {
   version: 1;
@@ -26,7 +26,7 @@ export type Connection = {
 /** Checks the shape of a parsed connection document; throws CLOISTER_ERR_CONTRACTS_CONNECTION_INVALID naming the field. */
 export function parseConnection(value: unknown, source = 'connection file'): Connection {
   const fail = (field: string, why: string) =>
-    new ContractsError(CONTRACTS_ERROR_CODES.connectionInvalid, `${source}: "${field}" ${why}`, { source, field });
+    new ConnectionInvalidError(`${source}: "${field}" ${why}`, { details: { source, field } });
   if (typeof value !== 'object' || value === null) throw fail('/', 'must be a JSON object');
   const v = value as Record<string, unknown>;
   if (v.version !== 1) throw fail('version', 'must be 1');
@@ -62,18 +62,16 @@ export function loadConnection(path: string): Connection {
   try {
     text = readFileSync(path, 'utf8');
   } catch (cause) {
-    throw new ContractsError(
-      CONTRACTS_ERROR_CODES.connectionNotFound,
+    throw new ConnectionNotFoundError(
       `no connection file at ${path}: start a local network with \`cloister network up\`, or pass --connection <file> (CLOISTER_CONNECTION) of a deployment`,
-      { path },
-      cause,
+      { details: { path }, cause },
     );
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw new ContractsError(CONTRACTS_ERROR_CODES.connectionInvalid, `${path} is not valid JSON: ${(cause as Error).message}`, { path }, cause);
+    throw new ConnectionInvalidError(`${path} is not valid JSON: ${(cause as Error).message}`, { details: { path }, cause });
   }
   return parseConnection(parsed, path);
 }

@@ -31,11 +31,11 @@ export async function resolveStatisticsScaling(coordinator: CoordinatorClient, s
   try {
     document = JSON.parse(new TextDecoder().decode(bytes)) as StatisticsDocument;
   } catch (cause) {
-    throw new ModelSpecInvalidError(`The statistics result ${hash} the task refers to is not JSON.`, { hash }, { cause });
+    throw new ModelSpecInvalidError(`The statistics result ${hash} the task refers to is not JSON.`, { details: { hash }, cause });
   }
   const expected = spec.data.features.join(',');
   if (document.kind !== 'statistics' || !Array.isArray(document.features) || document.features.join(',') !== expected) {
-    throw new ModelSpecInvalidError(`The statistics result ${hash} does not cover this task's features (${expected}); governance approved a mismatched task: report it.`, { hash });
+    throw new ModelSpecInvalidError(`The statistics result ${hash} does not cover this task's features (${expected}); governance approved a mismatched task: report it.`, { details: { hash } });
   }
   return { ...spec, data: { ...spec.data, scaling: { mean: document.mean, std: document.std } } };
 }

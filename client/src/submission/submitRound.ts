@@ -150,7 +150,7 @@ export async function submitRound(options: SubmitRoundOptions): Promise<SubmitRo
       if (onChain !== ZeroHash) {
         throw new CommitmentConflictError(
           `The chain holds commitment ${onChain} for round ${round}, but the local sealed update hashes to ${sealed.ciphertextHash}. Nothing was sent; check whether this key is used by another node.`,
-          { onChain, local: sealed.ciphertextHash },
+          { details: { onChain, local: sealed.ciphertextHash } },
         );
       }
       if (sent) {

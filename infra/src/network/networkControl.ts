@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { connectJsonRpc, loadConnection } from '@cloister/contracts';
 import { QUEUE_NAMES } from '@cloister/coordinator';
 import { Queue } from 'bullmq';
-import { INFRA_ERROR_CODES, InfraError } from '../errors';
+import { NetworkNotRunningError, NetworkServiceUnknownError } from '../errors';
 import { networkPaths } from './networkPaths';
 import { isAlive, readProcesses, SERVICES, stopProcessGroup, type ProcessesFile, type ServiceName } from './processes';
 
@@ -11,7 +11,7 @@ function requireNetwork(dir: string): ProcessesFile {
   const paths = networkPaths(dir);
   const file = readProcesses(paths.processes);
   if (!file) {
-    throw new InfraError(INFRA_ERROR_CODES.networkNotRunning, `no network in ${paths.dir}: start one with \`cloister network up --dir ${paths.dir}\``, { details: { dir: paths.dir } });
+    throw new NetworkNotRunningError(`no network in ${paths.dir}: start one with \`cloister network up --dir ${paths.dir}\``, { details: { dir: paths.dir } });
   }
   return file;
 }
@@ -84,10 +84,10 @@ export async function networkStatus(dir: string): Promise<NetworkStatus> {
 /** The log file of one service, and its last `lines` lines. */
 export function networkLogs(dir: string, service: string, lines = 50): { file: string; tail: string } {
   if (!(SERVICES as readonly string[]).includes(service)) {
-    throw new InfraError(INFRA_ERROR_CODES.networkServiceUnknown, `unknown service ${JSON.stringify(service)}: one of ${SERVICES.join(', ')}`);
+    throw new NetworkServiceUnknownError(`unknown service ${JSON.stringify(service)}: one of ${SERVICES.join(', ')}`);
   }
   const file = requireNetwork(dir).services.find((s) => s.service === service);
-  if (!file) throw new InfraError(INFRA_ERROR_CODES.networkNotRunning, `the network in ${dir} has no ${service} process (it did not get that far)`);
+  if (!file) throw new NetworkNotRunningError(`the network in ${dir} has no ${service} process (it did not get that far)`);
   const text = existsSync(file.log) ? readFileSync(file.log, 'utf8') : '';
   return { file: file.log, tail: text.split('\n').slice(-lines - 1).join('\n') };
 }

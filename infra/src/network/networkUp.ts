@@ -23,7 +23,7 @@ import {
   type Connection,
 } from '@cloister/contracts';
 import { freePort } from '@cloister/devstack';
-import { INFRA_ERROR_CODES, InfraError } from '../errors';
+import { InfraError, NetworkRunningError, NetworkStartFailedError, NetworkStateInvalidError } from '../errors';
 import { developmentAccounts, fund } from '../stack/accounts';
 import { DEVELOPMENT_APP_ID_BYTES21 } from '../stack/startStack';
 import { networkPaths, type NetworkPaths } from './networkPaths';
@@ -57,13 +57,13 @@ function chainConfig(): string {
 async function waitFor(what: string, pid: number, logFile: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    if (!isAlive(pid)) throw new InfraError(INFRA_ERROR_CODES.networkStartFailed, `${what} exited during start; see ${logFile}`, { details: { logFile } });
+    if (!isAlive(pid)) throw new NetworkStartFailedError(`${what} exited during start; see ${logFile}`, { details: { logFile } });
     try {
       if (await probe()) return;
     } catch {
       // not ready yet
     }
-    if (Date.now() > end) throw new InfraError(INFRA_ERROR_CODES.networkStartFailed, `${what} was not ready within ${timeoutMs / 1000} s; see ${logFile}`, { details: { logFile } });
+    if (Date.now() > end) throw new NetworkStartFailedError(`${what} was not ready within ${timeoutMs / 1000} s; see ${logFile}`, { details: { logFile } });
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -82,9 +82,7 @@ export async function networkUp(options: NetworkUpOptions): Promise<NetworkUpRes
   const timeoutMs = options.timeoutMs ?? 120_000;
   const running = networkRunning(paths.dir);
   if (running) {
-    throw new InfraError(
-      INFRA_ERROR_CODES.networkRunning,
-      `a network already runs in ${paths.dir} (pids ${running.services.map((s) => s.pid).join(', ')}): stop it with \`cloister network down --dir ${paths.dir}\` or choose another --dir`,
+    throw new NetworkRunningError(`a network already runs in ${paths.dir} (pids ${running.services.map((s) => s.pid).join(', ')}): stop it with \`cloister network down --dir ${paths.dir}\` or choose another --dir`,
       { details: { dir: paths.dir } },
     );
   }
@@ -94,7 +92,7 @@ export async function networkUp(options: NetworkUpOptions): Promise<NetworkUpRes
     log.warn({ dir: paths.dir }, 'network: the previous network in this folder is no longer running; Hardhat keeps no state, so this starts a FRESH chain and removes the old files');
     rmSync(paths.dir, { recursive: true, force: true });
   } else if (existsSync(paths.dir) && readdirSync(paths.dir).length > 0) {
-    throw new InfraError(INFRA_ERROR_CODES.networkStateInvalid, `${paths.dir} exists and is not a network folder: choose an empty or new --dir`);
+    throw new NetworkStateInvalidError(`${paths.dir} exists and is not a network folder: choose an empty or new --dir`);
   }
   for (const d of [paths.dir, paths.logs, paths.keys, paths.redis, paths.store, paths.aggregatorState]) mkdirSync(d, { recursive: true });
   const state: ProcessesFile = { version: 1, dir: paths.dir, upPid: process.pid, services: [] };
@@ -250,7 +248,7 @@ export async function networkUp(options: NetworkUpOptions): Promise<NetworkUpRes
   } catch (error) {
     await stopAll();
     if (error instanceof InfraError) throw error;
-    throw new InfraError(INFRA_ERROR_CODES.networkStartFailed, `the network could not start: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+    throw new NetworkStartFailedError(`the network could not start: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   } finally {
     provider?.destroy();
     process.removeListener('SIGINT', onSignal);

@@ -3,7 +3,7 @@
 // process, possibly hours later) can stop them.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { INFRA_ERROR_CODES, InfraError } from '../errors';
+import { NetworkStartFailedError, NetworkStateInvalidError } from '../errors';
 
 export type ServiceName = 'redis' | 'chain' | 'appd' | 'coordinator' | 'aggregator';
 export const SERVICES: readonly ServiceName[] = ['redis', 'chain', 'appd', 'coordinator', 'aggregator'];
@@ -24,7 +24,7 @@ export function readProcesses(path: string): ProcessesFile | null {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as ProcessesFile;
   } catch (cause) {
-    throw new InfraError(INFRA_ERROR_CODES.networkStateInvalid, `${path} is not a processes file: ${(cause as Error).message}; remove the network folder by hand`, { cause });
+    throw new NetworkStateInvalidError(`${path} is not a processes file: ${(cause as Error).message}; remove the network folder by hand`, { cause });
   }
 }
 
@@ -46,7 +46,7 @@ export function spawnService(command: string, args: string[], options: { cwd?: s
   const fd = openSync(options.logFile, 'a');
   try {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', fd, fd] });
-    if (child.pid === undefined) throw new InfraError(INFRA_ERROR_CODES.networkStartFailed, `${command} could not be started (is it on the PATH?)`);
+    if (child.pid === undefined) throw new NetworkStartFailedError(`${command} could not be started (is it on the PATH?)`);
     child.on('error', () => undefined); // reported through the readiness checks and the log
     child.unref();
     return child.pid;
