@@ -27,6 +27,9 @@ export const AGGREGATOR_ERROR_CODES = {
   chainMismatch: 'CLOISTER_ERR_AGG_CHAIN_MISMATCH',
   taskSpecInvalid: 'CLOISTER_ERR_AGG_TASK_SPEC_INVALID',
   openWorkerFailed: 'CLOISTER_ERR_AGG_OPEN_WORKER_FAILED',
+  modelUnavailable: 'CLOISTER_ERR_AGG_MODEL_UNAVAILABLE',
+  healthServer: 'CLOISTER_ERR_AGG_HEALTH_SERVER',
+  notReady: 'CLOISTER_ERR_AGG_NOT_READY',
 } as const;
 
 export type AggregatorErrorCode = (typeof AGGREGATOR_ERROR_CODES)[keyof typeof AGGREGATOR_ERROR_CODES];
@@ -104,4 +107,17 @@ export const TaskSpecInvalidError = define('TaskSpecInvalidError', {
 export const OpenWorkerFailedError = define('OpenWorkerFailedError', {
   code: AGGREGATOR_ERROR_CODES.openWorkerFailed,
   description: 'An opener pool worker thread crashed, exited or answered without a result (the job fails and is retried).',
+});
+export const ModelUnavailableError = define('ModelUnavailableError', {
+  code: AGGREGATOR_ERROR_CODES.modelUnavailable,
+  description: "The round's previous global model is missing or does not hash to its on-chain value (the round fails with MODEL_UNAVAILABLE).",
+});
+export const HealthServerError = define('HealthServerError', {
+  code: AGGREGATOR_ERROR_CODES.healthServer,
+  description: 'The /health, /ready and /metrics server cannot listen on HEALTH_PORT.',
+});
+export const NotReadyError = define('NotReadyError', {
+  code: AGGREGATOR_ERROR_CODES.notReady,
+  description: "/ready answers 503 with Retry-After: Redis, the chain or the worker is not usable now (the body's checks say which).",
+  statusCode: 503,
 });

@@ -13,6 +13,8 @@ export const CONTRACTS_ERROR_CODES = {
   siweLoginFailed: 'CLOISTER_ERR_CONTRACTS_SIWE_LOGIN_FAILED',
   connectionNotFound: 'CLOISTER_ERR_CONTRACTS_CONNECTION_NOT_FOUND',
   connectionInvalid: 'CLOISTER_ERR_CONTRACTS_CONNECTION_INVALID',
+  pageSizeInvalid: 'CLOISTER_ERR_CONTRACTS_PAGE_SIZE_INVALID',
+  outcomesInvalid: 'CLOISTER_ERR_CONTRACTS_OUTCOMES_INVALID',
 } as const;
 
 export type ContractsErrorCode = (typeof CONTRACTS_ERROR_CODES)[keyof typeof CONTRACTS_ERROR_CODES];
@@ -76,3 +78,13 @@ export const ConnectionInvalidError = define('ConnectionInvalidError', {
 });
 export type ConnectionInvalidError = InstanceType<typeof ConnectionInvalidError>;
 
+export const PageSizeInvalidError = define('PageSizeInvalidError', {
+  code: C.pageSizeInvalid,
+  description: 'outcomePages / finalizeRoundInPages / creditRoundRewards: the page size is not a positive integer.',
+});
+export type PageSizeInvalidError = InstanceType<typeof PageSizeInvalidError>;
+export const OutcomesInvalidError = define('OutcomesInvalidError', {
+  code: C.outcomesInvalid,
+  description: 'outcomePages: an included account without a score or an excluded one without a reason.',
+});
+export type OutcomesInvalidError = InstanceType<typeof OutcomesInvalidError>;
