@@ -59,10 +59,10 @@ describe('the dashboard in chromium on the local stack', { timeout: 240_000 }, (
 
     assert.equal(mainFrameNavigations, navigationsBefore, 'the page navigated while the round moved');
     assert.equal(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument), true, 'the page was reloaded');
-    // Both hospitals included, the model and the metrics checked against the chain in the browser.
-    const rows = round.locator('table.participants tbody tr');
-    assert.equal(await rows.count(), 2);
-    for (const name of ['Cleveland', 'Hungary']) await round.getByRole('row').filter({ hasText: name }).getByText('included').waitFor();
+    // Three committed, two included, the silent one excluded with its reason in words (the public, aggregate figures);
+    // the model and the metrics checked against the chain in the browser.
+    assert.equal(await round.locator('table.participants tbody tr').count(), 3);
+    await round.getByText('1 participant: committed but never uploaded the update').waitFor();
     await round.getByText('verified against chain').first().waitFor();
     assert.equal(await round.getByText('verified against chain').count(), 2, 'model and metrics both verified');
     await page.locator('figure.chart', { hasText: 'Accuracy' }).locator('canvas').waitFor();
@@ -82,6 +82,7 @@ describe('the dashboard in chromium on the local stack', { timeout: 240_000 }, (
     await card.getByRole('button', { name: `Vote yes on proposal ${id}` }).click();
     await card.getByText('passed, ready to execute').waitFor();
     await card.getByText('2 yes · 0 no').waitFor();
+    await card.getByText(`${wallet.address.slice(0, 6)}…${wallet.address.slice(-4)} yes (you)`).waitFor();
     await card.getByRole('button', { name: `Execute proposal ${id}` }).click();
     await card.getByText('executed', { exact: true }).waitFor();
 
@@ -92,6 +93,16 @@ describe('the dashboard in chromium on the local stack', { timeout: 240_000 }, (
     assert.equal(await s.stack.contracts.participants.isAdmitted(s.taskId, s.admitted.address), true, 'the proposal admitted the account');
     assert.ok(wallet.requests.filter((m) => m === 'eth_sendTransaction').length >= 2, 'vote and execute were sent by the wallet');
     await screenshot(page, 'governance');
+  });
+
+  it('shows a governance member each participant’s outcome, read with the member’s SiweAuth token', async () => {
+    await page.getByRole('link', { name: 'Tasks and rounds' }).click();
+    await page.getByRole('button', { name: 'Show each participant’s outcome (governance members)' }).click();
+    const round = page.locator('li.round[data-round="1"]');
+    for (const name of ['Cleveland', 'Hungary']) await round.getByRole('row').filter({ hasText: name }).getByText(/^included, score \d+(\.\d)? %$/).waitFor();
+    await round.getByRole('row').filter({ hasText: 'Switzerland' }).getByText('excluded: committed but never uploaded the update').waitFor();
+    await expectAccessible('tasks with outcomes');
+    await screenshot(page, 'tasks-member');
   });
 
   it('signs a hospital in with its wallet, shows its score and claims its reward', async () => {
@@ -130,6 +141,18 @@ describe('the dashboard in chromium on the local stack', { timeout: 240_000 }, (
     await page.getByRole('row').filter({ hasText: 'cloister-aggregation' }).waitFor();
     await expectAccessible('operator');
     await screenshot(page, 'operator');
+  });
+
+  it('marks a task the coordinator reports stalled, as it is pushed', async () => {
+    // The coordinator's own event bus (schema-checked, through socket.io and its Redis adapter), as its round state
+    // machine emits it when a task's reopen budget is spent.
+    s.stack.coordinator.app.events.emit('task:status', { taskId: s.taskId.toString(), round: 1, status: 'stalled', reason: 'reopen budget spent' });
+    await page.getByRole('row').filter({ hasText: 'cloister' }).first().waitFor();
+    await page.getByText('stalled: reopen budget spent').waitFor();
+    await page.getByRole('link', { name: 'Tasks and rounds' }).click();
+    await page.getByRole('alert').filter({ hasText: `Task #${s.taskId} is stalled: reopen budget spent` }).waitFor();
+    await expectAccessible('tasks with a stalled task');
+    await page.getByRole('link', { name: 'Operator' }).click();
   });
 
   it('is readable at a 390 px phone width', async () => {
