@@ -7,3 +7,4 @@ export * from './envelope/index.js';
 export * from './signatures/index.js';
 export * from './schemas/index.js';
 export * from './taskSpec/index.js';
+export * from './statistics/featureStatistics.js';
