@@ -7,4 +7,5 @@ export * from './envelope/index.js';
 export * from './signatures/index.js';
 export * from './schemas/index.js';
 export * from './taskSpec/index.js';
+export * from './config/index.js';
 export * from './statistics/featureStatistics.js';
