@@ -3,7 +3,6 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { QUEUE_NAMES } from './names';
 import { RepeatedFailureLog } from '../plugins/repeatedFailures';
-import { closeRedis } from '../plugins/redis';
 
 /**
  * Listens for the aggregation queue's job completions and failures (BullMQ QueueEvents: a blocking read of the
