@@ -22,7 +22,7 @@ contract TaskManager is ITaskManagerOutcomes {
     /// Score total of a finalized round with at least one included participant.
     uint32 public constant SCORE_TOTAL = 1_000_000;
     /// Highest exclusion reason code (see EXCLUSION_REASON in docs/interfaces.md).
-    uint8 public constant MAX_EXCLUSION_REASON = 9;
+    uint8 public constant MAX_EXCLUSION_REASON = 10;
 
     enum RoundState {
         None,
@@ -327,7 +327,7 @@ contract TaskManager is ITaskManagerOutcomes {
 
     /// @notice Finalizes a closed round; only from an authorized origin (TEE instance) of the registered ROFL app.
     /// `included` and `excluded` together must be exactly the committed set (each once); `scores` (one per included
-    /// participant) sum to 1e6 (or `included` is empty); `reasons` are EXCLUSION_REASON codes 1..9.
+    /// participant) sum to 1e6, or to 0 when no update contributed (or `included` is empty); `reasons` are EXCLUSION_REASON codes 1..10.
     /// @param taskId The task.
     /// @param round The round (must be closed).
     /// @param modelHash sha256 of the new global model file (non-zero).
@@ -528,8 +528,10 @@ contract TaskManager is ITaskManagerOutcomes {
             _outcomes[key][account] = Outcome({kind: _INCLUDED, reason: 0, score: scores[i]});
             sum += scores[i];
         }
+        // A sum of 0 says no included update contributed (validation-based scores): the round reward then goes to
+        // governance whole, as when nobody is included, instead of an equal split that would pay free-riders.
         uint256 expected = included.length == 0 ? 0 : SCORE_TOTAL;
-        if (sum != expected) revert TaskManagerScoreSumInvalid(expected, sum);
+        if (sum != expected && sum != 0) revert TaskManagerScoreSumInvalid(expected, sum);
     }
 
     function _recordExcluded(bytes32 key, address[] memory excluded, uint8[] memory reasons) private {

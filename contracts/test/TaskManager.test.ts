@@ -402,9 +402,9 @@ describe('TaskManager', () => {
       await expect(finalize(f, taskId, round, [a, b], [500_000, 500_000], [c], [0]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerInvalidReason')
         .withArgs(c, 0);
-      await expect(finalize(f, taskId, round, [a, b], [500_000, 500_000], [c], [10]))
+      await expect(finalize(f, taskId, round, [a, b], [500_000, 500_000], [c], [11]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerInvalidReason')
-        .withArgs(c, 10);
+        .withArgs(c, 11);
       await expect(finalize(f, taskId, round, [a, b, c], [1, 2, 3]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerScoreSumInvalid')
         .withArgs(BigInt(SCORE_TOTAL), 6n);
@@ -422,6 +422,19 @@ describe('TaskManager', () => {
       await expect(f.taskManager.acceptRound(taskId, round))
         .to.emit(f.rewardVault, 'RoundCredited')
         .withArgs(taskId, round, REWARD, 0n);
+    });
+
+    it('scores summing to 0 (no update contributed) finalize; the whole reward goes to governance, nobody is paid', async () => {
+      const { f, taskId, round, committers } = await loadFixture(closedRoundFixture);
+      const [a, b, c] = committers.map((p) => p.address) as [string, string, string];
+      await expect(finalize(f, taskId, round, [a, b], [0, 0], [c], [EXCLUSION_REASON.ExampleCountExceeded])).to.emit(
+        f.taskManager,
+        'RoundFinalized',
+      );
+      await time.increase(CHALLENGE_WINDOW);
+      await expect(f.taskManager.acceptRound(taskId, round))
+        .to.emit(f.rewardVault, 'RoundCredited')
+        .withArgs(taskId, round, REWARD, 2n);
     });
 
     it('outcomes are readable by the RewardVault only', async () => {

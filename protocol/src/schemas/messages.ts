@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { OPTIMIZERS, ROUND_EVENTS, STRATEGIES } from './constants.js';
+import { OPTIMIZERS, ROUND_EVENTS, SCORING_METHODS, STRATEGIES } from './constants.js';
 import { AddressSchema, Bytes32Schema, HexSchema, UintStringSchema } from './primitives.js';
 
 const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -55,6 +55,41 @@ export const TaskSpecSchema = Type.Object(
         ),
       },
       { additionalProperties: false },
+    ),
+    // The three sections below follow TaskSpec v2's names (scoring, validationSet, exampleCountBound).
+    exampleCountBound: Type.Optional(
+      Type.Object(
+        {
+          source: Type.Union([Type.Literal('statistics'), Type.Literal('declared')], {
+            description: "where each participant's bound comes from: its statistics-round count, or its declared count",
+          }),
+          onExceed: Type.Union([Type.Literal('exclude'), Type.Literal('clamp')]),
+          declared: Type.Optional(
+            Type.Record(AddressSchema, Type.Integer({ minimum: 1 }), {
+              description: 'source declared: the governance-approved example count of each participant (approved with the spec)',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    validationSet: Type.Optional(
+      Type.Object(
+        {
+          hash: Bytes32Schema,
+          uri: Type.String({ minLength: 1, description: 'where the TEE fetches the sealed validation set' }),
+        },
+        { additionalProperties: false, description: 'a validation set sealed to the TEE: only the aggregator reads it' },
+      ),
+    ),
+    scoring: Type.Optional(
+      Type.Object(
+        {
+          method: literals(SCORING_METHODS),
+          sampleBudget: Type.Optional(Type.Integer({ minimum: 1, description: 'gtg-shapley: most subset evaluations per round' })),
+        },
+        { additionalProperties: false },
+      ),
     ),
   },
   { additionalProperties: false, $id: 'TaskSpec' },
