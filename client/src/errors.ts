@@ -14,11 +14,7 @@ export class ClientError extends CloisterError {
 
 /** Stable codes of the client package. The README lists them; a unit test checks they are unique. */
 export const CLIENT_ERROR_CODES = {
-  BackendUnavailable: 'CLOISTER_ERR_CLIENT_BACKEND_UNAVAILABLE',
-  UnsupportedKernelInput: 'CLOISTER_ERR_CLIENT_UNSUPPORTED_KERNEL_INPUT',
   ModelSpecInvalid: 'CLOISTER_ERR_CLIENT_MODEL_SPEC_INVALID',
-  WeightsMismatch: 'CLOISTER_ERR_CLIENT_WEIGHTS_MISMATCH',
-  TrainingFailed: 'CLOISTER_ERR_CLIENT_TRAINING_FAILED',
   DatasetConfigInvalid: 'CLOISTER_ERR_CLIENT_DATASET_CONFIG_INVALID',
   DatasetFile: 'CLOISTER_ERR_CLIENT_DATASET_FILE',
   DatasetParse: 'CLOISTER_ERR_CLIENT_DATASET_PARSE',
@@ -42,38 +38,10 @@ export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[keyof typeof CLIENT_ER
 
 const C = CLIENT_ERROR_CODES;
 
-/** Neither tfjs-node nor the wasm backend could be initialised. */
-export class BackendUnavailableError extends ClientError {
-  constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
-    super(C.BackendUnavailable, message, details, options);
-  }
-}
-
-/** A kernel got an input layout it does not implement (e.g. NCHW on wasm, dilation > 1 in a gradient). */
-export class UnsupportedKernelInputError extends ClientError {
-  constructor(message: string, details?: ErrorDetails) {
-    super(C.UnsupportedKernelInput, message, details);
-  }
-}
-
-/** The task's model topology or training settings cannot be used. */
+/** The task spec document cannot be used by the client (not JSON, invalid, noise without clipNorm). */
 export class ModelSpecInvalidError extends ClientError {
   constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
     super(C.ModelSpecInvalid, message, details, options);
-  }
-}
-
-/** Global weights do not match the model's variables (count, names, shapes or sizes). */
-export class WeightsMismatchError extends ClientError {
-  constructor(message: string, details?: ErrorDetails) {
-    super(C.WeightsMismatch, message, details);
-  }
-}
-
-/** Local training produced something unusable (non-finite loss or weights, empty data). */
-export class TrainingFailedError extends ClientError {
-  constructor(message: string, details?: ErrorDetails) {
-    super(C.TrainingFailed, message, details);
   }
 }
 

@@ -2,12 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { join, resolve } from 'node:path';
 import { loadDataset, type LoadedDataset } from '../data/loadDataset';
 import { featureStatistics } from '../data/split';
-import { initBackend } from './backend';
-import { buildModel, readModelWeights, setModelWeights } from './model';
-import { evaluateModel } from './train';
+import { buildModel, evaluateModel, initBackend, l2Norm, readModelWeights, setModelWeights, type NamedTensor, type TrainingSettings } from '@cloister/model-runtime';
 import { trainRound, type ModelTaskSpec } from './trainRound';
-import { l2Norm } from './update';
-import type { NamedTensor, TrainingSettings } from './types';
 
 const EXAMPLES = resolve(__dirname, '../../examples/heart-disease');
 const SITES = ['cleveland', 'hungarian', 'switzerland', 'va'];

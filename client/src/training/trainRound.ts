@@ -3,11 +3,22 @@
 import type { UpdatePayload } from '@cloister/protocol';
 import { ModelSpecInvalidError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
-import { buildModel, setModelWeights } from './model';
-import { createRng } from './rng';
-import { evaluateModel, trainLocal, type EvaluationResult, type TrainProgress } from './train';
-import { addGaussianNoiseInPlace, clipInPlace, computeDeltas, l2Norm } from './update';
-import type { LocalDataset, NamedTensor, TrainingSettings } from './types';
+import {
+  addGaussianNoiseInPlace,
+  buildModel,
+  clipInPlace,
+  computeDeltas,
+  createRng,
+  evaluateModel,
+  l2Norm,
+  setModelWeights,
+  trainLocal,
+  type EvaluationResult,
+  type LocalDataset,
+  type NamedTensor,
+  type TrainingSettings,
+  type TrainProgress,
+} from '@cloister/model-runtime';
 
 export type { UpdatePayload };
 

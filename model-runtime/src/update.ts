@@ -1,5 +1,5 @@
 // Forming the update: delta = local − global in float32, optional clipping to an L2 bound and Gaussian noise.
-import { WeightsMismatchError } from '../errors';
+import { WeightsMismatchError } from './errors';
 import type { Rng } from './rng';
 import type { NamedTensor } from './types';
 
