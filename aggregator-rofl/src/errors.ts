@@ -30,6 +30,7 @@ export const AGGREGATOR_ERROR_CODES = {
   roundNotClosed: 'CLOISTER_ERR_AGG_ROUND_NOT_CLOSED',
   chainMismatch: 'CLOISTER_ERR_AGG_CHAIN_MISMATCH',
   taskSpecInvalid: 'CLOISTER_ERR_AGG_TASK_SPEC_INVALID',
+  validationSetUnavailable: 'CLOISTER_ERR_AGG_VALIDATION_SET_UNAVAILABLE',
 } as const;
 
 export type AggregatorErrorCode = (typeof AGGREGATOR_ERROR_CODES)[keyof typeof AGGREGATOR_ERROR_CODES];
@@ -80,3 +81,5 @@ export const RoundNotClosedError = define(AGGREGATOR_ERROR_CODES.roundNotClosed,
 export const ChainMismatchError = define(AGGREGATOR_ERROR_CODES.chainMismatch, 'ChainMismatchError');
 /** The task spec document is not valid JSON or lacks the aggregation section. */
 export const TaskSpecInvalidError = define(AGGREGATOR_ERROR_CODES.taskSpecInvalid, 'TaskSpecInvalidError');
+/** The task's sealed validation set cannot be fetched, does not hash to the spec's value, or does not open with this aggregator's key. */
+export const ValidationSetUnavailableError = define(AGGREGATOR_ERROR_CODES.validationSetUnavailable, 'ValidationSetUnavailableError');

@@ -28,7 +28,7 @@ import {
   type LocalChain,
 } from '@cloister/contracts';
 import { Queue } from 'bullmq';
-import { getAddress, getBytes, JsonRpcProvider, type JsonRpcSigner } from 'ethers';
+import { getBytes, JsonRpcProvider, type JsonRpcSigner } from 'ethers';
 import pino from 'pino';
 import { startDevelopmentAppd, type DevelopmentAppd } from '../src/development-appd/developmentAppd';
 import { startAggregator, type RunningAggregator } from '../src/jobs/startAggregator';
@@ -335,8 +335,14 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     const metrics = coordinator.blobs.get(r.metricsHash.slice(2));
     expect(metrics).toBeDefined();
     const doc = JSON.parse(metrics!.toString('utf8'));
-    expect(doc.excluded.map((e: { participant: string }) => e.participant)).toEqual(expected.map(([a]) => getAddress(a)));
     expect(doc.modelHash).toBe(r.modelHash);
+    // Public: aggregate figures only. No participant address, example count or alignment is in it (from those anyone
+    // could recompute the confidential scores); the per-participant outcomes are the contract's.
+    expect([doc.committed, doc.included, doc.excluded]).toEqual([8, 3, 5]);
+    expect(doc.exclusionsByReason).toEqual({ '2': 1, '4': 1, '6': 1, '7': 1, '8': 1 });
+    expect(doc.scoring).toMatchObject({ method: 'alignment', noPositiveContribution: false });
+    const text = metrics!.toString('utf8').toLowerCase();
+    for (const [account] of [...expected, ...goodAddrs.map((a) => [a] as const)]) expect(text).not.toContain(account.slice(2).toLowerCase());
   });
 
   it('a finalize from any other account reverts; killing the worker mid-job and restarting finalizes exactly once', async () => {

@@ -16,3 +16,4 @@ export { computeDeltas, l2Norm, clipInPlace, addGaussianNoiseInPlace } from './u
 export { createOptimizer, lossFunction, metricFunction, LOSS_NAMES, type LossFn, type MetricFn } from './losses';
 export { createRng, permutation, type Rng } from './rng';
 export type { NamedTensor, TrainingSettings, Examples, LocalDataset, OptimizerName, LossName, MetricName } from './types';
+export type { LayersModel } from '@tensorflow/tfjs';

@@ -7,6 +7,7 @@ import {
   TaskSpecSchema,
   validate,
   type AggregationJob,
+  type ScoringMethod,
   type TaskSpec,
 } from '@cloister/protocol';
 import { TaskManager__factory, type TaskManager } from '@cloister/contracts';
@@ -25,8 +26,12 @@ import {
 import type { AggregatorKeys } from '../keys/aggregatorKeys';
 import { layoutOf, unflatten } from '../model/layout';
 import { CentralDp } from '../privacy/centralDp';
-import { contributionScores, type ScoreInput } from '../scoring/scores';
-import { sketchOf } from '../scoring/sketch';
+import { ValidationEvaluator } from '../evaluation/validationEvaluator';
+import { loadValidationSet } from '../evaluation/loadValidationSet';
+import { keptPrecisionFor, UpdateStore } from '../scoring/coalitions';
+import { scoreRound } from '../scoring/roundScores';
+import type { ScoreInput } from '../scoring/scores';
+import { checkExampleCount, exampleCountBounds } from '../validation/exampleCountBound';
 import type { StateStore } from '../state/stateStore';
 import { createStrategy } from '../strategies/createStrategy';
 import { REASON, type Exclusion, type RoundContext, type Strategy } from '../strategies/types';
@@ -73,6 +78,8 @@ export type AggregateDeps = {
   pipelineMemoryBytes?: number;
   /** Open + validate in a worker thread (default: when the machine has more than one core); false keeps all in this thread. */
   openInWorker?: boolean;
+  /** Budget for the updates kept to rebuild coalition models (validation-based scores); default 256 MiB. */
+  scoringMemoryBytes?: number;
   /** Called after each update is processed (tests use it to interrupt a job mid-way). */
   onProgress?: (done: number, total: number) => Promise<void> | void;
 };
@@ -159,15 +166,58 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   const previous = decodeTensors(await previousP);
   const commitments = await commitmentsP;
   const layout = layoutOf(previous);
+  const previousFlat = new Float32Array(layout.size);
+  previous.forEach((t, k) => previousFlat.set(t.data, layout.entries[k]!.offset));
 
+  const bounds = exampleCountBounds(spec);
   const strategy = buildStrategy(spec);
   const context: RoundContext = { taskId, round, layout, stateStore: deps.stateStore };
+  // The validation set is opened here, in the TEE, and only here; its model runtime serves FLTrust and the scores.
+  const validationExamples = await loadValidationSet(spec, { getBlob: (h) => deps.coordinator.getBlob(h), keys: deps.keys.hpke, chainId: deps.chainId, taskManagerAddress: deps.taskManagerAddress });
+  const evaluator =
+    validationExamples === null
+      ? undefined
+      : await ValidationEvaluator.create({ topology: spec.model.topology, training: spec.training, previous: previousFlat, layout, data: validationExamples, seed: Number(round) });
+  try {
+    if (evaluator !== undefined) context.validation = evaluator;
+    return await aggregateWith({ deps, log, tm, taskId, round, committed, commitments, spec, previousFlat, previousModelHash, layout, strategy, context, bounds, evaluator });
+  } finally {
+    evaluator?.dispose();
+  }
+}
+
+type AggregateWith = {
+  deps: AggregateDeps;
+  log: Logger;
+  tm: TaskManager;
+  taskId: bigint;
+  round: bigint;
+  committed: string[];
+  commitments: string[];
+  spec: TaskSpec;
+  previousFlat: Float32Array;
+  previousModelHash: string;
+  layout: ReturnType<typeof layoutOf>;
+  strategy: Strategy;
+  context: RoundContext;
+  bounds: ReturnType<typeof exampleCountBounds>;
+  evaluator: ValidationEvaluator | undefined;
+};
+
+async function aggregateWith(a: AggregateWith): Promise<AggregateOutcome> {
+  const { deps, log, tm, taskId, round, committed, commitments, spec, previousFlat, previousModelHash, layout, strategy, context, bounds, evaluator } = a;
   await strategy.initialize(context);
   const config = strategy.configureRound(context);
   if (committed.length > config.maxUpdates) {
     throw new TooManyUpdatesError(`${committed.length} commitments exceed ${strategy.name}'s bound of ${config.maxUpdates} updates in memory`);
   }
-  log.info({ strategy: strategy.name, committed: committed.length, modelSize: layout.size }, 'aggregate: start');
+  const scoringMethod = (spec.scoring?.method ?? 'alignment') as ScoringMethod;
+  // Validation-based scores rebuild coalition models from the round's updates: keep them within the memory budget.
+  const store =
+    scoringMethod !== 'alignment' && evaluator !== undefined
+      ? new UpdateStore(layout.size, keptPrecisionFor(committed.length, layout.size, deps.scoringMemoryBytes))
+      : null;
+  log.info({ strategy: strategy.name, committed: committed.length, modelSize: layout.size, scoring: scoringMethod, kept: store?.precision }, 'aggregate: start');
 
   // 3. Fetch, check, open, validate and fold each committed update. Pipelined: up to `pipelineDepth` updates are
   //    downloaded and checked/opened (in the open worker) ahead of the fold, which runs in committed order in this
@@ -175,6 +225,7 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   const aggregator = strategy.beginAggregation(layout);
   const excluded: Exclusion[] = [];
   const accepted = new Map<string, ScoreInput & { metrics: Record<string, number> }>();
+  let clamped = 0;
   const params: CheckParams = { keys: deps.keys.hpke, layout, normBound: spec.aggregation.updateNormBound };
   const processor: UpdateProcessor = (deps.openInWorker ?? availableParallelism() > 1) ? sharedOpenWorker() : new InlineUpdateProcessor();
   const exclude = (participant: string, reason: Exclusion['reason'], detail: string) => {
@@ -203,8 +254,16 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
       } else if (!result.ok) {
         exclude(participant, result.reason, result.detail);
       } else {
-        aggregator.add({ participant, numExamples: result.numExamples, update: result.flat, metrics: result.metrics });
-        accepted.set(participant, { participant, numExamples: result.numExamples, sketch: result.sketch, metrics: result.metrics });
+        // The example count is the participant's word: held to its declared bound before it weighs anything.
+        const count = checkExampleCount(participant, result.numExamples, bounds);
+        if (!count.ok) {
+          exclude(participant, count.reason, count.detail);
+        } else {
+          if (count.clamped) clamped += 1;
+          aggregator.add({ participant, numExamples: count.numExamples, update: result.flat, metrics: result.metrics });
+          store?.add(participant, result.flat);
+          accepted.set(participant, { participant, numExamples: count.numExamples, sketch: result.sketch, metrics: result.metrics });
+        }
       }
       await deps.onProgress?.(i + 1, committed.length);
     },
@@ -215,10 +274,10 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   for (const e of combined.excluded) {
     excluded.push(e);
     accepted.delete(e.participant);
+    store?.delete(e.participant);
   }
   const included = combined.included;
-  const newFlat = new Float32Array(layout.size);
-  previous.forEach((t, k) => newFlat.set(t.data, layout.entries[k]!.offset));
+  const newFlat = previousFlat.slice();
   let serverMetrics: Record<string, number> = {};
   if (included.length > 0) {
     const server = await strategy.applyServerUpdate(combined.combined, context);
@@ -231,11 +290,39 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   const modelHash = sha256Hex(modelBytes);
   const modelUri = `blobs/${modelHash.slice(2)}`;
 
-  // 5. Scores (examples × positive alignment with the combined delta; fallback: example share).
+  // 5. Scores by the spec's method: alignment (default), or leave-one-out / GTG-Shapley on the validation set with
+  //    coalition models rebuilt with the coefficients the strategy combined the updates with.
   const inputs = included.map((p) => accepted.get(p)!);
-  const { scores, alignments, fallback } = contributionScores(inputs, sketchOf(combined.combined));
+  if (store !== null) {
+    for (const p of included) {
+      const c = combined.coefficients?.get(p);
+      const w = config.weighting === 'examples' ? accepted.get(p)!.numExamples : 1;
+      store.setCoefficients(p, c?.a ?? w, c?.b ?? w);
+    }
+  }
+  const scoring = await scoreRound({
+    method: scoringMethod,
+    sampleBudget: spec.scoring?.sampleBudget,
+    included: inputs,
+    combined: combined.combined,
+    store,
+    validation: evaluator,
+    seed: Number((taskId * 1_000_003n + round) % 4_294_967_296n),
+  });
+  const scores = scoring.scores;
+  const validationFigures =
+    evaluator === undefined
+      ? null
+      : await (async () => {
+          const delta = new Float32Array(layout.size);
+          for (let j = 0; j < delta.length; j += 1) delta[j] = newFlat[j]! - previousFlat[j]!;
+          const after = await evaluator.evaluate(delta);
+          return { examples: evaluator.examples, loss: after.loss, ...after.metrics, evaluations: evaluator.evaluations };
+        })();
   const orderOf = new Map(committed.map((p, k) => [p, k]));
   excluded.sort((a, b) => orderOf.get(a.participant)! - orderOf.get(b.participant)!);
+  const exclusionsByReason: Record<string, number> = {};
+  for (const e of excluded) exclusionsByReason[String(e.reason)] = (exclusionsByReason[String(e.reason)] ?? 0) + 1;
 
   const metricsDoc = {
     version: 1,
@@ -246,10 +333,15 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
     strategy: strategy.name,
     previousModelHash,
     modelHash,
+    // Aggregate figures only: who was included and each one's examples, alignment or contribution would let anyone
+    // recompute the confidential scores. Per-participant outcomes go only to the contract's confidential state.
     committed: committed.length,
-    included: included.map((p, k) => ({ participant: p, numExamples: accepted.get(p)!.numExamples, alignment: alignments[k] })),
-    excluded: excluded.map((e) => ({ participant: e.participant, reason: e.reason })),
-    scoreFallback: fallback,
+    included: included.length,
+    excluded: excluded.length,
+    exclusionsByReason,
+    examplesClamped: clamped,
+    scoring: scoring.summary,
+    validation: validationFigures,
     participantMetrics: strategy.aggregateEvaluate(inputs),
     aggregation: combined.metrics,
     server: serverMetrics,

@@ -2,6 +2,7 @@ import { STRATEGIES, type StrategyName } from '@cloister/protocol';
 import { StrategyParamsError, StrategyUnknownError } from '../errors';
 import { FedAvg } from './fedavg';
 import { FedAdagrad, FedAdam, FedAvgM, FedYogi } from './fedopt';
+import { FLTrust } from './fltrust';
 import { FedMedian, FedTrimmedMean, Krum } from './robust';
 import type { Strategy } from './types';
 
@@ -57,6 +58,8 @@ export function createStrategy(name: string, params: Record<string, unknown> = {
       return new Krum({ ...p, multi: false });
     case 'multi-krum':
       return new Krum({ ...p, multi: true });
+    case 'fltrust':
+      return new FLTrust();
     default:
       throw new StrategyUnknownError(`unknown aggregation strategy "${name}"`, {
         details: { known: [...STRATEGY_NAMES] },

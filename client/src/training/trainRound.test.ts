@@ -125,10 +125,10 @@ describe('trainRound on the Cleveland hospital file', () => {
   it('refuses global weights that do not fit the model', async () => {
     const wrong = globalWeights.map((w, i) => (i === 0 ? { ...w, shape: [5, 16], data: new Float32Array(80) } : w));
     await expect(trainRound({ spec, globalWeights: wrong, dataset: cleveland })).rejects.toMatchObject({
-      code: 'CLOISTER_ERR_CLIENT_WEIGHTS_MISMATCH',
+      code: 'CLOISTER_ERR_RUNTIME_WEIGHTS_MISMATCH',
     });
     await expect(trainRound({ spec: { ...spec, training: { ...training, loss: 'hinge' } }, globalWeights, dataset: cleveland })).rejects.toMatchObject({
-      code: 'CLOISTER_ERR_CLIENT_MODEL_SPEC_INVALID',
+      code: 'CLOISTER_ERR_RUNTIME_MODEL_INVALID',
     });
   });
 });
