@@ -28,7 +28,7 @@ import { layoutOf, unflatten } from '../model/layout';
 import { CentralDp } from '../privacy/centralDp';
 import { ValidationEvaluator } from '../evaluation/validationEvaluator';
 import { loadValidationSet } from '../evaluation/loadValidationSet';
-import { keptPrecisionFor, UpdateStore } from '../scoring/coalitions';
+import { keptPrecisionFor, setCoalitionCoefficients, UpdateStore } from '../scoring/coalitions';
 import { scoreRound } from '../scoring/roundScores';
 import type { ScoreInput } from '../scoring/scores';
 import { checkExampleCount, exampleCountBounds } from '../validation/exampleCountBound';
@@ -293,13 +293,7 @@ async function aggregateWith(a: AggregateWith): Promise<AggregateOutcome> {
   // 5. Scores by the spec's method: alignment (default), or leave-one-out / GTG-Shapley on the validation set with
   //    coalition models rebuilt with the coefficients the strategy combined the updates with.
   const inputs = included.map((p) => accepted.get(p)!);
-  if (store !== null) {
-    for (const p of included) {
-      const c = combined.coefficients?.get(p);
-      const w = config.weighting === 'examples' ? accepted.get(p)!.numExamples : 1;
-      store.setCoefficients(p, c?.a ?? w, c?.b ?? w);
-    }
-  }
+  if (store !== null) setCoalitionCoefficients(store, included, combined.coefficients, config.weighting, (p) => accepted.get(p)!.numExamples);
   const scoring = await scoreRound({
     method: scoringMethod,
     sampleBudget: spec.scoring?.sampleBudget,

@@ -93,3 +93,21 @@ export class UpdateStore {
     return out;
   }
 }
+
+/**
+ * Gives each included participant's kept update the coefficients its strategy combined it with: the strategy's own
+ * (FLTrust) when it reports them, else its (bounded) example count under example weighting, 1 under uniform weighting.
+ */
+export function setCoalitionCoefficients(
+  store: UpdateStore,
+  included: readonly string[],
+  coefficients: ReadonlyMap<string, { a: number; b: number }> | undefined,
+  weighting: 'examples' | 'uniform',
+  examplesOf: (participant: string) => number,
+): void {
+  for (const p of included) {
+    const c = coefficients?.get(p);
+    const w = weighting === 'examples' ? examplesOf(p) : 1;
+    store.setCoefficients(p, c?.a ?? w, c?.b ?? w);
+  }
+}
