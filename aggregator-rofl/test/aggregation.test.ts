@@ -11,6 +11,7 @@ import {
   QUEUE,
   ROUND_STATE,
   sealUpdateToBytes,
+  sealValidationSet,
   sha256Hex,
   signUpdateDigest,
   type AggregationJob,
@@ -70,7 +71,8 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
   let running: RunningAggregator | null = null;
   let accounts: JsonRpcSigner[];
   let chainId: bigint;
-  const taskId = 1n;
+  // Task 1 runs the FedAvg rounds; the last test switches to task 2 (FLTrust, sealed validation set, bounds).
+  let taskId = 1n;
   let initialModel: NamedTensor[];
   const prefix = `agg-test-${process.pid}`;
   const log = pino({ level: 'silent' });
@@ -392,5 +394,118 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
       await new Promise((res) => setTimeout(res, 200));
     }
     expect(await c.taskManager.queryFilter(c.taskManager.filters.RoundFinalized(taskId, round))).toHaveLength(1);
+  });
+  it('a task with a sealed validation set: FLTrust in the TEE, leave-one-out scores, the example-count bound', async () => {
+    // Task 2: a real tfjs model (one softmax layer, 4 features → 3 classes), the author's validation set sealed to the
+    // aggregator key (only its hash in the spec), FLTrust, leave-one-out scores, declared example counts (exclude).
+    const topology = {
+      class_name: 'Sequential',
+      config: {
+        name: 'fair',
+        layers: [
+          {
+            class_name: 'Dense',
+            config: { name: 'dense_Dense1', units: 3, activation: 'softmax', use_bias: true, batch_input_shape: [null, 4], dtype: 'float32', trainable: true,
+              kernel_initializer: { class_name: 'Zeros', config: {} }, bias_initializer: { class_name: 'Zeros', config: {} } },
+          },
+        ],
+      },
+      keras_version: 'tfjs-layers 4.22.0',
+      backend: 'tensor_flow.js',
+    };
+    // Class = argmax of x·T for a fixed T: the validation examples and the direction an honest update takes.
+    const T = [[2, -1, -1], [-1, 2, -1], [-1, -1, 2], [0.5, 0.5, -1]];
+    const count = 60;
+    const features = new Float32Array(count * 4);
+    const labels = new Float32Array(count * 3);
+    for (let i = 0; i < count; i += 1) {
+      const x = [((i * 37) % 17) / 8 - 1, ((i * 11) % 13) / 6 - 1, ((i * 7) % 19) / 9 - 1, ((i * 5) % 7) / 3 - 1];
+      features.set(x, i * 4);
+      const scores = [0, 1, 2].map((k) => x.reduce((a, v, j) => a + v * T[j]![k]!, 0));
+      labels[i * 3 + scores.indexOf(Math.max(...scores))] = 1;
+    }
+    const sealed = await sealValidationSet({
+      examples: { featureShape: [4], labelShape: [3], features, labels, count },
+      recipientPublicKey: getBytes(await c.aggregatorRegistry.hpkePublicKey()),
+      deployment: { chainId, contractAddress: deployment.contracts.taskManager },
+    });
+    const sealedHash = sha256Hex(sealed);
+    coordinator.blobs.set(sealedHash.slice(2), Buffer.from(sealed));
+    const [honestA, honestB, flipper, inflater, undeclared] = (await Promise.all([1, 2, 3, 4, 5].map((k) => accounts[k]!.getAddress()))) as [string, string, string, string, string];
+    const spec = {
+      version: 1,
+      name: 'fair-scores',
+      model: { topology },
+      training: { optimizer: 'sgd', learningRate: 0.5, loss: 'categoricalCrossentropy', metrics: ['accuracy'], localEpochs: 5, batchSize: 20, fedProxMu: 0, clipNorm: null, noiseMultiplier: null },
+      data: { features: ['a', 'b', 'c', 'd'], scaling: { mean: [0, 0, 0, 0], std: [1, 1, 1, 1] } },
+      aggregation: { strategy: 'fltrust', params: {}, updateNormBound: 100, dp: null },
+      exampleCountBound: { source: 'declared', onExceed: 'exclude', declared: { [honestA]: 50, [honestB]: 50, [flipper]: 50, [inflater]: 50 } },
+      validationSet: { hash: sealedHash, uri: `blobs/${sealedHash.slice(2)}` },
+      scoring: { method: 'leave-one-out' },
+    };
+    const specBytes = Buffer.from(JSON.stringify(spec));
+    const zeros = tensors(() => 0);
+    const modelBytes = encodeTensors(zeros);
+    coordinator.blobs.set(sha256Hex(specBytes).slice(2), specBytes);
+    coordinator.blobs.set(sha256Hex(modelBytes).slice(2), Buffer.from(modelBytes));
+    const reward = 10n ** 15n;
+    const tm = deployment.contracts.taskManager;
+    await pass(
+      tm,
+      c.taskManager.interface.encodeFunctionData('createTask', [
+        {
+          modelSpecHash: sha256Hex(specBytes),
+          initialModelHash: sha256Hex(modelBytes),
+          initialModelUri: `blobs/${sha256Hex(modelBytes).slice(2)}`,
+          dataSchemaHash: sha256Hex(Buffer.from('schema')),
+          minParticipants: 1,
+          maxParticipants: 10,
+          roundDuration: 3600,
+          numRounds: 1,
+          rewardPerRound: reward,
+        },
+      ]),
+      reward,
+    );
+    taskId = await c.taskManager.taskCount();
+    const sites = [honestA, honestB, flipper, inflater, undeclared];
+    await pass(
+      deployment.contracts.participants,
+      c.participants.interface.encodeFunctionData('admitMany', [taskId, sites, sites.map((_, i) => `fair-${i}`), sites.map(() => '')]),
+    );
+    await (await c.taskManager.connect(accounts[0]!).openRound(taskId)).wait();
+    const round = 1n;
+    // Honest updates move the kernel towards T (bias 0); the flipper sends the opposite; the inflater claims 1000×.
+    const towards = (scale: number) => tensors((i) => (i < 12 ? scale * T[Math.floor(i / 3)]![i % 3]! : 0));
+    await submit(accounts[1]!, round, { deltas: towards(0.3), numExamples: 50 });
+    await submit(accounts[2]!, round, { deltas: towards(0.2), numExamples: 40 });
+    await submit(accounts[3]!, round, { deltas: towards(-0.3), numExamples: 50 });
+    await submit(accounts[4]!, round, { deltas: towards(0.3), numExamples: 50_000 });
+    await submit(accounts[5]!, round, { deltas: towards(0.3), numExamples: 10 });
+    await closeRound(round);
+    await enqueue(round);
+    const r = await waitFinalized(round, 180_000);
+
+    for (const account of [inflater, undeclared]) {
+      const o = await outcome(round, account);
+      expect([o.committed, o.included, Number(o.reason)]).toEqual([true, false, EXCLUSION_REASON.ExampleCountExceeded]);
+    }
+    const scores = await Promise.all([honestA, honestB, flipper].map(async (a) => Number((await outcome(round, a)).score)));
+    expect(scores[2]).toBe(0); // FLTrust gives the sign flip no trust; leave-one-out pays it nothing
+    expect(scores[0]! + scores[1]!).toBe(1_000_000);
+    expect(scores[0]).toBeGreaterThan(0);
+    // The new model moved towards T: FLTrust combined the honest updates only (the flip has zero trust).
+    const model = flat(decodeTensors(new Uint8Array(coordinator.blobs.get(r.modelHash.slice(2))!)));
+    expect(model[0]).toBeGreaterThan(0);
+    expect(model[1]).toBeLessThan(0);
+    const doc = JSON.parse(coordinator.blobs.get(r.metricsHash.slice(2))!.toString('utf8'));
+    expect(doc.strategy).toBe('fltrust');
+    expect(doc.scoring).toMatchObject({ method: 'leave-one-out', kept: 'float32', noPositiveContribution: false });
+    expect(doc.scoring.evaluations).toBe(4); // n + 1 coalitions for n = 3 included
+    expect(doc.exclusionsByReason).toEqual({ [String(EXCLUSION_REASON.ExampleCountExceeded)]: 2 });
+    expect(doc.aggregation).toMatchObject({ trusted: 2, untrusted: 1 });
+    expect(doc.validation.examples).toBe(count);
+    const text = coordinator.blobs.get(r.metricsHash.slice(2))!.toString('utf8').toLowerCase();
+    for (const site of sites) expect(text).not.toContain(site.slice(2).toLowerCase());
   });
 });

@@ -17,12 +17,25 @@ import { flatten, unflatten } from '../model/layout';
 
 let backend: Promise<unknown> | undefined;
 
+/** Disjoint folds the validation set is evaluated on for the utility (fewer when it has fewer examples). */
+export const VALIDATION_FOLDS = 5;
+
+/** Rows [from, to) of row-major examples, as views. */
+function rows(data: Examples, from: number, to: number): Examples {
+  const f = data.featureShape.reduce((a, b) => a * b, 1);
+  const l = data.labelShape.reduce((a, b) => a * b, 1);
+  return { ...data, features: data.features.subarray(from * f, to * f), labels: data.labels.subarray(from * l, to * l), count: to - from };
+}
+
 /** What a strategy or the scoring asks of the validation set (RoundContext.validation). */
 export interface RoundValidation {
   /** FLTrust's server update: the previous model trained on the validation set with the task's settings, as a delta. */
   referenceUpdate(): Promise<Float32Array>;
-  /** u(delta) = loss(previous) − loss(previous + delta) on the validation set: > 0 when the delta helps. */
-  utility(delta: Float32Array): Promise<number>;
+  /**
+   * u(delta) = loss(previous) − loss(previous + delta) on each of VALIDATION_FOLDS disjoint folds of the validation set
+   * (> 0 when the delta helps); the folds let the scores tell a contribution from evaluation noise.
+   */
+  utility(delta: Float32Array): Promise<readonly number[]>;
   /** Loss and metrics of previous + delta on the validation set. */
   evaluate(delta: Float32Array): Promise<{ loss: number; metrics: Record<string, number> }>;
   readonly examples: number;
@@ -32,7 +45,8 @@ export interface RoundValidation {
 }
 
 export class ValidationEvaluator implements RoundValidation {
-  private baseLoss: number | undefined;
+  private baseLosses: number[] | undefined;
+  private readonly folds: Examples[];
   private reference: Promise<Float32Array> | undefined;
   private readonly candidate: Float32Array;
   evaluations = 0;
@@ -46,6 +60,8 @@ export class ValidationEvaluator implements RoundValidation {
     private readonly seed: number,
   ) {
     this.candidate = new Float32Array(layout.size);
+    const k = Math.max(1, Math.min(VALIDATION_FOLDS, data.count));
+    this.folds = Array.from({ length: k }, (_, i) => rows(data, Math.floor((i * data.count) / k), Math.floor(((i + 1) * data.count) / k)));
   }
 
   /** Builds the task's model once for the job. `previous` is the round's global model, flat in layout order. */
@@ -68,18 +84,27 @@ export class ValidationEvaluator implements RoundValidation {
     return this.data.count;
   }
 
-  async evaluate(delta: Float32Array): Promise<{ loss: number; metrics: Record<string, number> }> {
+  private setCandidate(delta: Float32Array): void {
     for (let i = 0; i < this.candidate.length; i += 1) this.candidate[i] = this.previous[i]! + delta[i]!;
     setModelWeights(this.model, unflatten(this.candidate, this.layout));
     this.evaluations += 1;
-    const result = evaluateModel(this.model, this.data, { ...this.training, batchSize: 512 });
-    // A diverged candidate (a scaled poison) has an infinite loss: treat it as the worst finite one.
-    return { loss: Number.isFinite(result.loss) ? result.loss : Number.MAX_VALUE, metrics: result.metrics };
   }
 
-  async utility(delta: Float32Array): Promise<number> {
-    this.baseLoss ??= (await this.evaluate(new Float32Array(this.layout.size))).loss;
-    return this.baseLoss - (await this.evaluate(delta)).loss;
+  async evaluate(delta: Float32Array): Promise<{ loss: number; metrics: Record<string, number> }> {
+    this.setCandidate(delta);
+    const result = evaluateModel(this.model, this.data, { ...this.training, batchSize: 512 });
+    return { loss: finiteLoss(result.loss), metrics: result.metrics };
+  }
+
+  private foldLosses(delta: Float32Array): number[] {
+    this.setCandidate(delta);
+    return this.folds.map((fold) => finiteLoss(evaluateModel(this.model, fold, { ...this.training, metrics: [], batchSize: 512 }).loss));
+  }
+
+  async utility(delta: Float32Array): Promise<readonly number[]> {
+    this.baseLosses ??= this.foldLosses(new Float32Array(this.layout.size));
+    const losses = this.foldLosses(delta);
+    return losses.map((loss, k) => this.baseLosses![k]! - loss);
   }
 
   referenceUpdate(): Promise<Float32Array> {
@@ -98,4 +123,9 @@ export class ValidationEvaluator implements RoundValidation {
   dispose(): void {
     this.model.dispose();
   }
+}
+
+/** A diverged candidate (a scaled poison) has an infinite loss: treat it as the worst finite one. */
+function finiteLoss(loss: number): number {
+  return Number.isFinite(loss) ? loss : Number.MAX_VALUE;
 }

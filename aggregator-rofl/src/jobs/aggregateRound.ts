@@ -215,7 +215,7 @@ async function aggregateWith(a: AggregateWith): Promise<AggregateOutcome> {
   // Validation-based scores rebuild coalition models from the round's updates: keep them within the memory budget.
   const store =
     scoringMethod !== 'alignment' && evaluator !== undefined
-      ? new UpdateStore(layout.size, keptPrecisionFor(committed.length, layout.size, deps.scoringMemoryBytes))
+      ? new UpdateStore(layout.size, keptPrecisionFor(committed.length, layout.size, deps.scoringMemoryBytes), await lastGlobalStep(a))
       : null;
   log.info({ strategy: strategy.name, committed: committed.length, modelSize: layout.size, scoring: scoringMethod, kept: store?.precision }, 'aggregate: start');
 
@@ -379,6 +379,27 @@ async function aggregateWith(a: AggregateWith): Promise<AggregateOutcome> {
   }
   log.info({ modelHash, included: included.length, excluded: excluded.length, metricsHash }, 'aggregate: finalized');
   return { status: 'finalized', modelHash, modelUri, metricsHash, included, scores, excluded };
+}
+
+/**
+ * The last global step (this round's previous model − the previous round's), public knowledge that the scores do not
+ * pay for (see UpdateStore). Null in the first round or when that model is not the same shape.
+ */
+async function lastGlobalStep(a: AggregateWith): Promise<Float32Array | null> {
+  if (a.round <= 1n) return null;
+  const before = await a.tm.getRound(a.taskId, a.round - 1n);
+  if (BigInt(before.previousModelHash) === 0n || before.previousModelHash === a.previousModelHash) return null;
+  const tensors = decodeTensors(await a.deps.coordinator.getBlob(before.previousModelHash));
+  const older = new Float32Array(a.layout.size);
+  let offset = 0;
+  for (const t of tensors) {
+    if (offset + t.data.length > older.length) return null;
+    older.set(t.data, offset);
+    offset += t.data.length;
+  }
+  if (offset !== older.length) return null;
+  for (let j = 0; j < older.length; j += 1) older[j] = a.previousFlat[j]! - older[j]!;
+  return older;
 }
 
 /** `fn` over `items` with at most `limit` calls in flight; results in input order. */

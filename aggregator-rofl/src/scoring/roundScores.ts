@@ -39,6 +39,7 @@ export type RoundScores = {
     permutations?: number;
     roundGain?: number;
     roundTruncated?: boolean;
+    publicCopies?: number;
     kept?: string;
     keptBytes?: number;
   };
@@ -69,10 +70,12 @@ export async function scoreRound(input: RoundScoresInput): Promise<RoundScores> 
     requested === 'leave-one-out'
       ? await leaveOneOut(participants.length, utility)
       : await gtgShapley(participants.length, utility, { sampleBudget: input.sampleBudget ?? DEFAULT_SAMPLE_BUDGET, random: () => rng.next() });
-  const scores = scoresFromContributions(result.contributions, SCORE_TOTAL, largestRemainder);
+  // A copy of the public last step carries no information of the participant's: it earns nothing (see UpdateStore).
+  const contributions = result.contributions.map((c, i) => (store.isPublicCopy(participants[i]!) ? Math.min(0, c) : c));
+  const scores = scoresFromContributions(contributions, SCORE_TOTAL, largestRemainder, result.significance);
   return {
     scores,
-    perParticipant: result.contributions,
+    perParticipant: contributions,
     summary: {
       method: requested,
       requested,
@@ -81,6 +84,7 @@ export async function scoreRound(input: RoundScoresInput): Promise<RoundScores> 
       permutations: result.permutations,
       roundGain: result.roundGain,
       roundTruncated: result.roundTruncated,
+      publicCopies: store.publicCopyCount(),
       kept: store.precision,
       keptBytes: store.bytes(),
     },

@@ -9,7 +9,7 @@ const reference = Float32Array.from([1, 1, 0, 0]);
 function context(withValidation = true): RoundContext {
   const validation = {
     referenceUpdate: async () => reference,
-    utility: async () => 0,
+    utility: async () => [0],
     evaluate: async () => ({ loss: 0, metrics: {} }),
     examples: 1,
     evaluations: 0,

@@ -49,6 +49,8 @@ export type FederationRound = {
   loss: number;
   /** Each participant's reward share (score / 1e6) under each scoring method; 0 when excluded. */
   shares: Partial<Record<ScoringMethod, number[]>>;
+  /** Each participant's contribution as a fraction of the round's gain u(N) (alignment: its alignment); 0 when excluded. */
+  contributions: Partial<Record<ScoringMethod, number[]>>;
   /** Each participant's share of the aggregate's weight (Σ aᵢ normalised); 0 when excluded or untrusted. */
   weights: number[];
   excluded: number[];
@@ -115,7 +117,12 @@ export async function runFederation(options: FederationOptions): Promise<Federat
         await strategy.initialize(context);
         const config = strategy.configureRound(context);
         const aggregator = strategy.beginAggregation(layout);
-        const store = new UpdateStore(layout.size, keptPrecisionFor(n, layout.size));
+        let lastStep: Float32Array | null = null;
+        if (previousGlobal !== null) {
+          const older = flatOf(previousGlobal, layout.size);
+          lastStep = previousFlat.map((x, j) => x - older[j]!);
+        }
+        const store = new UpdateStore(layout.size, keptPrecisionFor(n, layout.size), lastStep);
         const accepted = new Map<string, ScoreInput>();
         const excluded: number[] = [];
         updates.forEach((u, i) => {
@@ -144,6 +151,7 @@ export async function runFederation(options: FederationOptions): Promise<Federat
         // 3. Scores under each method, on coalition models rebuilt with the strategy's coefficients.
         setCoalitionCoefficients(store, included, combined.coefficients, config.weighting, (p) => accepted.get(p)!.numExamples);
         const shares: FederationRound['shares'] = {};
+        const contributions: FederationRound['contributions'] = {};
         const scoringSeconds: FederationRound['seconds']['scoring'] = {};
         const evaluations: FederationRound['evaluations'] = {};
         const indexOf = (p: string) => Number.parseInt(p, 16) - 1;
@@ -164,6 +172,10 @@ export async function runFederation(options: FederationOptions): Promise<Federat
           const perParticipant = new Array<number>(n).fill(0);
           included.forEach((p, k) => (perParticipant[indexOf(p)] = scored.scores[k]! / SCORE_TOTAL));
           shares[method] = perParticipant;
+          const gain = scored.summary.roundGain ?? 1;
+          const relative = new Array<number>(n).fill(0);
+          included.forEach((p, k) => (relative[indexOf(p)] = gain !== 0 ? scored.perParticipant[k]! / Math.abs(gain) : 0));
+          contributions[method] = relative;
         }
         const weights = new Array<number>(n).fill(0);
         const coefficientOf = (p: string) => combined.coefficients?.get(p)?.a ?? (config.weighting === 'examples' ? accepted.get(p)!.numExamples : 1);
@@ -179,6 +191,7 @@ export async function runFederation(options: FederationOptions): Promise<Federat
           accuracy: evaluation.metrics.accuracy ?? Number.NaN,
           loss: evaluation.loss,
           shares,
+          contributions,
           weights,
           excluded: [...new Set(excluded)].sort((a, b) => a - b),
           seconds: { training, aggregation, scoring: scoringSeconds },
