@@ -31,6 +31,7 @@ export const AGGREGATOR_ERROR_CODES = {
   chainMismatch: 'CLOISTER_ERR_AGG_CHAIN_MISMATCH',
   taskSpecInvalid: 'CLOISTER_ERR_AGG_TASK_SPEC_INVALID',
   validationSetUnavailable: 'CLOISTER_ERR_AGG_VALIDATION_SET_UNAVAILABLE',
+  openWorkerFailed: 'CLOISTER_ERR_AGG_OPEN_WORKER_FAILED',
 } as const;
 
 export type AggregatorErrorCode = (typeof AGGREGATOR_ERROR_CODES)[keyof typeof AGGREGATOR_ERROR_CODES];
@@ -83,3 +84,5 @@ export const ChainMismatchError = define(AGGREGATOR_ERROR_CODES.chainMismatch, '
 export const TaskSpecInvalidError = define(AGGREGATOR_ERROR_CODES.taskSpecInvalid, 'TaskSpecInvalidError');
 /** The task's sealed validation set cannot be fetched, does not hash to the spec's value, or does not open with this aggregator's key. */
 export const ValidationSetUnavailableError = define(AGGREGATOR_ERROR_CODES.validationSetUnavailable, 'ValidationSetUnavailableError');
+/** An opener pool worker thread crashed, exited or answered without a result (the job fails and is retried). */
+export const OpenWorkerFailedError = define(AGGREGATOR_ERROR_CODES.openWorkerFailed, 'OpenWorkerFailedError');

@@ -3,9 +3,8 @@ export * from './errors';
 export * from './strategies';
 export * from './privacy';
 export * from './scoring';
-export { validateUpdate, type ValidUpdate, type InvalidUpdate } from './validation/validateUpdate';
-export { checkExampleCount, exampleCountBounds, type ExampleCountBounds, type ExampleCountCheck } from './validation/exampleCountBound';
-export { ValidationEvaluator, type RoundValidation } from './evaluation/validationEvaluator';
+export { checkExampleCount, exampleCountBounds, type ExampleCountBounds, type ExampleCountCheck } from './updates/exampleCountBound';
+export { ValidationEvaluator, VALIDATION_FOLDS, type RoundValidation } from './evaluation/validationEvaluator';
 export { loadValidationSet } from './evaluation/loadValidationSet';
 export { layoutOf, flatten, unflatten, type ModelLayout, type Tensor } from './model/layout';
 export { MemoryStateStore, FileStateStore, type StateStore } from './state/stateStore';
@@ -19,13 +18,24 @@ export {
   canonicalJson,
   finalizeGasLimit,
   DEFAULT_FINALIZE_GAS,
-  DEFAULT_PIPELINE_MEMORY_BYTES,
-  pipelineDepthFor,
   type AggregateOutcome,
   type AggregateDeps,
   type FinalizeGas,
 } from './jobs/aggregateRound';
-export { closeOpenWorker } from './jobs/updateProcessor';
+export {
+  runUpdatePipeline,
+  pipelineDepthFor,
+  DEFAULT_PIPELINE_MEMORY_BYTES,
+  OpenerPool,
+  InlineChecker,
+  UpdateOpener,
+  closeOpenerPool,
+  validateUpdate,
+  type CheckCounts,
+  type UpdateChecker,
+  type ValidUpdate,
+  type InvalidUpdate,
+} from './updates';
 export { CoordinatorClient } from './jobs/coordinatorClient';
 export { startAggregator, type RunningAggregator } from './jobs/startAggregator';
 export { loadConfig, type AggregatorConfig } from './config';

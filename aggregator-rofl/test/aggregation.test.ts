@@ -433,7 +433,8 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     coordinator.blobs.set(sealedHash.slice(2), Buffer.from(sealed));
     const [honestA, honestB, flipper, inflater, undeclared] = (await Promise.all([1, 2, 3, 4, 5].map((k) => accounts[k]!.getAddress()))) as [string, string, string, string, string];
     const spec = {
-      version: 1,
+      version: 2,
+      kind: 'training',
       name: 'fair-scores',
       model: { topology },
       training: { optimizer: 'sgd', learningRate: 0.5, loss: 'categoricalCrossentropy', metrics: ['accuracy'], localEpochs: 5, batchSize: 20, fedProxMu: 0, clipNorm: null, noiseMultiplier: null },

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { initBackend } from '@cloister/client';
-import type { ScoringMethod, TaskSpec } from '@cloister/protocol';
+import type { ScoringMethod, TrainingTaskSpec } from '@cloister/protocol';
 import {
   behaviour,
   denseTopology,
@@ -37,16 +37,17 @@ const opts = program.opts<{ rounds: number; model: string; localEpochs: number; 
 const N = 10;
 const validationSet = { hash: `0x${'00'.repeat(32)}`, uri: 'in-process' };
 
-function spec(strategy: string, extra: Partial<TaskSpec> = {}): TaskSpec {
+function spec(strategy: string, extra: Partial<TrainingTaskSpec> = {}): TrainingTaskSpec {
   const cnn = opts.model === 'cnn';
   return {
-    version: 1,
+    version: 2,
+    kind: 'training',
     name: `attack-matrix-${strategy}`,
     model: { topology: cnn ? mnistCnnTopology() : denseTopology({ inputs: 784, outputs: 10, seed: 5 }) },
     training: { optimizer: 'adam', learningRate: cnn ? 0.003 : 0.01, loss: 'categoricalCrossentropy', metrics: ['accuracy'], localEpochs: opts.localEpochs, batchSize: 32, fedProxMu: 0, clipNorm: null, noiseMultiplier: null },
     data: { features: ['pixels'], scaling: { mean: [], std: [] } },
     // Multi-Krum is told to expect the 2 attackers (keeps n − f = 8).
-    aggregation: { strategy: strategy as TaskSpec['aggregation']['strategy'], params: strategy === 'multi-krum' ? { numMalicious: 2 } : {}, updateNormBound: 1e6, dp: null },
+    aggregation: { strategy, params: strategy === 'multi-krum' ? { numMalicious: 2 } : {}, updateNormBound: 1e6, dp: null } as TrainingTaskSpec['aggregation'],
     ...(strategy === 'fltrust' ? { validationSet } : {}),
     ...extra,
   };
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
   const data = { participants: loaded.participants.map(shape), validation: shape(loaded.validation), test: shape(loaded.test) };
   const honest = (): Behaviour[] => Array.from({ length: N }, () => behaviour('honest'));
   const runs: Run[] = [];
-  const execute = async (attack: string, strategy: string, behaviours: Behaviour[], s: TaskSpec, scoring: ScoringMethod[]) => {
+  const execute = async (attack: string, strategy: string, behaviours: Behaviour[], s: TrainingTaskSpec, scoring: ScoringMethod[]) => {
     const started = performance.now();
     const rounds = await runFederation({
       spec: s,

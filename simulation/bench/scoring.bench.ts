@@ -18,7 +18,7 @@ import {
   type ScoreInput,
 } from '@cloister/aggregator-rofl';
 import { initBackend, trainRound, type NamedTensor } from '@cloister/client';
-import type { ScoringMethod, TaskSpec, UpdatePayload } from '@cloister/protocol';
+import type { ScoringMethod, TrainingTaskSpec, UpdatePayload } from '@cloister/protocol';
 import { loadDataset } from '@cloister/client';
 import { denseTopology, flattenFeatures, initialWeights, loadAttackData, mnistCnnTopology, mnistConfig, partitionIid } from '../src';
 
@@ -34,8 +34,9 @@ type Entry = { name: string; value: number; unit: string; baseline: number | nul
 async function main(): Promise<void> {
   await initBackend();
   const cnn = opts.model === 'cnn';
-  const spec: TaskSpec = {
-    version: 1,
+  const spec: TrainingTaskSpec = {
+    version: 2,
+    kind: 'training',
     name: 'scoring-bench',
     model: { topology: cnn ? mnistCnnTopology() : denseTopology({ inputs: 784, outputs: 10, seed: 5 }) },
     training: { optimizer: 'adam', learningRate: cnn ? 0.003 : 0.01, loss: 'categoricalCrossentropy', metrics: ['accuracy'], localEpochs: 1, batchSize: 32, fedProxMu: 0, clipNorm: null, noiseMultiplier: null },
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < n; i += 1) updates.push((await trainRound({ spec, globalWeights: global, dataset: { train: parts[i]!, test: { ...parts[i]!, count: 0 } }, seed: i })).update);
     // Aggregation (baseline): validate (norm + sketch) and fold every update, then finish.
     const t0 = performance.now();
-    const strategy = buildStrategy(spec);
+    const strategy = buildStrategy({ ...spec, modelAccess: 'public', scoring: { method: 'alignment' } });
     const aggregator = strategy.beginAggregation(layout);
     const store = new UpdateStore(layout.size, keptPrecisionFor(n, layout.size));
     const inputs: ScoreInput[] = [];

@@ -1,7 +1,7 @@
 // The attack suite's properties on a small seeded federation (CI): MNIST, 10 participants, Dirichlet(0.5), a dense
 // softmax model, a few rounds. The full matrix (the reference CNN, 12 rounds) is `npm run bench:attacks`.
 import { initBackend } from '@cloister/client';
-import type { TaskSpec } from '@cloister/protocol';
+import type { TrainingTaskSpec } from '@cloister/protocol';
 import {
   behaviour,
   denseTopology,
@@ -21,22 +21,23 @@ jest.setTimeout(600_000);
 const ROUNDS = 6;
 const N = 10;
 
-function spec(strategy: TaskSpec['aggregation']['strategy'], extra: Partial<TaskSpec> = {}): TaskSpec {
+function spec(strategy: TrainingTaskSpec['aggregation']['strategy'], extra: Partial<TrainingTaskSpec> = {}): TrainingTaskSpec {
   return {
-    version: 1,
+    version: 2,
+    kind: 'training',
     name: 'attack-suite',
     model: { topology: denseTopology({ inputs: 784, outputs: 10, seed: 5 }) },
     training: { optimizer: 'adam', learningRate: 0.01, loss: 'categoricalCrossentropy', metrics: ['accuracy'], localEpochs: 1, batchSize: 32, fedProxMu: 0, clipNorm: null, noiseMultiplier: null },
     data: { features: ['pixels'], scaling: { mean: [], std: [] } },
     // Multi-Krum told to expect the 2 attackers (n − f = 8 kept, averaged by examples).
-    aggregation: { strategy, params: strategy === 'multi-krum' ? { numMalicious: 2 } : {}, updateNormBound: 1e6, dp: null },
+    aggregation: { strategy, params: strategy === 'multi-krum' ? { numMalicious: 2 } : {}, updateNormBound: 1e6, dp: null } as TrainingTaskSpec['aggregation'],
     ...extra,
   };
 }
 
 describe('attack suite (MNIST, 10 participants, Dirichlet 0.5, dense model, 6 rounds)', () => {
   let data: AttackData;
-  const run = async (s: TaskSpec, behaviours: Behaviour[], scoring: ('alignment' | 'leave-one-out' | 'gtg-shapley')[] = [], rounds = ROUNDS) =>
+  const run = async (s: TrainingTaskSpec, behaviours: Behaviour[], scoring: ('alignment' | 'leave-one-out' | 'gtg-shapley')[] = [], rounds = ROUNDS) =>
     runFederation({
       spec: s,
       initialModel: await initialWeights(s),

@@ -1,4 +1,4 @@
-import { openValidationSet, type RecipientKeyPair, type TaskSpec, type ValidationExamples } from '@cloister/protocol';
+import { openValidationSet, type RecipientKeyPair, type ResolvedTrainingTaskSpec, type ValidationExamples } from '@cloister/protocol';
 import { ValidationSetUnavailableError } from '../errors';
 
 /**
@@ -6,7 +6,7 @@ import { ValidationSetUnavailableError } from '../errors';
  * on the way) and opens it with the aggregator's key, inside the TEE. Null when the spec has none.
  */
 export async function loadValidationSet(
-  spec: TaskSpec,
+  spec: Pick<ResolvedTrainingTaskSpec, 'validationSet'>,
   deps: { getBlob: (sha256: string) => Promise<Uint8Array>; keys: RecipientKeyPair; chainId: bigint; taskManagerAddress: string },
 ): Promise<ValidationExamples | null> {
   const section = spec.validationSet;

@@ -11,7 +11,7 @@ import {
   type TaskSpec,
 } from '@cloister/protocol';
 import { getAddress, ZeroHash, type Signer } from 'ethers';
-import { CommitmentConflictError } from '../errors';
+import { CommitmentConflictError, ModelSpecInvalidError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import type { TrainProgress } from '@cloister/model-runtime';
 import { trainRound } from '../training/trainRound';
@@ -85,6 +85,12 @@ export async function submitRound(options: SubmitRoundOptions): Promise<SubmitRo
     await chain('isAdmitted', () => requireAdmitted(contracts, taskId, participant));
     const task = await chain('getTask', () => contracts.taskManager.getTask(taskId));
     const spec = await fetchTaskSpec(coordinator, task.params.modelSpecHash);
+    if (spec.kind !== 'training') {
+      throw new ModelSpecInvalidError(`Task ${taskId} is a ${spec.kind} task, not a training task: it has no model to train.`, {
+        modelSpecHash: task.params.modelSpecHash,
+        kind: spec.kind,
+      });
+    }
     const globalWeights = await fetchGlobalModel(coordinator, chainRound.previousModelHash);
     logger.info({ phase: 'download', modelHash: chainRound.previousModelHash, tensors: globalWeights.length }, 'download: global model verified against the chain');
     const recipientPublicKey = await chain('hpkePublicKey', () => readAggregatorKey(contracts));

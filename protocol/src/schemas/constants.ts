@@ -85,10 +85,6 @@ export const STRATEGIES = [
 ] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 
-/** How the aggregator scores contributions (task spec `scoring.method`); the validation-based ones need `validationSet`. */
-export const SCORING_METHODS = ['alignment', 'leave-one-out', 'gtg-shapley'] as const;
-export type ScoringMethod = (typeof SCORING_METHODS)[number];
-
 /**
  * The envelope context a validation set is sealed under (with the deployment's chain id and TaskManager): the task id
  * is not known when the author writes the spec, so task 0, round 0 (no update uses round 0), the zero address.

@@ -21,14 +21,14 @@ import {
   type ScoreInput,
 } from '@cloister/aggregator-rofl';
 import { buildModel, createRng, evaluateModel, setModelWeights, trainRound, type Examples, type NamedTensor } from '@cloister/client';
-import type { ScoringMethod, TaskSpec, UpdatePayload } from '@cloister/protocol';
+import { isTrainingTaskSpec, parseTaskSpec, type ScoringMethod, type TrainingTaskSpec, type UpdatePayload } from '@cloister/protocol';
 import { applyBehaviour, flipLabels, littleIsEnoughZ, trains, type Behaviour } from './behaviours';
 
 export type FederationParticipant = { dataset: Examples; behaviour: Behaviour };
 
 export type FederationOptions = {
-  /** The task: model, training settings, aggregation (strategy, norm bound), exampleCountBound, scoring. */
-  spec: TaskSpec;
+  /** The task: model, training settings, aggregation (strategy, norm bound), exampleCountBound (validated here). */
+  spec: TrainingTaskSpec;
   initialModel: NamedTensor[];
   participants: FederationParticipant[];
   /** The task author's validation set (no participant holds it) and the test set accuracy is reported on. */
@@ -74,7 +74,9 @@ const flatOf = (tensors: readonly NamedTensor[], size: number) => {
 };
 
 export async function runFederation(options: FederationOptions): Promise<FederationRound[]> {
-  const { spec, participants } = options;
+  const { participants } = options;
+  const spec = parseTaskSpec(options.spec);
+  if (!isTrainingTaskSpec(spec)) throw new RangeError('runFederation needs a training task spec');
   const n = participants.length;
   const layout = layoutOf(options.initialModel);
   const bounds = exampleCountBounds(spec);

@@ -4,7 +4,7 @@
 // excluded (ExampleCountExceeded) or clamped to it, as the spec says. The bound is only as honest as that declaration
 // (or, with source `statistics`, the statistics round's self-reported counts): it stops inflation after the fact, not
 // a participant that declared too much in the first place.
-import type { TaskSpec } from '@cloister/protocol';
+import type { ResolvedTrainingTaskSpec } from '@cloister/protocol';
 import { getAddress } from 'ethers';
 import { TaskSpecInvalidError } from '../errors';
 import { REASON, type ExclusionReason } from '../strategies/types';
@@ -16,7 +16,7 @@ export type ExampleCountCheck =
 export type ExampleCountBounds = { bounds: Map<string, number>; onExceed: 'exclude' | 'clamp' } | null;
 
 /** The spec's bounds by checksummed address (null: the spec sets none). */
-export function exampleCountBounds(spec: TaskSpec): ExampleCountBounds {
+export function exampleCountBounds(spec: Pick<ResolvedTrainingTaskSpec, 'exampleCountBound'>): ExampleCountBounds {
   const section = spec.exampleCountBound;
   if (section === undefined) return null;
   if (section.source !== 'declared' || section.declared === undefined) {

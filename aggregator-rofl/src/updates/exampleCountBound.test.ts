@@ -1,10 +1,10 @@
-import type { TaskSpec } from '@cloister/protocol';
+import type { ResolvedTrainingTaskSpec } from '@cloister/protocol';
 import { REASON } from '../strategies/types';
 import { checkExampleCount, exampleCountBounds } from './exampleCountBound';
 
 const A = '0x00000000000000000000000000000000000000aa';
 const B = '0x00000000000000000000000000000000000000bb';
-const spec = (section: TaskSpec['exampleCountBound']) => ({ exampleCountBound: section }) as TaskSpec;
+const spec = (section: ResolvedTrainingTaskSpec['exampleCountBound']) => ({ exampleCountBound: section });
 
 describe('example-count bound', () => {
   it('excludes an update claiming more than its declared count (ExampleCountExceeded), or clamps it', () => {
@@ -21,7 +21,7 @@ describe('example-count bound', () => {
   });
 
   it('no section: no bound; statistics source: a typed refusal until the statistics round is read', () => {
-    expect(exampleCountBounds({} as TaskSpec)).toBeNull();
+    expect(exampleCountBounds({})).toBeNull();
     expect(checkExampleCount(A, 5, null)).toEqual({ ok: true, numExamples: 5, clamped: false });
     expect(() => exampleCountBounds(spec({ source: 'statistics', onExceed: 'exclude' }))).toThrow(
       expect.objectContaining({ code: 'CLOISTER_ERR_AGG_TASK_SPEC_INVALID' }),
