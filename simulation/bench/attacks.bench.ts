@@ -77,7 +77,9 @@ async function main(): Promise<void> {
       onRound: (r) => process.stderr.write(`${attack} ${strategy} round ${r.round}: accuracy ${(100 * r.accuracy).toFixed(2)} % (train ${r.seconds.training.toFixed(1)} s, aggregate ${r.seconds.aggregation.toFixed(2)} s)\n`),
     });
     runs.push({ attack, strategy, rounds, seconds: (performance.now() - started) / 1000 });
+    // After every run: the results so far (a long matrix can be stopped and still report what it measured).
     writeFileSync(opts.out, JSON.stringify({ options: opts, runs }, null, 1));
+    writeFileSync(opts.out.replace(/\.json$/, '.md'), report(runs));
   };
   const strategies = opts.strategies.split(',');
   for (const attack of opts.attacks.split(',')) {
