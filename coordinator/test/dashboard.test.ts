@@ -93,6 +93,14 @@ describe('the dashboard, its API and the API docs', () => {
     expect(view.chainTime as number).toBeGreaterThan(0);
   });
 
+  it('answers the operator view with a coded 503 while Redis is down, and keeps serving', async () => {
+    await stack.redis.stop();
+    const res = await http(`${stack.coordinator.url}/v1/operations`);
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ code: 'CLOISTER_ERR_NOT_READY', message: expect.stringContaining('redis unreachable') });
+    expect((await http(`${stack.coordinator.url}/health`)).status).toBe(200);
+  });
+
   it('finds no dashboard where the directory has no index.html', () => {
     const empty = mkdtempSync(path.join(os.tmpdir(), 'cloister-no-dashboard-'));
     try {

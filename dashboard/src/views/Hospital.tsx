@@ -135,6 +135,7 @@ export function HospitalView({ c, wallet, tasks, version, onConnect }: { c: Conn
           {scores.length === 0 ? (
             <p class="muted">This account is not admitted to any task yet.</p>
           ) : (
+            <div class="table-scroll" tabIndex={0}>
             <table class="scores">
               <thead>
                 <tr>
@@ -157,6 +158,7 @@ export function HospitalView({ c, wallet, tasks, version, onConnect }: { c: Conn
                 ))}
               </tbody>
             </table>
+            </div>
           )}
         </>
       )}

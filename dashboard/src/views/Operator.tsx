@@ -96,6 +96,7 @@ export function OperatorView({ version }: { version: number }) {
       {ops && (
         <>
           <h3>Queues</h3>
+          <div class="table-scroll" tabIndex={0}>
           <table>
             <thead>
               <tr>
@@ -120,10 +121,12 @@ export function OperatorView({ version }: { version: number }) {
               ))}
             </tbody>
           </table>
+          </div>
           <h3>Current rounds</h3>
           {ops.rounds.length === 0 ? (
             <p class="muted">No round open.</p>
           ) : (
+            <div class="table-scroll" tabIndex={0}>
             <table>
               <thead>
                 <tr>
@@ -151,6 +154,7 @@ export function OperatorView({ version }: { version: number }) {
                 })}
               </tbody>
             </table>
+            </div>
           )}
         </>
       )}

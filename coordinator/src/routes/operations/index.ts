@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ROUND_STATE } from '@cloister/protocol';
+import { ErrorResponseSchema, ROUND_STATE } from '@cloister/protocol';
+import { coordinatorError } from '../../errors';
 import type { App } from '../typebox';
 
 const QueueCountsSchema = Type.Record(Type.String(), Type.Integer({ minimum: 0 }));
@@ -25,15 +26,30 @@ export const OperationsViewSchema = Type.Object({
 });
 export type OperationsView = Static<typeof OperationsViewSchema>;
 
+const REDIS_WAIT_MS = 3000;
+
 /** The operator's view of this coordinator: queue depths, aggregator workers, uploads per current round. */
 export default async function operationsRoutes(app: App): Promise<void> {
   app.get(
     '/v1/operations',
-    { schema: { tags: ['ops'], querystring: Type.Object({ tasks: Type.Integer({ minimum: 1, maximum: 200, default: 50 }) }), response: { 200: OperationsViewSchema } } },
+    {
+      schema: {
+        tags: ['ops'],
+        querystring: Type.Object({ tasks: Type.Integer({ minimum: 1, maximum: 200, default: 50 }) }),
+        response: { 200: OperationsViewSchema, 503: ErrorResponseSchema },
+      },
+    },
     async (request): Promise<OperationsView> => {
+      // Redis down is an outage (503, the client retries), not a server bug; chain reads raise their own 503. The
+      // queue connection waits for Redis to come back (BullMQ needs maxRetriesPerRequest: null), so the wait is bounded.
+      const redisDown = (cause: unknown): never => {
+        throw coordinatorError('NotReady', `not ready: redis unreachable (${(cause as Error).message})`, { cause });
+      };
+      const fromRedis = <T>(read: Promise<T>): Promise<T> =>
+        Promise.race([read, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 3 s')), REDIS_WAIT_MS).unref())]).catch(redisDown);
       const [queues, aggregatorWorkers, chainTime, count] = await Promise.all([
-        app.queues.depths(),
-        app.queues.aggregation.getWorkersCount(),
+        fromRedis(app.queues.depths()),
+        fromRedis(app.queues.aggregation.getWorkersCount()),
         app.chain.now(),
         app.chain.taskCount(),
       ]);
@@ -51,7 +67,7 @@ export default async function operationsRoutes(app: App): Promise<void> {
             state: round.state,
             deadline: Number(round.deadline),
             committed: round.committedCount,
-            uploads: await app.uploads.count(taskId, task.currentRound, round.openedAt),
+            uploads: await fromRedis(app.uploads.count(taskId, task.currentRound, round.openedAt)),
           };
         }),
       );
