@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULT_APPD_SOCKET } from './appd/appdClient';
+import { DEFAULT_OUTCOME_PAGE_SIZE } from '@cloister/contracts';
 import { ConfigInvalidError } from './errors';
+import { DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from './jobs/aggregationWorker';
 
 export type AggregatorConfig = {
   /** appd's unix socket (ROFL mounts it at /run/rofl-appd.sock). */
@@ -16,7 +18,10 @@ export type AggregatorConfig = {
   stateDir: string;
   /** Largest ciphertext or blob the aggregator will download. */
   maxUpdateBytes: number;
-  /** BullMQ lock: a job whose worker died is retried after about this long. */
+  /**
+   * BullMQ lock (JOB_LOCK_MS, default 5000) and stalled-check interval (JOB_STALLED_INTERVAL_MS, default 2000): a job
+   * whose worker died is taken over after at most lock + 2 × interval (≈ 9 s); a busy worker renews every lock / 2.
+   */
   lockDurationMs: number;
   stalledIntervalMs: number;
   attempts: number;
@@ -32,8 +37,18 @@ export type AggregatorConfig = {
   pipelineMemoryBytes?: number;
   /** Open + validate updates in a worker thread (AGG_OPEN_WORKER; default: when the machine has more than one core). */
   openInWorker?: boolean;
-  /** finalizeRound gas limit = base + perParticipant × committed (default 500 000 + 40 000 × n). */
+  /** reportOutcomes page gas limit = base + perParticipant × accounts (default 500 000 + 40 000 × n); finalizeRound: base. */
   finalizeGas?: { base: number; perParticipant: number };
+  /** Accounts per reportOutcomes transaction (OUTCOME_PAGE_SIZE, default 200). */
+  outcomePageSize?: number;
+  /** Port of the /health, /ready and /metrics server (HEALTH_PORT, default 9464; 0 picks a free one); unset: no server. */
+  healthPort?: number;
+  /** Interface it listens on (HEALTH_HOST, default 0.0.0.0). */
+  healthHost?: string;
+  /** Coordinator request timeout (COORDINATOR_TIMEOUT_MS; default the client's own). */
+  coordinatorTimeoutMs?: number;
+  /** How long a transaction through appd sign-submit may take to be included (APPD_TX_TIMEOUT_MS; default the client's). */
+  appdTxTimeoutMs?: number;
 };
 
 type Env = Record<string, string | undefined>;
@@ -49,6 +64,14 @@ function int(env: Env, name: string, fallback: number): number {
   if (v === undefined || v === '') return fallback;
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigInvalidError(`${name} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 65535) throw new ConfigInvalidError(`${name} must be a port number 0..65535, got "${v}"`);
   return n;
 }
 
@@ -78,8 +101,8 @@ export function loadConfig(env: Env = process.env): AggregatorConfig {
     coordinatorUrl: required(env, 'COORDINATOR_URL', 'the coordinator base URL, e.g. https://coordinator.example.org'),
     stateDir: env.STATE_DIR ?? '/storage/cloister-aggregator',
     maxUpdateBytes: int(env, 'MAX_UPDATE_BYTES', 512 * 1024 * 1024),
-    lockDurationMs: int(env, 'JOB_LOCK_MS', 60_000),
-    stalledIntervalMs: int(env, 'JOB_STALLED_INTERVAL_MS', 30_000),
+    lockDurationMs: int(env, 'JOB_LOCK_MS', DEFAULT_LOCK_DURATION_MS),
+    stalledIntervalMs: int(env, 'JOB_STALLED_INTERVAL_MS', DEFAULT_STALLED_INTERVAL_MS),
     attempts: int(env, 'JOB_ATTEMPTS', 5),
     logLevel: env.LOG_LEVEL ?? 'info',
     publishKeys: (env.PUBLISH_KEYS ?? 'true') !== 'false',
@@ -87,5 +110,10 @@ export function loadConfig(env: Env = process.env): AggregatorConfig {
     pipelineMemoryBytes: int(env, 'AGG_PIPELINE_MEMORY_MB', 32) * 1024 * 1024,
     openInWorker: bool(env, 'AGG_OPEN_WORKER', availableParallelism() > 1),
     finalizeGas: { base: int(env, 'FINALIZE_GAS_BASE', 500_000), perParticipant: int(env, 'FINALIZE_GAS_PER_PARTICIPANT', 40_000) },
+    outcomePageSize: int(env, 'OUTCOME_PAGE_SIZE', DEFAULT_OUTCOME_PAGE_SIZE),
+    healthPort: port(env, 'HEALTH_PORT', 9464),
+    healthHost: env.HEALTH_HOST ?? '0.0.0.0',
+    ...(env.COORDINATOR_TIMEOUT_MS ? { coordinatorTimeoutMs: int(env, 'COORDINATOR_TIMEOUT_MS', 1) } : {}),
+    ...(env.APPD_TX_TIMEOUT_MS ? { appdTxTimeoutMs: int(env, 'APPD_TX_TIMEOUT_MS', 1) } : {}),
   };
 }

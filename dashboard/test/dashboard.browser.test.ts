@@ -82,6 +82,7 @@ describe('the dashboard in chromium on the local stack', { timeout: 240_000 }, (
     await card.getByRole('button', { name: `Vote yes on proposal ${id}` }).click();
     await card.getByText('passed, ready to execute').waitFor();
     await card.getByText('2 yes · 0 no').waitFor();
+    await card.getByText(`${wallet.address.slice(0, 6)}…${wallet.address.slice(-4)} yes (you)`).waitFor();
     await card.getByRole('button', { name: `Execute proposal ${id}` }).click();
     await card.getByText('executed', { exact: true }).waitFor();
 

@@ -197,6 +197,14 @@ function RoundItem({ r, now, nameOf, outcomes }: { r: RoundDetail; now: number; 
         </dd>
         <dt>Committed</dt>
         <dd>{r.committedCount}</dd>
+        {state === 'Finalized' && (
+          <>
+            <dt>Challenge ends</dt>
+            <dd>
+              {formatTime(Number(r.challengeEndsAt))} <span class="muted">({relativeTime(Number(r.challengeEndsAt), now)}; governance may reject it until then)</span>
+            </dd>
+          </>
+        )}
         {finalized && (
           <>
             <dt>Included</dt>
