@@ -611,4 +611,5 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     expect(doc.validation.examples).toBe(count);
     const text = coordinator.blobs.get(r.metricsHash.slice(2))!.toString('utf8').toLowerCase();
     for (const site of sites) expect(text).not.toContain(site.slice(2).toLowerCase());
+  });
 });
