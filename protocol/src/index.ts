@@ -8,3 +8,4 @@ export * from './signatures/index.js';
 export * from './schemas/index.js';
 export * from './taskSpec/index.js';
 export * from './validationSet/index.js';
+export * from './statistics/featureStatistics.js';

@@ -4,6 +4,7 @@ import {
   encodeTensors,
   ROUND_FAILURE_REASON,
   ROUND_STATE,
+  isTrainingTaskSpec,
   parseTaskSpec,
   sha256Hex,
   validate,
@@ -12,6 +13,7 @@ import {
   type ResolvedTrainingTaskSpec,
   type RoundFailureReason,
   type ScoringMethod,
+  type TaskSpec,
 } from '@cloister/protocol';
 import { DEFAULT_OUTCOME_PAGE_SIZE, outcomePages, TaskManager__factory, type TaskManager } from '@cloister/contracts';
 import { availableParallelism } from 'node:os';
@@ -32,18 +34,19 @@ import {
 import type { AggregatorKeys } from '../keys/aggregatorKeys';
 import { layoutOf, unflatten } from '../model/layout';
 import { CentralDp } from '../privacy/centralDp';
-import { ValidationEvaluator } from '../evaluation/validationEvaluator';
-import { loadValidationSet } from '../evaluation/loadValidationSet';
-import { keptPrecisionFor, setCoalitionCoefficients, UpdateStore } from '../scoring/coalitions';
-import { scoreRound } from '../scoring/roundScores';
-import type { ScoreInput } from '../scoring/scores';
-import { checkExampleCount, exampleCountBounds } from '../updates/exampleCountBound';
+import { largestRemainder, type ScoreInput } from '../scoring/scores';
 import type { StateStore } from '../state/stateStore';
 import { strategyOf } from '../strategies/createStrategy';
 import { REASON, type Exclusion, type PrivacyReport, type RoundContext, type Strategy } from '../strategies/types';
 import { InlineChecker, pipelineDepthFor, runUpdatePipeline, sharedOpenerPool, type CheckCounts, type CheckParams, type UpdateChecker } from '../updates';
 import type { CoordinatorClient } from './coordinatorClient';
+import { ValidationEvaluator } from '../evaluation/validationEvaluator';
+import { loadValidationSet } from '../evaluation/loadValidationSet';
+import { keptPrecisionFor, setCoalitionCoefficients, UpdateStore } from '../scoring/coalitions';
+import { scoreRound } from '../scoring/roundScores';
+import { checkExampleCount, exampleCountBounds } from '../updates/exampleCountBound';
 import { failRoundOnChain, failureReasonName, failureReasonOf } from './failRound';
+import { combineStatistics, saveStatisticsCounts, type StatisticsInput } from './statisticsRound';
 
 /**
  * Outcome page gas: `base + perParticipant × accounts in the page` (reportOutcomes measured ≈ 26k marginal per
@@ -215,7 +218,7 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   const modelUnavailable = (cause: unknown) =>
     new ModelUnavailableError(`the previous model ${previousModelHash} is missing, does not hash to its on-chain value, or cannot be decoded`, { cause });
   const specBytes = await fetched(specP, specRefused);
-  let parsed;
+  let parsed: TaskSpec;
   try {
     parsed = parseTaskSpec(JSON.parse(Buffer.from(specBytes).toString('utf8')));
   } catch (cause) {
@@ -228,66 +231,35 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   } catch (cause) {
     throw modelUnavailable(cause);
   }
-  if (parsed.kind !== 'training') {
-    throw new TaskSpecInvalidError(`task ${taskId} is a ${parsed.kind} task: this aggregator combines training updates`, {
-      details: { kind: parsed.kind },
-    });
-  }
-  const spec = parsed;
+  // A statistics task folds empty deltas; its result is the statistics document, not a model update.
+  const spec = isTrainingTaskSpec(parsed) ? parsed : null;
+  const statisticsFeatures = parsed.kind === 'statistics' ? parsed.data.features : null;
   const commitments = await commitmentsP;
   const layout = layoutOf(previous);
   const previousFlat = new Float32Array(layout.size);
   previous.forEach((t, k) => previousFlat.set(t.data, layout.entries[k]!.offset));
 
-  const bounds = exampleCountBounds(spec);
-  const strategy = buildStrategy(spec);
+  const bounds = spec ? exampleCountBounds(spec) : null;
+  const strategy = spec ? buildStrategy(spec) : strategyOf({ strategy: 'fedavg', params: {} });
   const context: RoundContext = { taskId, round, layout, stateStore: deps.stateStore };
   // The validation set is opened here, in the TEE, and only here; its model runtime serves FLTrust and the scores.
-  const validationExamples = await loadValidationSet(spec, { getBlob: (h) => deps.coordinator.getBlob(h), keys: deps.keys.hpke, chainId: deps.chainId, taskManagerAddress: deps.taskManagerAddress });
+  const validationExamples = spec ? await loadValidationSet(spec, { getBlob: (h) => deps.coordinator.getBlob(h), keys: deps.keys.hpke, chainId: deps.chainId, taskManagerAddress: deps.taskManagerAddress }) : null;
   const evaluator =
-    validationExamples === null
+    spec === null || validationExamples === null
       ? undefined
       : await ValidationEvaluator.create({ topology: spec.model.topology, training: spec.training, previous: previousFlat, layout, data: validationExamples, seed: Number(round) });
-  try {
-    if (evaluator !== undefined) context.validation = evaluator;
-    return await aggregateWith({ deps, log, tm, taskId, round, committed, commitments, spec, previousFlat, previousModelHash, layout, strategy, context, bounds, evaluator, minParticipants: Number(task.params.minParticipants) });
-  } finally {
-    evaluator?.dispose();
-  }
-}
-
-type AggregateWith = {
-  deps: AggregateDeps;
-  log: Logger;
-  tm: TaskManager;
-  taskId: bigint;
-  round: bigint;
-  committed: string[];
-  commitments: string[];
-  spec: ResolvedTrainingTaskSpec;
-  previousFlat: Float32Array;
-  previousModelHash: string;
-  layout: ReturnType<typeof layoutOf>;
-  strategy: Strategy;
-  context: RoundContext;
-  bounds: ReturnType<typeof exampleCountBounds>;
-  evaluator: ValidationEvaluator | undefined;
-  /** The task's minParticipants: the privacy floor. */
-  minParticipants: number;
-};
-
-async function aggregateWith(a: AggregateWith): Promise<AggregateOutcome> {
-  const { deps, log, tm, taskId, round, committed, commitments, spec, previousFlat, previousModelHash, layout, strategy, context, bounds, evaluator } = a;
+  if (evaluator !== undefined) context.validation = evaluator;
+  const rest = async (): Promise<AggregateOutcome> => {
   await strategy.initialize(context);
   const config = strategy.configureRound(context);
   if (committed.length > config.maxUpdates) {
     throw new TooManyUpdatesError(`${committed.length} commitments exceed ${strategy.name}'s bound of ${config.maxUpdates} updates in memory`);
   }
-  const scoringMethod: ScoringMethod = spec.scoring.method;
+  const scoringMethod: ScoringMethod = spec ? spec.scoring.method : 'alignment';
   // Validation-based scores rebuild coalition models from the round's updates: keep them within the memory budget.
   const store =
     scoringMethod !== 'alignment' && evaluator !== undefined
-      ? new UpdateStore(layout.size, keptPrecisionFor(committed.length, layout.size, deps.scoringMemoryBytes), await lastGlobalStep(a))
+      ? new UpdateStore(layout.size, keptPrecisionFor(committed.length, layout.size, deps.scoringMemoryBytes), await lastGlobalStep(tm, taskId, round, previousModelHash, previousFlat, deps))
       : null;
   log.info({ strategy: strategy.name, committed: committed.length, modelSize: layout.size, scoring: scoringMethod, kept: store?.precision }, 'aggregate: start');
 
@@ -298,7 +270,7 @@ async function aggregateWith(a: AggregateWith): Promise<AggregateOutcome> {
   const excluded: Exclusion[] = [];
   const accepted = new Map<string, ScoreInput & { metrics: Record<string, number> }>();
   let clamped = 0;
-  const params: CheckParams = { keys: deps.keys.hpke, layout, normBound: spec.aggregation.updateNormBound };
+  const params: CheckParams = { keys: deps.keys.hpke, layout, normBound: spec ? spec.aggregation.updateNormBound : 1 };
   const checker: UpdateChecker = deps.checker ?? ((deps.openInWorker ?? availableParallelism() > 1) ? sharedOpenerPool() : new InlineChecker());
   const exclude = (participant: string, reason: Exclusion['reason'], detail: string) => {
     excluded.push({ participant, reason, detail });
@@ -343,6 +315,19 @@ async function aggregateWith(a: AggregateWith): Promise<AggregateOutcome> {
     },
   });
   log.info({ ...checks, committed: committed.length }, 'aggregate: checks performed');
+  const minParticipants = Number(task.params.minParticipants);
+  const finalize = (result: Published) => publishAndFinalize({ deps, tm, log, taskId, round, checks, ...result });
+
+  if (statisticsFeatures !== null) {
+    const statistics = finishStatistics({ deps, taskId, round, committed, excluded, previousModelHash, features: statisticsFeatures, inputs: [...accepted.values()], log });
+    if (statistics.included.length < minParticipants) {
+      const detail = `${statistics.included.length} of ${committed.length} committed statistics passed the checks, fewer than the task's minimum of ${minParticipants}`;
+      log.warn({ included: statistics.included.length, minParticipants }, 'aggregate: below the privacy floor; failing the round instead of publishing');
+      return endRound({ tm, taskManagerAddress: deps.taskManagerAddress, appd: deps.appd, log }, taskId, round, ROUND_FAILURE_REASON.BelowPrivacyFloor, detail, statistics.excluded);
+    }
+    await saveStatisticsCounts(deps.stateStore, taskId, statistics.perSiteCounts);
+    return finalize(statistics);
+  }
 
   // 4. Combine; the privacy floor; server update, new model = previous + delta.
   const combined = aggregator.finish();
@@ -354,7 +339,6 @@ async function aggregateWith(a: AggregateWith): Promise<AggregateOutcome> {
   const included = combined.included;
   const orderOf = new Map(committed.map((p, k) => [p, k]));
   excluded.sort((a, b) => orderOf.get(a.participant)! - orderOf.get(b.participant)!);
-  const minParticipants = a.minParticipants;
   if (included.length < minParticipants) {
     // Publishing an aggregate of fewer updates than the task's minimum would reveal too much of each (one included
     // update would be published as the "aggregate"): nothing is sealed, uploaded or paid; the round fails.
@@ -362,14 +346,14 @@ async function aggregateWith(a: AggregateWith): Promise<AggregateOutcome> {
     log.warn({ included: included.length, minParticipants }, 'aggregate: below the privacy floor; failing the round instead of publishing');
     return endRound({ tm, taskManagerAddress: deps.taskManagerAddress, appd: deps.appd, log }, taskId, round, ROUND_FAILURE_REASON.BelowPrivacyFloor, detail, excluded);
   }
-  const newFlat = previousFlat.slice();
+  const newFlat = new Float32Array(layout.size);
+  previous.forEach((t, k) => newFlat.set(t.data, layout.entries[k]!.offset));
   const server = await strategy.applyServerUpdate(combined.combined, context);
   const serverMetrics: Record<string, number> = server.metrics;
   const privacy: PrivacyReport | null = server.privacy ?? null;
   for (let j = 0; j < newFlat.length; j += 1) newFlat[j]! += server.delta[j]!;
   const modelBytes = encodeTensors(unflatten(newFlat, layout));
   const modelHash = sha256Hex(modelBytes);
-  const modelUri = `blobs/${modelHash.slice(2)}`;
 
   // 5. Scores by the spec's method: alignment (default), or leave-one-out / GTG-Shapley on the validation set with
   //    coalition models rebuilt with the coefficients the strategy combined the updates with.
@@ -377,7 +361,7 @@ async function aggregateWith(a: AggregateWith): Promise<AggregateOutcome> {
   if (store !== null) setCoalitionCoefficients(store, included, combined.coefficients, config.weighting, (p) => accepted.get(p)!.numExamples);
   const scoring = await scoreRound({
     method: scoringMethod,
-    sampleBudget: spec.scoring?.sampleBudget,
+    sampleBudget: spec?.scoring.sampleBudget,
     included: inputs,
     combined: combined.combined,
     store,
@@ -416,14 +400,60 @@ async function aggregateWith(a: AggregateWith): Promise<AggregateOutcome> {
     scoring: scoring.summary,
     validation: validationFigures,
     participantMetrics: strategy.aggregateEvaluate(inputs),
+    evaluation: federatedEvaluation(inputs),
     aggregation: combined.metrics,
     server: serverMetrics,
     dp: privacy,
   };
+  return finalize({ modelBytes, metricsDoc, included, scores, excluded });
+  };
+  try {
+    return await rest();
+  } finally {
+    evaluator?.dispose();
+  }
+}
+
+/**
+ * The last global step (this round's previous model − the previous round's), public knowledge the scores do not pay
+ * for (see UpdateStore). Null in the first round or when that model is not the same shape.
+ */
+async function lastGlobalStep(
+  tm: TaskManager,
+  taskId: bigint,
+  round: bigint,
+  previousModelHash: string,
+  previousFlat: Float32Array,
+  deps: AggregateDeps,
+): Promise<Float32Array | null> {
+  if (round <= 1n) return null;
+  const before = await tm.getRound(taskId, round - 1n);
+  if (BigInt(before.previousModelHash) === 0n || before.previousModelHash === previousModelHash) return null;
+  const tensors = decodeTensors(await deps.coordinator.getBlob(before.previousModelHash));
+  const older = new Float32Array(previousFlat.length);
+  let offset = 0;
+  for (const t of tensors) {
+    if (offset + t.data.length > older.length) return null;
+    older.set(t.data, offset);
+    offset += t.data.length;
+  }
+  if (offset !== older.length) return null;
+  for (let j = 0; j < older.length; j += 1) older[j] = previousFlat[j]! - older[j]!;
+  return older;
+}
+
+/** What a round publishes: the model (or a statistics result document), its metrics document and the outcomes. */
+type Published = { modelBytes: Uint8Array; metricsDoc: Record<string, unknown>; included: string[]; scores: number[]; excluded: Exclusion[] };
+
+type PublishInput = Published & { deps: AggregateDeps; tm: TaskManager; log: Logger; taskId: bigint; round: bigint; checks: CheckCounts };
+
+/** 6. Upload, re-check, report the outcomes in pages, finalize through appd. */
+async function publishAndFinalize({ deps, tm, log, taskId, round, checks, modelBytes, metricsDoc, included, scores, excluded }: PublishInput): Promise<AggregateOutcome> {
+  const modelHash = sha256Hex(modelBytes);
+  const modelUri = `blobs/${modelHash.slice(2)}`;
   const metricsBytes = Buffer.from(canonicalJson(metricsDoc), 'utf8');
   const metricsHash = sha256Hex(metricsBytes);
 
-  // 6. Upload, re-check, report the outcomes in pages, finalize through appd.
   const [, , latest] = await Promise.all([deps.coordinator.putBlob(modelBytes), deps.coordinator.putBlob(metricsBytes), tm.getRound(taskId, round)]);
   const before = Number(latest.state);
   if (before !== ROUND_STATE.Closed) {
@@ -474,25 +504,72 @@ async function aggregateWith(a: AggregateWith): Promise<AggregateOutcome> {
   return { status: 'finalized', modelHash, modelUri, metricsHash, included, scores, excluded, pages: pages.length, checks };
 }
 
+type StatisticsRoundInput = {
+  deps: AggregateDeps;
+  log: Logger;
+  taskId: bigint;
+  round: bigint;
+  committed: string[];
+  excluded: Exclusion[];
+  previousModelHash: string;
+  features: string[];
+  inputs: StatisticsInput[];
+};
+
 /**
- * The last global step (this round's previous model − the previous round's), public knowledge that the scores do not
- * pay for (see UpdateStore). Null in the first round or when that model is not the same shape.
+ * A statistics round: the sums are combined inside the TEE; only the totals are published (the result document is the
+ * round's "model"; its metrics document names who was included, never their counts). Scores are equal shares: a
+ * share by example count would tell governance each site's size. The per-site counts are returned for the state store.
  */
-async function lastGlobalStep(a: AggregateWith): Promise<Float32Array | null> {
-  if (a.round <= 1n) return null;
-  const before = await a.tm.getRound(a.taskId, a.round - 1n);
-  if (BigInt(before.previousModelHash) === 0n || before.previousModelHash === a.previousModelHash) return null;
-  const tensors = decodeTensors(await a.deps.coordinator.getBlob(before.previousModelHash));
-  const older = new Float32Array(a.layout.size);
-  let offset = 0;
-  for (const t of tensors) {
-    if (offset + t.data.length > older.length) return null;
-    older.set(t.data, offset);
-    offset += t.data.length;
+function finishStatistics(r: StatisticsRoundInput): Published & { perSiteCounts: Record<string, number> } {
+  const outcome = combineStatistics(r.features, r.inputs);
+  const excluded = [...r.excluded, ...outcome.excluded];
+  for (const e of outcome.excluded) r.log.warn({ participant: e.participant, reason: e.reason, detail: e.detail }, 'aggregate: statistics update excluded');
+  const orderOf = new Map(r.committed.map((p, k) => [p, k]));
+  excluded.sort((a, b) => orderOf.get(a.participant)! - orderOf.get(b.participant)!);
+  const scores = largestRemainder(outcome.included.map(() => 1));
+  const modelBytes = Buffer.from(canonicalJson(outcome.document), 'utf8');
+  const metricsDoc = {
+    version: 1,
+    kind: 'statistics',
+    chainId: r.deps.chainId.toString(),
+    taskManager: getAddress(r.deps.taskManagerAddress),
+    taskId: r.taskId.toString(),
+    round: Number(r.round),
+    previousModelHash: r.previousModelHash,
+    modelHash: sha256Hex(modelBytes),
+    committed: r.committed.length,
+    included: outcome.included.map((participant) => ({ participant })),
+    excluded: excluded.map((e) => ({ participant: e.participant, reason: e.reason })),
+  };
+  r.log.info({ participants: outcome.included.length, features: r.features.length }, 'aggregate: statistics combined');
+  return { modelBytes, metricsDoc, included: outcome.included, scores, excluded, perSiteCounts: outcome.perSiteCounts };
+}
+
+/**
+ * Federated evaluation of the global model this round started from: each included site's test metrics of that model
+ * (`globalTest…`, measured before local training and sealed in its update) as means weighted by the site's test
+ * examples (`numTestExamples`). Never one site's figure on its own (null when fewer than two sites reported).
+ */
+export function federatedEvaluation(
+  inputs: readonly { metrics: Record<string, number> }[],
+): { numTestExamples: number; sites: number; metrics: Record<string, number> } | null {
+  const sums = new Map<string, number>();
+  let total = 0;
+  let sites = 0;
+  for (const { metrics } of inputs) {
+    const n = metrics.numTestExamples;
+    if (n === undefined || !Number.isFinite(n) || n <= 0) continue;
+    const entries = Object.entries(metrics).filter(([k, v]) => k.startsWith('globalTest') && Number.isFinite(v));
+    if (entries.length === 0) continue;
+    total += n;
+    sites += 1;
+    for (const [k, v] of entries) sums.set(k, (sums.get(k) ?? 0) + v * n);
   }
-  if (offset !== older.length) return null;
-  for (let j = 0; j < older.length; j += 1) older[j] = a.previousFlat[j]! - older[j]!;
-  return older;
+  if (sites < 2) return null;
+  const metrics: Record<string, number> = {};
+  for (const k of [...sums.keys()].sort()) metrics[k.charAt(10).toLowerCase() + k.slice(11)] = sums.get(k)! / total;
+  return { numTestExamples: total, sites, metrics };
 }
 
 /** `fn` over `items` with at most `limit` calls in flight; results in input order. */

@@ -9,9 +9,10 @@ import {
   signUpdateDigest,
   type EnvelopeContext,
   type TaskSpec,
+  type UpdatePayload,
 } from '@cloister/protocol';
 import { getAddress, ZeroHash, type Signer } from 'ethers';
-import { CommitmentConflictError, ModelSpecInvalidError } from '../errors';
+import { CommitmentConflictError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import type { TrainProgress } from '@cloister/model-runtime';
 import { trainRound } from '../training/trainRound';
@@ -19,6 +20,7 @@ import type { LocalDataset } from '@cloister/model-runtime';
 import { mapCommitRevert, readAggregatorKey, requireAdmitted, requireOpenRound } from './chain';
 import type { CoordinatorClient } from './coordinatorClient';
 import { fetchGlobalModel, fetchTaskSpec } from './globalModel';
+import { resolveStatisticsScaling, statisticsUpdate } from './statistics';
 import type { RetryOptions } from './retry';
 import { RoundStateStore, type RoundKey, type RoundRecord } from './roundState';
 import { chainStep } from './transient';
@@ -84,29 +86,31 @@ export async function submitRound(options: SubmitRoundOptions): Promise<SubmitRo
   } else {
     await chain('isAdmitted', () => requireAdmitted(contracts, taskId, participant));
     const task = await chain('getTask', () => contracts.taskManager.getTask(taskId));
-    const spec = await fetchTaskSpec(coordinator, task.params.modelSpecHash);
-    if (spec.kind !== 'training') {
-      throw new ModelSpecInvalidError(`Task ${taskId} is a ${spec.kind} task, not a training task: it has no model to train.`, { details: {
-        modelSpecHash: task.params.modelSpecHash,
-        kind: spec.kind,
-      } });
-    }
+    const spec = await resolveStatisticsScaling(coordinator, await fetchTaskSpec(coordinator, task.params.modelSpecHash));
     const globalWeights = await fetchGlobalModel(coordinator, chainRound.previousModelHash);
     logger.info({ phase: 'download', modelHash: chainRound.previousModelHash, tensors: globalWeights.length }, 'download: global model verified against the chain');
     const recipientPublicKey = await chain('hpkePublicKey', () => readAggregatorKey(contracts));
     const dataset = await options.dataset(spec);
-    const result = await trainRound({
-      spec,
-      globalWeights,
-      dataset,
-      seed: options.trainSeed ?? Number(round),
-      noiseSeed: options.noiseSeed,
-      onProgress: options.onProgress,
-      logger,
-    });
-    metrics = result.update.metrics;
+    let update: UpdatePayload;
+    if (spec.kind === 'statistics') {
+      // A statistics task: the training split's sums, in float64, sealed like an update (no model, no training).
+      update = statisticsUpdate(dataset);
+      logger.info({ phase: 'statistics', examples: update.numExamples, features: spec.data.features.length }, 'statistics: sums computed on the training split');
+    } else {
+      const result = await trainRound({
+        spec,
+        globalWeights,
+        dataset,
+        seed: options.trainSeed ?? Number(round),
+        noiseSeed: options.noiseSeed,
+        onProgress: options.onProgress,
+        logger,
+      });
+      update = result.update;
+    }
+    metrics = update.metrics;
     const context: EnvelopeContext = { chainId: network.chainId, contractAddress: taskManager, taskId, round, participant };
-    const ciphertext = await sealUpdateToBytes({ recipientPublicKey, context, plaintext: encodeUpdate(result.update) });
+    const ciphertext = await sealUpdateToBytes({ recipientPublicKey, context, plaintext: encodeUpdate(update) });
     const ciphertextHash = sha256Hex(ciphertext);
     const signature = await chain('sign', () => signUpdateDigest(signer, { chainId: network.chainId, contractAddress: taskManager, taskId, round, ciphertextHash }));
     const record: RoundRecord = {
@@ -122,7 +126,7 @@ export async function submitRound(options: SubmitRoundOptions): Promise<SubmitRo
       ciphertextSize: ciphertext.length,
       signature,
       status: 'sealed',
-      numExamples: result.update.numExamples,
+      numExamples: update.numExamples,
       updatedAt: new Date().toISOString(),
     };
     store.saveSealed(key, record, ciphertext);

@@ -167,9 +167,10 @@ export function demoCommand(): Command {
     .option('--json', 'pino JSON lines instead of the human format', false);
 }
 
-if (require.main === module) {
+/** Parses the demo's options from `argv` and runs it, exiting with its status. */
+export function runFromCommandLine(argv: string[]): void {
   const command = demoCommand();
-  command.parse(process.argv);
+  command.parse(argv);
   const opts = command.opts<DemoOptions>();
   runDemo({ ...opts, reportDir: resolve(opts.reportDir) })
     .then(() => process.exit(0))
@@ -180,3 +181,5 @@ if (require.main === module) {
       process.exit(1);
     });
 }
+
+if (require.main === module) runFromCommandLine(process.argv);
