@@ -265,7 +265,7 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
 
   // 3. Fetch, check, open, validate and fold each committed update. Pipelined: up to `pipelineDepth` updates are
   //    downloaded and checked/opened (in the open worker) ahead of the fold, which runs in committed order in this
-  //    thread. Memory: depth slots of (ciphertext + plaintext) buffers, reused, plus one accumulator.
+  //    thread. Memory: depth slots (one buffer each: ciphertext, then the plaintext opened over it), plus one accumulator.
   const aggregator = strategy.beginAggregation(layout);
   const excluded: Exclusion[] = [];
   const accepted = new Map<string, ScoreInput & { metrics: Record<string, number> }>();

@@ -222,7 +222,7 @@ export class EthersChainClient implements ChainClient {
       try {
         const tx = await build(this.taskManager.connect(operator));
         await tx.wait();
-        for (const listener of this.minedListeners) listener();
+        this.sawActivity();
         return tx.hash;
       } catch (error) {
         (operator as NonceManager).reset();
@@ -236,6 +236,10 @@ export class EthersChainClient implements ChainClient {
 
   onMined(listener: () => void): void {
     this.minedListeners.push(listener);
+  }
+
+  sawActivity(): void {
+    for (const listener of this.minedListeners) listener();
   }
 
   openRound(taskId: bigint): Promise<string> {

@@ -17,8 +17,10 @@ export function watchAggregationJobs(options: { url: string; prefix: string; onS
   events.on('failed', () => options.onSettled());
   return {
     async close() {
+      // Its own connection, only ever blocked in a read of the event stream: dropped at once (a polite QUIT would wait
+      // forever on a Redis that is down, and its reconnect attempts would keep the process alive).
+      connection.disconnect();
       await events.close().catch(() => undefined);
-      await connection.quit().catch(() => connection.disconnect());
     },
     /** Drops the connections at once, for when close() did not finish in time (see the rounds worker's terminate). */
     terminate() {

@@ -160,6 +160,7 @@ export default async function updateRoutes(app: App): Promise<void> {
         app.metrics.uploadBytes.inc(staged.size);
         app.metrics.uploadSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
         log.info({ hash, size: staged.size }, 'upload: stored');
+        app.chain.sawActivity?.(); // its commit is mined: the watcher reads it now (the round closes when it fills)
         if (state.state === ROUND_STATE.Closed) {
           const fresh = await app.chain.getRound(taskId, round);
           await app.rounds.maybeEnqueueAggregation(taskId, round, fresh, false).catch((err) => log.warn({ err }, 'upload: aggregation check failed'));
