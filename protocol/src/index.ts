@@ -8,5 +8,6 @@ export * from './signatures/index.js';
 export * from './schemas/index.js';
 export * from './privacy/index.js';
 export * from './taskSpec/index.js';
+export * from './validationSet/index.js';
 export * from './config/index.js';
 export * from './statistics/featureStatistics.js';

@@ -14,9 +14,9 @@ import {
 import { getAddress, ZeroHash, type Signer } from 'ethers';
 import { CommitmentConflictError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
-import type { TrainProgress } from '../training/train';
+import type { TrainProgress } from '@cloister/model-runtime';
 import { trainRound } from '../training/trainRound';
-import type { LocalDataset } from '../training/types';
+import type { LocalDataset } from '@cloister/model-runtime';
 import { mapCommitRevert, readAggregatorKey, requireAdmitted, requireOpenRound } from './chain';
 import type { CoordinatorClient } from './coordinatorClient';
 import { fetchGlobalModel, fetchTaskSpec } from './globalModel';

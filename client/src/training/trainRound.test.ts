@@ -2,12 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { join, resolve } from 'node:path';
 import { loadDataset, type LoadedDataset } from '../data/loadDataset';
 import { featureStatistics } from '../data/split';
-import { initBackend } from './backend';
-import { buildModel, readModelWeights, setModelWeights } from './model';
-import { evaluateModel } from './train';
+import { buildModel, evaluateModel, initBackend, l2Norm, readModelWeights, setModelWeights, type NamedTensor, type TrainingSettings } from '@cloister/model-runtime';
 import { trainRound, type ModelTaskSpec } from './trainRound';
-import { l2Norm } from './update';
-import type { NamedTensor, TrainingSettings } from './types';
 
 const EXAMPLES = resolve(__dirname, '../../examples/heart-disease');
 const SITES = ['cleveland', 'hungarian', 'switzerland', 'va'];
@@ -140,10 +136,10 @@ describe('trainRound on the Cleveland hospital file', () => {
   it('refuses global weights that do not fit the model', async () => {
     const wrong = globalWeights.map((w, i) => (i === 0 ? { ...w, shape: [5, 16], data: new Float32Array(80) } : w));
     await expect(trainRound({ spec, globalWeights: wrong, dataset: cleveland })).rejects.toMatchObject({
-      code: 'CLOISTER_ERR_CLIENT_WEIGHTS_MISMATCH',
+      code: 'CLOISTER_ERR_RUNTIME_WEIGHTS_MISMATCH',
     });
     await expect(trainRound({ spec: { ...spec, training: { ...training, loss: 'hinge' } }, globalWeights, dataset: cleveland })).rejects.toMatchObject({
-      code: 'CLOISTER_ERR_CLIENT_MODEL_SPEC_INVALID',
+      code: 'CLOISTER_ERR_RUNTIME_MODEL_INVALID',
     });
   });
 });

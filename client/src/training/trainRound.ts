@@ -3,10 +3,21 @@
 import { cryptoRandomSource, simulationOnlySeededRandomSource, type UpdatePayload } from '@cloister/protocol';
 import { ModelSpecInvalidError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
-import { buildModel, setModelWeights } from './model';
-import { evaluateModel, trainLocal, type EvaluationResult, type TrainProgress } from './train';
-import { addDiscreteGaussianNoiseInPlace, clipInPlace, computeDeltas, l2Norm } from './update';
-import type { LocalDataset, NamedTensor, TrainingSettings } from './types';
+import {
+  addDiscreteGaussianNoiseInPlace,
+  buildModel,
+  clipInPlace,
+  computeDeltas,
+  evaluateModel,
+  l2Norm,
+  setModelWeights,
+  trainLocal,
+  type EvaluationResult,
+  type LocalDataset,
+  type NamedTensor,
+  type TrainingSettings,
+  type TrainProgress,
+} from '@cloister/model-runtime';
 
 export type { UpdatePayload };
 

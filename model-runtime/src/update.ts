@@ -1,6 +1,6 @@
 // Forming the update: delta = local − global in float32, optional clipping to an L2 bound and discrete Gaussian noise.
-import { WeightsMismatchError } from '../errors';
 import { addDiscreteGaussianNoise, type DiscreteNoise, type RandomSource } from '@cloister/protocol';
+import { WeightsMismatchError } from './errors';
 import type { NamedTensor } from './types';
 
 /** delta[i] = local[i] − global[i], each difference rounded to float32 (what a float32 subtraction gives). */
