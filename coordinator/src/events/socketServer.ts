@@ -58,10 +58,10 @@ export function createSocketServer(options: { server: HttpServer; redis: Redis; 
   emit(event: SocketEventName, payload: RoundEventPayload): void;
   close(): Promise<void>;
 } {
-  // No command timeout here (the request-path connection has one): the adapter publishes without awaiting, so a
-  // publish that timed out while Redis was away (disconnectSockets on close) was an unhandled rejection.
-  const pub = options.redis.duplicate({ commandTimeout: undefined });
-  const sub = options.redis.duplicate({ commandTimeout: undefined });
+  // Neither a command timeout nor a retry limit: an adapter publish waits for Redis to come back. Both made a publish
+  // during an outage reject unhandled, which ended the coordinator process (found by the fault suite).
+  const pub = options.redis.duplicate({ commandTimeout: undefined, maxRetriesPerRequest: null });
+  const sub = options.redis.duplicate({ commandTimeout: undefined, maxRetriesPerRequest: null });
   const failures = new RepeatedFailureLog(options.log);
   pub.on('error', (err) => failures.warn(err, 'socket: redis pub error'));
   sub.on('error', (err) => failures.warn(err, 'socket: redis sub error'));
