@@ -6,3 +6,5 @@ export { sha256Hex, createSha256 } from './hash/sha256Hex.js';
 export * from './envelope/index.js';
 export * from './signatures/index.js';
 export * from './schemas/index.js';
+export * from './model/index.js';
+export * from './inference/index.js';
