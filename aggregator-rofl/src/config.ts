@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULT_APPD_SOCKET } from './appd/appdClient';
 import { ConfigInvalidError } from './errors';
+import type { InferenceConfig } from './inference/startInference';
 
 export type AggregatorConfig = {
   /** appd's unix socket (ROFL mounts it at /run/rofl-appd.sock). */
@@ -34,6 +35,14 @@ export type AggregatorConfig = {
   openInWorker?: boolean;
   /** finalizeRound gas limit = base + perParticipant × committed (default 500 000 + 40 000 × n). */
   finalizeGas?: { base: number; perParticipant: number };
+  /** Confidential inference endpoint (INFERENCE_PORT set): sealed queries, metering, settlement. */
+  inference?: InferenceConfig;
+  /** InferenceCredit address: contribution scores are recorded there after each finalize (INFERENCE_CREDIT_ADDRESS). */
+  inferenceCreditAddress?: string;
+  /** ModelKeyRegistry address: model access `consortium` (MODEL_KEYS_ADDRESS). */
+  modelKeysAddress?: string;
+  /** ParticipantRegistry address: the admitted set, for consortium key epochs (PARTICIPANTS_ADDRESS). */
+  participantsAddress?: string;
 };
 
 type Env = Record<string, string | undefined>;
@@ -66,6 +75,12 @@ function address(env: Env, name: string, hint: string): string {
   return v;
 }
 
+function port(env: Env, name: string): number {
+  const n = Number(env[name]);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigInvalidError(`${name} must be a port number 0..65535, got "${env[name]}"`);
+  return n;
+}
+
 /** Reads the aggregator's configuration from environment variables (ROFL secrets arrive this way). */
 export function loadConfig(env: Env = process.env): AggregatorConfig {
   return {
@@ -87,5 +102,22 @@ export function loadConfig(env: Env = process.env): AggregatorConfig {
     pipelineMemoryBytes: int(env, 'AGG_PIPELINE_MEMORY_MB', 32) * 1024 * 1024,
     openInWorker: bool(env, 'AGG_OPEN_WORKER', availableParallelism() > 1),
     finalizeGas: { base: int(env, 'FINALIZE_GAS_BASE', 500_000), perParticipant: int(env, 'FINALIZE_GAS_PER_PARTICIPANT', 40_000) },
+    ...(env.INFERENCE_CREDIT_ADDRESS ? { inferenceCreditAddress: address(env, 'INFERENCE_CREDIT_ADDRESS', 'from the deployment JSON') } : {}),
+    ...(env.MODEL_KEYS_ADDRESS ? { modelKeysAddress: address(env, 'MODEL_KEYS_ADDRESS', 'from the deployment JSON') } : {}),
+    ...(env.PARTICIPANTS_ADDRESS ? { participantsAddress: address(env, 'PARTICIPANTS_ADDRESS', 'from the deployment JSON') } : {}),
+    ...(env.INFERENCE_PORT
+      ? {
+          inference: {
+            port: port(env, 'INFERENCE_PORT'),
+            host: env.INFERENCE_HOST ?? '0.0.0.0',
+            inferenceCreditAddress: address(env, 'INFERENCE_CREDIT_ADDRESS', 'InferenceCredit from the deployment JSON'),
+            rateLimit: int(env, 'INFERENCE_RATE_LIMIT', 120),
+            rateWindowMs: int(env, 'INFERENCE_RATE_WINDOW_MS', 60_000),
+            maxRows: int(env, 'INFERENCE_MAX_ROWS', 1024),
+            settleIntervalMs: int(env, 'INFERENCE_SETTLE_INTERVAL_MS', 10_000),
+            settleBatch: int(env, 'INFERENCE_SETTLE_BATCH', 100),
+          },
+        }
+      : {}),
   };
 }

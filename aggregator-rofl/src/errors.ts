@@ -30,6 +30,14 @@ export const AGGREGATOR_ERROR_CODES = {
   roundNotClosed: 'CLOISTER_ERR_AGG_ROUND_NOT_CLOSED',
   chainMismatch: 'CLOISTER_ERR_AGG_CHAIN_MISMATCH',
   taskSpecInvalid: 'CLOISTER_ERR_AGG_TASK_SPEC_INVALID',
+  inferenceRequestInvalid: 'CLOISTER_ERR_INFERENCE_REQUEST_INVALID',
+  inferenceSignatureInvalid: 'CLOISTER_ERR_INFERENCE_SIGNATURE_INVALID',
+  inferenceInsufficientCredit: 'CLOISTER_ERR_INFERENCE_INSUFFICIENT_CREDIT',
+  inferencePaused: 'CLOISTER_ERR_INFERENCE_PAUSED',
+  inferenceModelUnavailable: 'CLOISTER_ERR_INFERENCE_MODEL_UNAVAILABLE',
+  inferenceRateLimited: 'CLOISTER_ERR_INFERENCE_RATE_LIMITED',
+  inferenceUnavailable: 'CLOISTER_ERR_INFERENCE_UNAVAILABLE',
+  modelKeyUnavailable: 'CLOISTER_ERR_AGG_MODEL_KEY_UNAVAILABLE',
 } as const;
 
 export type AggregatorErrorCode = (typeof AGGREGATOR_ERROR_CODES)[keyof typeof AGGREGATOR_ERROR_CODES];
@@ -80,3 +88,20 @@ export const RoundNotClosedError = define(AGGREGATOR_ERROR_CODES.roundNotClosed,
 export const ChainMismatchError = define(AGGREGATOR_ERROR_CODES.chainMismatch, 'ChainMismatchError');
 /** The task spec document is not valid JSON or lacks the aggregation section. */
 export const TaskSpecInvalidError = define(AGGREGATOR_ERROR_CODES.taskSpecInvalid, 'TaskSpecInvalidError');
+
+/** An inference request is malformed, does not open in the TEE, or its input does not fit the model (HTTP 400). */
+export const InferenceRequestInvalidError = define(AGGREGATOR_ERROR_CODES.inferenceRequestInvalid, 'InferenceRequestInvalidError');
+/** The request's EIP-712 signature is not the querier's (HTTP 401): nothing is charged to someone who did not ask. */
+export const InferenceSignatureInvalidError = define(AGGREGATOR_ERROR_CODES.inferenceSignatureInvalid, 'InferenceSignatureInvalidError');
+/** The querier's credit minus its unsettled usage does not cover the request (HTTP 402); nothing is charged. */
+export const InferenceInsufficientCreditError = define(AGGREGATOR_ERROR_CODES.inferenceInsufficientCredit, 'InferenceInsufficientCreditError');
+/** Governance paused inference for the task (HTTP 403). */
+export const InferencePausedError = define(AGGREGATOR_ERROR_CODES.inferencePaused, 'InferencePausedError');
+/** The task or its accepted model cannot be found or loaded (HTTP 404). */
+export const InferenceModelUnavailableError = define(AGGREGATOR_ERROR_CODES.inferenceModelUnavailable, 'InferenceModelUnavailableError');
+/** The querier sent more requests than the per-querier limit allows (HTTP 429, Retry-After). */
+export const InferenceRateLimitedError = define(AGGREGATOR_ERROR_CODES.inferenceRateLimited, 'InferenceRateLimitedError');
+/** The chain, Redis or the coordinator cannot be reached right now (HTTP 503, Retry-After). */
+export const InferenceUnavailableError = define(AGGREGATOR_ERROR_CODES.inferenceUnavailable, 'InferenceUnavailableError');
+/** A consortium model key cannot be derived, stored or matched (appd or ModelKeyRegistry). */
+export const ModelKeyUnavailableError = define(AGGREGATOR_ERROR_CODES.modelKeyUnavailable, 'ModelKeyUnavailableError');

@@ -9,7 +9,7 @@ import {
   type AggregationJob,
   type TaskSpec,
 } from '@cloister/protocol';
-import { TaskManager__factory, type TaskManager } from '@cloister/contracts';
+import { InferenceCredit__factory, TaskManager__factory, type TaskManager } from '@cloister/contracts';
 import { availableParallelism } from 'node:os';
 import { getAddress, type Interface, type Provider } from 'ethers';
 import type { Logger } from 'pino';
@@ -73,6 +73,8 @@ export type AggregateDeps = {
   pipelineMemoryBytes?: number;
   /** Open + validate in a worker thread (default: when the machine has more than one core); false keeps all in this thread. */
   openInWorker?: boolean;
+  /** InferenceCredit: the round's scores are recorded there after finalize (they earn inference revenue once accepted). */
+  inferenceCreditAddress?: string;
   /** Called after each update is processed (tests use it to interrupt a job mid-way). */
   onProgress?: (done: number, total: number) => Promise<void> | void;
 };
@@ -292,7 +294,31 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
     throw error;
   }
   log.info({ modelHash, included: included.length, excluded: excluded.length, metricsHash }, 'aggregate: finalized');
+  if (deps.inferenceCreditAddress !== undefined && included.length > 0) {
+    await recordContributions(deps, taskId, round, Number(onChain.attempt), included, scores, log);
+  }
   return { status: 'finalized', modelHash, modelUri, metricsHash, included, scores, excluded };
+}
+
+/**
+ * Records the finalized scores in InferenceCredit (they count for inference revenue once the round is accepted). A
+ * failure is logged, not thrown: the round is finalized, and a retried job would find it finalized and stop earlier.
+ */
+async function recordContributions(
+  deps: AggregateDeps,
+  taskId: bigint,
+  round: bigint,
+  attempt: number,
+  included: string[],
+  scores: number[],
+  log: Logger,
+): Promise<void> {
+  const data = InferenceCredit__factory.createInterface().encodeFunctionData('recordContributions', [taskId, round, attempt, included, scores]);
+  try {
+    await deps.appd.signSubmit({ to: deps.inferenceCreditAddress!, data, gasLimit: 200_000 + 70_000 * included.length });
+  } catch (err) {
+    log.error({ err }, 'aggregate: recording the scores for inference revenue failed');
+  }
 }
 
 /** `fn` over `items` with at most `limit` calls in flight; results in input order. */
@@ -312,6 +338,6 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
 
 /** Contract interfaces whose custom errors appd failures are decoded with. */
 export function contractErrorInterfaces(): Interface[] {
-  return [TaskManager__factory.createInterface()];
+  return [TaskManager__factory.createInterface(), InferenceCredit__factory.createInterface()];
 }
 

@@ -11,10 +11,13 @@ import { FileStateStore, type StateStore } from '../state/stateStore';
 import { aggregateRound, contractErrorInterfaces, type AggregateOutcome } from './aggregateRound';
 import { CoordinatorClient } from './coordinatorClient';
 import { closeOpenWorker } from './updateProcessor';
+import { startInference, type RunningInference } from '../inference/startInference';
 
 export type RunningAggregator = {
   keys: AggregatorKeys;
   worker: Worker;
+  /** The confidential inference endpoint, when configured (config.inference). */
+  inference: RunningInference | null;
   /** Stops consuming; `force` abandons an in-flight job (its lock lapses and another worker retries it). */
   close(options?: { force?: boolean }): Promise<void>;
 };
@@ -60,6 +63,23 @@ export async function startAggregator(
       connection.disconnect();
     });
 
+    let inference: RunningInference | null = null;
+    if (config.inference) {
+      inference = await startInference(config.inference, {
+        redisUrl: config.redisUrl,
+        redisPrefix: config.queuePrefix,
+        provider,
+        chainId,
+        taskManagerAddress: config.taskManagerAddress,
+        appd,
+        keys,
+        coordinator,
+        log: log.child({ part: 'inference' }),
+      });
+      const running = inference;
+      closers.push(async () => running.close());
+    }
+
     const processor = async (job: Job): Promise<AggregateOutcome> => {
       if (job.name !== JOB.aggregateRound) throw new UnrecoverableError(`unknown job name ${job.name}`);
       try {
@@ -77,6 +97,7 @@ export async function startAggregator(
           pipelineMemoryBytes: config.pipelineMemoryBytes,
           openInWorker: config.openInWorker,
           finalizeGas: config.finalizeGas,
+          inferenceCreditAddress: config.inferenceCreditAddress ?? config.inference?.inferenceCreditAddress,
         });
       } catch (error) {
         if (error instanceof AggregatorError && UNRECOVERABLE.has(error.code)) {
@@ -104,6 +125,7 @@ export async function startAggregator(
     return {
       keys,
       worker,
+      inference,
       async close(closeOptions: { force?: boolean } = {}) {
         if (closed) return;
         closed = true;
