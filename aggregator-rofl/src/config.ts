@@ -43,6 +43,8 @@ export type AggregatorConfig = {
   modelKeysAddress?: string;
   /** ParticipantRegistry address: the admitted set, for consortium key epochs (PARTICIPANTS_ADDRESS). */
   participantsAddress?: string;
+  /** How often consortium tasks' initial models are looked for and re-sealed (RESEAL_INTERVAL_MS, default 5 s). */
+  resealIntervalMs?: number;
 };
 
 type Env = Record<string, string | undefined>;
@@ -104,6 +106,7 @@ export function loadConfig(env: Env = process.env): AggregatorConfig {
     finalizeGas: { base: int(env, 'FINALIZE_GAS_BASE', 500_000), perParticipant: int(env, 'FINALIZE_GAS_PER_PARTICIPANT', 40_000) },
     ...(env.INFERENCE_CREDIT_ADDRESS ? { inferenceCreditAddress: address(env, 'INFERENCE_CREDIT_ADDRESS', 'from the deployment JSON') } : {}),
     ...(env.MODEL_KEYS_ADDRESS ? { modelKeysAddress: address(env, 'MODEL_KEYS_ADDRESS', 'from the deployment JSON') } : {}),
+    resealIntervalMs: int(env, 'RESEAL_INTERVAL_MS', 5_000),
     ...(env.PARTICIPANTS_ADDRESS ? { participantsAddress: address(env, 'PARTICIPANTS_ADDRESS', 'from the deployment JSON') } : {}),
     ...(env.INFERENCE_PORT
       ? {

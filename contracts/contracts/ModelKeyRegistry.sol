@@ -28,7 +28,7 @@ contract ModelKeyRegistry is SiweAuth {
     error ModelKeyRegistryUnknownModel(uint256 taskId, uint64 round);
 
     /// A new key epoch began for `taskId` (the key itself is never emitted).
-    event ModelKeyEpochStarted(uint256 indexed taskId, uint32 indexed epoch);
+    event ModelKeyEpochStarted(uint256 indexed taskId, uint32 indexed epoch, bytes32 admittedSetHash);
     /// The sealed model of `round` (0 = the initial model re-sealed in the TEE) was recorded.
     event SealedModelRecorded(
         uint256 indexed taskId,
@@ -49,6 +49,7 @@ contract ModelKeyRegistry is SiweAuth {
     IAggregatorRegistry public immutable aggregatorRegistry;
 
     mapping(uint256 => uint32) private _currentEpoch;
+    mapping(uint256 => bytes32) private _admittedSetHash;
     mapping(uint256 => mapping(uint32 => bytes32)) private _keys;
     mapping(uint256 => mapping(uint64 => SealedModel)) private _models;
 
@@ -73,18 +74,23 @@ contract ModelKeyRegistry is SiweAuth {
     /// @param taskId The task.
     /// @param epoch The key epoch (current + 1 to start a new one, or current to confirm it).
     /// @param key The 32-byte model key.
-    function setModelKey(uint256 taskId, uint32 epoch, bytes32 key) external {
+    /// @param admittedSetHash keccak256 of the sorted admitted accounts when the epoch starts: the TEE compares it with
+    /// the admitted set at each round and starts a new epoch when the set changed (a removal above all).
+    function setModelKey(uint256 taskId, uint32 epoch, bytes32 key, bytes32 admittedSetHash) external {
         _ensureAuthorizedAggregator();
         if (key == bytes32(0)) revert ModelKeyRegistryZeroKey();
         uint32 current = _currentEpoch[taskId];
         if (epoch == current && current != 0) {
-            if (_keys[taskId][epoch] != key) revert ModelKeyRegistryKeyMismatch(taskId, epoch);
+            if (_keys[taskId][epoch] != key || _admittedSetHash[taskId] != admittedSetHash) {
+                revert ModelKeyRegistryKeyMismatch(taskId, epoch);
+            }
             return;
         }
         if (epoch != current + 1) revert ModelKeyRegistryEpochOutOfOrder(taskId, current, epoch);
         _currentEpoch[taskId] = epoch;
         _keys[taskId][epoch] = key;
-        emit ModelKeyEpochStarted(taskId, epoch);
+        _admittedSetHash[taskId] = admittedSetHash;
+        emit ModelKeyEpochStarted(taskId, epoch, admittedSetHash);
     }
 
     /// @notice Records the hashes of the sealed model of `round` (authorized ROFL origin only); a reopened round
@@ -130,6 +136,11 @@ contract ModelKeyRegistry is SiweAuth {
     /// @notice The latest key epoch of the task (0 before its first key).
     function currentEpoch(uint256 taskId) external view returns (uint32) {
         return _currentEpoch[taskId];
+    }
+
+    /// @notice The admitted-set hash recorded when the current epoch started.
+    function admittedSetHash(uint256 taskId) external view returns (bytes32) {
+        return _admittedSetHash[taskId];
     }
 
     /// @notice The sealed model record of a round (reverts if none).

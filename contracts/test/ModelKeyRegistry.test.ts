@@ -8,12 +8,14 @@ import { createTaskWithParticipants, deployFixture, passProposal } from './fixtu
 describe('ModelKeyRegistry', () => {
   const KEY_1 = ethers.id('model key epoch 1');
   const KEY_2 = ethers.id('model key epoch 2');
+  const SET_1 = ethers.id('admitted set 1');
+  const SET_2 = ethers.id('admitted set 2');
 
   async function keyedTaskFixture() {
     const f = await deployFixture();
     const [p0, p1, p2] = f.participants;
     const taskId = await createTaskWithParticipants(f, [p0!, p1!]);
-    await (await f.modelKeys.connect(f.aggregator).setModelKey(taskId, 1, KEY_1)).wait();
+    await (await f.modelKeys.connect(f.aggregator).setModelKey(taskId, 1, KEY_1, SET_1)).wait();
     return { f, taskId, p0: p0!, p1: p1!, p2: p2! };
   }
 
@@ -39,7 +41,7 @@ describe('ModelKeyRegistry', () => {
     it('after a removal the removed account reads no key, and the next epoch is a new key', async () => {
       const { f, taskId, p0, p1 } = await loadFixture(keyedTaskFixture);
       await passProposal(f, await f.registry.getAddress(), f.registry.interface.encodeFunctionData('remove', [taskId, p1.address]));
-      await (await f.modelKeys.connect(f.aggregator).setModelKey(taskId, 2, KEY_2)).wait();
+      await (await f.modelKeys.connect(f.aggregator).setModelKey(taskId, 2, KEY_2, SET_2)).wait();
       const removedToken = await siweLogin(p1, f.modelKeys);
       for (const epoch of [1, 2]) {
         await expect(f.modelKeys.modelKey(removedToken, taskId, epoch)).to.be.revertedWithCustomError(
@@ -83,7 +85,7 @@ describe('ModelKeyRegistry', () => {
         await f.aggregatorRegistry.getAddress(),
         f.aggregatorRegistry.interface.encodeFunctionData('setAppId', ['0x' + '00'.repeat(21)]),
       );
-      await expect(f.modelKeys.connect(f.aggregator).setModelKey(taskId, 2, KEY_2)).to.be.revertedWithCustomError(
+      await expect(f.modelKeys.connect(f.aggregator).setModelKey(taskId, 2, KEY_2, SET_2)).to.be.revertedWithCustomError(
         f.modelKeys,
         'ModelKeyRegistryAppIdNotSet',
       );
@@ -101,7 +103,7 @@ describe('ModelKeyRegistry', () => {
 
     it('refuses a key or a model record from an origin that is not an instance of the app', async () => {
       const { f, taskId } = await loadFixture(keyedTaskFixture);
-      await expect(f.modelKeys.connect(f.outsider).setModelKey(taskId, 2, KEY_2)).to.be.reverted;
+      await expect(f.modelKeys.connect(f.outsider).setModelKey(taskId, 2, KEY_2, SET_2)).to.be.reverted;
       await expect(
         f.modelKeys.connect(f.operator).recordSealedModel(taskId, 1, 1, ethers.id('p'), ethers.id('c')),
       ).to.be.reverted;
@@ -110,15 +112,18 @@ describe('ModelKeyRegistry', () => {
     it('epochs grow by one; the same key again is a no-op, another key for the epoch is refused', async () => {
       const { f, taskId } = await loadFixture(keyedTaskFixture);
       const keys = f.modelKeys.connect(f.aggregator);
-      await expect(keys.setModelKey(taskId, 1, KEY_1)).not.to.emit(keys, 'ModelKeyEpochStarted');
-      await expect(keys.setModelKey(taskId, 1, KEY_2))
-        .to.be.revertedWithCustomError(keys, 'ModelKeyRegistryKeyMismatch')
-        .withArgs(taskId, 1);
-      await expect(keys.setModelKey(taskId, 3, KEY_2))
+      await expect(keys.setModelKey(taskId, 1, KEY_1, SET_1)).not.to.emit(keys, 'ModelKeyEpochStarted');
+      for (const [key, set] of [[KEY_2, SET_1], [KEY_1, SET_2]]) {
+        await expect(keys.setModelKey(taskId, 1, key!, set!))
+          .to.be.revertedWithCustomError(keys, 'ModelKeyRegistryKeyMismatch')
+          .withArgs(taskId, 1);
+      }
+      await expect(keys.setModelKey(taskId, 3, KEY_2, SET_2))
         .to.be.revertedWithCustomError(keys, 'ModelKeyRegistryEpochOutOfOrder')
         .withArgs(taskId, 1, 3);
-      await expect(keys.setModelKey(taskId, 2, ethers.ZeroHash)).to.be.revertedWithCustomError(keys, 'ModelKeyRegistryZeroKey');
-      await expect(keys.setModelKey(taskId, 2, KEY_2)).to.emit(keys, 'ModelKeyEpochStarted').withArgs(taskId, 2);
+      await expect(keys.setModelKey(taskId, 2, ethers.ZeroHash, SET_2)).to.be.revertedWithCustomError(keys, 'ModelKeyRegistryZeroKey');
+      await expect(keys.setModelKey(taskId, 2, KEY_2, SET_2)).to.emit(keys, 'ModelKeyEpochStarted').withArgs(taskId, 2, SET_2);
+      expect(await keys.admittedSetHash(taskId)).to.equal(SET_2);
     });
 
     it('records the plaintext and ciphertext hash of each round, only under a known epoch', async () => {

@@ -33,6 +33,7 @@ import { REASON, type Exclusion, type RoundContext, type Strategy } from '../str
 import type { CheckParams } from './checkUpdate';
 import type { CoordinatorClient } from './coordinatorClient';
 import { runPipelined } from './pipeline';
+import type { ModelKeyring } from '../modelAccess/modelKeyring';
 import { InlineUpdateProcessor, sharedOpenWorker, type UpdateProcessor } from './updateProcessor';
 
 /** finalizeRound gas: `base + perParticipant × committed` (measured ≈ 26k marginal per participant; 40k leaves room). */
@@ -73,6 +74,8 @@ export type AggregateDeps = {
   pipelineMemoryBytes?: number;
   /** Open + validate in a worker thread (default: when the machine has more than one core); false keeps all in this thread. */
   openInWorker?: boolean;
+  /** Model access `consortium` (tasks whose spec asks for it fail without it). */
+  modelKeyring?: ModelKeyring;
   /** InferenceCredit: the round's scores are recorded there after finalize (they earn inference revenue once accepted). */
   inferenceCreditAddress?: string;
   /** Called after each update is processed (tests use it to interrupt a job mid-way). */
@@ -158,7 +161,13 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   } catch (cause) {
     throw new TaskSpecInvalidError(`task ${taskId} spec is not a valid TaskSpec document`, { cause });
   }
-  const previous = decodeTensors(await previousP);
+  const consortium = spec.modelAccess === 'consortium';
+  if (consortium && deps.modelKeyring === undefined) {
+    throw new TaskSpecInvalidError(`task ${taskId} has model access "consortium" but this aggregator has no ModelKeyRegistry (MODEL_KEYS_ADDRESS)`);
+  }
+  // Under consortium the previous model is sealed (or, in round 1, HPKE-sealed by the author): it opens only here.
+  const previousStored = await previousP;
+  const previous = decodeTensors(consortium ? await deps.modelKeyring!.openStored(taskId, previousStored) : previousStored);
   const commitments = await commitmentsP;
   const layout = layoutOf(previous);
 
@@ -229,7 +238,11 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   } else {
     log.warn('aggregate: no update passed validation; the model is carried over unchanged');
   }
-  const modelBytes = encodeTensors(unflatten(newFlat, layout));
+  const plainModel = encodeTensors(unflatten(newFlat, layout));
+  // Under consortium only the sealed file leaves the TEE; the chain's model hash is the ciphertext's (what is stored),
+  // and ModelKeyRegistry records both hashes (clients check the plaintext hash after decryption).
+  const sealedModel = consortium ? await deps.modelKeyring!.seal(taskId, round, plainModel) : null;
+  const modelBytes = sealedModel?.sealed ?? plainModel;
   const modelHash = sha256Hex(modelBytes);
   const modelUri = `blobs/${modelHash.slice(2)}`;
 
@@ -270,6 +283,7 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
     log.info({ state: before }, 'aggregate: finalized meanwhile by another attempt');
     return { status: 'already-finalized', state: before };
   }
+  if (sealedModel !== null) await deps.modelKeyring!.record(taskId, round, sealedModel.epoch, plainModel, modelBytes);
   const data = tm.interface.encodeFunctionData('finalizeRound', [
     taskId,
     round,

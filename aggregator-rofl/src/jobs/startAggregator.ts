@@ -12,12 +12,16 @@ import { aggregateRound, contractErrorInterfaces, type AggregateOutcome } from '
 import { CoordinatorClient } from './coordinatorClient';
 import { closeOpenWorker } from './updateProcessor';
 import { startInference, type RunningInference } from '../inference/startInference';
+import { InitialModelResealer } from '../modelAccess/initialModelResealer';
+import { ModelKeyring } from '../modelAccess/modelKeyring';
 
 export type RunningAggregator = {
   keys: AggregatorKeys;
   worker: Worker;
   /** The confidential inference endpoint, when configured (config.inference). */
   inference: RunningInference | null;
+  /** Re-seals consortium tasks' initial models (when model access is configured); tests call resealPending. */
+  resealer: InitialModelResealer | null;
   /** Stops consuming; `force` abandons an in-flight job (its lock lapses and another worker retries it). */
   close(options?: { force?: boolean }): Promise<void>;
 };
@@ -63,6 +67,22 @@ export async function startAggregator(
       connection.disconnect();
     });
 
+    let modelKeyring: ModelKeyring | undefined;
+    let resealer: InitialModelResealer | null = null;
+    if (config.modelKeysAddress !== undefined && config.participantsAddress !== undefined) {
+      modelKeyring = new ModelKeyring({
+        appd,
+        provider,
+        chainId,
+        modelKeysAddress: config.modelKeysAddress,
+        participantsAddress: config.participantsAddress,
+        keys,
+        log: log.child({ part: 'model-access' }),
+      });
+      resealer = new InitialModelResealer({ provider, taskManagerAddress: config.taskManagerAddress, coordinator, keyring: modelKeyring, log });
+      const stop = resealer.every(config.resealIntervalMs ?? 5_000);
+      closers.push(async () => stop());
+    }
     let inference: RunningInference | null = null;
     if (config.inference) {
       inference = await startInference(config.inference, {
@@ -74,6 +94,7 @@ export async function startAggregator(
         appd,
         keys,
         coordinator,
+        ...(modelKeyring ? { openSealed: (taskId: bigint, bytes: Uint8Array) => modelKeyring.openStored(taskId, bytes) } : {}),
         log: log.child({ part: 'inference' }),
       });
       const running = inference;
@@ -98,6 +119,7 @@ export async function startAggregator(
           openInWorker: config.openInWorker,
           finalizeGas: config.finalizeGas,
           inferenceCreditAddress: config.inferenceCreditAddress ?? config.inference?.inferenceCreditAddress,
+          modelKeyring,
         });
       } catch (error) {
         if (error instanceof AggregatorError && UNRECOVERABLE.has(error.code)) {
@@ -126,6 +148,7 @@ export async function startAggregator(
       keys,
       worker,
       inference,
+      resealer,
       async close(closeOptions: { force?: boolean } = {}) {
         if (closed) return;
         closed = true;

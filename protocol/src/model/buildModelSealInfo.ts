@@ -70,3 +70,12 @@ export function buildModelSealInfo(context: ModelSealContext): Uint8Array {
 export function modelKeyId(taskId: bigint, epoch: number): string {
   return `cloister/model-key/v1/task/${taskId.toString()}/epoch/${epoch}`;
 }
+
+/**
+ * The envelope context of a consortium task's initial model: the author seals it with HPKE to the aggregator's key
+ * before the task (and its id) exists, so it is bound to the chain and the ModelKeyRegistry only (task 0, round 0,
+ * participant 0x0); the TEE re-seals it under the task's model key as round 0.
+ */
+export function initialModelEnvelopeContext(chainId: bigint, modelKeysAddress: string) {
+  return { chainId, contractAddress: modelKeysAddress, taskId: 0n, round: 0n, participant: '0x' + '00'.repeat(20) };
+}

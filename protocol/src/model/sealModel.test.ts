@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { decodeTensors, encodeTensors } from '../codec/index.js';
 import { PROTOCOL_ERROR_CODES } from '../errors.js';
 import { buildModelSealInfo, modelKeyId } from './buildModelSealInfo.js';
-import { isSealedModel, openModel, sealModel } from './sealModel.js';
+import { isSealedModel, openModel, readSealedModelHeader, sealModel } from './sealModel.js';
 
 const context = {
   chainId: 31337n,
@@ -21,6 +21,7 @@ describe('sealModel / openModel', () => {
     const key = randomBytes(32);
     const sealed = await sealModel({ modelKey: key, context, plaintext: model, chunkSize: 64 });
     expect(isSealedModel(sealed)).toBe(true);
+    expect(readSealedModelHeader(sealed)).toEqual({ round: 3n, epoch: 2 });
     expect(() => decodeTensors(sealed)).toThrow();
     expect(Buffer.from(sealed).includes(Buffer.from('dense/kernel'))).toBe(false);
     const opened = await openModel({ modelKey: key, context, ciphertext: sealed });

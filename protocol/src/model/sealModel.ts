@@ -2,9 +2,10 @@
 // envelope (same frames, same STREAM construction), keyed with HKDF-SHA256 from the 32-byte model key and a random
 // salt, its info binding chain, contract, task, round and key epoch. No HPKE: the key is symmetric and shared with the
 // admitted participants through the ModelKeyRegistry. Layout ("CLSM", version 1, big-endian):
-//   0 4 magic "CLSM"   4 1 version = 1   5 1 reserved = 0   6 2 header length = 92   8 4 chunk size (u32)
-//   12 32 salt   44 16 key check = HMAC-SHA256(model key, "cloister/model/v1 key-check" ‖ salt)[0..16]
-//   60 16 context check (as in the envelope, from the stream secret S)   76 16 header digest = SHA-256(bytes 0..76)[0..16]
+//   0 4 magic "CLSM"   4 1 version = 1   5 1 reserved = 0   6 2 header length = 104   8 4 chunk size (u32)
+//   12 8 round (u64)   20 4 key epoch (u32)   (in the clear: a reader learns which key to ask for; both are bound by S)
+//   24 32 salt   56 16 key check = HMAC-SHA256(model key, "cloister/model/v1 key-check" ‖ salt)[0..16]
+//   72 16 context check (as in the envelope, from the stream secret S)   88 16 header digest = SHA-256(bytes 0..88)[0..16]
 //   S = HKDF-SHA256(ikm = model key, salt, info = buildModelSealInfo(context), 32)
 //   then the envelope's frames (protocol/README.md, "Envelope stream").
 import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -26,7 +27,7 @@ import { buildModelSealInfo, MODEL_SEAL_VERSION, type ModelSealContext } from '.
 const MAGIC = Buffer.from('CLSM');
 const SALT_BYTES = 32;
 const CHECK_BYTES = 16;
-export const MODEL_SEAL_HEADER_BYTES = 12 + SALT_BYTES + 3 * CHECK_BYTES;
+export const MODEL_SEAL_HEADER_BYTES = 24 + SALT_BYTES + 3 * CHECK_BYTES;
 const KEY_CHECK_LABEL = Buffer.from('cloister/model/v1 key-check');
 
 export type SealModelOptions = {
@@ -78,10 +79,12 @@ export async function sealModel(options: SealModelOptions): Promise<Uint8Array> 
   header[4] = MODEL_SEAL_VERSION;
   view.setUint16(6, MODEL_SEAL_HEADER_BYTES);
   view.setUint32(8, chunkSize);
-  header.set(salt, 12);
-  header.set(keyCheck(key, salt), 44);
-  header.set(aead.contextCheck, 60);
-  header.set(createHash('sha256').update(header.subarray(0, 76)).digest().subarray(0, CHECK_BYTES), 76);
+  view.setBigUint64(12, BigInt(options.context.round));
+  view.setUint32(20, options.context.epoch);
+  header.set(salt, 24);
+  header.set(keyCheck(key, salt), 56);
+  header.set(aead.contextCheck, 72);
+  header.set(createHash('sha256').update(header.subarray(0, 88)).digest().subarray(0, CHECK_BYTES), 88);
   let p = MODEL_SEAL_HEADER_BYTES;
   let index = 0;
   for await (const chunk of chunksOf(options.plaintext, chunkSize)) {
@@ -98,6 +101,18 @@ export async function sealModel(options: SealModelOptions): Promise<Uint8Array> 
     index++;
   }
   return out.subarray(0, p);
+}
+
+/**
+ * The round and key epoch a sealed model declares in its header (not authenticated on their own: the stream secret
+ * binds them, so opening with another round or epoch fails). Throws EnvelopeHeaderInvalidError if it is not one.
+ */
+export function readSealedModelHeader(bytes: Uint8Array): { round: bigint; epoch: number } {
+  if (!isSealedModel(bytes) || bytes.length < MODEL_SEAL_HEADER_BYTES) {
+    throw new EnvelopeHeaderInvalidError('not a sealed Cloister model (magic "CLSM" expected)');
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  return { round: view.getBigUint64(12), epoch: view.getUint32(20) };
 }
 
 /** True when `bytes` start like a sealed model (magic "CLSM"). */
@@ -121,20 +136,20 @@ export async function openModel(options: OpenModelOptions): Promise<Uint8Array> 
   if (!isSealedModel(header) || header[4] !== MODEL_SEAL_VERSION || header[5] !== 0 || view.getUint16(6) !== MODEL_SEAL_HEADER_BYTES) {
     throw new EnvelopeHeaderInvalidError('not a sealed Cloister model (magic "CLSM", version 1 expected)');
   }
-  const digest = createHash('sha256').update(header.subarray(0, 76)).digest().subarray(0, CHECK_BYTES);
-  if (!timingSafeEqual(digest, header.subarray(76))) {
+  const digest = createHash('sha256').update(header.subarray(0, 88)).digest().subarray(0, CHECK_BYTES);
+  if (!timingSafeEqual(digest, header.subarray(88))) {
     throw new EnvelopeTamperedError('sealed model header was modified (digest mismatch)', { details: { where: 'header' } });
   }
   const chunkSize = view.getUint32(8);
   if (chunkSize < ENVELOPE_LIMITS.minChunkSize || chunkSize > ENVELOPE_LIMITS.maxChunkSize) {
     throw new EnvelopeHeaderInvalidError(`chunk size ${chunkSize} is out of range`, { details: { chunkSize } });
   }
-  const salt = header.subarray(12, 44);
-  if (!timingSafeEqual(keyCheck(key, salt), header.subarray(44, 60))) {
+  const salt = header.subarray(24, 56);
+  if (!timingSafeEqual(keyCheck(key, salt), header.subarray(56, 72))) {
     throw new EnvelopeWrongKeyError('the model was sealed under another model key (another task or key epoch?)');
   }
   const aead = streamOf(key, salt, options.context);
-  if (!timingSafeEqual(aead.contextCheck, header.subarray(60, 76))) {
+  if (!timingSafeEqual(aead.contextCheck, header.subarray(72, 88))) {
     throw new EnvelopeWrongContextError('the model was sealed for another chain, contract, task, round or epoch');
   }
   const reader = new ByteReader(bytes.subarray(MODEL_SEAL_HEADER_BYTES));

@@ -38,6 +38,8 @@ export const TaskSpecSchema = Type.Object(
       label: Type.Optional(Type.String({ minLength: 1 })),
       scaling: Type.Object({ mean: Type.Array(Type.Number()), std: Type.Array(Type.Number()) }),
     }),
+    /** Who may read the models: `public` (default, stored in the clear) or `consortium` (sealed, docs/design/model-access.md). */
+    modelAccess: Type.Optional(literals(['public', 'consortium'] as const)),
     aggregation: Type.Object(
       {
         strategy: literals(STRATEGIES),
