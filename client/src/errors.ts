@@ -36,6 +36,10 @@ export const CLIENT_ERROR_CODES = {
   PassphraseMissing: 'CLOISTER_ERR_CLIENT_PASSPHRASE_MISSING',
   ConfigInvalid: 'CLOISTER_ERR_CLIENT_CONFIG_INVALID',
   ChainUnavailable: 'CLOISTER_ERR_CLIENT_CHAIN_UNAVAILABLE',
+  ModelKeyDenied: 'CLOISTER_ERR_CLIENT_MODEL_KEY_DENIED',
+  SealedModelUnavailable: 'CLOISTER_ERR_CLIENT_SEALED_MODEL_UNAVAILABLE',
+  InferenceRefused: 'CLOISTER_ERR_CLIENT_INFERENCE_REFUSED',
+  InferenceInputInvalid: 'CLOISTER_ERR_CLIENT_INFERENCE_INPUT_INVALID',
 } as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[keyof typeof CLIENT_ERROR_CODES];
@@ -195,5 +199,33 @@ export class PassphraseMissingError extends ClientError {
 export class ConfigInvalidError extends ClientError {
   constructor(message: string, details?: ErrorDetails) {
     super(C.ConfigInvalid, message, details);
+  }
+}
+
+/** ModelKeyRegistry refused the model key: this account is neither admitted to the task nor a governance member. */
+export class ModelKeyDeniedError extends ClientError {
+  constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
+    super(C.ModelKeyDenied, message, details, options);
+  }
+}
+
+/** A consortium task's sealed model has no on-chain record yet (the TEE has not re-sealed the initial model). */
+export class SealedModelUnavailableError extends ClientError {
+  constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
+    super(C.SealedModelUnavailable, message, details, options);
+  }
+}
+
+/** The aggregator refused an inference request; `details.code` is its code (credit, paused, rate limit, …). */
+export class InferenceRefusedError extends ClientError {
+  constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
+    super(C.InferenceRefused, message, details, options);
+  }
+}
+
+/** The rows given to `infer` cannot be read (file, CSV/JSON shape, non-numeric values). */
+export class InferenceInputInvalidError extends ClientError {
+  constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
+    super(C.InferenceInputInvalid, message, details, options);
   }
 }
