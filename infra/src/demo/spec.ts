@@ -56,7 +56,9 @@ function topologyOf(model: tf.LayersModel): Record<string, unknown> {
 }
 
 /** Logistic regression on the 10 FLamby features (sigmoid(w·x + b)), zero-initialized. */
-export function buildHeartTask(options: { strategy?: string; training?: Partial<TrainingDefaults>; hiddenUnits?: number } = {}): BuiltTask {
+export type ModelAccess = 'public' | 'consortium';
+
+export function buildHeartTask(options: { strategy?: string; training?: Partial<TrainingDefaults>; hiddenUnits?: number; modelAccess?: ModelAccess } = {}): BuiltTask {
   const hidden = options.hiddenUnits ?? 0;
   const model = tf.sequential({ name: hidden > 0 ? 'heart_mlp' : 'heart_logreg' });
   if (hidden > 0) {
@@ -72,6 +74,7 @@ export function buildHeartTask(options: { strategy?: string; training?: Partial<
     model: { topology: topologyOf(model) },
     training: { ...HEART_DEFAULTS.training, ...options.training },
     data: { features: HEART_FEATURES, label: 'num > 0', scaling: HEART_SCALING },
+    ...(options.modelAccess === 'consortium' ? { modelAccess: 'consortium' as const } : {}),
     aggregation: { strategy: (options.strategy ?? 'fedavg') as TaskSpec['aggregation']['strategy'], params: {}, updateNormBound: 1000, dp: null },
   };
   const initialWeights = weightsOf(model);
@@ -80,7 +83,7 @@ export function buildHeartTask(options: { strategy?: string; training?: Partial<
 }
 
 /** The small reference CNN: conv 5×5×8 → max-pool → conv 5×5×16 → max-pool → dense 10 (softmax); seeded Glorot init. */
-export function buildMnistTask(options: { strategy?: string; training?: Partial<TrainingDefaults> } = {}): BuiltTask {
+export function buildMnistTask(options: { strategy?: string; training?: Partial<TrainingDefaults>; modelAccess?: ModelAccess } = {}): BuiltTask {
   const model = tf.sequential({ name: 'mnist_cnn' });
   model.add(tf.layers.conv2d({ name: 'conv1', inputShape: [28, 28, 1], filters: 8, kernelSize: 5, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
   model.add(tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }));
@@ -95,6 +98,7 @@ export function buildMnistTask(options: { strategy?: string; training?: Partial<
     training: { ...MNIST_DEFAULTS.training, ...options.training },
     // Pixels are divided by 255 by the dataset config; no further scaling.
     data: { features: ['pixels'], scaling: { mean: [], std: [] } },
+    ...(options.modelAccess === 'consortium' ? { modelAccess: 'consortium' as const } : {}),
     aggregation: { strategy: (options.strategy ?? 'fedavg') as TaskSpec['aggregation']['strategy'], params: {}, updateNormBound: 10_000, dp: null },
   };
   const initialWeights = weightsOf(model);
