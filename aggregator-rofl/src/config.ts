@@ -119,6 +119,7 @@ export function loadConfig(env: Env = process.env): AggregatorConfig {
             maxRows: int(env, 'INFERENCE_MAX_ROWS', 1024),
             settleIntervalMs: int(env, 'INFERENCE_SETTLE_INTERVAL_MS', 10_000),
             settleBatch: int(env, 'INFERENCE_SETTLE_BATCH', 100),
+            chainCacheMs: int(env, 'INFERENCE_CHAIN_CACHE_MS', 1000),
           },
         }
       : {}),

@@ -158,6 +158,7 @@ describe('model access consortium (chain, redis-server, development appd, aggreg
         maxRows: 64,
         settleIntervalMs: 3_600_000,
         settleBatch: 50,
+        chainCacheMs: 0, // every request reads the chain: the tests change prices, pauses and models between requests
       },
     };
     running = await startAggregator(config, { logger: log });

@@ -127,6 +127,7 @@ describe('confidential inference (chain, redis-server, development appd, aggrega
         // settlement only when a test asks for it (settleAll), so the tests control when it happens
         settleIntervalMs: 3_600_000,
         settleBatch: 50,
+        chainCacheMs: 0, // every request reads the chain: the tests change prices, pauses and models between requests
       },
     };
     running = await startAggregator(config, { logger: log });

@@ -6,6 +6,7 @@ import { TaskManager__factory } from '@cloister/contracts';
 import type { Provider } from 'ethers';
 import { InferenceModelUnavailableError, InferenceUnavailableError } from '../errors';
 import type { CoordinatorClient } from '../jobs/coordinatorClient';
+import { TtlCache } from './chainFacts';
 import { loadPredictor, type Predictor } from './modelRuntime';
 
 /** Opens a sealed model file of `taskId` whose ciphertext hashes to `ciphertextHash` (see modelAccess/). */
@@ -14,32 +15,41 @@ export type OpenSealedModel = (taskId: bigint, ciphertext: Uint8Array, ciphertex
 export class AcceptedModels {
   private readonly loaded = new Map<string, Promise<Predictor>>();
   private readonly taskManager;
+  private readonly tasks: TtlCache<string, Awaited<ReturnType<AcceptedModels['readTask']>>>;
 
   constructor(
     provider: Provider,
     taskManagerAddress: string,
     private readonly coordinator: Pick<CoordinatorClient, 'getBlob'>,
     private readonly openSealed?: OpenSealedModel,
+    /** How long a task's model hash is reused before the chain is read again (a newly accepted model shows within it). */
+    cacheMs = 1000,
   ) {
     this.taskManager = TaskManager__factory.connect(taskManagerAddress, provider);
+    this.tasks = new TtlCache(cacheMs);
+  }
+
+  private async readTask(taskId: bigint): Promise<{ modelHash: string; specHash: string }> {
+    const task = await this.taskManager.getTask(taskId);
+    return { modelHash: task.currentModelHash, specHash: task.params.modelSpecHash };
   }
 
   /** The predictor of the task's current model (reloaded when the task's model hash changes). */
   async get(taskId: bigint): Promise<Predictor> {
     let task;
     try {
-      task = await this.taskManager.getTask(taskId);
+      task = await this.tasks.get(taskId.toString(), () => this.readTask(taskId));
     } catch (cause) {
       if ((cause as { code?: string }).code === 'CALL_EXCEPTION') {
         throw new InferenceModelUnavailableError(`task ${taskId} does not exist`, { cause, details: { taskId: taskId.toString() } });
       }
       throw new InferenceUnavailableError('the chain cannot be read', { cause });
     }
-    const modelHash = task.currentModelHash;
+    const modelHash = task.modelHash;
     const key = `${taskId}:${modelHash}`;
     let predictor = this.loaded.get(key);
     if (predictor === undefined) {
-      predictor = this.load(taskId, task.params.modelSpecHash, modelHash);
+      predictor = this.load(taskId, task.specHash, modelHash);
       this.loaded.set(key, predictor);
       predictor.catch(() => this.loaded.delete(key));
       // an older model of the same task is dropped once the new one is in

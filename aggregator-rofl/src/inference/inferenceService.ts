@@ -21,6 +21,7 @@ import {
 } from '../errors';
 import type { AggregatorKeys } from '../keys/aggregatorKeys';
 import type { AcceptedModels } from './acceptedModels';
+import { TtlCache } from './chainFacts';
 import type { QuerierRateLimiter } from './rateLimiter';
 import type { UsageLedger } from './usageLedger';
 
@@ -57,14 +58,33 @@ export type InferenceServiceDeps = {
   rateLimiter: QuerierRateLimiter;
   /** Largest number of rows in one request. */
   maxRows: number;
+  /** How long price, pause and credit reads are reused (default 1000 ms; 0 reads the chain on every request). */
+  chainCacheMs?: number;
   log: Logger;
 };
 
 export class InferenceService {
   private readonly credit: InferenceCredit;
+  private readonly terms_: TtlCache<string, [bigint, boolean]>;
+  private readonly credits: TtlCache<string, bigint>;
 
   constructor(private readonly deps: InferenceServiceDeps) {
     this.credit = InferenceCredit__factory.connect(deps.inferenceCreditAddress, deps.provider);
+    this.terms_ = new TtlCache(deps.chainCacheMs ?? 1000);
+    this.credits = new TtlCache(deps.chainCacheMs ?? 1000);
+  }
+
+  private taskTerms(taskId: bigint): Promise<[bigint, boolean]> {
+    return this.terms_.get(taskId.toString(), () => Promise.all([this.credit.priceOf(taskId), this.credit.isPaused(taskId)]));
+  }
+
+  /** Drops a querier's cached credit (after its usage was settled: the chain credit and the ledger moved together). */
+  forgetCredit(querier: string): void {
+    this.credits.delete(getAddress(querier));
+  }
+
+  private creditOf(querier: string): Promise<bigint> {
+    return this.credits.get(querier, () => this.credit.creditOf(querier));
   }
 
   /** The public terms of a task's inference: price per row, paused, the key requests are sealed to. */
@@ -119,11 +139,10 @@ export class InferenceService {
       throw new InferenceRequestInvalidError(`a request carries 1..${this.deps.maxRows} rows, this one ${rows}`, { details: { rows } });
     }
     // 3. Terms and credit (a retry of an answered request costs nothing more).
-    const [price, paused, credit, unsettled, replay, model] = await this.chain(() =>
+    const [[price, paused], credit, unsettled, replay, model] = await this.chain(() =>
       Promise.all([
-        this.credit.priceOf(taskId),
-        this.credit.isPaused(taskId),
-        this.credit.creditOf(querier),
+        this.taskTerms(taskId),
+        this.creditOf(querier),
         this.deps.ledger.unsettledCost(querier),
         this.deps.ledger.wasAnswered({ taskId, querier, requestId }),
         this.deps.models.get(taskId),

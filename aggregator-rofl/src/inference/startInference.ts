@@ -24,6 +24,8 @@ export type InferenceConfig = {
   /** Settlement period and batch (INFERENCE_SETTLE_INTERVAL_MS default 10 s, INFERENCE_SETTLE_BATCH default 100). */
   settleIntervalMs: number;
   settleBatch: number;
+  /** How long price, pause, credit and model-hash reads are reused (INFERENCE_CHAIN_CACHE_MS, default 1000). */
+  chainCacheMs?: number;
 };
 
 export type RunningInference = {
@@ -50,7 +52,7 @@ export async function startInference(
 ): Promise<RunningInference> {
   const redis = new IORedis(deps.redisUrl, { maxRetriesPerRequest: 2 });
   const ledger = new UsageLedger(redis, deps.redisPrefix);
-  const models = new AcceptedModels(deps.provider, deps.taskManagerAddress, deps.coordinator, deps.openSealed);
+  const models = new AcceptedModels(deps.provider, deps.taskManagerAddress, deps.coordinator, deps.openSealed, config.chainCacheMs ?? 1000);
   const service = new InferenceService({
     provider: deps.provider,
     chainId: deps.chainId,
@@ -60,9 +62,19 @@ export async function startInference(
     ledger,
     rateLimiter: new QuerierRateLimiter(redis, deps.redisPrefix, config.rateLimit, config.rateWindowMs),
     maxRows: config.maxRows,
+    chainCacheMs: config.chainCacheMs ?? 1000,
     log: deps.log,
   });
-  const settler = new UsageSettler({ appd: deps.appd, ledger, inferenceCreditAddress: config.inferenceCreditAddress, batchSize: config.settleBatch, log: deps.log });
+  const settler = new UsageSettler({
+    appd: deps.appd,
+    ledger,
+    inferenceCreditAddress: config.inferenceCreditAddress,
+    batchSize: config.settleBatch,
+    onSettled: (entries) => {
+      for (const e of entries) service.forgetCredit(e.querier);
+    },
+    log: deps.log,
+  });
   const app = buildInferenceApp(service);
   const url = await app.listen({ port: config.port, host: config.host });
   const stopSettling = settler.every(config.settleIntervalMs);

@@ -4,7 +4,7 @@
 import { InferenceCredit__factory } from '@cloister/contracts';
 import type { Logger } from 'pino';
 import type { AppdClient } from '../appd/appdClient';
-import type { UsageLedger } from './usageLedger';
+import type { UsageEntry, UsageLedger } from './usageLedger';
 
 export type UsageSettlerOptions = {
   appd: Pick<AppdClient, 'signSubmit'>;
@@ -12,6 +12,8 @@ export type UsageSettlerOptions = {
   inferenceCreditAddress: string;
   /** Requests per settle transaction. */
   batchSize: number;
+  /** Called after a batch is settled and removed from the ledger. */
+  onSettled?: (entries: readonly UsageEntry[]) => void;
   log: Logger;
 };
 
@@ -53,6 +55,7 @@ export class UsageSettler {
         ]);
         await this.options.appd.signSubmit({ to: this.options.inferenceCreditAddress, data, gasLimit: settleGasLimit(batch.length) });
         await ledger.markSettled(batch);
+        this.options.onSettled?.(batch);
         sent += batch.length;
         log.info({ taskId: taskId.toString(), requests: batch.length }, 'inference: usage settled on chain');
         if (batch.length < batchSize) break;
