@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { loadConfig } from './config';
-import { finalizeGasLimit, pipelineDepthFor } from './jobs/aggregateRound';
+import { finalizeGasLimit } from './jobs/aggregateRound';
+import { pipelineDepthFor } from './updates';
 
 const base = {
   REDIS_URL: 'redis://127.0.0.1:6379',

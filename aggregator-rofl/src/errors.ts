@@ -38,6 +38,7 @@ export const AGGREGATOR_ERROR_CODES = {
   inferenceRateLimited: 'CLOISTER_ERR_INFERENCE_RATE_LIMITED',
   inferenceUnavailable: 'CLOISTER_ERR_INFERENCE_UNAVAILABLE',
   modelKeyUnavailable: 'CLOISTER_ERR_AGG_MODEL_KEY_UNAVAILABLE',
+  openWorkerFailed: 'CLOISTER_ERR_AGG_OPEN_WORKER_FAILED',
 } as const;
 
 export type AggregatorErrorCode = (typeof AGGREGATOR_ERROR_CODES)[keyof typeof AGGREGATOR_ERROR_CODES];
@@ -105,3 +106,5 @@ export const InferenceRateLimitedError = define(AGGREGATOR_ERROR_CODES.inference
 export const InferenceUnavailableError = define(AGGREGATOR_ERROR_CODES.inferenceUnavailable, 'InferenceUnavailableError');
 /** A consortium model key cannot be derived, stored or matched (appd or ModelKeyRegistry). */
 export const ModelKeyUnavailableError = define(AGGREGATOR_ERROR_CODES.modelKeyUnavailable, 'ModelKeyUnavailableError');
+/** An opener pool worker thread crashed, exited or answered without a result (the job fails and is retried). */
+export const OpenWorkerFailedError = define(AGGREGATOR_ERROR_CODES.openWorkerFailed, 'OpenWorkerFailedError');

@@ -3,7 +3,6 @@ export * from './errors';
 export * from './strategies';
 export * from './privacy';
 export * from './scoring';
-export { validateUpdate, type ValidUpdate, type InvalidUpdate } from './validation/validateUpdate';
 export { layoutOf, flatten, unflatten, type ModelLayout, type Tensor } from './model/layout';
 export { MemoryStateStore, FileStateStore, type StateStore } from './state/stateStore';
 export { AppdClient, decodeCallResult, decodeRevert, DEFAULT_APPD_SOCKET, type AppdClientOptions, type EthTx, type KeyKind } from './appd/appdClient';
@@ -16,13 +15,24 @@ export {
   canonicalJson,
   finalizeGasLimit,
   DEFAULT_FINALIZE_GAS,
-  DEFAULT_PIPELINE_MEMORY_BYTES,
-  pipelineDepthFor,
   type AggregateOutcome,
   type AggregateDeps,
   type FinalizeGas,
 } from './jobs/aggregateRound';
-export { closeOpenWorker } from './jobs/updateProcessor';
+export {
+  runUpdatePipeline,
+  pipelineDepthFor,
+  DEFAULT_PIPELINE_MEMORY_BYTES,
+  OpenerPool,
+  InlineChecker,
+  UpdateOpener,
+  closeOpenerPool,
+  validateUpdate,
+  type CheckCounts,
+  type UpdateChecker,
+  type ValidUpdate,
+  type InvalidUpdate,
+} from './updates';
 export { CoordinatorClient } from './jobs/coordinatorClient';
 export { startAggregator, type RunningAggregator } from './jobs/startAggregator';
 export { loadConfig, type AggregatorConfig } from './config';

@@ -170,7 +170,8 @@ describe('model access consortium (chain, redis-server, development appd, aggreg
     model.add(tf.layers.dense({ name: 'dense', units: 3, activation: 'softmax', inputShape: [4], kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }));
     initial = model.weights.map((w) => ({ name: w.originalName, shape: [...w.shape] as number[], data: Float32Array.from(w.read().dataSync() as Float32Array) }));
     const spec = {
-      version: 1,
+      version: 2,
+      kind: 'training',
       name: 'consortium',
       model: { topology: model.toJSON(null, false) },
       modelAccess: 'consortium',

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { startCoordinator, type RunningCoordinator } from '@cloister/coordinator';
-import { decodeTensors, decodeUpdate, encodeTensors, openUpdateToBytes, ROUND_STATE, sealModel, sha256Hex, type TaskSpec } from '@cloister/protocol';
+import { decodeTensors, decodeUpdate, encodeTensors, openUpdateToBytes, ROUND_STATE, sealModel, sha256Hex, type TrainingTaskSpec } from '@cloister/protocol';
 import { getAddress, hexlify, id } from 'ethers';
 import {
   CLIENT_ERROR_CODES,
@@ -78,8 +78,9 @@ beforeAll(async () => {
   const model = tf.sequential({
     layers: [tf.layers.dense({ inputShape: [10], units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })],
   });
-  const spec: TaskSpec = {
-    version: 1,
+  const spec: TrainingTaskSpec = {
+    version: 2,
+    kind: 'training',
     name: 'heart-disease-consortium',
     model: { topology: model.toJSON(null, false) as Record<string, unknown> },
     modelAccess: 'consortium',

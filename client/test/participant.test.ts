@@ -12,6 +12,7 @@ import {
   ROUND_STATE,
   sha256Hex,
   type TaskSpec,
+  type TaskSpecV1,
 } from '@cloister/protocol';
 import { connectCloister } from '@cloister/contracts';
 import { ethers, getAddress, JsonRpcProvider, Wallet, type TransactionRequest } from 'ethers';
@@ -45,7 +46,8 @@ let t: TestChain;
 let coordinator: RunningCoordinator;
 let storeDir: string;
 let stateDir: string;
-let spec: TaskSpec;
+// A version 1 document on purpose: old specs still load in the client and the aggregator.
+let spec: TaskSpecV1;
 let taskId: bigint;
 let specHashes: { modelSpecHash: string; initialModelHash: string };
 

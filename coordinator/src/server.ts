@@ -3,6 +3,7 @@ import { buildApp, type AppDeps } from './app';
 import { loadConfig, summarizeConfig, validateConfig, type ConfigInput, type CoordinatorConfig } from './config';
 import { resolveDeployment } from './chain/ethersChain';
 import { ChainWatcher } from './chain/watcher';
+import { watchAggregationJobs } from './queues/aggregationEvents';
 import { startRoundsWorker } from './queues/roundsWorker';
 import type { App } from './routes/typebox';
 
@@ -71,6 +72,10 @@ export async function startCoordinator(input: ConfigInput | CoordinatorConfig, d
     onBlock: (block) => app.metrics.lastBlock.set(block),
   });
   watcher.start();
+  // Event-driven transitions: the watcher reads new blocks as soon as this process knows the chain moved (its own
+  // openRound/closeRound/acceptRound mined, an aggregation job done); its poll interval is only the safety net.
+  app.chain.onMined?.(() => watcher.poke());
+  const aggregationEvents = watchAggregationJobs({ url: config.redis.url, prefix: config.redis.queuePrefix, onSettled: () => watcher.poke(), log: log.child({ component: 'aggregation-events' }) });
   app.log.info({ address }, 'start: listening');
   let closing: Promise<void> | null = null;
   return {
@@ -84,7 +89,7 @@ export async function startCoordinator(input: ConfigInput | CoordinatorConfig, d
       // HTTP drain, queues, chain provider, Redis (onClose hooks).
       closing ??= (async () => {
         const budget = config.shutdownTimeoutMs;
-        await bounded(log, 'chain watcher', () => watcher.stop(), budget * 0.2);
+        await bounded(log, 'chain watcher', () => Promise.all([watcher.stop(), aggregationEvents.close()]), budget * 0.2);
         if (!(await bounded(log, 'rounds worker', () => worker.close(), budget * 0.3))) {
           await bounded(log, 'rounds worker (forced)', () => worker.close(true), budget * 0.1);
         }

@@ -6,5 +6,6 @@ export { sha256Hex, createSha256 } from './hash/sha256Hex.js';
 export * from './envelope/index.js';
 export * from './signatures/index.js';
 export * from './schemas/index.js';
+export * from './taskSpec/index.js';
 export * from './model/index.js';
 export * from './inference/index.js';

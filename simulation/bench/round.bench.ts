@@ -1,16 +1,18 @@
 // Round benchmark: `npm run bench:round -- --clients N --params P --rounds R`. Runs a synthetic simulation on a
 // fresh local stack (redis, hardhat node, development appd, coordinator, aggregator), prints each round's wall time
-// and its split, the median over rounds 2..R, the peak RSS of this process, the hardhat node and redis, and merges
-// its entries into bench/latest.json ([{ name, value, unit, baseline, ratio }]; other runs' entries are kept).
-// Reference: Flower v1.6.0 (gRPC, plaintext, no chain, FedAvg, one process per client), 1M float32 parameters:
-// 0.188 s/round for 10 clients, 0.93 s/round for 50 clients, on this kind of machine (2 cores).
+// and its split, the median over rounds 2..R, the checks the aggregator performed per round, the peak RSS of this
+// process, the hardhat node and redis; then runs Flower's own round benchmark with the same N, P and R in the same
+// run (flowerPeer.ts; when it cannot run, the issue's figure from another sitting, labelled so) and prints the ratio.
+// Round time is measured as Flower's script measures it: from the round's start to the new model, median of rounds
+// 2..R. Merges its entries into bench/latest.json ([{ name, value, unit, baseline, ratio }]; other entries kept).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { PHASES, runSimulation, syntheticSource, type RoundStats, type SimulationResult } from '../src';
+import { measureFlowerRounds, median, type PeerFigure } from './flowerPeer';
 
-export const FLOWER_BASELINE: Record<string, number> = { '10:1000000': 0.188, '50:1000000': 0.93 };
 type Entry = { name: string; value: number; unit: string; baseline: number | null; ratio: number | null };
 
 function int(name: string, min: number, max: number) {
@@ -21,22 +23,18 @@ function int(name: string, min: number, max: number) {
   };
 }
 
-export function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 const fmt = (v: number) => v.toFixed(3);
 const mb = (b: number | null) => (b === null ? 'n/a' : `${(b / 1e6).toFixed(0)} MB`);
 
 function table(result: SimulationResult, params: number, measured: RoundStats[]): string {
-  const head = ['round', 'wall s', ...PHASES.map((p) => `${p} s`), 'included'];
-  const rows = result.rounds.map((r) => [String(r.round), fmt(r.wallSeconds), ...PHASES.map((p) => fmt(r.phases[p])), `${r.included}/${result.participants}`]);
+  const head = ['round', 'wall s', ...PHASES.map((p) => `${p} s`), 'included', 'checks h/s/o/v'];
+  const checks = (r: RoundStats) => (r.checks === null ? 'n/a' : `${r.checks.hashes}/${r.checks.signatures}/${r.checks.openings}/${r.checks.validations}`);
+  const rows = result.rounds.map((r) => [String(r.round), fmt(r.wallSeconds), ...PHASES.map((p) => fmt(r.phases[p])), `${r.included}/${result.participants}`, checks(r)]);
   rows.push([
     'median 2..R',
     fmt(median(measured.map((r) => r.wallSeconds))),
     ...PHASES.map((p) => fmt(median(measured.map((r) => r.phases[p])))),
+    '',
     '',
   ]);
   const widths = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k]!.length)));
@@ -51,12 +49,18 @@ function table(result: SimulationResult, params: number, measured: RoundStats[])
   return out.join('\n');
 }
 
-export function entries(result: SimulationResult, params: number, measured: RoundStats[]): Entry[] {
+export function entries(result: SimulationResult, params: number, measured: RoundStats[], peer: PeerFigure): Entry[] {
   const tag = `N=${result.participants} P=${params}`;
   const wall = median(measured.map((r) => r.wallSeconds));
-  const flower = FLOWER_BASELINE[`${result.participants}:${params}`] ?? null;
+  // Only a same-sitting Flower figure is a baseline; another sitting's is printed, never recorded as one.
+  const flower = peer.kind === 'same-sitting' ? peer.seconds : null;
+  const checksPerUpdate = result.rounds.every((r) => r.checks !== null)
+    ? Math.min(...result.rounds.map((r) => (r.checks!.hashes + r.checks!.signatures + r.checks!.openings + r.checks!.validations) / r.committed))
+    : null;
   const list: Entry[] = [
     { name: `round wall time, median rounds 2..R, ${tag}`, value: wall, unit: 's/round', baseline: flower, ratio: flower === null ? null : wall / flower },
+    ...(flower === null ? [] : [{ name: `Flower v1.6.0 round time (same run), median rounds 2..R, ${tag}`, value: flower, unit: 's/round', baseline: null, ratio: null }]),
+    ...(checksPerUpdate === null ? [] : [{ name: `aggregator checks per update (hash, signature, open, validate), fewest in any round, ${tag}`, value: checksPerUpdate, unit: 'checks', baseline: 4, ratio: checksPerUpdate / 4 }]),
     ...PHASES.map((p) => ({ name: `round phase ${p}, median, ${tag}`, value: median(measured.map((r) => r.phases[p])), unit: 's', baseline: null, ratio: null })),
     { name: `setup (stack, task, admission, sign-in), ${tag}`, value: result.setupSeconds, unit: 's', baseline: null, ratio: null },
   ];
@@ -77,13 +81,14 @@ async function main(): Promise<void> {
     .description('Round benchmark: N virtual participants with seeded synthetic updates through the real round path.')
     .option('--clients <n>', 'participants', int('--clients', 1, 100_000), 10)
     .option('--params <p>', 'float32 parameters per update', int('--params', 1, 100_000_000), 1_000_000)
-    .option('--rounds <r>', 'rounds (the median is over rounds 2..R)', int('--rounds', 1, 1000), 4)
+    .option('--rounds <r>', 'rounds (the median is over rounds 2..R, as Flower\'s script takes it)', int('--rounds', 1, 1000), 8)
+    .option('--no-peer', 'do not run Flower after our rounds')
     .option('--concurrency <c>', 'participants in flight at once', int('--concurrency', 1, 1024), 8)
     .option('--seed <s>', 'seed of keys and updates', int('--seed', 0, 2 ** 31), 1)
     .option('--out <file>', 'benchmark file to merge entries into', join(__dirname, 'latest.json'))
     .option('--log-level <level>', 'log level of the simulation (services log at warn)', 'warn');
   program.parse();
-  const o = program.opts<{ clients: number; params: number; rounds: number; concurrency: number; seed: number; out: string; logLevel: string }>();
+  const o = program.opts<{ clients: number; params: number; rounds: number; concurrency: number; seed: number; out: string; logLevel: string; peer: boolean }>();
   const logger = pino({ level: o.logLevel }, pino.destination(2));
   process.stderr.write(`bench:round: starting the stack for N=${o.clients}, P=${o.params}, R=${o.rounds}\n`);
   const step = Math.max(1, Math.floor(o.clients / 10));
@@ -101,12 +106,27 @@ async function main(): Promise<void> {
   });
   const measured = result.rounds.length > 1 ? result.rounds.slice(1) : result.rounds;
   console.log(table(result, o.params, measured));
-  const flower = FLOWER_BASELINE[`${o.clients}:${o.params}`];
-  if (flower !== undefined) {
-    const ours = median(measured.map((r) => r.wallSeconds));
-    console.log(`Flower v1.6.0 (plaintext, no chain): ${flower} s/round for the same N and P; ours ${ours.toFixed(3)} s/round (${(ours / flower).toFixed(1)}× its time).`);
+  for (const r of result.rounds) {
+    if (r.checks !== null && (r.checks.hashes < r.committed || r.checks.signatures < r.committed || r.checks.openings < r.committed || r.checks.validations < r.committed)) {
+      throw new Error(`round ${r.round}: the aggregator performed fewer checks than updates (${JSON.stringify(r.checks)} for ${r.committed})`);
+    }
   }
-  const fresh = entries(result, o.params, measured);
+  const ours = median(measured.map((r) => r.wallSeconds));
+  let peer: PeerFigure = { kind: 'none', why: '--no-peer' };
+  if (o.peer) {
+    process.stderr.write(`bench:round: running Flower v1.6.0 with N=${o.clients}, P=${o.params}, R=${o.rounds} (same run)\n`);
+    peer = await measureFlowerRounds({ clients: o.clients, params: o.params, rounds: o.rounds });
+  }
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  if (peer.kind === 'same-sitting') {
+    console.log(`Flower v1.6.0 (gRPC, plaintext, no chain), same run: ${peer.seconds.toFixed(3)} s/round, median of rounds 2..${o.rounds} (rounds: ${peer.rounds.map(fmt).join(', ')}); ours ${ours.toFixed(3)} s/round = ${(ours / peer.seconds).toFixed(2)}× Flower's time.`);
+  } else if (peer.kind === 'other-sitting') {
+    console.log(`Flower v1.6.0 NOT measured in this run (${peer.why}). NOT SAME-SITTING: ${peer.seconds} s/round (${peer.when}); ours ${ours.toFixed(3)} s/round (${(ours / peer.seconds).toFixed(2)}× that figure, not a same-sitting ratio).`);
+  } else {
+    console.log(`Flower v1.6.0 not measured (${peer.why}); no figure for N=${o.clients}, P=${o.params}.`);
+  }
+  console.log(`load average at the end: ${load} (the machine is shared: compare ratios from one run, not absolute times)`);
+  const fresh = entries(result, o.params, measured, peer);
   const names = new Set(fresh.map((e) => e.name));
   const kept: Entry[] = existsSync(o.out) ? (JSON.parse(readFileSync(o.out, 'utf8')) as Entry[]).filter((e) => !names.has(e.name)) : [];
   mkdirSync(join(o.out, '..'), { recursive: true });

@@ -2,7 +2,7 @@
 // a logistic regression with tfjs through @cloister/client's trainRound, 2 rounds on the real stack.
 import { join, resolve } from 'node:path';
 import { applyScaling, featureStatistics, type CsvDatasetConfig } from '@cloister/client';
-import { decodeTensors, type TaskSpec } from '@cloister/protocol';
+import { decodeTensors, type TrainingTaskSpec } from '@cloister/protocol';
 import pino from 'pino';
 import { denseTopology, loadSites, runSimulation, startSimulationStack, trainingSource, type SimulationResult, type SimulationStack } from '../src';
 
@@ -35,8 +35,9 @@ describe('runSimulation with real training (heart disease, one file per site)', 
       applyScaling(d.train, scaling);
       applyScaling(d.test, scaling);
     }
-    const spec: TaskSpec = {
-      version: 1,
+    const spec: TrainingTaskSpec = {
+      version: 2,
+      kind: 'training',
       name: 'heart-disease-simulation',
       model: { topology: denseTopology({ inputs: FEATURES.length, outputs: 1 }) },
       training: { optimizer: 'adam', learningRate: 0.05, loss: 'binaryCrossentropy', metrics: ['accuracy'], localEpochs: 2, batchSize: 16, fedProxMu: 0, clipNorm: null, noiseMultiplier: null },

@@ -3,11 +3,11 @@ import {
   decodeTensors,
   encodeTensors,
   ROUND_STATE,
+  parseTaskSpec,
   sha256Hex,
-  TaskSpecSchema,
   validate,
   type AggregationJob,
-  type TaskSpec,
+  type ResolvedTrainingTaskSpec,
 } from '@cloister/protocol';
 import { InferenceCredit__factory, TaskManager__factory, type TaskManager } from '@cloister/contracts';
 import { availableParallelism } from 'node:os';
@@ -28,30 +28,15 @@ import { CentralDp } from '../privacy/centralDp';
 import { contributionScores, type ScoreInput } from '../scoring/scores';
 import { sketchOf } from '../scoring/sketch';
 import type { StateStore } from '../state/stateStore';
-import { createStrategy } from '../strategies/createStrategy';
-import { REASON, type Exclusion, type RoundContext, type Strategy } from '../strategies/types';
-import type { CheckParams } from './checkUpdate';
+import { strategyOf } from '../strategies/createStrategy';
+import { REASON, type Exclusion, type PrivacyReport, type RoundContext, type Strategy } from '../strategies/types';
+import { InlineChecker, pipelineDepthFor, runUpdatePipeline, sharedOpenerPool, type CheckCounts, type CheckParams, type UpdateChecker } from '../updates';
 import type { CoordinatorClient } from './coordinatorClient';
-import { runPipelined } from './pipeline';
 import type { ModelKeyring } from '../modelAccess/modelKeyring';
-import { InlineUpdateProcessor, sharedOpenWorker, type UpdateProcessor } from './updateProcessor';
 
 /** finalizeRound gas: `base + perParticipant × committed` (measured ≈ 26k marginal per participant; 40k leaves room). */
 export type FinalizeGas = { base: number; perParticipant: number };
 export const DEFAULT_FINALIZE_GAS: FinalizeGas = { base: 500_000, perParticipant: 40_000 };
-/** Bytes the pipeline's in-flight updates may hold (ciphertext + plaintext buffers), unless a depth is given. */
-export const DEFAULT_PIPELINE_MEMORY_BYTES = 32 * 1024 * 1024;
-export const MAX_PIPELINE_DEPTH = 16;
-
-/**
- * Updates in flight ahead of the fold: `explicit` when given, else as many as `memoryBytes` holds at 8 bytes per
- * parameter (4 ciphertext + 4 plaintext), between 2 and 16. 1M params → 4, 100k → 16, 10M → 2.
- */
-export function pipelineDepthFor(modelSize: number, explicit?: number, memoryBytes = DEFAULT_PIPELINE_MEMORY_BYTES): number {
-  if (explicit !== undefined) return Math.max(1, Math.floor(explicit));
-  return Math.min(MAX_PIPELINE_DEPTH, Math.max(2, Math.floor(memoryBytes / (8 * Math.max(1, modelSize)))));
-}
-
 export function finalizeGasLimit(committed: number, gas: FinalizeGas = DEFAULT_FINALIZE_GAS): number {
   return gas.base + gas.perParticipant * committed;
 }
@@ -72,12 +57,14 @@ export type AggregateDeps = {
   pipelineDepth?: number;
   /** Budget for the in-flight updates' buffers when no depth is given (default 32 MiB). */
   pipelineMemoryBytes?: number;
-  /** Open + validate in a worker thread (default: when the machine has more than one core); false keeps all in this thread. */
+  /** Check updates on the process-wide opener pool, one thread per core (default: when the machine has more than one core); false: in this thread. */
   openInWorker?: boolean;
   /** Model access `consortium` (tasks whose spec asks for it fail without it). */
   modelKeyring?: ModelKeyring;
   /** InferenceCredit: the round's scores are recorded there after finalize (they earn inference revenue once accepted). */
   inferenceCreditAddress?: string;
+  /** Where each update's checks run; overrides `openInWorker` (benches and tests pass their own pool). */
+  checker?: UpdateChecker;
   /** Called after each update is processed (tests use it to interrupt a job mid-way). */
   onProgress?: (done: number, total: number) => Promise<void> | void;
 };
@@ -92,6 +79,8 @@ export type AggregateOutcome =
       included: string[];
       scores: number[];
       excluded: Exclusion[];
+      /** Checks performed on this round's updates (hashes, signatures, openings, validations). */
+      checks: CheckCounts;
     };
 
 const FINALIZED_STATES: number[] = [ROUND_STATE.Finalized, ROUND_STATE.Accepted, ROUND_STATE.Rejected];
@@ -109,8 +98,8 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-export function buildStrategy(spec: TaskSpec): Strategy {
-  const strategy = createStrategy(spec.aggregation.strategy, spec.aggregation.params);
+export function buildStrategy(spec: ResolvedTrainingTaskSpec): Strategy {
+  const strategy = strategyOf(spec.aggregation);
   const dp = spec.aggregation.dp;
   return dp === null ? strategy : new CentralDp(strategy, dp);
 }
@@ -155,12 +144,18 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   // Awaited in order below (a bad spec is reported as such); meanwhile no rejection goes unhandled.
   for (const p of [commitmentsP, specP, previousP] as Promise<unknown>[]) p.catch(() => undefined);
   const specBytes = await specP;
-  let spec: TaskSpec;
+  let parsed;
   try {
-    spec = validate(TaskSpecSchema, JSON.parse(Buffer.from(specBytes).toString('utf8')), 'TaskSpec');
+    parsed = parseTaskSpec(JSON.parse(Buffer.from(specBytes).toString('utf8')));
   } catch (cause) {
     throw new TaskSpecInvalidError(`task ${taskId} spec is not a valid TaskSpec document`, { cause });
   }
+  if (parsed.kind !== 'training') {
+    throw new TaskSpecInvalidError(`task ${taskId} is a ${parsed.kind} task: this aggregator combines training updates`, {
+      details: { kind: parsed.kind },
+    });
+  }
+  const spec = parsed;
   const consortium = spec.modelAccess === 'consortium';
   if (consortium && deps.modelKeyring === undefined) {
     throw new TaskSpecInvalidError(`task ${taskId} has model access "consortium" but this aggregator has no ModelKeyRegistry (MODEL_KEYS_ADDRESS)`);
@@ -187,29 +182,31 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   const excluded: Exclusion[] = [];
   const accepted = new Map<string, ScoreInput & { metrics: Record<string, number> }>();
   const params: CheckParams = { keys: deps.keys.hpke, layout, normBound: spec.aggregation.updateNormBound };
-  const processor: UpdateProcessor = (deps.openInWorker ?? availableParallelism() > 1) ? sharedOpenWorker() : new InlineUpdateProcessor();
+  const checker: UpdateChecker = deps.checker ?? ((deps.openInWorker ?? availableParallelism() > 1) ? sharedOpenerPool() : new InlineChecker());
   const exclude = (participant: string, reason: Exclusion['reason'], detail: string) => {
     excluded.push({ participant, reason, detail });
     log.warn({ participant, reason, detail }, 'aggregate: update excluded');
   };
   const depth = pipelineDepthFor(layout.size, deps.pipelineDepth, deps.pipelineMemoryBytes);
-  log.debug({ depth, worker: processor.kind }, 'aggregate: pipeline');
-  await runPipelined(
-    committed.length,
+  log.debug({ depth, threads: checker.threads }, 'aggregate: pipeline');
+  const checks = await runUpdatePipeline({
+    count: committed.length,
     depth,
-    async (i, slot) => {
+    checker,
+    params,
+    fetch: async (i, slot) => {
       const participant = committed[i]!;
       const fetched = await deps.coordinator.getUpdate(taskId, round, participant, { reuse: slot.ciphertext });
       if (fetched === null) return null;
-      // Read in place into the slot's buffer, grown when a larger ciphertext arrives.
+      // Read in place into the slot's buffer, grown when a larger ciphertext arrives. Not hashed here: on the opener
+      // pool the hash runs in the update's worker thread; inline, `authenticate` hashes it in this thread.
       if (fetched.buffer !== undefined) slot.ciphertext = fetched.buffer;
       const context = { chainId: deps.chainId, contractAddress: deps.taskManagerAddress, taskId, round, participant };
-      return processor.process(slot, { ciphertext: fetched.ciphertext, sha256: fetched.sha256, signature: fetched.signature, commitment: commitments[i]!, context }, params);
+      return { ciphertext: fetched.ciphertext, sha256: fetched.sha256, signature: fetched.signature, commitment: commitments[i]!, context };
     },
-    async (i, processed) => {
+    fold: async (i, result) => {
       const participant = committed[i]!;
-      const result = processed?.result;
-      if (result === undefined) {
+      if (result === null) {
         exclude(participant, REASON.MissingUpload, 'the coordinator has no upload for this commitment');
       } else if (!result.ok) {
         exclude(participant, result.reason, result.detail);
@@ -219,7 +216,8 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
       }
       await deps.onProgress?.(i + 1, committed.length);
     },
-  );
+  });
+  log.info({ ...checks, committed: committed.length }, 'aggregate: checks performed');
 
   // 4. Combine, server update, new model = previous + delta.
   const combined = aggregator.finish();
@@ -231,9 +229,11 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   const newFlat = new Float32Array(layout.size);
   previous.forEach((t, k) => newFlat.set(t.data, layout.entries[k]!.offset));
   let serverMetrics: Record<string, number> = {};
+  let privacy: PrivacyReport | null = null;
   if (included.length > 0) {
     const server = await strategy.applyServerUpdate(combined.combined, context);
     serverMetrics = server.metrics;
+    privacy = server.privacy ?? null;
     for (let j = 0; j < newFlat.length; j += 1) newFlat[j]! += server.delta[j]!;
   } else {
     log.warn('aggregate: no update passed validation; the model is carried over unchanged');
@@ -268,10 +268,7 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
     participantMetrics: strategy.aggregateEvaluate(inputs),
     aggregation: combined.metrics,
     server: serverMetrics,
-    dp:
-      spec.aggregation.dp === null || serverMetrics.dpEpsilon === undefined
-        ? null
-        : { epsilon: serverMetrics.dpEpsilon, delta: serverMetrics.dpDelta, rounds: serverMetrics.dpRounds },
+    dp: privacy,
   };
   const metricsBytes = Buffer.from(canonicalJson(metricsDoc), 'utf8');
   const metricsHash = sha256Hex(metricsBytes);
@@ -311,7 +308,7 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   if (deps.inferenceCreditAddress !== undefined && included.length > 0) {
     await recordContributions(deps, taskId, round, Number(onChain.attempt), included, scores, log);
   }
-  return { status: 'finalized', modelHash, modelUri, metricsHash, included, scores, excluded };
+  return { status: 'finalized', modelHash, modelUri, metricsHash, included, scores, excluded, checks };
 }
 
 /**

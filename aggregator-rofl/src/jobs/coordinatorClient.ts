@@ -9,8 +9,8 @@ export type FetchedUpdate = {
   signature: string | undefined;
   /** With `reuse`: the buffer the ciphertext was read into (`reuse` itself, or a larger one to reuse next time). */
   buffer?: Uint8Array;
-  /** sha256 of the ciphertext (0x hex), computed piece by piece while it downloaded. */
-  sha256: string;
+  /** sha256 of the ciphertext (0x hex), computed piece by piece while it downloaded (only when asked: `hash: true`). */
+  sha256?: string;
 };
 
 const hexOf = (sha: string) => sha.replace(/^0x/, '').toLowerCase();
@@ -104,16 +104,17 @@ export class CoordinatorClient {
   /**
    * GET the sealed update of `participant`; null when the coordinator has none (404). With `options.reuse` the
    * ciphertext is written into that buffer when it fits (the result is then a view of it, valid until it is reused).
+   * With `options.hash` it is hashed while it downloads, in this thread; the aggregation job leaves the hash to the
+   * opener pool's threads instead (this thread downloads and folds).
    */
-  async getUpdate(taskId: bigint, round: bigint, participant: string, options: { reuse?: Uint8Array } = {}): Promise<FetchedUpdate | null> {
+  async getUpdate(taskId: bigint, round: bigint, participant: string, options: { reuse?: Uint8Array; hash?: boolean } = {}): Promise<FetchedUpdate | null> {
     const path = `/v1/tasks/${taskId}/rounds/${round}/updates/${participant}`;
-    // Hashed while it downloads: the hash costs no extra pass over the bytes once they have arrived.
-    const hasher = createHash('sha256');
+    const hasher = options.hash === true ? createHash('sha256') : undefined;
     const { status, body, headers, buffer } = await this.get(path, options.reuse, hasher);
     if (status === 404) return null;
     if (status !== 200) throw new CoordinatorHttpError(`GET ${path} answered HTTP ${status}`, { details: { status, path } });
     const sig = headers[HEADERS.signature];
-    return { ciphertext: body, signature: typeof sig === 'string' ? sig : undefined, sha256: `0x${hasher.digest('hex')}`, ...(buffer ? { buffer } : {}) };
+    return { ciphertext: body, signature: typeof sig === 'string' ? sig : undefined, ...(hasher ? { sha256: `0x${hasher.digest('hex')}` } : {}), ...(buffer ? { buffer } : {}) };
   }
 
   /** PUT /v1/blobs/:sha256 (idempotent: the coordinator reports duplicates). */

@@ -10,7 +10,7 @@ import { loadAggregatorKeys, publishKeysIfChanged, type AggregatorKeys } from '.
 import { FileStateStore, type StateStore } from '../state/stateStore';
 import { aggregateRound, contractErrorInterfaces, type AggregateOutcome } from './aggregateRound';
 import { CoordinatorClient } from './coordinatorClient';
-import { closeOpenWorker } from './updateProcessor';
+import { closeOpenerPool } from '../updates';
 import { startInference, type RunningInference } from '../inference/startInference';
 import { InitialModelResealer } from '../modelAccess/initialModelResealer';
 import { ModelKeyring } from '../modelAccess/modelKeyring';
@@ -48,7 +48,7 @@ export async function startAggregator(
   const log = options.logger ?? pino({ name: 'aggregator', level: config.logLevel, redact: ['*.privateKey', '*.ciphertext'] });
   const appd = new AppdClient({ socketPath: config.appdSocket, errorInterfaces: contractErrorInterfaces() });
   const provider = connectJsonRpc(config.rpcUrl, { pollingInterval: 500 });
-  const closers: (() => Promise<void>)[] = [closeOpenWorker, async () => appd.close(), async () => provider.destroy()];
+  const closers: (() => Promise<void>)[] = [closeOpenerPool, async () => appd.close(), async () => provider.destroy()];
   const closeAll = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };

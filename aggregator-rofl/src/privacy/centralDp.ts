@@ -128,6 +128,7 @@ export class CentralDp implements Strategy {
     const { epsilon, order } = this.accountant.epsilon(this.options.delta);
     return {
       delta: result.delta,
+      privacy: { epsilon, delta: this.options.delta, rounds: this.accountant.rounds },
       metrics: {
         ...result.metrics,
         dpEpsilon: epsilon,

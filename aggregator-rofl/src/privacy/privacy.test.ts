@@ -84,6 +84,10 @@ describe('CentralDp wrapper', () => {
     expected.compose(0.5);
     expect(r2.metrics.dpRounds).toBe(2);
     expect(r2.metrics.dpEpsilon).toBeCloseTo(expected.epsilon(1e-5).epsilon, 10);
+    // The job loop reads the guarantee through the strategy interface, not from metric names.
+    expect(r2.privacy).toEqual({ epsilon: r2.metrics.dpEpsilon, delta: 1e-5, rounds: 2 });
+    const plain = await createStrategy('fedavg').applyServerUpdate(new Float64Array(2), ctx2);
+    expect(plain.privacy).toBeUndefined();
   });
 
   it('refuses strategies whose sensitivity clipping does not bound', () => {

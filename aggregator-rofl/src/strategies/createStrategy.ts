@@ -1,65 +1,63 @@
-import { STRATEGIES, type StrategyName } from '@cloister/protocol';
+import {
+  STRATEGIES,
+  STRATEGY_PARAMS_SCHEMAS,
+  validate,
+  type StrategyChoice,
+  type StrategyName,
+  type StrategyParams,
+} from '@cloister/protocol';
 import { StrategyParamsError, StrategyUnknownError } from '../errors';
 import { FedAvg } from './fedavg';
 import { FedAdagrad, FedAdam, FedAvgM, FedYogi } from './fedopt';
 import { FedMedian, FedTrimmedMean, Krum } from './robust';
 import type { Strategy } from './types';
 
-// The names a task spec may use are defined once, in protocol's schema constants.
+// The names a task spec may use, and each one's parameters, are defined once, in protocol's task spec schemas.
 export const STRATEGY_NAMES = STRATEGIES;
-export type { StrategyName };
+export type { StrategyName, StrategyParams };
 
-const NUMERIC_PARAMS = new Set([
-  'serverLearningRate',
-  'serverMomentum',
-  'eta',
-  'beta1',
-  'beta2',
-  'tau',
-  'beta',
-  'numMalicious',
-  'numToKeep',
-  'maxUpdates',
-]);
-
-/** Builds a strategy from the task spec's `aggregation.strategy` and `aggregation.params`. */
-export function createStrategy(name: string, params: Record<string, unknown> = {}): Strategy {
-  const p: Record<string, number> = {};
-  let accumulator: 'float64' | 'float32' | undefined;
-  for (const [k, v] of Object.entries(params)) {
-    if (k === 'accumulator') {
-      if (v !== 'float64' && v !== 'float32') throw new StrategyParamsError('accumulator must be float64 or float32');
-      accumulator = v;
-    } else if (NUMERIC_PARAMS.has(k)) {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new StrategyParamsError(`${k} must be a finite number`);
-      p[k] = v;
-    } else {
-      throw new StrategyParamsError(`unknown strategy parameter ${k}`, { details: { strategy: name, parameter: k } });
-    }
+/**
+ * Builds a strategy from its name and its own typed parameters (the task spec's `aggregation.strategy` and
+ * `aggregation.params`). The parameters are checked against the strategy's schema again here (a spec is validated
+ * before the vote; this guards callers that build one by hand): an unknown or unused parameter is an error.
+ */
+export function createStrategy<N extends StrategyName>(name: N, params?: StrategyParams<N>): Strategy;
+export function createStrategy(name: StrategyName, params: Record<string, unknown> = {}): Strategy {
+  if (!(STRATEGIES as readonly string[]).includes(name)) {
+    throw new StrategyUnknownError(`unknown aggregation strategy "${name}"`, { details: { known: [...STRATEGY_NAMES] } });
   }
-  const common = accumulator === undefined ? {} : { accumulator };
-  switch (name) {
+  try {
+    validate(STRATEGY_PARAMS_SCHEMAS[name], params, `${name} parameters`);
+  } catch (cause) {
+    throw new StrategyParamsError(`invalid ${name} parameters: ${(cause as Error).message}`, {
+      details: { strategy: name },
+      cause,
+    });
+  }
+  const choice = { strategy: name, params } as StrategyChoice;
+  switch (choice.strategy) {
     case 'fedavg':
-      return new FedAvg(common);
+      return new FedAvg(choice.params);
     case 'fedavgm':
-      return new FedAvgM({ ...common, ...p });
+      return new FedAvgM(choice.params);
     case 'fedadam':
-      return new FedAdam({ ...common, ...p });
+      return new FedAdam(choice.params);
     case 'fedyogi':
-      return new FedYogi({ ...common, ...p });
+      return new FedYogi(choice.params);
     case 'fedadagrad':
-      return new FedAdagrad({ ...common, ...p });
+      return new FedAdagrad(choice.params);
     case 'median':
-      return new FedMedian(p);
+      return new FedMedian(choice.params);
     case 'trimmed-mean':
-      return new FedTrimmedMean(p);
+      return new FedTrimmedMean(choice.params);
     case 'krum':
-      return new Krum({ ...p, multi: false });
+      return new Krum({ ...choice.params, multi: false });
     case 'multi-krum':
-      return new Krum({ ...p, multi: true });
-    default:
-      throw new StrategyUnknownError(`unknown aggregation strategy "${name}"`, {
-        details: { known: [...STRATEGY_NAMES] },
-      });
+      return new Krum({ ...choice.params, multi: true });
   }
+}
+
+/** The strategy of a task spec's `aggregation` section (strategy name and its parameters, already typed together). */
+export function strategyOf(choice: StrategyChoice): Strategy {
+  return createStrategy(choice.strategy, choice.params as StrategyParams);
 }

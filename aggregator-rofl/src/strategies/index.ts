@@ -3,4 +3,4 @@ export * from './math';
 export { BaseStrategy, FedAvg, MeanAggregator, weightedMetrics } from './fedavg';
 export { FedAvgM, FedAdam, FedYogi, FedAdagrad, stateKey } from './fedopt';
 export { FedMedian, FedTrimmedMean, Krum, DEFAULT_MAX_UPDATES_IN_MEMORY } from './robust';
-export { createStrategy, STRATEGY_NAMES, type StrategyName } from './createStrategy';
+export { createStrategy, strategyOf, STRATEGY_NAMES, type StrategyName, type StrategyParams } from './createStrategy';

@@ -1,6 +1,6 @@
 import { layoutOf } from '../model/layout';
 import { MemoryStateStore } from '../state/stateStore';
-import { createStrategy } from './createStrategy';
+import { createStrategy, strategyOf, type StrategyName, type StrategyParams } from './createStrategy';
 import { coordinateMedian, krumScores, trimmedMean } from './math';
 import { REASON, type RoundContext, type Strategy } from './types';
 import { StrategyParamsError, StrategyUnknownError, TooManyUpdatesError } from '../errors';
@@ -157,9 +157,21 @@ describe('robust rules', () => {
 
 describe('createStrategy', () => {
   it('rejects unknown names and parameters with typed errors', () => {
-    expect(() => createStrategy('fedsgd')).toThrow(StrategyUnknownError);
-    expect(() => createStrategy('fedadam', { etaa: 1 })).toThrow(StrategyParamsError);
+    expect(() => createStrategy('fedsgd' as StrategyName)).toThrow(StrategyUnknownError);
+    expect(() => createStrategy('fedadam', { etaa: 1 } as StrategyParams<'fedadam'>)).toThrow(StrategyParamsError);
     expect(() => createStrategy('trimmed-mean', { beta: 0.5 })).toThrow(StrategyParamsError);
+  });
+
+  it('refuses a parameter the strategy does not use instead of dropping it', () => {
+    // FedAvg used to ignore serverMomentum and Krum numToKeep: a spec could say one thing and do another.
+    expect(() => createStrategy('fedavg', { serverMomentum: 0.9 } as StrategyParams<'fedavg'>)).toThrow(StrategyParamsError);
+    expect(() => createStrategy('krum', { numToKeep: 2 } as StrategyParams<'krum'>)).toThrow(StrategyParamsError);
+    expect(() => createStrategy('median', { accumulator: 'float32' } as StrategyParams<'median'>)).toThrow(StrategyParamsError);
+    expect(createStrategy('multi-krum', { numToKeep: 2, numMalicious: 1 }).name).toBe('multi-krum');
+  });
+
+  it('builds the strategy of a task spec aggregation section', () => {
+    expect(strategyOf({ strategy: 'fedyogi', params: { eta: 0.02 } }).name).toBe('fedyogi');
   });
 
   it('aggregateEvaluate is the example-weighted mean of reported metrics', () => {

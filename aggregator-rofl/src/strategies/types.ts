@@ -48,7 +48,15 @@ export type RoundContext = {
   stateStore: StateStore;
 };
 
-export type ServerUpdate = { delta: Float32Array; metrics: Record<string, number> };
+/** The privacy spent so far, reported by a strategy that adds noise (central DP): (ε, δ) after `rounds` rounds. */
+export type PrivacyReport = { epsilon: number; delta: number; rounds: number };
+
+export type ServerUpdate = {
+  delta: Float32Array;
+  metrics: Record<string, number>;
+  /** Set by strategies that give a differential-privacy guarantee; the job loop publishes it as the round's `dp`. */
+  privacy?: PrivacyReport;
+};
 
 /**
  * The strategy interface (Flower's `Strategy`, cut to what a TEE aggregator does): the job loop calls

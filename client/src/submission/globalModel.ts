@@ -1,5 +1,5 @@
 // Downloads from the coordinator, trusted only after their sha256 matches the hash on chain.
-import { decodeTensors, sha256Hex, TaskSpecSchema, validate, type NamedTensor, type TaskSpec } from '@cloister/protocol';
+import { decodeTensors, parseTaskSpec, sha256Hex, type NamedTensor, type TaskSpec } from '@cloister/protocol';
 import { GlobalModelHashMismatchError, ModelSpecInvalidError } from '../errors';
 import type { CoordinatorClient } from './coordinatorClient';
 
@@ -21,7 +21,7 @@ export async function fetchGlobalModel(coordinator: CoordinatorClient, modelHash
   return decodeTensors(await fetchVerified(coordinator, modelHash, 'global model'));
 }
 
-/** The task spec document (its sha256 is the task's modelSpecHash), hash-checked and schema-validated. */
+/** The task spec document (its sha256 is the task's modelSpecHash), hash-checked and validated (version 1 is upgraded). */
 export async function fetchTaskSpec(coordinator: CoordinatorClient, modelSpecHash: string): Promise<TaskSpec> {
   const bytes = await fetchVerified(coordinator, modelSpecHash, 'task spec');
   let json: unknown;
@@ -31,7 +31,7 @@ export async function fetchTaskSpec(coordinator: CoordinatorClient, modelSpecHas
     throw new ModelSpecInvalidError(`The task spec ${modelSpecHash} is not JSON.`, { modelSpecHash }, { cause: error });
   }
   try {
-    return validate(TaskSpecSchema, json, 'task spec');
+    return parseTaskSpec(json, 'task spec');
   } catch (error) {
     throw new ModelSpecInvalidError(`The task spec ${modelSpecHash} is invalid: ${(error as Error).message}`, { modelSpecHash }, { cause: error });
   }

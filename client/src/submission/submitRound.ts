@@ -12,7 +12,7 @@ import {
   type TaskSpec,
 } from '@cloister/protocol';
 import { getAddress, ZeroHash, type Signer } from 'ethers';
-import { CommitmentConflictError } from '../errors';
+import { CommitmentConflictError, ModelSpecInvalidError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import type { TrainProgress } from '../training/train';
 import { trainRound } from '../training/trainRound';
@@ -87,6 +87,12 @@ export async function submitRound(options: SubmitRoundOptions): Promise<SubmitRo
     await chain('isAdmitted', () => requireAdmitted(contracts, taskId, participant));
     const task = await chain('getTask', () => contracts.taskManager.getTask(taskId));
     const spec = await fetchTaskSpec(coordinator, task.params.modelSpecHash);
+    if (spec.kind !== 'training') {
+      throw new ModelSpecInvalidError(`Task ${taskId} is a ${spec.kind} task, not a training task: it has no model to train.`, {
+        modelSpecHash: task.params.modelSpecHash,
+        kind: spec.kind,
+      });
+    }
     // Public: the tensor file itself. Consortium: sealed under the task's model key, opened here and checked.
     const storedModel = await fetchVerified(coordinator, chainRound.previousModelHash, 'global model');
     const globalWeights = decodeTensors(

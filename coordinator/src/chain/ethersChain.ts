@@ -55,6 +55,7 @@ export class EthersChainClient implements ChainClient {
   private readonly aggregatorRegistry: AggregatorRegistry;
   private readonly operator: Signer | null;
   private txQueue: Promise<unknown> = Promise.resolve();
+  private readonly minedListeners: (() => void)[] = [];
   private latestSeen: { number: number; atMs: number } | null = null;
 
   private constructor(
@@ -219,6 +220,7 @@ export class EthersChainClient implements ChainClient {
       try {
         const tx = await build(this.taskManager.connect(operator));
         await tx.wait();
+        for (const listener of this.minedListeners) listener();
         return tx.hash;
       } catch (error) {
         (operator as NonceManager).reset();
@@ -228,6 +230,10 @@ export class EthersChainClient implements ChainClient {
     const next = this.txQueue.then(run, run);
     this.txQueue = next.catch(() => undefined);
     return next;
+  }
+
+  onMined(listener: () => void): void {
+    this.minedListeners.push(listener);
   }
 
   openRound(taskId: bigint): Promise<string> {

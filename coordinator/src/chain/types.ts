@@ -66,6 +66,8 @@ export interface ChainClient {
   openRound(taskId: bigint): Promise<string>;
   closeRound(taskId: bigint, round: bigint): Promise<string>;
   acceptRound(taskId: bigint, round: bigint): Promise<string>;
+  /** Calls `listener` after each operator transaction of this client is mined (the watcher reads the new block at once). */
+  onMined?(listener: () => void): void;
   close(): Promise<void>;
 }
 

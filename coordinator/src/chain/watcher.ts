@@ -26,12 +26,15 @@ const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('
 /**
  * Follows TaskManager events by polling getLogs up to `head - confirmations`. The last processed block lives in
  * Redis, so a restarted coordinator catches up from where it stopped. Among several instances one holds a lease
- * and watches; the others wait to take over.
+ * and watches; the others wait to take over. Polling is the safety net: whatever tells this process that the chain
+ * moved (its own transaction mined, an aggregation job done) calls `poke()` and the watcher reads the new blocks at
+ * once, so a round's transitions follow events, not the poll interval.
  */
 export class ChainWatcher {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
+  private again = false;
   private lastSweep = 0;
   private readonly instance = randomBytes(8).toString('hex');
 
@@ -62,9 +65,27 @@ export class ChainWatcher {
         .catch((err) => this.o.log.warn({ err }, 'chain: poll failed, retrying'))
         .finally(() => {
           this.running = null;
-          this.schedule(this.o.pollIntervalMs);
+          // A poke during the tick may have come after the tick read the head: read again now.
+          const again = this.again;
+          this.again = false;
+          this.schedule(again ? 0 : this.o.pollIntervalMs);
         });
     }, delay);
+  }
+
+  /**
+   * Reads new blocks now instead of at the next poll (the chain moved: a transaction of ours was mined, the
+   * aggregator finished a job). Coalesced: during a tick, one more tick follows it; otherwise the pending poll is
+   * brought forward.
+   */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.running !== null) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.schedule(0);
   }
 
   private async holdLease(): Promise<boolean> {

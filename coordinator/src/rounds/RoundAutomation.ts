@@ -169,8 +169,10 @@ export class RoundAutomation {
    */
   private async wallTimeOf(chainSeconds: bigint): Promise<number> {
     const now = await this.d.chain.now();
-    const ahead = chainSeconds > now ? Number(chainSeconds - now) * 1000 : 0;
-    return Date.now() + ahead + this.d.config.rounds.closeDelayMs;
+    // Already reached by the chain's clock: now, with no margin (a margin here was a fixed wait in every round's
+    // accept); the job re-checks against the chain and is moved if a transaction would still be early.
+    if (chainSeconds <= now) return Date.now();
+    return Date.now() + Number(chainSeconds - now) * 1000 + this.d.config.rounds.closeDelayMs;
   }
 
   /** Sends openRound once per (task, current round, reason); returns true when the transaction was mined. */

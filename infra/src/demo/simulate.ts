@@ -7,8 +7,8 @@
 //        [--hidden N] [--strategy S]
 import { Command } from 'commander';
 import { featureStatistics, initBackend, loadDataset, trainRound, type LocalDataset } from '@cloister/client';
-import { createStrategy, flatten, layoutOf, MemoryStateStore, unflatten } from '@cloister/aggregator-rofl';
-import type { NamedTensor } from '@cloister/protocol';
+import { strategyOf, flatten, layoutOf, MemoryStateStore, unflatten } from '@cloister/aggregator-rofl';
+import type { Aggregation, NamedTensor } from '@cloister/protocol';
 import { GlobalModelEvaluator } from './evaluate';
 import { HEART_SCALING, HEART_SITES, HEART_SPLIT_SEED, heartSiteConfig, defaultDataRoot } from './datasets/heartDisease';
 import { buildHeartTask, HEART_DEFAULTS, type BuiltTask, type TrainingDefaults } from './spec';
@@ -33,7 +33,8 @@ export async function simulateHeartFederation(options: SimulationOptions = {}): 
   const splitSeed = options.splitSeed ?? HEART_SPLIT_SEED;
   const dataRoot = options.dataRoot ?? defaultDataRoot();
   const task: BuiltTask = buildHeartTask({ strategy: options.strategy, training: options.training, hiddenUnits: options.hiddenUnits });
-  if (options.strategyParams) task.spec.aggregation.params = options.strategyParams;
+  // The aggregator's createStrategy checks these against the strategy's parameter schema.
+  if (options.strategyParams) task.spec.aggregation = { ...task.spec.aggregation, params: options.strategyParams } as Aggregation;
   let scaling = HEART_SCALING;
   if (splitSeed !== HEART_SPLIT_SEED) {
     const raw = HEART_SITES.map((site, i) => loadDataset(heartSiteConfig(site, i, dataRoot, splitSeed), { task: { features: task.spec.data.features } }));
@@ -43,7 +44,7 @@ export async function simulateHeartFederation(options: SimulationOptions = {}): 
     loadDataset(heartSiteConfig(site, i, dataRoot, splitSeed), { task: { ...task.spec.data, scaling } }),
   );
   const evaluator = await GlobalModelEvaluator.create(task.spec.model.topology, task.spec.training, sites.map((s, i) => ({ name: HEART_SITES[i]!.name, test: s.test })));
-  const strategy = createStrategy(task.spec.aggregation.strategy, task.spec.aggregation.params);
+  const strategy = strategyOf(task.spec.aggregation);
   const stateStore = new MemoryStateStore();
   const layout = layoutOf(task.initialWeights);
   let global: NamedTensor[] = task.initialWeights;
@@ -94,7 +95,7 @@ if (require.main === module) {
   if (o.epochs !== undefined) training.localEpochs = o.epochs;
   if (o.batch !== undefined) training.batchSize = o.batch;
   if (o.mu !== undefined) training.fedProxMu = o.mu;
-  if (o.optimizer !== undefined) training.optimizer = o.optimizer;
+  if (o.optimizer !== undefined) training.optimizer = o.optimizer as TrainingDefaults['optimizer']; // the client's createOptimizer refuses an unknown name
   const pct = (x: number) => `${(x * 100).toFixed(1)}`;
   void (async () => {
     await initBackend({ prefer: 'auto' });

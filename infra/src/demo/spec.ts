@@ -1,10 +1,10 @@
 // The demo's task specs (docs/interfaces.md "Task spec") and initial models. The initial weights are deterministic
 // (zeros for logistic regression, seeded Glorot for the CNN) so that runs are reproducible.
 import * as tf from '@tensorflow/tfjs';
-import { encodeTensors, sha256Hex, type NamedTensor, type TaskSpec } from '@cloister/protocol';
+import { encodeTensors, sha256Hex, type Aggregation, type NamedTensor, type TrainingTaskSpec } from '@cloister/protocol';
 import { HEART_FEATURES, HEART_SCALING } from './datasets/heartDisease';
 
-export type TrainingDefaults = TaskSpec['training'];
+export type TrainingDefaults = TrainingTaskSpec['training'];
 
 /**
  * Heart-disease defaults: logistic regression, Adam 0.01, 1 local epoch of batches of 16, FedProx μ = 3 (a proximal
@@ -42,7 +42,7 @@ export const MNIST_DEFAULTS = {
   } satisfies TrainingDefaults,
 };
 
-export type BuiltTask = { spec: TaskSpec; initialWeights: NamedTensor[] };
+export type BuiltTask = { spec: TrainingTaskSpec; initialWeights: NamedTensor[] };
 
 function weightsOf(model: tf.LayersModel): NamedTensor[] {
   return model.weights.map((w) => {
@@ -68,14 +68,15 @@ export function buildHeartTask(options: { strategy?: string; training?: Partial<
   } else {
     model.add(tf.layers.dense({ name: 'logit', units: 1, activation: 'sigmoid', inputShape: [HEART_FEATURES.length], kernelInitializer: 'zeros', biasInitializer: 'zeros' }));
   }
-  const spec: TaskSpec = {
-    version: 1,
+  const spec: TrainingTaskSpec = {
+    version: 2,
+    kind: 'training',
     name: 'heart-disease',
     model: { topology: topologyOf(model) },
     training: { ...HEART_DEFAULTS.training, ...options.training },
     data: { features: HEART_FEATURES, label: 'num > 0', scaling: HEART_SCALING },
     ...(options.modelAccess === 'consortium' ? { modelAccess: 'consortium' as const } : {}),
-    aggregation: { strategy: (options.strategy ?? 'fedavg') as TaskSpec['aggregation']['strategy'], params: {}, updateNormBound: 1000, dp: null },
+    aggregation: { strategy: (options.strategy ?? 'fedavg') as Aggregation['strategy'], params: {}, updateNormBound: 1000, dp: null } as Aggregation,
   };
   const initialWeights = weightsOf(model);
   model.dispose();
@@ -91,15 +92,16 @@ export function buildMnistTask(options: { strategy?: string; training?: Partial<
   model.add(tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2 }));
   model.add(tf.layers.flatten({ name: 'flatten' }));
   model.add(tf.layers.dense({ name: 'logits', units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }));
-  const spec: TaskSpec = {
-    version: 1,
+  const spec: TrainingTaskSpec = {
+    version: 2,
+    kind: 'training',
     name: 'mnist',
     model: { topology: topologyOf(model) },
     training: { ...MNIST_DEFAULTS.training, ...options.training },
     // Pixels are divided by 255 by the dataset config; no further scaling.
     data: { features: ['pixels'], scaling: { mean: [], std: [] } },
     ...(options.modelAccess === 'consortium' ? { modelAccess: 'consortium' as const } : {}),
-    aggregation: { strategy: (options.strategy ?? 'fedavg') as TaskSpec['aggregation']['strategy'], params: {}, updateNormBound: 10_000, dp: null },
+    aggregation: { strategy: (options.strategy ?? 'fedavg') as Aggregation['strategy'], params: {}, updateNormBound: 10_000, dp: null } as Aggregation,
   };
   const initialWeights = weightsOf(model);
   model.dispose();

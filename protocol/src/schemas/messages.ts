@@ -1,67 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { OPTIMIZERS, ROUND_EVENTS, STRATEGIES } from './constants.js';
+import { ROUND_EVENTS } from './constants.js';
 import { AddressSchema, Bytes32Schema, HexSchema, UintStringSchema } from './primitives.js';
 
-const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
-
-/** Task spec document; its sha256 is `modelSpecHash` on chain. */
-export const TaskSpecSchema = Type.Object(
-  {
-    version: Type.Literal(1),
-    name: Type.String({ minLength: 1, maxLength: 128 }),
-    model: Type.Object(
-      {
-        topology: Type.Record(Type.String(), Type.Unknown(), {
-          description: 'tf.LayersModel.toJSON() modelTopology',
-        }),
-      },
-      { additionalProperties: false },
-    ),
-    training: Type.Object(
-      {
-        optimizer: literals(OPTIMIZERS),
-        learningRate: Type.Number({ exclusiveMinimum: 0 }),
-        loss: Type.String({ minLength: 1 }),
-        metrics: Type.Array(Type.String({ minLength: 1 })),
-        localEpochs: Type.Integer({ minimum: 1, maximum: 1000 }),
-        batchSize: Type.Integer({ minimum: 1 }),
-        fedProxMu: Type.Number({ minimum: 0 }),
-        clipNorm: Nullable(Type.Number({ exclusiveMinimum: 0 })),
-        noiseMultiplier: Nullable(Type.Number({ minimum: 0 })),
-      },
-      { additionalProperties: false },
-    ),
-    data: Type.Object({
-      features: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
-      label: Type.Optional(Type.String({ minLength: 1 })),
-      scaling: Type.Object({ mean: Type.Array(Type.Number()), std: Type.Array(Type.Number()) }),
-    }),
-    /** Who may read the models: `public` (default, stored in the clear) or `consortium` (sealed, docs/design/model-access.md). */
-    modelAccess: Type.Optional(literals(['public', 'consortium'] as const)),
-    aggregation: Type.Object(
-      {
-        strategy: literals(STRATEGIES),
-        params: Type.Record(Type.String(), Type.Union([Type.Number(), Type.Boolean(), Type.String()])),
-        updateNormBound: Type.Number({ exclusiveMinimum: 0 }),
-        dp: Nullable(
-          Type.Object(
-            {
-              clipNorm: Type.Number({ exclusiveMinimum: 0 }),
-              noiseMultiplier: Type.Number({ minimum: 0 }),
-              delta: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
-            },
-            { additionalProperties: false },
-          ),
-        ),
-      },
-      { additionalProperties: false },
-    ),
-  },
-  { additionalProperties: false, $id: 'TaskSpec' },
-);
-export type TaskSpec = Static<typeof TaskSpecSchema>;
 
 /** BullMQ `aggregate-round` payload; the aggregator treats `updates` as hints and re-reads the chain. */
 export const AggregationJobSchema = Type.Object(

@@ -6,62 +6,13 @@ import {
   HEADERS,
   ROUND_STATE,
   RoundEventSchema,
-  TaskSpecSchema,
   aggregationJobId,
   aggregatorAuthMessage,
   check,
   validate,
-  type TaskSpec,
 } from './index.js';
 
-const spec: TaskSpec = {
-  version: 1,
-  name: 'heart-disease',
-  model: { topology: { class_name: 'Sequential', config: { layers: [] } } },
-  training: {
-    optimizer: 'adam',
-    learningRate: 0.01,
-    loss: 'binaryCrossentropy',
-    metrics: ['accuracy'],
-    localEpochs: 1,
-    batchSize: 16,
-    fedProxMu: 0,
-    clipNorm: null,
-    noiseMultiplier: null,
-  },
-  data: { features: ['age', 'sex'], scaling: { mean: [54, 0.7], std: [9, 0.5] } },
-  aggregation: {
-    strategy: 'fedavg',
-    params: {},
-    updateNormBound: 1000,
-    dp: { clipNorm: 1, noiseMultiplier: 1, delta: 1e-5 },
-  },
-};
-
 describe('schemas', () => {
-  it('accepts a valid task spec and returns it typed', () => {
-    expect(validate(TaskSpecSchema, spec)).toBe(spec);
-    expect(check(TaskSpecSchema, { ...spec, aggregation: { ...spec.aggregation, dp: null } })).toBe(true);
-  });
-
-  it('lists every failing path in a typed error', () => {
-    const bad = {
-      ...spec,
-      training: { ...spec.training, batchSize: 0 },
-      aggregation: { ...spec.aggregation, strategy: 'fedmagic' },
-    };
-    let error: unknown;
-    try {
-      validate(TaskSpecSchema, bad);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(SchemaValidationError);
-    const paths = ((error as SchemaValidationError).details?.errors as { path: string }[]).map((e) => e.path);
-    expect(paths).toEqual(expect.arrayContaining(['/training/batchSize', '/aggregation/strategy']));
-    expect((error as Error).message).toContain('/training/batchSize');
-  });
-
   it('validates aggregation jobs, round events and error bodies', () => {
     const job = {
       taskId: '1',

@@ -19,6 +19,21 @@ export function check<T extends TSchema>(schema: T, value: unknown): value is St
   return compile(schema).Check(value);
 }
 
+export type SchemaErrorEntry = { path: string; message: string };
+
+/** Every way `value` fails `schema` (at most 20), as `{ path, message }` with `prefix` before each path. */
+export function schemaErrors(schema: TSchema, value: unknown, prefix = ''): SchemaErrorEntry[] {
+  const checker = compile(schema);
+  if (checker.Check(value)) return [];
+  const errors: SchemaErrorEntry[] = [];
+  for (const error of checker.Errors(value)) {
+    const path = prefix + error.path;
+    errors.push({ path: path === '' ? '/' : path, message: error.message });
+    if (errors.length >= MAX_REPORTED) break;
+  }
+  return errors;
+}
+
 /**
  * Returns `value` typed as the schema's Static type, or throws SchemaValidationError whose message names the failing
  * paths and whose `details.errors` lists `{ path, message }` (at most 20).
@@ -28,13 +43,8 @@ export function validate<T extends TSchema>(
   value: unknown,
   what = schema.$id ?? 'value',
 ): Static<T> {
-  const checker = compile(schema);
-  if (checker.Check(value)) return value;
-  const errors: { path: string; message: string }[] = [];
-  for (const error of checker.Errors(value)) {
-    errors.push({ path: error.path === '' ? '/' : error.path, message: error.message });
-    if (errors.length >= MAX_REPORTED) break;
-  }
+  if (check(schema, value)) return value;
+  const errors = schemaErrors(schema, value);
   const summary = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
   throw new SchemaValidationError(`invalid ${what}: ${summary}`, { details: { schema: what, errors } });
 }

@@ -5,7 +5,7 @@
 // Participants work `concurrency` at a time (one batch: seal, one batched JSON-RPC request of commit transactions
 // with explicit nonces, uploads), so memory holds at most `concurrency` updates whatever N is.
 import { encodeTensors, encodeUpdate, sealUpdateToBytes, sealedSize, sha256Hex, signUpdateDigest, ROUND_STATE, type NamedTensor } from '@cloister/protocol';
-import { CoordinatorClient, fetchGlobalModel } from '@cloister/client';
+import { CoordinatorClient, RoundEvents, fetchGlobalModel } from '@cloister/client';
 import { getBytes, ZeroHash } from 'ethers';
 import pino, { type Logger } from 'pino';
 import { proposeAndExecute } from '../chain/governance';
@@ -33,6 +33,8 @@ export type RoundStats = {
   included: number;
   /** Sum of the round's ciphertext sizes in bytes. */
   ciphertextBytes: number;
+  /** Checks the aggregator performed on this round's updates (each should equal the committed count). */
+  checks: { hashes: number; signatures: number; openings: number; validations: number } | null;
   modelHash: string;
 };
 
@@ -73,8 +75,43 @@ export type SimulationOptions = {
 const GAS_COMMIT = 250_000n;
 const MAX_FEE = 10_000_000_000n; // 10 gwei: the simulation chain's base fee stays far below (blocks are mostly empty)
 const PRIORITY_FEE = 1_000_000_000n;
-const POLL_MS = 25;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The chain is read again after this long without a round event (the socket is the fast path; this is the safety net). */
+const FALLBACK_POLL_MS = 250;
+
+/**
+ * The coordinator's round events for one task (socket.io, as every real participant subscribes), as "look again"
+ * signals: `next()` resolves at the next event or after `FALLBACK_POLL_MS`, whichever comes first.
+ */
+class RoundSignals {
+  private waiters: (() => void)[] = [];
+  private readonly events: RoundEvents;
+
+  constructor(coordinatorUrl: string, taskId: bigint) {
+    this.events = new RoundEvents({ coordinatorUrl, taskId, pollIntervalMs: 0, onSignal: () => this.wake() });
+    this.events.start();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  next(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, FALLBACK_POLL_MS);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  stop(): void {
+    this.events.stop();
+    this.wake();
+  }
+}
 
 function validateOptions(o: SimulationOptions): void {
   if (!Number.isInteger(o.participants) || o.participants < 1 || o.participants > 100_000) {
@@ -164,12 +201,17 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     log.info({ taskId: String(taskId), participants: n, setupSeconds }, 'setup: task created, participants admitted and signed in');
 
     const stats: RoundStats[] = [];
-    let roundStart = Date.now();
-    for (let r = 1; r <= options.rounds; r += 1) {
-      const s = await runRound({ stack, taskId, round: r, participants, source, concurrency, recipientPublicKey, taskManager, roundStart, log, timeoutMs: options.roundTimeoutMs ?? 15 * 60_000, onProgress: options.onProgress });
-      roundStart = s.acceptedAt;
-      stats.push(s.stats);
-      options.onRound?.(s.stats);
+    const signals = new RoundSignals(stack.coordinatorUrl, taskId);
+    try {
+      let roundStart = Date.now();
+      for (let r = 1; r <= options.rounds; r += 1) {
+        const s = await runRound({ stack, taskId, round: r, participants, source, concurrency, recipientPublicKey, taskManager, roundStart, log, signals, timeoutMs: options.roundTimeoutMs ?? 15 * 60_000, onProgress: options.onProgress });
+        roundStart = s.acceptedAt;
+        stats.push(s.stats);
+        options.onRound?.(s.stats);
+      }
+    } finally {
+      signals.stop();
     }
     const peakRss = {
       simulation: peakRssBytes('self'),
@@ -194,14 +236,17 @@ type RoundContext = {
   taskManager: string;
   roundStart: number;
   log: Logger;
+  signals: RoundSignals;
   timeoutMs: number;
   onProgress?: (round: number, done: number, total: number) => void;
 };
 
-/** Polls the round until `until(state)`; returns the time it was first seen so. */
+/** Reads the round at each round event (or fallback tick) until `until(state)`; returns the time it was first seen so. */
 async function waitForRound(ctx: RoundContext, until: (state: number) => boolean, what: string, deadline: number): Promise<number> {
   const tm = ctx.stack.contracts.taskManager;
   for (;;) {
+    // Listen before reading: an event that arrives during the read is not lost.
+    const signal = ctx.signals.next();
     const rd = await tm.getRound(ctx.taskId, ctx.round);
     const state = Number(rd.state);
     if (until(state)) return Date.now();
@@ -209,7 +254,7 @@ async function waitForRound(ctx: RoundContext, until: (state: number) => boolean
       throw new RoundIncompleteError(`round ${ctx.round} of task ${ctx.taskId} ended in state ${state} while waiting for ${what}`);
     }
     if (Date.now() > deadline) throw new RoundTimeoutError(`round ${ctx.round} of task ${ctx.taskId}: no ${what} within the round timeout (state ${state})`, { details: { state } });
-    await sleep(POLL_MS);
+    await signal;
   }
 }
 
@@ -299,6 +344,7 @@ async function runRound(ctx: RoundContext): Promise<{ stats: RoundStats; accepte
     committed: Number(final.committedCount),
     included: Number(final.includedCount),
     ciphertextBytes: bytes,
+    checks: marks?.checks ?? null,
     modelHash: final.modelHash,
   };
   log.info({ ...stats, phases: { ...phases } }, 'round: accepted');

@@ -1,6 +1,6 @@
 // Where participants' updates come from: a seeded synthetic vector (benchmarks) or real local training (tfjs on a
 // partition of a data set). The round loop only sees this interface.
-import type { NamedTensor, TaskSpec, UpdatePayload } from '@cloister/protocol';
+import type { NamedTensor, TrainingTaskSpec, UpdatePayload } from '@cloister/protocol';
 import { syntheticModel, syntheticUpdate } from '../participants/syntheticUpdate';
 
 export interface UpdateSource {
@@ -9,17 +9,18 @@ export interface UpdateSource {
   /** Whether `update` needs the round's global model (downloaded once per round and hash-checked). */
   readonly needsGlobalModel: boolean;
   /** The task spec and the initial global model. */
-  task(): Promise<{ spec: TaskSpec; initialModel: NamedTensor[] }>;
+  task(): Promise<{ spec: TrainingTaskSpec; initialModel: NamedTensor[] }>;
   /** Participant `participant`'s update for `round` (1-based), from the round's global model when needed. */
   update(participant: number, round: number, globalModel: NamedTensor[] | null): Promise<UpdatePayload>;
   /** Releases what the source holds (tfjs tensors). */
   close?(): Promise<void>;
 }
 
-/** A minimal valid TaskSpec for a model that is only a vector (no tfjs topology is ever built from it). */
-export function syntheticSpec(params: number): TaskSpec {
+/** A minimal valid training TaskSpec for a model that is only a vector (no tfjs topology is ever built from it). */
+export function syntheticSpec(params: number): TrainingTaskSpec {
   return {
-    version: 1,
+    version: 2,
+    kind: 'training',
     name: `synthetic-${params}`,
     model: { topology: { synthetic: { parameters: params, note: 'benchmark vector, no layers' } } },
     training: {

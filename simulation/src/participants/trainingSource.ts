@@ -2,7 +2,7 @@
 // (tfjs) on its own local data set, one participant at a time (tfjs has one engine per process), and its update
 // goes through the same seal → commit → upload path as a real client's.
 import { buildModel, initBackend, readModelWeights, trainRound, type LocalDataset } from '@cloister/client';
-import type { NamedTensor, TaskSpec } from '@cloister/protocol';
+import type { NamedTensor, TrainingTaskSpec } from '@cloister/protocol';
 import type { UpdateSource } from '../engine/updateSource';
 
 /** A tfjs Layers topology of a dense network: inputs → hidden layers (relu) → outputs (sigmoid for 1, else softmax). */
@@ -26,7 +26,7 @@ export function denseTopology(options: { inputs: number; hidden?: number[]; outp
 }
 
 /** The initial weights of `spec`'s model (seeded initializers), read in model order. */
-export async function initialWeights(spec: TaskSpec): Promise<NamedTensor[]> {
+export async function initialWeights(spec: TrainingTaskSpec): Promise<NamedTensor[]> {
   await initBackend();
   const model = await buildModel(spec.model.topology);
   try {
@@ -37,7 +37,7 @@ export async function initialWeights(spec: TaskSpec): Promise<NamedTensor[]> {
 }
 
 /** Updates from local training on `datasets[participant]` (one data set per participant). */
-export function trainingSource(options: { spec: TaskSpec; datasets: LocalDataset[]; label?: string }): UpdateSource {
+export function trainingSource(options: { spec: TrainingTaskSpec; datasets: LocalDataset[]; label?: string }): UpdateSource {
   let queue: Promise<unknown> = Promise.resolve();
   return {
     label: options.label ?? `training ${options.spec.name}`,

@@ -12,6 +12,7 @@ import {
   loadAggregatorKeys,
   publishKeysIfChanged,
   type AggregateOutcome,
+  type CheckCounts,
   type EthTx,
 } from '@cloister/aggregator-rofl';
 import { TaskManager__factory } from '@cloister/contracts';
@@ -29,6 +30,8 @@ export type AggregationMarks = {
   finishedAt?: number;
   status?: string;
   included?: number;
+  /** Checks the job performed on the round's updates (hashes, signatures, openings, validations). */
+  checks?: CheckCounts;
 };
 
 export type SimulationAggregatorOptions = {
@@ -106,7 +109,10 @@ export async function startSimulationAggregator(options: SimulationAggregatorOpt
           finalizeGasLimit: finalizeGasFor(Math.max(options.participants, Array.isArray(data.updates) ? data.updates.length : 0)),
         });
         mark.status = outcome.status;
-        if (outcome.status === 'finalized') mark.included = outcome.included.length;
+        if (outcome.status === 'finalized') {
+          mark.included = outcome.included.length;
+          mark.checks = outcome.checks;
+        }
         return outcome;
       } finally {
         mark.finishedAt = Date.now();

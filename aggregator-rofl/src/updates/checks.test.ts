@@ -6,7 +6,7 @@ import {
 } from '@cloister/protocol';
 import { layoutOf } from '../model/layout';
 import { REASON } from '../strategies/types';
-import { UpdateOpener } from './updateOpener';
+import { UpdateOpener } from './checks';
 
 const context: EnvelopeContext = {
   chainId: 31337n,

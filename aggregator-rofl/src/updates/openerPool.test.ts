@@ -1,0 +1,177 @@
+import {
+  encodeUpdate,
+  generateRecipientKeyPair,
+  sealUpdateToBytes,
+  sha256Hex,
+  signUpdateDigest,
+  type EnvelopeContext,
+  type RecipientKeyPair,
+} from '@cloister/protocol';
+import { Wallet } from 'ethers';
+import { layoutOf } from '../model/layout';
+import { REASON } from '../strategies/types';
+import type { CheckParams, UpdateToCheck } from './checks';
+import { InlineChecker, newSlot, OpenerPool, type UpdateChecker } from './openerPool';
+import { runUpdatePipeline } from './pipeline';
+
+const participant = new Wallet('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
+const other = new Wallet('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a');
+const context: EnvelopeContext = {
+  chainId: 31337n,
+  contractAddress: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+  taskId: 1n,
+  round: 1n,
+  participant: participant.address,
+};
+const model = [
+  { name: 'dense/kernel', shape: [300, 40], data: new Float32Array(12_000) },
+  { name: 'dense/bias', shape: [40], data: new Float32Array(40) },
+];
+const layout = layoutOf(model);
+const deltas = (f: (i: number) => number) => model.map((t, k) => ({ ...t, data: t.data.map((_, i) => f(i + 100 * k)) }));
+
+async function sealed(
+  keys: RecipientKeyPair,
+  values: (i: number) => number,
+  numExamples: number,
+  signer = participant,
+  sealContext = context,
+): Promise<UpdateToCheck> {
+  const ciphertext = await sealUpdateToBytes({
+    recipientPublicKey: keys.publicKey,
+    context: sealContext,
+    plaintext: encodeUpdate({ deltas: deltas(values), numExamples, metrics: { loss: numExamples } }),
+    chunkSize: 4096,
+  });
+  const commitment = sha256Hex(ciphertext);
+  const signature = await signUpdateDigest(signer, { ...context, ciphertextHash: commitment });
+  return { ciphertext, signature, commitment, context };
+}
+
+/** Runs the same cases through a checker; returns what came out (accepted sums, rejection reasons, checks done). */
+async function runCases(checker: UpdateChecker, keys: RecipientKeyPair) {
+  const params: CheckParams = { keys, layout, normBound: 1000 };
+  const good = await sealed(keys, (i) => (i % 7) / 100, 3);
+  const tampered = await sealed(keys, (i) => i / 1e4, 3);
+  tampered.ciphertext = Uint8Array.from(tampered.ciphertext);
+  tampered.ciphertext[tampered.ciphertext.length - 1]! ^= 1;
+  const forged = await sealed(keys, (i) => i / 1e4, 3, other);
+  const nan = await sealed(keys, (i) => (i === 5 ? NaN : 0), 3);
+  const big = await sealed(keys, () => 10, 3);
+  // Hash and signature right, but sealed for another round: the envelope does not open in this round's context.
+  const otherRound = await sealed(keys, () => 0, 3, participant, { ...context, round: 2n });
+
+  const slot = newSlot();
+  const out: { reason?: number; sum?: number; numExamples?: number; norm?: number; checks: string }[] = [];
+  let current = slot;
+  for (const update of [good, tampered, forged, nan, big, otherRound, good]) {
+    // Each update is handed over in the slot's own buffer, as the job does after a download.
+    if (current.ciphertext.length < update.ciphertext.length) current.ciphertext = new Uint8Array(update.ciphertext.length);
+    current.ciphertext.set(update.ciphertext);
+    const { slot: back, result, checks } = await checker.check(current, { ...update, ciphertext: current.ciphertext.subarray(0, update.ciphertext.length) }, params);
+    current = back;
+    // Which checks ran, as a string of the letters h(ash) s(ignature) o(pen) v(alidate).
+    const done = (['hash', 'signature', 'open', 'validate'] as const).map((k) => (checks[k] ? k[0] : '-')).join('');
+    if (!result.ok) out.push({ reason: result.reason, checks: done });
+    else out.push({ sum: result.flat.reduce((a, b) => a + b, 0), numExamples: result.numExamples, norm: result.norm, checks: done });
+  }
+  return { out, slot: current };
+}
+
+describe('update checkers (hash + signature + open + decode + validate)', () => {
+  let keys: RecipientKeyPair;
+  beforeAll(async () => {
+    keys = await generateRecipientKeyPair();
+  });
+
+  it('inline and the opener pool give the same answers, reasons and checks; the pool hands both buffers back', async () => {
+    const pool = new OpenerPool({ size: 2, idleMs: 5_000 });
+    try {
+      const inline = await runCases(new InlineChecker(), keys);
+      const viaPool = await runCases(pool, keys);
+      expect(viaPool.out).toEqual(inline.out);
+      const expectedSum = deltas((i) => (i % 7) / 100)
+        .flatMap((t) => Array.from(t.data))
+        .reduce((a, b) => a + b, 0);
+      expect(inline.out[0]!.sum).toBeCloseTo(expectedSum, 3);
+      expect(inline.out[0]!.numExamples).toBe(3);
+      expect(inline.out.map((o) => [o.reason, o.checks])).toEqual([
+        [undefined, 'hsov'],
+        [REASON.HashMismatch, 'h---'],
+        [REASON.BadSignature, 'hs--'],
+        [REASON.NonFinite, 'hsov'],
+        [REASON.NormExceeded, 'hsov'],
+        [REASON.DecryptFailed, 'hso-'],
+        [undefined, 'hsov'],
+      ]);
+      expect(viaPool.out[6]).toEqual(viaPool.out[0]);
+      // Buffers came back usable (not detached) and the plaintext buffer was reused, not regrown each time.
+      expect(viaPool.slot.ciphertext.byteLength).toBeGreaterThan(48_000);
+      expect(viaPool.slot.plaintext.byteLength).toBeGreaterThanOrEqual(viaPool.slot.ciphertext.byteLength - 64);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('the pipeline folds in committed order over several threads, counts every check, and reports missing uploads', async () => {
+    const pool = new OpenerPool({ size: 2, idleMs: 5_000 });
+    const params: CheckParams = { keys, layout, normBound: 1000 };
+    const updates = await Promise.all([1, 2, 3, 4, 5, 6, 7].map((n) => sealed(keys, (i) => (i % 3) * n * 1e-3, n)));
+    updates[4] = await sealed(keys, (i) => i / 1e4, 5, other); // forged: hash checked, signature fails
+    const folded: (number | string)[] = [];
+    try {
+      const counts = await runUpdatePipeline({
+        count: 8,
+        depth: 4,
+        checker: pool,
+        params,
+        fetch: async (i, slot) => {
+          if (i === 7) return null; // nothing uploaded
+          const u = updates[i]!;
+          if (slot.ciphertext.length < u.ciphertext.length) slot.ciphertext = new Uint8Array(u.ciphertext.length);
+          slot.ciphertext.set(u.ciphertext);
+          return { ...u, ciphertext: slot.ciphertext.subarray(0, u.ciphertext.length) };
+        },
+        fold: (_i, result) => {
+          folded.push(result === null ? 'missing' : result.ok ? result.numExamples : `rejected ${result.reason}`);
+        },
+      });
+      expect(folded).toEqual([1, 2, 3, 4, `rejected ${REASON.BadSignature}`, 6, 7, 'missing']);
+      expect(counts).toEqual({ hashes: 7, signatures: 7, openings: 6, validations: 6 });
+      // The same run inline: the same answers in the same order.
+      const inlineFolded: (number | string)[] = [];
+      await runUpdatePipeline({
+        count: 7,
+        depth: 1,
+        checker: new InlineChecker(),
+        params,
+        fetch: async (i) => updates[i]!,
+        fold: (_i, result) => void inlineFolded.push(result === null ? 'missing' : result.ok ? result.numExamples : `rejected ${result.reason}`),
+      });
+      expect(inlineFolded).toEqual(folded.slice(0, 7));
+    } finally {
+      await pool.close();
+    }
+    // A closed pool starts fresh threads on the next request.
+    const again = await pool.check(newSlot(), updates[1]!, params);
+    expect(again.result.ok).toBe(true);
+    await pool.close();
+  });
+
+  it('a fold that throws ends the run with its error after the in-flight updates settle', async () => {
+    const params: CheckParams = { keys, layout, normBound: 1000 };
+    const u = await sealed(keys, () => 0.001, 1);
+    await expect(
+      runUpdatePipeline({
+        count: 5,
+        depth: 3,
+        checker: new InlineChecker(),
+        params,
+        fetch: async () => u,
+        fold: (i) => {
+          if (i === 1) throw new Error('fold failed');
+        },
+      }),
+    ).rejects.toThrow('fold failed');
+  });
+});

@@ -1,0 +1,2 @@
+export * from './strategyParams.js';
+export * from './taskSpec.js';
