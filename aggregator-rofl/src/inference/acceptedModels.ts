@@ -1,7 +1,7 @@
 // The accepted model of each task, loaded once per model hash: the task's current model on chain (its last accepted
 // round, or the initial model), fetched from the coordinator and checked against the on-chain hash, opened inside the
 // TEE when it is sealed (model access `consortium`), built with the spec's tfjs topology.
-import { decodeTensors, isSealedModel, type TaskSpec } from '@cloister/protocol';
+import { decodeTensors, isSealedModel } from '@cloister/protocol';
 import { TaskManager__factory } from '@cloister/contracts';
 import type { Provider } from 'ethers';
 import { InferenceModelUnavailableError, InferenceUnavailableError } from '../errors';
@@ -71,7 +71,9 @@ export class AcceptedModels {
     } catch (cause) {
       throw new InferenceUnavailableError(`the model of task ${taskId} cannot be fetched from the coordinator`, { cause });
     }
-    const spec = JSON.parse(Buffer.from(specBytes).toString('utf8')) as TaskSpec;
+    // Only the topology is needed here (the round loop validates specs as a whole); a statistics task has none.
+    const spec = JSON.parse(Buffer.from(specBytes).toString('utf8')) as { model?: { topology?: unknown } };
+    if (spec.model?.topology === undefined) throw new InferenceModelUnavailableError(`task ${taskId} has no model to serve (not a training task)`);
     if (isSealedModel(modelBytes)) {
       if (this.openSealed === undefined) throw new InferenceModelUnavailableError(`task ${taskId}'s model is sealed and no model key source is configured`);
       modelBytes = await this.openSealed(taskId, modelBytes, modelHash);
