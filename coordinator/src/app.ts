@@ -20,6 +20,10 @@ import authRoutes from './routes/auth';
 import taskRoutes from './routes/tasks';
 import blobRoutes from './routes/blobs';
 import updateRoutes from './routes/updates';
+import networkRoutes from './routes/network';
+import operationsRoutes from './routes/operations';
+import dashboardPlugin from './plugins/dashboard';
+import docsPlugin from './plugins/docs';
 import type { App, TypeBoxProvider } from './routes/typebox';
 import { UploadRegistry } from './rounds/uploadRegistry';
 import { RoundAutomation } from './rounds/RoundAutomation';
@@ -111,7 +115,10 @@ export async function buildApp(config: CoordinatorConfig, deps: AppDeps = {}): P
   await app.register(taskRoutes);
   await app.register(blobRoutes);
   await app.register(updateRoutes);
-  app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(networkRoutes);
+  await app.register(operationsRoutes);
+  await app.register(docsPlugin);
+  await app.register(dashboardPlugin, { directory: config.dashboard.directory });
   await app.ready();
   return app;
 }

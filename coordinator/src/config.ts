@@ -51,6 +51,8 @@ export const ConfigSchema = Type.Object({
   }, { default: {} }),
   chain: Type.Object({
     rpcUrl: Type.String({ pattern: '^(https?|wss?)://' }),
+    /** The RPC URL browsers (the dashboard) read the chain through; default rpcUrl. Set it when rpcUrl is private. */
+    publicRpcUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
     /** Deployment file written by contracts (`contracts/deployments/<network>.json`) or inline addresses. */
     deploymentFile: Type.Optional(Type.String({ minLength: 1 })),
     contracts: Type.Optional(ContractAddressesSchema),
@@ -62,6 +64,8 @@ export const ConfigSchema = Type.Object({
     /** Operator account: needed to open and close rounds automatically. */
     operatorPrivateKey: Type.Optional(PrivateKey),
   }),
+  /** The web dashboard's built assets (default: @cloister/dashboard's dist/ when that package is installed). */
+  dashboard: Type.Object({ directory: Type.Optional(Type.String({ minLength: 1 })) }, { default: {} }),
   store: Type.Union([FilesystemStoreConfigSchema, S3StoreConfigSchema], {
     default: { kind: 'filesystem', directory: path.join(os.tmpdir(), 'cloister-store') },
   }),
@@ -157,11 +161,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     redis: { url: env.CLOISTER_REDIS_URL, keyPrefix: env.CLOISTER_REDIS_PREFIX },
     chain: {
       rpcUrl: env.CLOISTER_RPC_URL,
+      publicRpcUrl: env.CLOISTER_PUBLIC_RPC_URL,
       deploymentFile: env.CLOISTER_DEPLOYMENT,
       confirmations: int(env.CLOISTER_CONFIRMATIONS),
       operatorPrivateKey: env.CLOISTER_OPERATOR_KEY,
     },
     store,
+    dashboard: { directory: env.CLOISTER_DASHBOARD_DIR },
     auth: {
       sessionSecret: env.CLOISTER_SESSION_SECRET,
       operatorToken: env.CLOISTER_OPERATOR_TOKEN,

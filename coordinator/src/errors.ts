@@ -49,6 +49,7 @@ export const ERROR_CODES = {
   ChainUnavailable: { code: 'CLOISTER_ERR_CHAIN_UNAVAILABLE', statusCode: 503, description: 'The chain RPC did not answer: retry later.' },
   NotReady: { code: 'CLOISTER_ERR_NOT_READY', statusCode: 503, description: 'Redis or the chain is not reachable.' },
   OperatorKeyMissing: { code: 'CLOISTER_ERR_OPERATOR_KEY_MISSING', statusCode: 500, description: 'Round automation needs chain.operatorPrivateKey.' },
+  DashboardNotBuilt: { code: 'CLOISTER_ERR_DASHBOARD_NOT_BUILT', statusCode: 404, description: 'The web dashboard\'s assets are not there: build them (npm run build -w dashboard) or set CLOISTER_DASHBOARD_DIR.' },
   Internal: { code: 'CLOISTER_ERR_INTERNAL', statusCode: 500, description: 'Unexpected error; see the logs (request id).' },
 } as const satisfies Record<string, ErrorSpec>;
 

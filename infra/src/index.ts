@@ -7,3 +7,8 @@ export { developmentAccounts, developmentWallet, DEVELOPMENT_MNEMONIC, type Stac
 export { Teardown, onShutdownSignal } from './stack/teardown';
 export { spawnManaged, type ManagedProcess } from '@cloister/devstack';
 export type { StackAggregator, AggregationTiming } from './stack/aggregator';
+// The demo's building blocks, for other packages' end-to-end tests on the local stack (the dashboard's browser tests).
+export { admitCall, createTaskCall, propose, vote, execute, proposeAndApprove, type ProposalCall, type TaskParams } from './governance/actions';
+export { buildHeartTask, taskArtifacts, type BuiltTask, type TaskArtifacts } from './demo/spec';
+export { HEART_SITES, heartSiteConfig, defaultDataRoot } from './demo/datasets/heartDisease';
+export { startParticipants, type ParticipantSite, type RunningParticipants } from './demo/participants';

@@ -1,0 +1,258 @@
+// Tasks, each task's rounds as a timeline (state, deadline), who committed, who was included or excluded and why,
+// the federated metrics per round as charts, and model hashes checked against the chain in this browser.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+
+import { readCommitted, readParticipantNames, readRounds, type Round, type Task } from '../chain/reads';
+import { readRoundMetrics, verifyBlob, type RoundMetrics, type Verification } from '../chain/verify';
+import { LineChart, type Series } from '../components/LineChart';
+import { Badge, ErrorNote, type Tone } from '../components/Status';
+import { formatAmount, formatDuration, formatTime, reasonWords, relativeTime, roundStateName, roundStateWords, shortAddress, shortHash } from '../format';
+import type { Connection } from '../network';
+
+type RoundDetail = Round & { committed: readonly string[]; metrics: RoundMetrics | null; metricsStatus: string };
+
+const STATE_TONE: Record<string, Tone> = { Open: 'info', Closed: 'warn', Failed: 'bad', Finalized: 'info', Accepted: 'ok', Rejected: 'bad' };
+
+export function TasksView({ c, tasks, versions, now }: { c: Connection; tasks: Task[]; versions: Map<string, number>; now: number }) {
+  const [selected, setSelected] = useState<string | null>(null);
+  const taskId = selected ?? (tasks.length > 0 ? tasks[tasks.length - 1]!.taskId.toString() : null);
+  const task = tasks.find((t) => t.taskId.toString() === taskId);
+  return (
+    <section aria-labelledby="tasks-heading">
+      <h2 id="tasks-heading">Tasks</h2>
+      {tasks.length === 0 ? (
+        <p class="muted">No task on chain yet. Governance creates tasks through a proposal.</p>
+      ) : (
+        <ul class="task-list" aria-label="Tasks on chain">
+          {[...tasks].reverse().map((t) => (
+            <li key={t.taskId.toString()}>
+              <button
+                type="button"
+                class={`task-chip${t.taskId.toString() === taskId ? ' selected' : ''}`}
+                aria-pressed={t.taskId.toString() === taskId}
+                onClick={() => setSelected(t.taskId.toString())}
+              >
+                <strong>Task #{t.taskId.toString()}</strong>
+                <span>
+                  round {t.currentRound.toString()} of {t.params.numRounds}
+                  {t.cancelled ? ' · cancelled' : ''}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {task && <TaskDetail key={taskId} c={c} task={task} version={versions.get(taskId!) ?? 0} now={now} />}
+    </section>
+  );
+}
+
+function TaskDetail({ c, task, version, now }: { c: Connection; task: Task; version: number; now: number }) {
+  const [rounds, setRounds] = useState<RoundDetail[]>([]);
+  const [names, setNames] = useState<Map<string, string>>(new Map());
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      const [list, participantNames] = await Promise.all([readRounds(c, task), readParticipantNames(c, task.taskId)]);
+      const details = await Promise.all(
+        list.map(async (r) => {
+          const committed = await readCommitted(c, task.taskId, r.round);
+          const hasMetrics = r.metricsHash !== `0x${'0'.repeat(64)}`;
+          const m = hasMetrics ? await readRoundMetrics(r.metricsHash).catch(() => ({ metrics: null, status: 'missing' as const })) : { metrics: null, status: 'none' };
+          return { ...r, committed, metrics: m.metrics, metricsStatus: m.status };
+        }),
+      );
+      if (!cancelled) {
+        setRounds(details);
+        setNames(participantNames);
+        setError(null);
+      }
+    })().catch((e: unknown) => !cancelled && setError(e));
+    return () => {
+      cancelled = true;
+    };
+  }, [c, task, version]);
+
+  const nameOf = (a: string) => names.get(a.toLowerCase()) ?? shortAddress(a);
+  const charts = useMemo(() => metricSeries(rounds), [rounds]);
+  const p = task.params;
+  return (
+    <div class="task-detail">
+      <div class="facts">
+        <div>
+          <span class="label">Rounds</span> {task.currentRound.toString()} opened of {p.numRounds}, {task.acceptedRounds} accepted
+        </div>
+        <div>
+          <span class="label">Participants</span> {p.minParticipants}–{p.maxParticipants} per round, {names.size} admitted
+        </div>
+        <div>
+          <span class="label">Round length</span> {formatDuration(Number(p.roundDuration))}
+        </div>
+        <div>
+          <span class="label">Reward</span> {formatAmount(p.rewardPerRound, c.network.token)} per round
+        </div>
+        <div>
+          <span class="label">Current model</span> <ModelHash hash={task.currentModelHash} />
+        </div>
+      </div>
+      <ErrorNote error={error} />
+      <div class="charts">
+        <LineChart title="Accuracy" series={charts.accuracy} color="#0b6e4f" />
+        <LineChart title="Loss" series={charts.loss} color="#a23b12" />
+        <LineChart
+          title="DP epsilon spent"
+          series={charts.epsilon}
+          color="#4b3ba2"
+          empty={rounds.some((r) => r.metrics) && rounds.every((r) => !r.metrics || !r.metrics.dp) ? 'This task adds no differential-privacy noise.' : 'No figures yet.'}
+        />
+      </div>
+      <h3>Round timeline</h3>
+      {rounds.length === 0 ? (
+        <p class="muted">No round opened yet.</p>
+      ) : (
+        <ol class="timeline" aria-label={`Rounds of task ${task.taskId.toString()}`}>
+          {[...rounds].reverse().map((r) => (
+            <RoundItem key={r.round} c={c} r={r} now={now} nameOf={nameOf} />
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
+
+function RoundItem({ r, now, nameOf }: { c: Connection; r: RoundDetail; now: number; nameOf: (a: string) => string }) {
+  const state = roundStateName(r.state);
+  const excluded = new Map((r.metrics?.excluded ?? []).map((e) => [e.participant.toLowerCase(), e.reason]));
+  const included = new Set((r.metrics?.included ?? []).map((e) => e.participant.toLowerCase()));
+  const finalized = r.state >= 4 || r.metrics !== null;
+  return (
+    <li class={`round round-${state.toLowerCase()}`} data-round={r.round} data-state={state}>
+      <div class="round-head">
+        <h4>Round {r.round}</h4>
+        <Badge tone={STATE_TONE[state] ?? 'neutral'}>{roundStateWords(r.state)}</Badge>
+        {r.attempt > 1 && <span class="muted">opening {r.attempt}</span>}
+      </div>
+      <dl class="round-facts">
+        <dt>Opened</dt>
+        <dd>{formatTime(Number(r.openedAt))}</dd>
+        <dt>Deadline</dt>
+        <dd>
+          {formatTime(Number(r.deadline))} <span class="muted">({relativeTime(Number(r.deadline), now)})</span>
+        </dd>
+        <dt>Committed</dt>
+        <dd>{r.committedCount}</dd>
+        {finalized && (
+          <>
+            <dt>Included</dt>
+            <dd>{r.includedCount}</dd>
+            <dt>Model</dt>
+            <dd>
+              <ModelHash hash={r.modelHash} />
+            </dd>
+            <dt>Metrics</dt>
+            <dd>
+              {r.metrics ? (
+                <Badge tone="ok" title={`sha256 ${r.metricsHash}`}>
+                  verified against chain
+                </Badge>
+              ) : (
+                <Badge tone="warn">{r.metricsStatus === 'mismatch' ? 'does NOT match the chain' : 'not published'}</Badge>
+              )}
+            </dd>
+          </>
+        )}
+      </dl>
+      {r.committed.length > 0 && (
+        <table class="participants">
+          <caption class="visually-hidden">Participants of round {r.round}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Participant</th>
+              <th scope="col">Outcome</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.committed.map((a) => {
+              const key = a.toLowerCase();
+              const reason = excluded.get(key);
+              return (
+                <tr key={a}>
+                  <td>
+                    {nameOf(a)} <span class="muted mono">{shortAddress(a)}</span>
+                  </td>
+                  <td>
+                    {reason !== undefined ? (
+                      <Badge tone="bad">excluded: {reasonWords(reason)}</Badge>
+                    ) : included.has(key) ? (
+                      <Badge tone="ok">included</Badge>
+                    ) : (
+                      <Badge tone="neutral">committed</Badge>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </li>
+  );
+}
+
+/** A model hash with its mark: the blob under that hash was fetched and hashed in this browser. */
+export function ModelHash({ hash }: { hash: string }) {
+  const [v, setV] = useState<Verification | null>(null);
+  const zero = /^0x0*$/.test(hash);
+  useEffect(() => {
+    if (zero) return;
+    let cancelled = false;
+    verifyBlob(hash).then(
+      (result) => !cancelled && setV(result),
+      () => !cancelled && setV({ status: 'missing' }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [hash, zero]);
+  if (zero) return <span class="muted">none yet</span>;
+  return (
+    <span class="hash">
+      <code title={hash}>{shortHash(hash)}</code>{' '}
+      {v === null ? (
+        <Badge tone="neutral">checking…</Badge>
+      ) : v.status === 'verified' ? (
+        <Badge tone="ok" title="the stored model hashes to the on-chain hash">
+          verified against chain
+        </Badge>
+      ) : v.status === 'too-large' ? (
+        <Badge tone="neutral">not checked ({Math.round(v.size / 1e6)} MB)</Badge>
+      ) : v.status === 'mismatch' ? (
+        <Badge tone="bad">does NOT match the chain</Badge>
+      ) : (
+        <Badge tone="warn">not in the coordinator’s store</Badge>
+      )}
+    </span>
+  );
+}
+
+function pick(metrics: Record<string, number> | undefined, pattern: RegExp): number | undefined {
+  if (!metrics) return undefined;
+  const key = Object.keys(metrics).find((k) => pattern.test(k));
+  return key === undefined ? undefined : metrics[key];
+}
+
+function metricSeries(rounds: RoundDetail[]): { accuracy: Series; loss: Series; epsilon: Series } {
+  const finalized = rounds.filter((r) => r.metrics);
+  const points = (value: (m: RoundMetrics) => number | undefined) =>
+    finalized.flatMap((r) => {
+      const v = value(r.metrics!);
+      return v === undefined || !Number.isFinite(v) ? [] : [{ round: r.round, value: v }];
+    });
+  return {
+    accuracy: { label: 'accuracy', points: points((m) => pick(m.participantMetrics, /^(val_?)?acc(uracy)?$/i) ?? pick(m.participantMetrics, /acc/i)), format: (v) => `${Math.round(v * 1000) / 10} %` },
+    loss: { label: 'loss', points: points((m) => pick(m.participantMetrics, /^(val_?)?loss$/i) ?? pick(m.participantMetrics, /loss/i)), format: (v) => v.toFixed(3) },
+    epsilon: { label: 'ε', points: points((m) => m.dp?.epsilon), format: (v) => v.toFixed(2) },
+  };
+}
+
