@@ -1,16 +1,12 @@
 // One registry of the aggregator's errors. Every failure has a stable code (`CLOISTER_ERR_…`) that is never reused;
 // README.md lists them all and errors.test.ts checks that the list and this registry agree. The base class is
 // protocol's CloisterError (code, message, details, cause), like every package's.
-import { CloisterError, type CloisterErrorOptions } from '@cloister/protocol';
+import { CloisterError, errorDefiner, type CloisterErrorOptions } from '@cloister/protocol';
 
 export type AggregatorErrorOptions = CloisterErrorOptions;
 
 /** Base class of every aggregator error: short message, stable code, optional details and cause chain. */
-export class AggregatorError extends CloisterError {
-  constructor(code: string, message: string, options: AggregatorErrorOptions = {}) {
-    super(code, message, options);
-  }
-}
+export class AggregatorError extends CloisterError {}
 
 export const AGGREGATOR_ERROR_CODES = {
   configInvalid: 'CLOISTER_ERR_AGG_CONFIG_INVALID',
@@ -43,68 +39,116 @@ export const AGGREGATOR_ERROR_CODES = {
 
 export type AggregatorErrorCode = (typeof AGGREGATOR_ERROR_CODES)[keyof typeof AGGREGATOR_ERROR_CODES];
 
-function define<C extends AggregatorErrorCode>(code: C, name: string) {
-  const cls = class extends AggregatorError {
-    static readonly code = code;
-    declare readonly code: C;
-    constructor(message: string, options?: AggregatorErrorOptions) {
-      super(code, message, options);
-    }
-  };
-  Object.defineProperty(cls, 'name', { value: name });
-  return cls;
-}
+const define = errorDefiner('aggregator-rofl', AggregatorError);
 
-/** A configuration value is missing or malformed (environment, task spec parameters). */
-export const ConfigInvalidError = define(AGGREGATOR_ERROR_CODES.configInvalid, 'ConfigInvalidError');
-/** The task spec names a strategy this aggregator does not implement. */
-export const StrategyUnknownError = define(AGGREGATOR_ERROR_CODES.strategyUnknown, 'StrategyUnknownError');
-/** A strategy parameter is out of range (e.g. trimmed-mean beta ≥ 0.5, Krum with too few updates). */
-export const StrategyParamsError = define(AGGREGATOR_ERROR_CODES.strategyParams, 'StrategyParamsError');
-/** A strategy that keeps every update in memory (median, trimmed mean, Krum) got more than its configured bound. */
-export const TooManyUpdatesError = define(AGGREGATOR_ERROR_CODES.tooManyUpdates, 'TooManyUpdatesError');
-/** A vector does not match the model layout (internal misuse: updates are validated before they get here). */
-export const LayoutMismatchError = define(AGGREGATOR_ERROR_CODES.layoutMismatch, 'LayoutMismatchError');
-/** Persisted server-optimizer / accountant state cannot be read or does not match the model. */
-export const StateCorruptError = define(AGGREGATOR_ERROR_CODES.stateCorrupt, 'StateCorruptError');
-/** Central DP was requested with a strategy whose sensitivity is not bounded by clipping (median, Krum, …). */
-export const DpUnsupportedError = define(AGGREGATOR_ERROR_CODES.dpUnsupported, 'DpUnsupportedError');
-/** appd's unix socket cannot be reached (not running inside ROFL, or wrong APPD_SOCKET). */
-export const AppdUnavailableError = define(AGGREGATOR_ERROR_CODES.appdUnavailable, 'AppdUnavailableError');
-/** appd answered with a non-2xx HTTP status. */
-export const AppdHttpError = define(AGGREGATOR_ERROR_CODES.appdHttp, 'AppdHttpError');
-/** appd answered 2xx with a body that is not what its API documents. */
-export const AppdBadResponseError = define(AGGREGATOR_ERROR_CODES.appdBadResponse, 'AppdBadResponseError');
-/** A transaction sent through appd sign-submit failed (`{fail: {module, code, message}}`); revert decoded if possible. */
-export const AppdTxFailedError = define(AGGREGATOR_ERROR_CODES.appdTxFailed, 'AppdTxFailedError');
-/** The coordinator answered an aggregator request with an unexpected HTTP status. */
-export const CoordinatorHttpError = define(AGGREGATOR_ERROR_CODES.coordinatorHttp, 'CoordinatorHttpError');
-/** A blob (task spec, previous model) fetched from the coordinator does not hash to the on-chain value. */
-export const BlobHashMismatchError = define(AGGREGATOR_ERROR_CODES.blobHashMismatch, 'BlobHashMismatchError');
-/** A BullMQ job payload does not match the AggregationJob schema. */
-export const JobInvalidError = define(AGGREGATOR_ERROR_CODES.jobInvalid, 'JobInvalidError');
-/** The round is not in the Closed state on chain (still open, failed, or unknown). */
-export const RoundNotClosedError = define(AGGREGATOR_ERROR_CODES.roundNotClosed, 'RoundNotClosedError');
-/** The job names another chain or TaskManager than the one this aggregator is configured for. */
-export const ChainMismatchError = define(AGGREGATOR_ERROR_CODES.chainMismatch, 'ChainMismatchError');
-/** The task spec document is not valid JSON or lacks the aggregation section. */
-export const TaskSpecInvalidError = define(AGGREGATOR_ERROR_CODES.taskSpecInvalid, 'TaskSpecInvalidError');
-
-/** An inference request is malformed, does not open in the TEE, or its input does not fit the model (HTTP 400). */
-export const InferenceRequestInvalidError = define(AGGREGATOR_ERROR_CODES.inferenceRequestInvalid, 'InferenceRequestInvalidError');
-/** The request's EIP-712 signature is not the querier's (HTTP 401): nothing is charged to someone who did not ask. */
-export const InferenceSignatureInvalidError = define(AGGREGATOR_ERROR_CODES.inferenceSignatureInvalid, 'InferenceSignatureInvalidError');
-/** The querier's credit minus its unsettled usage does not cover the request (HTTP 402); nothing is charged. */
-export const InferenceInsufficientCreditError = define(AGGREGATOR_ERROR_CODES.inferenceInsufficientCredit, 'InferenceInsufficientCreditError');
-/** Governance paused inference for the task (HTTP 403). */
-export const InferencePausedError = define(AGGREGATOR_ERROR_CODES.inferencePaused, 'InferencePausedError');
-/** The task or its accepted model cannot be found or loaded (HTTP 404). */
-export const InferenceModelUnavailableError = define(AGGREGATOR_ERROR_CODES.inferenceModelUnavailable, 'InferenceModelUnavailableError');
-/** The querier sent more requests than the per-querier limit allows (HTTP 429, Retry-After). */
-export const InferenceRateLimitedError = define(AGGREGATOR_ERROR_CODES.inferenceRateLimited, 'InferenceRateLimitedError');
-/** The chain, Redis or the coordinator cannot be reached right now (HTTP 503, Retry-After). */
-export const InferenceUnavailableError = define(AGGREGATOR_ERROR_CODES.inferenceUnavailable, 'InferenceUnavailableError');
-/** A consortium model key cannot be derived, stored or matched (appd or ModelKeyRegistry). */
-export const ModelKeyUnavailableError = define(AGGREGATOR_ERROR_CODES.modelKeyUnavailable, 'ModelKeyUnavailableError');
-/** An opener pool worker thread crashed, exited or answered without a result (the job fails and is retried). */
-export const OpenWorkerFailedError = define(AGGREGATOR_ERROR_CODES.openWorkerFailed, 'OpenWorkerFailedError');
+export const ConfigInvalidError = define('ConfigInvalidError', {
+  code: AGGREGATOR_ERROR_CODES.configInvalid,
+  description: 'A configuration value is missing or malformed (environment, task spec parameters).',
+});
+export const StrategyUnknownError = define('StrategyUnknownError', {
+  code: AGGREGATOR_ERROR_CODES.strategyUnknown,
+  description: 'The task spec names a strategy this aggregator does not implement.',
+});
+export const StrategyParamsError = define('StrategyParamsError', {
+  code: AGGREGATOR_ERROR_CODES.strategyParams,
+  description: 'A strategy parameter is out of range (e.g. trimmed-mean beta ≥ 0.5, Krum with too few updates).',
+});
+export const TooManyUpdatesError = define('TooManyUpdatesError', {
+  code: AGGREGATOR_ERROR_CODES.tooManyUpdates,
+  description: 'A strategy that keeps every update in memory (median, trimmed mean, Krum) got more than its configured bound.',
+});
+export const LayoutMismatchError = define('LayoutMismatchError', {
+  code: AGGREGATOR_ERROR_CODES.layoutMismatch,
+  description: 'A vector does not match the model layout (internal misuse: updates are validated before they get here).',
+});
+export const StateCorruptError = define('StateCorruptError', {
+  code: AGGREGATOR_ERROR_CODES.stateCorrupt,
+  description: 'Persisted server-optimizer / accountant state cannot be read or does not match the model.',
+});
+export const DpUnsupportedError = define('DpUnsupportedError', {
+  code: AGGREGATOR_ERROR_CODES.dpUnsupported,
+  description: 'Central DP was requested with a strategy whose sensitivity is not bounded by clipping (median, Krum, …).',
+});
+export const AppdUnavailableError = define('AppdUnavailableError', {
+  code: AGGREGATOR_ERROR_CODES.appdUnavailable,
+  description: 'appd\'s unix socket cannot be reached (not running inside ROFL, or wrong APPD_SOCKET).',
+});
+export const AppdHttpError = define('AppdHttpError', {
+  code: AGGREGATOR_ERROR_CODES.appdHttp,
+  description: 'appd answered with a non-2xx HTTP status.',
+});
+export const AppdBadResponseError = define('AppdBadResponseError', {
+  code: AGGREGATOR_ERROR_CODES.appdBadResponse,
+  description: 'appd answered 2xx with a body that is not what its API documents.',
+});
+export const AppdTxFailedError = define('AppdTxFailedError', {
+  code: AGGREGATOR_ERROR_CODES.appdTxFailed,
+  description: 'A transaction sent through appd sign-submit failed (`{fail: {module, code, message}}`); revert decoded if possible.',
+});
+export const CoordinatorHttpError = define('CoordinatorHttpError', {
+  code: AGGREGATOR_ERROR_CODES.coordinatorHttp,
+  description: 'The coordinator answered an aggregator request with an unexpected HTTP status.',
+});
+export const BlobHashMismatchError = define('BlobHashMismatchError', {
+  code: AGGREGATOR_ERROR_CODES.blobHashMismatch,
+  description: 'A blob (task spec, previous model) fetched from the coordinator does not hash to the on-chain value.',
+});
+export const JobInvalidError = define('JobInvalidError', {
+  code: AGGREGATOR_ERROR_CODES.jobInvalid,
+  description: 'A BullMQ job payload does not match the AggregationJob schema.',
+});
+export const RoundNotClosedError = define('RoundNotClosedError', {
+  code: AGGREGATOR_ERROR_CODES.roundNotClosed,
+  description: 'The round is not in the Closed state on chain (still open, failed, or unknown).',
+});
+export const ChainMismatchError = define('ChainMismatchError', {
+  code: AGGREGATOR_ERROR_CODES.chainMismatch,
+  description: 'The job names another chain or TaskManager than the one this aggregator is configured for.',
+});
+export const TaskSpecInvalidError = define('TaskSpecInvalidError', {
+  code: AGGREGATOR_ERROR_CODES.taskSpecInvalid,
+  description: 'The task spec document is not JSON, not a valid TaskSpec (schema, strategy parameters, rules between sections) or not a training task.',
+});
+export const OpenWorkerFailedError = define('OpenWorkerFailedError', {
+  code: AGGREGATOR_ERROR_CODES.openWorkerFailed,
+  description: 'An opener pool worker thread crashed, exited or answered without a result (the job fails and is retried).',
+});
+export const InferenceRequestInvalidError = define('InferenceRequestInvalidError', {
+  code: AGGREGATOR_ERROR_CODES.inferenceRequestInvalid,
+  description: 'An inference request is malformed, does not open in the TEE, or its input does not fit the model.',
+  statusCode: 400,
+});
+export const InferenceSignatureInvalidError = define('InferenceSignatureInvalidError', {
+  code: AGGREGATOR_ERROR_CODES.inferenceSignatureInvalid,
+  description: 'The request\'s EIP-712 signature is not the querier\'s: nothing is charged to someone who did not ask.',
+  statusCode: 401,
+});
+export const InferenceInsufficientCreditError = define('InferenceInsufficientCreditError', {
+  code: AGGREGATOR_ERROR_CODES.inferenceInsufficientCredit,
+  description: 'The querier\'s credit minus its unsettled usage does not cover the request; nothing is charged (deposit more).',
+  statusCode: 402,
+});
+export const InferencePausedError = define('InferencePausedError', {
+  code: AGGREGATOR_ERROR_CODES.inferencePaused,
+  description: 'Governance paused inference for the task.',
+  statusCode: 403,
+});
+export const InferenceModelUnavailableError = define('InferenceModelUnavailableError', {
+  code: AGGREGATOR_ERROR_CODES.inferenceModelUnavailable,
+  description: 'The task or its accepted model cannot be found or loaded.',
+  statusCode: 404,
+});
+export const InferenceRateLimitedError = define('InferenceRateLimitedError', {
+  code: AGGREGATOR_ERROR_CODES.inferenceRateLimited,
+  description: 'The querier sent more requests than the per-querier limit allows (Retry-After).',
+  statusCode: 429,
+});
+export const InferenceUnavailableError = define('InferenceUnavailableError', {
+  code: AGGREGATOR_ERROR_CODES.inferenceUnavailable,
+  description: 'The chain, Redis or the coordinator cannot be reached right now (Retry-After).',
+  statusCode: 503,
+});
+export const ModelKeyUnavailableError = define('ModelKeyUnavailableError', {
+  code: AGGREGATOR_ERROR_CODES.modelKeyUnavailable,
+  description: 'A consortium model key cannot be derived, stored or matched (appd or ModelKeyRegistry).',
+});

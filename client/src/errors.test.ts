@@ -16,14 +16,14 @@ describe('client error registry', () => {
   });
 
   it('every error class is a CloisterError with a registered code', () => {
-    type ErrorClass = (new (m: string, d: Record<string, unknown>) => errors.ClientError) & { name: string };
+    type ErrorClass = (new (m: string, o: { details: Record<string, unknown> }) => errors.ClientError) & { name: string };
     const classes = (Object.values(errors) as unknown[]).filter(
       (v) => typeof v === 'function' && (v as { prototype: unknown }).prototype instanceof errors.ClientError,
     ) as ErrorClass[];
     expect(classes.length).toBe(codes.length);
     const seen = new Set<string>();
     for (const Cls of classes) {
-      const e = new Cls('m', { file: 'f', line: 1, expected: 'a', actual: 'b', statusCode: 400 });
+      const e = new Cls('m', { details: { file: 'f', line: 1, expected: 'a', actual: 'b', statusCode: 400 } });
       expect(e).toBeInstanceOf(CloisterError);
       expect(codes).toContain(e.code);
       expect(e.name).toBe(Cls.name);

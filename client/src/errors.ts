@@ -1,16 +1,12 @@
 // Every error the client raises: one class per problem, each with a stable code (never reused), listed in README.md.
 // Messages say what happened and what to do next; `details` carries the machine-readable facts.
 
-import { CloisterError } from '@cloister/protocol';
+import { CloisterError, errorDefiner } from '@cloister/protocol';
 
 export type ErrorDetails = Record<string, unknown>;
 
 /** Base of the client's errors: a CloisterError (stable `code`, `details`, `cause`) from @cloister/protocol. */
-export class ClientError extends CloisterError {
-  constructor(code: string, message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
-    super(code, message, { details, cause: options?.cause });
-  }
-}
+export class ClientError extends CloisterError {}
 
 /** Stable codes of the client package. The README lists them; a unit test checks they are unique. */
 export const CLIENT_ERROR_CODES = {
@@ -40,192 +36,164 @@ export const CLIENT_ERROR_CODES = {
   SealedModelUnavailable: 'CLOISTER_ERR_CLIENT_SEALED_MODEL_UNAVAILABLE',
   InferenceRefused: 'CLOISTER_ERR_CLIENT_INFERENCE_REFUSED',
   InferenceInputInvalid: 'CLOISTER_ERR_CLIENT_INFERENCE_INPUT_INVALID',
+  RetryStopped: 'CLOISTER_ERR_CLIENT_RETRY_STOPPED',
 } as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[keyof typeof CLIENT_ERROR_CODES];
 
 const C = CLIENT_ERROR_CODES;
+const define = errorDefiner('client', ClientError);
 
-/** Neither tfjs-node nor the wasm backend could be initialised. */
-export class BackendUnavailableError extends ClientError {
-  constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
-    super(C.BackendUnavailable, message, details, options);
-  }
-}
+export const BackendUnavailableError = define('BackendUnavailableError', {
+  code: C.BackendUnavailable,
+  description: 'Neither tfjs-node nor the wasm backend could be initialised.',
+});
+export type BackendUnavailableError = InstanceType<typeof BackendUnavailableError>;
 
-/** A kernel got an input layout it does not implement (e.g. NCHW on wasm, dilation > 1 in a gradient). */
-export class UnsupportedKernelInputError extends ClientError {
-  constructor(message: string, details?: ErrorDetails) {
-    super(C.UnsupportedKernelInput, message, details);
-  }
-}
+export const UnsupportedKernelInputError = define('UnsupportedKernelInputError', {
+  code: C.UnsupportedKernelInput,
+  description: 'A kernel got an input layout it does not implement (e.g. NCHW on wasm, dilation > 1 in a gradient).',
+});
+export type UnsupportedKernelInputError = InstanceType<typeof UnsupportedKernelInputError>;
 
-/** The task's model topology or training settings cannot be used. */
-export class ModelSpecInvalidError extends ClientError {
-  constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
-    super(C.ModelSpecInvalid, message, details, options);
-  }
-}
+export const ModelSpecInvalidError = define('ModelSpecInvalidError', {
+  code: C.ModelSpecInvalid,
+  description: 'The task\'s model topology or training settings cannot be used.',
+});
+export type ModelSpecInvalidError = InstanceType<typeof ModelSpecInvalidError>;
 
-/** Global weights do not match the model's variables (count, names, shapes or sizes). */
-export class WeightsMismatchError extends ClientError {
-  constructor(message: string, details?: ErrorDetails) {
-    super(C.WeightsMismatch, message, details);
-  }
-}
+export const WeightsMismatchError = define('WeightsMismatchError', {
+  code: C.WeightsMismatch,
+  description: 'Global weights do not match the model\'s variables (count, names, shapes or sizes).',
+});
+export type WeightsMismatchError = InstanceType<typeof WeightsMismatchError>;
 
-/** Local training produced something unusable (non-finite loss or weights, empty data). */
-export class TrainingFailedError extends ClientError {
-  constructor(message: string, details?: ErrorDetails) {
-    super(C.TrainingFailed, message, details);
-  }
-}
+export const TrainingFailedError = define('TrainingFailedError', {
+  code: C.TrainingFailed,
+  description: 'Local training produced something unusable (non-finite loss or weights, empty data).',
+});
+export type TrainingFailedError = InstanceType<typeof TrainingFailedError>;
 
-/** The dataset config JSON is not valid against its schema. */
-export class DatasetConfigInvalidError extends ClientError {
-  constructor(message: string, details?: ErrorDetails) {
-    super(C.DatasetConfigInvalid, message, details);
-  }
-}
+export const DatasetConfigInvalidError = define('DatasetConfigInvalidError', {
+  code: C.DatasetConfigInvalid,
+  description: 'The dataset config JSON is not valid against its schema.',
+});
+export type DatasetConfigInvalidError = InstanceType<typeof DatasetConfigInvalidError>;
 
-/** A data file cannot be read (missing, unreadable, bad gzip, bad idx header). */
-export class DatasetFileError extends ClientError {
-  constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
-    super(C.DatasetFile, message, details, options);
-  }
-}
+export const DatasetFileError = define('DatasetFileError', {
+  code: C.DatasetFile,
+  description: 'A data file cannot be read (missing, unreadable, bad gzip, bad idx header).',
+});
+export type DatasetFileError = InstanceType<typeof DatasetFileError>;
 
-/** A data row or value cannot be parsed: names file, line and column. */
-export class DatasetParseError extends ClientError {
-  constructor(message: string, details: { file: string; line: number; column?: number | string } & ErrorDetails) {
-    super(C.DatasetParse, message, details);
-  }
-}
+export const DatasetParseError = define('DatasetParseError', {
+  code: C.DatasetParse,
+  description: 'A data row or value cannot be parsed: names file, line and column.',
+});
+export type DatasetParseError = InstanceType<typeof DatasetParseError>;
 
-/** The file does not match the config or the task's feature list (column count, names, scaling length). */
-export class DatasetSchemaMismatchError extends ClientError {
-  constructor(message: string, details?: ErrorDetails) {
-    super(C.DatasetSchemaMismatch, message, details);
-  }
-}
+export const DatasetSchemaMismatchError = define('DatasetSchemaMismatchError', {
+  code: C.DatasetSchemaMismatch,
+  description: 'The file does not match the config or the task\'s feature list (column count, names, scaling length).',
+});
+export type DatasetSchemaMismatchError = InstanceType<typeof DatasetSchemaMismatchError>;
 
-/** The downloaded global model's sha256 differs from the hash on chain: the model is refused. */
-export class GlobalModelHashMismatchError extends ClientError {
-  constructor(message: string, details: { expected: string; actual: string } & ErrorDetails) {
-    super(C.GlobalModelHashMismatch, message, details);
-  }
-}
+export const GlobalModelHashMismatchError = define('GlobalModelHashMismatchError', {
+  code: C.GlobalModelHashMismatch,
+  description: 'The downloaded global model\'s sha256 differs from the hash on chain: the model is refused.',
+});
+export type GlobalModelHashMismatchError = InstanceType<typeof GlobalModelHashMismatchError>;
 
-/** The coordinator did not answer after all retries (down, timing out, or 5xx). */
-export class CoordinatorUnavailableError extends ClientError {
-  constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
-    super(C.CoordinatorUnavailable, message, details, options);
-  }
-}
+export const CoordinatorUnavailableError = define('CoordinatorUnavailableError', {
+  code: C.CoordinatorUnavailable,
+  description: 'The coordinator did not answer after all retries (down, timing out, or 5xx).',
+});
+export type CoordinatorUnavailableError = InstanceType<typeof CoordinatorUnavailableError>;
 
-/** The chain RPC kept failing with transient network errors (reset, refused, timed out) after all retries. */
-export class ChainUnavailableError extends ClientError {
-  constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
-    super(C.ChainUnavailable, message, details, options);
-  }
-}
+export const ChainUnavailableError = define('ChainUnavailableError', {
+  code: C.ChainUnavailable,
+  description: 'The chain RPC kept failing with transient network errors (reset, refused, timed out) after all retries.',
+});
+export type ChainUnavailableError = InstanceType<typeof ChainUnavailableError>;
 
-/** The coordinator answered with a 4xx error response (not retried). */
-export class CoordinatorRejectedError extends ClientError {
-  readonly statusCode: number;
-  constructor(message: string, details: { statusCode: number } & ErrorDetails) {
-    super(C.CoordinatorRejected, message, details);
-    this.statusCode = details.statusCode;
-  }
-}
+export const CoordinatorRejectedError = define('CoordinatorRejectedError', {
+  code: C.CoordinatorRejected,
+  description: 'The coordinator answered with a 4xx error response (not retried).',
+});
+export type CoordinatorRejectedError = InstanceType<typeof CoordinatorRejectedError>;
 
-/** The round is not open on chain (or its deadline passed). */
-export class RoundNotOpenError extends ClientError {
-  constructor(message: string, details?: ErrorDetails) {
-    super(C.RoundNotOpen, message, details);
-  }
-}
+export const RoundNotOpenError = define('RoundNotOpenError', {
+  code: C.RoundNotOpen,
+  description: 'The round is not open on chain (or its deadline passed).',
+});
+export type RoundNotOpenError = InstanceType<typeof RoundNotOpenError>;
 
-/** This account is not admitted to the task on chain. */
-export class NotAdmittedError extends ClientError {
-  constructor(message: string, details?: ErrorDetails) {
-    super(C.NotAdmitted, message, details);
-  }
-}
+export const NotAdmittedError = define('NotAdmittedError', {
+  code: C.NotAdmitted,
+  description: 'This account is not admitted to the task on chain.',
+});
+export type NotAdmittedError = InstanceType<typeof NotAdmittedError>;
 
-/** The aggregator has not published its HPKE public key on chain yet. */
-export class AggregatorKeyMissingError extends ClientError {
-  constructor(message: string, details?: ErrorDetails) {
-    super(C.AggregatorKeyMissing, message, details);
-  }
-}
+export const AggregatorKeyMissingError = define('AggregatorKeyMissingError', {
+  code: C.AggregatorKeyMissing,
+  description: 'The aggregator has not published its HPKE public key on chain yet.',
+});
+export type AggregatorKeyMissingError = InstanceType<typeof AggregatorKeyMissingError>;
 
-/** The chain holds a different commitment for this round than the local state: nothing is re-sent. */
-export class CommitmentConflictError extends ClientError {
-  constructor(message: string, details?: ErrorDetails) {
-    super(C.CommitmentConflict, message, details);
-  }
-}
+export const CommitmentConflictError = define('CommitmentConflictError', {
+  code: C.CommitmentConflict,
+  description: 'The chain holds a different commitment for this round than the local state: nothing is re-sent.',
+});
+export type CommitmentConflictError = InstanceType<typeof CommitmentConflictError>;
 
-/** The local round state directory holds unreadable or inconsistent files. */
-export class StateCorruptError extends ClientError {
-  constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
-    super(C.StateCorrupt, message, details, options);
-  }
-}
+export const StateCorruptError = define('StateCorruptError', {
+  code: C.StateCorrupt,
+  description: 'The local round state directory holds unreadable or inconsistent files.',
+});
+export type StateCorruptError = InstanceType<typeof StateCorruptError>;
 
-/** No keystore file at the given path. */
-export class KeystoreMissingError extends ClientError {
-  constructor(message: string, details?: ErrorDetails) {
-    super(C.KeystoreMissing, message, details);
-  }
-}
+export const KeystoreMissingError = define('KeystoreMissingError', {
+  code: C.KeystoreMissing,
+  description: 'No keystore file at the given path.',
+});
+export type KeystoreMissingError = InstanceType<typeof KeystoreMissingError>;
 
-/** The keystore could not be decrypted (wrong passphrase or damaged file). */
-export class KeystoreDecryptError extends ClientError {
-  constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
-    super(C.KeystoreDecrypt, message, details, options);
-  }
-}
+export const KeystoreDecryptError = define('KeystoreDecryptError', {
+  code: C.KeystoreDecrypt,
+  description: 'The keystore could not be decrypted (wrong passphrase or damaged file).',
+});
+export type KeystoreDecryptError = InstanceType<typeof KeystoreDecryptError>;
 
-/** No passphrase in CLOISTER_PASSPHRASE and no terminal to prompt on. */
-export class PassphraseMissingError extends ClientError {
-  constructor(message: string) {
-    super(C.PassphraseMissing, message);
-  }
-}
+export const PassphraseMissingError = define('PassphraseMissingError', {
+  code: C.PassphraseMissing,
+  description: 'No passphrase in CLOISTER_PASSPHRASE and no terminal to prompt on.',
+});
+export type PassphraseMissingError = InstanceType<typeof PassphraseMissingError>;
 
-/** A node/CLI configuration value is missing or invalid. */
-export class ConfigInvalidError extends ClientError {
-  constructor(message: string, details?: ErrorDetails) {
-    super(C.ConfigInvalid, message, details);
-  }
-}
+export const ConfigInvalidError = define('ConfigInvalidError', {
+  code: C.ConfigInvalid,
+  description: 'A node/CLI configuration value is missing or invalid.',
+});
+export type ConfigInvalidError = InstanceType<typeof ConfigInvalidError>;
+export const RetryStoppedError = define('RetryStoppedError', {
+  code: C.RetryStopped,
+  description: 'Internal signal of withRetry: the failure is permanent (its cause), so retrying stops; the cause is what the caller sees.',
+});
+export type RetryStoppedError = InstanceType<typeof RetryStoppedError>;
 
-/** ModelKeyRegistry refused the model key: this account is neither admitted to the task nor a governance member. */
-export class ModelKeyDeniedError extends ClientError {
-  constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
-    super(C.ModelKeyDenied, message, details, options);
-  }
-}
-
-/** A consortium task's sealed model has no on-chain record yet (the TEE has not re-sealed the initial model). */
-export class SealedModelUnavailableError extends ClientError {
-  constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
-    super(C.SealedModelUnavailable, message, details, options);
-  }
-}
-
-/** The aggregator refused an inference request; `details.code` is its code (credit, paused, rate limit, …). */
-export class InferenceRefusedError extends ClientError {
-  constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
-    super(C.InferenceRefused, message, details, options);
-  }
-}
-
-/** The rows given to `infer` cannot be read (file, CSV/JSON shape, non-numeric values). */
-export class InferenceInputInvalidError extends ClientError {
-  constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
-    super(C.InferenceInputInvalid, message, details, options);
-  }
-}
+export const ModelKeyDeniedError = define('ModelKeyDeniedError', {
+  code: C.ModelKeyDenied,
+  description: 'ModelKeyRegistry refused the model key: this account is neither admitted to the task nor a governance member.',
+});
+export const SealedModelUnavailableError = define('SealedModelUnavailableError', {
+  code: C.SealedModelUnavailable,
+  description: "A consortium task's sealed model has no on-chain record yet (the TEE has not re-sealed the initial model): retry.",
+});
+export const InferenceRefusedError = define('InferenceRefusedError', {
+  code: C.InferenceRefused,
+  description: "The aggregator refused an inference request; `details.code` is its code (credit, paused, rate limit, …).",
+});
+export const InferenceInputInvalidError = define('InferenceInputInvalidError', {
+  code: C.InferenceInputInvalid,
+  description: 'The rows given to `infer` cannot be read (file, CSV/JSON shape, non-numeric values).',
+});

@@ -1,7 +1,7 @@
 import { getAddress, isAddress, type Signer } from 'ethers';
 import { HARDHAT_CHAIN_ID, SAPPHIRE_PRECOMPILES } from './constants';
 import type { Deployment } from './deployment';
-import { ContractsError, CONTRACTS_ERROR_CODES } from './errors';
+import { DeployOptionsInvalidError, SapphireMocksMissingError } from './errors';
 import { roflAppIdToBytes21 } from './roflAppId';
 import { isSapphireChain } from './sapphire';
 import {
@@ -54,7 +54,7 @@ function networkName(chainId: number): string {
 
 function validate(options: DeployCloisterOptions): void {
   const fail = (why: string) =>
-    new ContractsError(CONTRACTS_ERROR_CODES.deployOptionsInvalid, `deployCloister: ${why}`, {});
+    new DeployOptionsInvalidError(`deployCloister: ${why}`);
   if (options.members.length === 0) throw fail('at least one governance member is required');
   for (const m of options.members) if (!isAddress(m)) throw fail(`member ${JSON.stringify(m)} is not an address`);
   if (new Set(options.members.map((m) => getAddress(m))).size !== options.members.length) {
@@ -82,15 +82,11 @@ export async function deployCloister(options: DeployCloisterOptions): Promise<De
   const { deployer } = options;
   const provider = deployer.provider;
   if (!provider) {
-    throw new ContractsError(CONTRACTS_ERROR_CODES.deployOptionsInvalid, 'deployCloister: the deployer needs a provider');
+    throw new DeployOptionsInvalidError('deployCloister: the deployer needs a provider');
   }
   const chainId = Number((await provider.getNetwork()).chainId);
   if (!isSapphireChain(chainId) && (await provider.getCode(SAPPHIRE_PRECOMPILES.randomBytes)) === '0x') {
-    throw new ContractsError(
-      CONTRACTS_ERROR_CODES.sapphireMocksMissing,
-      `chain ${chainId} has no Sapphire precompiles: call installSapphireMocks(provider) before deployCloister`,
-      { chainId },
-    );
+    throw new SapphireMocksMissingError(`chain ${chainId} has no Sapphire precompiles: call installSapphireMocks(provider) before deployCloister`, { details: { chainId } });
   }
   const appId = options.roflAppId ? roflAppIdToBytes21(options.roflAppId) : ZERO_APP_ID;
 

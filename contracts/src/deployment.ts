@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isAddress } from 'ethers';
-import { ContractsError, CONTRACTS_ERROR_CODES } from './errors';
+import { DeploymentInvalidError, DeploymentNotFoundError } from './errors';
 
 /** Where a Cloister deployment lives: `contracts/deployments/<network>.json`. */
 export type Deployment = {
@@ -37,9 +37,9 @@ const CONTRACT_KEYS = [
 /** Checks the shape of a parsed deployment document; throws CLOISTER_ERR_CONTRACTS_DEPLOYMENT_INVALID. */
 export function parseDeployment(value: unknown, source = 'deployment'): Deployment {
   const fail = (why: string) =>
-    new ContractsError(CONTRACTS_ERROR_CODES.deploymentInvalid, `${source} is not a Cloister deployment: ${why}`, {
+    new DeploymentInvalidError(`${source} is not a Cloister deployment: ${why}`, { details: {
       source,
-    });
+    } });
   if (typeof value !== 'object' || value === null) throw fail('not an object');
   const v = value as Record<string, unknown>;
   if (typeof v.network !== 'string' || v.network.length === 0) throw fail('"network" must be a non-empty string');
@@ -78,18 +78,13 @@ export function loadDeployment(path: string): Deployment {
   try {
     text = readFileSync(path, 'utf8');
   } catch (cause) {
-    throw new ContractsError(
-      CONTRACTS_ERROR_CODES.deploymentNotFound,
-      `no deployment file at ${path}: deploy first (npm run deploy -w contracts -- --network <name>)`,
-      { path },
-      cause,
-    );
+    throw new DeploymentNotFoundError(`no deployment file at ${path}: deploy first (npm run deploy -w contracts -- --network <name>)`, { details: { path }, cause });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw new ContractsError(CONTRACTS_ERROR_CODES.deploymentInvalid, `${path} is not valid JSON`, { path }, cause);
+    throw new DeploymentInvalidError(`${path} is not valid JSON`, { details: { path }, cause });
   }
   return parseDeployment(parsed, path);
 }

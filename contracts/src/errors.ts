@@ -1,9 +1,7 @@
-import { CloisterError } from '@cloister/protocol';
+// Errors thrown by the @cloister/contracts TypeScript helpers. Every error has a stable `code`
+// (`CLOISTER_ERR_CONTRACTS_…`), never reused; the list is in contracts/README.md and docs/errors.md.
+import { CloisterError, errorDefiner } from '@cloister/protocol';
 
-/**
- * Errors thrown by the @cloister/contracts TypeScript helpers. Every error has a stable `code`
- * (`CLOISTER_ERR_CONTRACTS_…`), never reused; the list is in contracts/README.md.
- */
 export const CONTRACTS_ERROR_CODES = {
   deploymentNotFound: 'CLOISTER_ERR_CONTRACTS_DEPLOYMENT_NOT_FOUND',
   deploymentInvalid: 'CLOISTER_ERR_CONTRACTS_DEPLOYMENT_INVALID',
@@ -17,11 +15,52 @@ export const CONTRACTS_ERROR_CODES = {
 
 export type ContractsErrorCode = (typeof CONTRACTS_ERROR_CODES)[keyof typeof CONTRACTS_ERROR_CODES];
 
-/** Base class of every error the helpers throw (protocol's CloisterError): a short message, a stable code, optional details and cause. */
+/** Base class of every error the helpers throw (protocol's CloisterError). */
 export class ContractsError extends CloisterError {
   declare readonly code: ContractsErrorCode;
-
-  constructor(code: ContractsErrorCode, message: string, details?: Record<string, unknown>, cause?: unknown) {
-    super(code, message, { ...(details === undefined ? {} : { details }), ...(cause === undefined ? {} : { cause }) });
-  }
 }
+
+const define = errorDefiner('contracts', ContractsError);
+const C = CONTRACTS_ERROR_CODES;
+
+export const DeploymentNotFoundError = define('DeploymentNotFoundError', {
+  code: C.deploymentNotFound,
+  description: 'loadDeployment found no deployment file: deploy first.',
+});
+export type DeploymentNotFoundError = InstanceType<typeof DeploymentNotFoundError>;
+export const DeploymentInvalidError = define('DeploymentInvalidError', {
+  code: C.deploymentInvalid,
+  description: 'The deployment JSON is malformed or lacks fields.',
+});
+export type DeploymentInvalidError = InstanceType<typeof DeploymentInvalidError>;
+export const DeployOptionsInvalidError = define('DeployOptionsInvalidError', {
+  code: C.deployOptionsInvalid,
+  description: 'deployCloister options are invalid (members, quorum, periods, operator, no provider).',
+});
+export type DeployOptionsInvalidError = InstanceType<typeof DeployOptionsInvalidError>;
+export const RoflAppIdInvalidError = define('RoflAppIdInvalidError', {
+  code: C.roflAppIdInvalid,
+  description: 'Not a rofl1… bech32 app id nor bytes21 hex.',
+});
+export type RoflAppIdInvalidError = InstanceType<typeof RoflAppIdInvalidError>;
+export const LocalChainFailedError = define('LocalChainFailedError', {
+  code: C.localChainFailed,
+  description: 'startLocalChain: the node exited or did not answer in time.',
+});
+export type LocalChainFailedError = InstanceType<typeof LocalChainFailedError>;
+export const SapphireMocksOnSapphireError = define('SapphireMocksOnSapphireError', {
+  code: C.sapphireMocksOnSapphire,
+  description: 'The precompile mock helpers were called on a Sapphire chain.',
+});
+export type SapphireMocksOnSapphireError = InstanceType<typeof SapphireMocksOnSapphireError>;
+export const SapphireMocksMissingError = define('SapphireMocksMissingError', {
+  code: C.sapphireMocksMissing,
+  description: 'A development chain without the precompile mocks (call installSapphireMocks).',
+});
+export type SapphireMocksMissingError = InstanceType<typeof SapphireMocksMissingError>;
+export const SiweLoginFailedError = define('SiweLoginFailedError', {
+  code: C.siweLoginFailed,
+  description: 'siweLogin: no provider, or the contract refused the message (domain, chain, expiry).',
+});
+export type SiweLoginFailedError = InstanceType<typeof SiweLoginFailedError>;
+

@@ -1,4 +1,4 @@
-import { ContractsError, CONTRACTS_ERROR_CODES } from './errors';
+import { ContractsError, RoflAppIdInvalidError } from './errors';
 
 const CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
 const GENERATOR = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
@@ -22,11 +22,7 @@ function hrpExpand(hrp: string): number[] {
 }
 
 function invalid(id: string, why: string): ContractsError {
-  return new ContractsError(
-    CONTRACTS_ERROR_CODES.roflAppIdInvalid,
-    `invalid ROFL app id ${JSON.stringify(id)}: ${why}; expected "rofl1…" (bech32) or a 0x-prefixed bytes21 hex string`,
-    { id },
-  );
+  return new RoflAppIdInvalidError(`invalid ROFL app id ${JSON.stringify(id)}: ${why}; expected "rofl1…" (bech32) or a 0x-prefixed bytes21 hex string`, { details: { id } });
 }
 
 /**

@@ -1,14 +1,9 @@
 import { AbiCoder, getAddress, keccak256, toQuantity, zeroPadValue } from 'ethers';
 import { SAPPHIRE_PRECOMPILES } from './constants';
-import { ContractsError, CONTRACTS_ERROR_CODES } from './errors';
+import { SapphireMocksOnSapphireError, SapphireMocksMissingError } from './errors';
 import { roflAppIdToBytes21 } from './roflAppId';
 import { isSapphireChain } from './sapphire';
-import {
-  MockDecrypt__factory,
-  MockEncrypt__factory,
-  MockRandomBytes__factory,
-  MockSubcall__factory,
-} from './typechain-types';
+import { MockDecrypt__factory, MockEncrypt__factory, MockRandomBytes__factory, MockSubcall__factory } from './typechain-types';
 
 /** The JSON-RPC part of a provider these helpers need (ethers JsonRpcProvider, Hardhat's provider). */
 export type RpcProvider = { send(method: string, params: unknown[]): Promise<unknown> };
@@ -23,11 +18,7 @@ const MOCKS = [
 async function assertDevelopmentChain(provider: RpcProvider, what: string): Promise<number> {
   const chainId = Number(BigInt((await provider.send('eth_chainId', [])) as string));
   if (isSapphireChain(chainId)) {
-    throw new ContractsError(
-      CONTRACTS_ERROR_CODES.sapphireMocksOnSapphire,
-      `${what} is for a development chain only; chain ${chainId} is Sapphire, which has the real precompiles`,
-      { chainId },
-    );
+    throw new SapphireMocksOnSapphireError(`${what} is for a development chain only; chain ${chainId} is Sapphire, which has the real precompiles`, { details: { chainId } });
   }
   return chainId;
 }
@@ -75,11 +66,7 @@ export async function authorizeRoflOrigin(
 ): Promise<void> {
   const chainId = await assertDevelopmentChain(provider, 'authorizeRoflOrigin');
   if (!(await hasSapphireMocks(provider))) {
-    throw new ContractsError(
-      CONTRACTS_ERROR_CODES.sapphireMocksMissing,
-      `the Sapphire precompile mocks are not installed on chain ${chainId}: call installSapphireMocks(provider) first`,
-      { chainId },
-    );
+    throw new SapphireMocksMissingError(`the Sapphire precompile mocks are not installed on chain ${chainId}: call installSapphireMocks(provider) first`, { details: { chainId } });
   }
   const slot = mockSubcallAuthorizationSlot(roflAppIdToBytes21(appId), origin);
   await provider.send('hardhat_setStorageAt', [

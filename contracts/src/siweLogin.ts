@@ -1,5 +1,5 @@
 import { getAddress, hexlify, randomBytes, Signature, type Signer } from 'ethers';
-import { ContractsError, CONTRACTS_ERROR_CODES } from './errors';
+import { SiweLoginFailedError } from './errors';
 import type { RewardVault } from './typechain-types';
 
 export type SiweLoginOptions = {
@@ -49,7 +49,7 @@ export async function siweLogin(
 ): Promise<string> {
   const provider = signer.provider;
   if (!provider) {
-    throw new ContractsError(CONTRACTS_ERROR_CODES.siweLoginFailed, 'siweLogin: the signer needs a provider');
+    throw new SiweLoginFailedError('siweLogin: the signer needs a provider');
   }
   const [address, network, block, contractDomain] = await Promise.all([
     signer.getAddress(),
@@ -71,11 +71,6 @@ export async function siweLogin(
   try {
     return await contract.login(message, { r: sig.r, s: sig.s, v: sig.v });
   } catch (cause) {
-    throw new ContractsError(
-      CONTRACTS_ERROR_CODES.siweLoginFailed,
-      `siweLogin: the contract refused the sign-in of ${address} for domain ${JSON.stringify(contractDomain)}`,
-      { address, domain: contractDomain },
-      cause,
-    );
+    throw new SiweLoginFailedError(`siweLogin: the contract refused the sign-in of ${address} for domain ${JSON.stringify(contractDomain)}`, { details: { address, domain: contractDomain }, cause });
   }
 }

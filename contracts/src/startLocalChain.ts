@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { freePort, spawnManaged } from '@cloister/devstack';
 import { HARDHAT_CHAIN_ID } from './constants';
-import { ContractsError, CONTRACTS_ERROR_CODES } from './errors';
+import { LocalChainFailedError } from './errors';
 import { installSapphireMocks, type RpcProvider } from './sapphireMocks';
 
 export type LocalChain = {
@@ -59,11 +59,7 @@ export async function startLocalChain(options: StartLocalChainOptions = {}): Pro
   for (;;) {
     if (node.exited()) {
       await stop();
-      throw new ContractsError(
-        CONTRACTS_ERROR_CODES.localChainFailed,
-        `hardhat node exited before it was ready (port ${port}); its output:\n${node.output()}`,
-        { port },
-      );
+      throw new LocalChainFailedError(`hardhat node exited before it was ready (port ${port}); its output:\n${node.output()}`, { details: { port } });
     }
     try {
       const chainId = Number(BigInt((await rpc.send('eth_chainId', [])) as string));
@@ -72,12 +68,7 @@ export async function startLocalChain(options: StartLocalChainOptions = {}): Pro
     } catch (error) {
       if (Date.now() > deadline) {
         await stop();
-        throw new ContractsError(
-          CONTRACTS_ERROR_CODES.localChainFailed,
-          `hardhat node did not answer on ${rpcUrl} in time; is the port taken? Last output:\n${node.output()}`,
-          { port },
-          error,
-        );
+        throw new LocalChainFailedError(`hardhat node did not answer on ${rpcUrl} in time; is the port taken? Last output:\n${node.output()}`, { details: { port }, cause: error });
       }
       await new Promise((r) => setTimeout(r, 250));
     }

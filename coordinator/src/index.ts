@@ -15,7 +15,7 @@ export {
   type StoreConfig,
   type ContractAddresses,
 } from './config';
-export { CoordinatorError, ERROR_CODES, coordinatorError, isCoordinatorError, type ErrorName } from './errors';
+export * from './errors';
 export { createStore, FilesystemStore, S3Store, blobKey, updateKey, type ArtifactStore, type StagedArtifact, type StoredObject } from './store';
 export type { ChainClient, ChainTask, ChainRound, ChainEvent } from './chain/types';
 export { EthersChainClient, createChainClient, resolveDeployment } from './chain/ethersChain';

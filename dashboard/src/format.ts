@@ -30,6 +30,7 @@ const REASON_WORDS: Record<string, string> = {
   NonFinite: 'the update contains NaN or infinite values',
   NormExceeded: 'the update’s norm exceeds the task’s bound',
   RobustFilter: 'filtered out by the robust aggregation strategy',
+  ExampleCountExceeded: 'claimed more training examples than the task allows',
 };
 
 /** An exclusion reason code in words (unknown codes stay visible as numbers). */

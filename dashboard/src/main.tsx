@@ -150,7 +150,7 @@ function App() {
         ) : !c ? (
           <p class="muted">Connecting to the coordinator…</p>
         ) : view === 'tasks' ? (
-          <TasksView c={c} tasks={tasks} versions={versions} now={now} />
+          <TasksView c={c} tasks={tasks} versions={versions} now={now} wallet={wallet} />
         ) : view === 'governance' ? (
           <GovernanceView c={c} wallet={wallet} version={version} now={now} onChanged={refresh} />
         ) : view === 'hospital' ? (

@@ -59,10 +59,10 @@ describe('the dashboard in chromium on the local stack', { timeout: 240_000 }, (
 
     assert.equal(mainFrameNavigations, navigationsBefore, 'the page navigated while the round moved');
     assert.equal(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument), true, 'the page was reloaded');
-    // Both hospitals included, the model and the metrics checked against the chain in the browser.
-    const rows = round.locator('table.participants tbody tr');
-    assert.equal(await rows.count(), 2);
-    for (const name of ['Cleveland', 'Hungary']) await round.getByRole('row').filter({ hasText: name }).getByText('included').waitFor();
+    // Three committed, two included, the silent one excluded with its reason in words (the public, aggregate figures);
+    // the model and the metrics checked against the chain in the browser.
+    assert.equal(await round.locator('table.participants tbody tr').count(), 3);
+    await round.getByText('1 participant: committed but never uploaded the update').waitFor();
     await round.getByText('verified against chain').first().waitFor();
     assert.equal(await round.getByText('verified against chain').count(), 2, 'model and metrics both verified');
     await page.locator('figure.chart', { hasText: 'Accuracy' }).locator('canvas').waitFor();
@@ -92,6 +92,16 @@ describe('the dashboard in chromium on the local stack', { timeout: 240_000 }, (
     assert.equal(await s.stack.contracts.participants.isAdmitted(s.taskId, s.admitted.address), true, 'the proposal admitted the account');
     assert.ok(wallet.requests.filter((m) => m === 'eth_sendTransaction').length >= 2, 'vote and execute were sent by the wallet');
     await screenshot(page, 'governance');
+  });
+
+  it('shows a governance member each participant’s outcome, read with the member’s SiweAuth token', async () => {
+    await page.getByRole('link', { name: 'Tasks and rounds' }).click();
+    await page.getByRole('button', { name: 'Show each participant’s outcome (governance members)' }).click();
+    const round = page.locator('li.round[data-round="1"]');
+    for (const name of ['Cleveland', 'Hungary']) await round.getByRole('row').filter({ hasText: name }).getByText(/^included, score \d+(\.\d)? %$/).waitFor();
+    await round.getByRole('row').filter({ hasText: 'Switzerland' }).getByText('excluded: committed but never uploaded the update').waitFor();
+    await expectAccessible('tasks with outcomes');
+    await screenshot(page, 'tasks-member');
   });
 
   it('signs a hospital in with its wallet, shows its score and claims its reward', async () => {

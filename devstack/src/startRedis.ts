@@ -1,7 +1,7 @@
 // Redis for local development: REDIS_URL's server when set (startRedis), otherwise a throw-away `redis-server` on a
 // free port (no persistence) in its own process group, stopped with stop() or when this process exits.
 import { connect } from 'node:net';
-import { DEVSTACK_ERROR_CODES, DevstackError } from './errors';
+import { RedisMissingError, RedisFailedError } from './errors';
 import { freePort } from './freePort';
 import { spawnManaged } from './managedProcess';
 
@@ -69,23 +69,15 @@ export async function spawnRedis(options: SpawnRedisOptions = {}): Promise<Spawn
   if (spawnError) {
     await proc.stop();
     if (spawnError.code === 'ENOENT') {
-      throw new DevstackError(DEVSTACK_ERROR_CODES.redisMissing, REDIS_INSTALL_HINT, { cause: spawnError });
+      throw new RedisMissingError(REDIS_INSTALL_HINT, { cause: spawnError });
     }
-    throw new DevstackError(
-      DEVSTACK_ERROR_CODES.redisFailed,
-      `redis-server could not start: ${spawnError.message}`,
-      { cause: spawnError },
-    );
+    throw new RedisFailedError(`redis-server could not start: ${spawnError.message}`, { cause: spawnError });
   }
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   while (!(await ping(port))) {
     if (proc.exited() || Date.now() > deadline) {
       await proc.stop();
-      throw new DevstackError(
-        DEVSTACK_ERROR_CODES.redisFailed,
-        `redis-server did not answer on port ${port}; its output:\n${proc.output()}`,
-        { details: { port } },
-      );
+      throw new RedisFailedError(`redis-server did not answer on port ${port}; its output:\n${proc.output()}`, { details: { port } });
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -8,22 +8,127 @@ export type CloisterErrorOptions = {
   cause?: unknown;
 };
 
-/** Base class of every Cloister error: a short message, a stable code, optional details and a cause chain. */
+/** Where the generated error reference lives (docs/errors.md, one anchor per code). */
+export const ERROR_REFERENCE_PATH = 'docs/errors.md';
+
+/** The anchor of `code` in the error reference: the code in lower case. */
+export function errorReferenceAnchor(code: string): string {
+  return code.toLowerCase();
+}
+
+/**
+ * Base class of every Cloister error: a short message, a stable code (`CLOISTER_ERR_…`, never reused), the HTTP status
+ * where one applies, optional details and a cause chain. The only class in the code base that extends Error (a lint
+ * rule refuses any other); every error is made with `defineError`.
+ */
 export class CloisterError extends Error {
   readonly code: string;
+  /** The HTTP status an API answers with when this error ends a request (4xx: the caller's fault; 503: retry later). */
+  readonly statusCode?: number;
   readonly details?: Record<string, unknown>;
 
-  constructor(code: string, message: string, options: CloisterErrorOptions = {}) {
+  constructor(code: string, message: string, options: CloisterErrorOptions & { statusCode?: number } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
+    if (options.statusCode !== undefined) this.statusCode = options.statusCode;
     if (options.details !== undefined) this.details = options.details;
+  }
+
+  /** This error, then its cause, the cause's cause, … (each once, so a cyclic chain ends). */
+  *walk(): Generator<unknown, void, undefined> {
+    const seen = new Set<unknown>([this]);
+    yield this;
+    let current: unknown = this.cause;
+    while (current !== undefined && current !== null && !seen.has(current)) {
+      seen.add(current);
+      yield current;
+      current = (current as { cause?: unknown }).cause;
+    }
+  }
+
+  /** The first error of the chain (this one included) that is a CloisterError with `code`, if any. */
+  find(code: string): CloisterError | undefined {
+    for (const error of this.walk()) if (isCloisterError(error, code)) return error;
+    return undefined;
+  }
+
+  /** Where this code is explained: `docs/errors.md#<code in lower case>`. */
+  get reference(): string {
+    return `${ERROR_REFERENCE_PATH}#${errorReferenceAnchor(this.code)}`;
   }
 }
 
 /** True when `value` is a CloisterError (optionally with the given code). */
 export function isCloisterError(value: unknown, code?: string): value is CloisterError {
   return value instanceof CloisterError && (code === undefined || value.code === code);
+}
+
+/** One error as the registry and the generated reference know it. */
+export type ErrorDefinition = {
+  /** The workspace package that defines it (`protocol`, `coordinator`, …). */
+  package: string;
+  /** The class name (`CodecTruncatedError`). */
+  name: string;
+  code: string;
+  /** What happened and, where it helps, what to do next. */
+  description: string;
+  statusCode?: number;
+};
+
+const registry = new Map<string, ErrorDefinition>();
+
+/** Every error defined so far (by the modules loaded in this process), sorted by package then code. */
+export function registeredErrors(): ErrorDefinition[] {
+  return [...registry.values()].sort((a, b) => a.package.localeCompare(b.package) || a.code.localeCompare(b.code));
+}
+
+/**
+ * An error class made by `errorDefiner`: `new X(message, { details, cause })`, with its code as a static. `statusCode`
+ * in the options is for errors whose definition fixes none (a client relaying the status a server answered with).
+ */
+export type CloisterErrorClass<C extends string, B extends CloisterError = CloisterError> = {
+  new (message: string, options?: CloisterErrorOptions & { statusCode?: number }): B & { readonly code: C };
+  readonly code: C;
+  readonly definition: ErrorDefinition;
+};
+
+/** A package's own base class (`AggregatorError`, …): CloisterError's constructor. */
+export type CloisterErrorBase<B extends CloisterError = CloisterError> = new (
+  code: string,
+  message: string,
+  options?: CloisterErrorOptions & { statusCode?: number },
+) => B;
+
+/**
+ * The one way to define an error: `const define = errorDefiner('aggregator-rofl', AggregatorError)`, then
+ * `export const StateCorruptError = define('StateCorruptError', { code, description, statusCode? })`. The class is
+ * registered (for the generated reference); a code defined twice with another name is a programming error.
+ */
+export function errorDefiner<B extends CloisterError = CloisterError>(
+  packageName: string,
+  Base: CloisterErrorBase<B> = CloisterError as unknown as CloisterErrorBase<B>,
+) {
+  return function define<C extends string>(
+    name: string,
+    spec: { code: C; description: string; statusCode?: number },
+  ): CloisterErrorClass<C, B> {
+    const definition: ErrorDefinition = { package: packageName, name, ...spec };
+    const existing = registry.get(spec.code);
+    if (existing !== undefined && (existing.name !== name || existing.package !== packageName)) {
+      throw new TypeError(`error code ${spec.code} is defined twice: ${existing.package}/${existing.name} and ${packageName}/${name}`);
+    }
+    registry.set(spec.code, definition);
+    const Defined = class extends (Base as CloisterErrorBase) {
+      static readonly code: C = spec.code;
+      static readonly definition = definition;
+      constructor(message: string, options: CloisterErrorOptions & { statusCode?: number } = {}) {
+        super(spec.code, message, spec.statusCode === undefined ? options : { ...options, statusCode: spec.statusCode });
+      }
+    };
+    Object.defineProperty(Defined, 'name', { value: name });
+    return Defined as unknown as CloisterErrorClass<C, B>;
+  };
 }
 
 /** Every code the protocol package defines, by a short key. Codes are stable and never reused. */
@@ -54,107 +159,124 @@ export const PROTOCOL_ERROR_CODES = {
 
 export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[keyof typeof PROTOCOL_ERROR_CODES];
 
-type CloisterErrorClass<C extends string> = {
-  new (message: string, options?: CloisterErrorOptions): CloisterError & { readonly code: C };
-  readonly code: C;
-};
-
-function defineError<C extends string>(name: string, code: C): CloisterErrorClass<C> {
-  const cls = class extends CloisterError {
-    static readonly code: C = code;
-    declare readonly code: C;
-    constructor(message: string, options?: CloisterErrorOptions) {
-      super(code, message, options);
-    }
-  };
-  Object.defineProperty(cls, 'name', { value: name });
-  return cls as CloisterErrorClass<C>;
-}
+const defineError = errorDefiner('protocol');
 
 const C = PROTOCOL_ERROR_CODES;
 
 // codec/ and update/ decoding
-/** The bytes end before the layout says they should. */
-export const CodecTruncatedError = defineError('CodecTruncatedError', C.codecTruncated);
+export const CodecTruncatedError = defineError('CodecTruncatedError', {
+  code: C.codecTruncated,
+  description: 'The bytes end before the layout says they should.',
+});
 export type CodecTruncatedError = InstanceType<typeof CodecTruncatedError>;
-/** The bytes do not start with the expected magic (not a Cloister tensor/update encoding). */
-export const CodecBadMagicError = defineError('CodecBadMagicError', C.codecBadMagic);
+export const CodecBadMagicError = defineError('CodecBadMagicError', {
+  code: C.codecBadMagic,
+  description: 'The bytes do not start with the expected magic (not a Cloister tensor/update encoding).',
+});
 export type CodecBadMagicError = InstanceType<typeof CodecBadMagicError>;
-/** The format version is not one this build reads. */
-export const CodecUnsupportedVersionError = defineError(
-  'CodecUnsupportedVersionError',
-  C.codecUnsupportedVersion,
-);
+export const CodecUnsupportedVersionError = defineError('CodecUnsupportedVersionError', {
+  code: C.codecUnsupportedVersion,
+  description: 'The format version is not one this build reads.',
+});
 export type CodecUnsupportedVersionError = InstanceType<typeof CodecUnsupportedVersionError>;
-/** The header declares more bytes or entries than the format allows. */
-export const CodecHeaderOversizedError = defineError('CodecHeaderOversizedError', C.codecHeaderOversized);
+export const CodecHeaderOversizedError = defineError('CodecHeaderOversizedError', {
+  code: C.codecHeaderOversized,
+  description: 'The header declares more bytes or entries than the format allows.',
+});
 export type CodecHeaderOversizedError = InstanceType<typeof CodecHeaderOversizedError>;
-/** Sizes, padding, names or counts contradict each other (including trailing bytes). */
-export const CodecInconsistentError = defineError('CodecInconsistentError', C.codecInconsistent);
+export const CodecInconsistentError = defineError('CodecInconsistentError', {
+  code: C.codecInconsistent,
+  description: 'Sizes, padding, names or counts contradict each other (including trailing bytes).',
+});
 export type CodecInconsistentError = InstanceType<typeof CodecInconsistentError>;
-/** A tensor handed to the encoder is invalid (name, shape, data length). */
-export const CodecInvalidTensorError = defineError('CodecInvalidTensorError', C.codecInvalidTensor);
+export const CodecInvalidTensorError = defineError('CodecInvalidTensorError', {
+  code: C.codecInvalidTensor,
+  description: 'A tensor handed to the encoder is invalid (name, shape, data length).',
+});
 export type CodecInvalidTensorError = InstanceType<typeof CodecInvalidTensorError>;
-/** An update payload is invalid (numExamples, metrics). */
-export const UpdateInvalidError = defineError('UpdateInvalidError', C.updateInvalid);
+export const UpdateInvalidError = defineError('UpdateInvalidError', {
+  code: C.updateInvalid,
+  description: 'An update payload is invalid (numExamples, metrics).',
+});
 export type UpdateInvalidError = InstanceType<typeof UpdateInvalidError>;
 
 // envelope/
-/** The envelope context (chain id, addresses, task, round) is out of range or malformed. */
-export const EnvelopeInvalidContextError = defineError(
-  'EnvelopeInvalidContextError',
-  C.envelopeInvalidContext,
-);
+export const EnvelopeInvalidContextError = defineError('EnvelopeInvalidContextError', {
+  code: C.envelopeInvalidContext,
+  description: 'The envelope context (chain id, addresses, task, round) is out of range or malformed.',
+});
 export type EnvelopeInvalidContextError = InstanceType<typeof EnvelopeInvalidContextError>;
-/** A public key, private key or seed is malformed. */
-export const EnvelopeInvalidKeyError = defineError('EnvelopeInvalidKeyError', C.envelopeInvalidKey);
+export const EnvelopeInvalidKeyError = defineError('EnvelopeInvalidKeyError', {
+  code: C.envelopeInvalidKey,
+  description: 'A public key, private key or seed is malformed.',
+});
 export type EnvelopeInvalidKeyError = InstanceType<typeof EnvelopeInvalidKeyError>;
-/** Seal/open options are invalid (chunk size, input type). */
-export const EnvelopeInvalidOptionsError = defineError(
-  'EnvelopeInvalidOptionsError',
-  C.envelopeInvalidOptions,
-);
+export const EnvelopeInvalidOptionsError = defineError('EnvelopeInvalidOptionsError', {
+  code: C.envelopeInvalidOptions,
+  description: 'Seal/open options are invalid (chunk size, input type).',
+});
 export type EnvelopeInvalidOptionsError = InstanceType<typeof EnvelopeInvalidOptionsError>;
-/** The input stream failed or yielded something other than bytes. */
-export const EnvelopeSourceFailedError = defineError('EnvelopeSourceFailedError', C.envelopeSourceFailed);
+export const EnvelopeSourceFailedError = defineError('EnvelopeSourceFailedError', {
+  code: C.envelopeSourceFailed,
+  description: 'The input stream failed or yielded something other than bytes.',
+});
 export type EnvelopeSourceFailedError = InstanceType<typeof EnvelopeSourceFailedError>;
-/** The stream header is malformed: magic, version, suite, lengths. */
-export const EnvelopeHeaderInvalidError = defineError('EnvelopeHeaderInvalidError', C.envelopeHeaderInvalid);
+export const EnvelopeHeaderInvalidError = defineError('EnvelopeHeaderInvalidError', {
+  code: C.envelopeHeaderInvalid,
+  description: 'The stream header is malformed: magic, version, suite, lengths.',
+});
 export type EnvelopeHeaderInvalidError = InstanceType<typeof EnvelopeHeaderInvalidError>;
-/** The stream header declares a size above the format's limit. */
-export const EnvelopeHeaderOversizedError = defineError(
-  'EnvelopeHeaderOversizedError',
-  C.envelopeHeaderOversized,
-);
+export const EnvelopeHeaderOversizedError = defineError('EnvelopeHeaderOversizedError', {
+  code: C.envelopeHeaderOversized,
+  description: 'The stream header declares a size above the format\'s limit.',
+});
 export type EnvelopeHeaderOversizedError = InstanceType<typeof EnvelopeHeaderOversizedError>;
-/** The key-confirmation value does not match: sealed to another key (or its enc was replaced). */
-export const EnvelopeWrongKeyError = defineError('EnvelopeWrongKeyError', C.envelopeWrongKey);
+export const EnvelopeWrongKeyError = defineError('EnvelopeWrongKeyError', {
+  code: C.envelopeWrongKey,
+  description: 'The key-confirmation value does not match: sealed to another key (or its enc was replaced).',
+});
 export type EnvelopeWrongKeyError = InstanceType<typeof EnvelopeWrongKeyError>;
-/** Right key, but the envelope was sealed for another context (chain, contract, task, round, participant). */
-export const EnvelopeWrongContextError = defineError('EnvelopeWrongContextError', C.envelopeWrongContext);
+export const EnvelopeWrongContextError = defineError('EnvelopeWrongContextError', {
+  code: C.envelopeWrongContext,
+  description: 'Right key, but the envelope was sealed for another context (chain, contract, task, round, participant).',
+});
 export type EnvelopeWrongContextError = InstanceType<typeof EnvelopeWrongContextError>;
-/** A byte of the header or of a chunk was changed: authentication failed. */
-export const EnvelopeTamperedError = defineError('EnvelopeTamperedError', C.envelopeTampered);
+export const EnvelopeTamperedError = defineError('EnvelopeTamperedError', {
+  code: C.envelopeTampered,
+  description: 'A byte of the header or of a chunk was changed: authentication failed.',
+});
 export type EnvelopeTamperedError = InstanceType<typeof EnvelopeTamperedError>;
-/** The stream ended before its final chunk. */
-export const EnvelopeTruncatedError = defineError('EnvelopeTruncatedError', C.envelopeTruncated);
+export const EnvelopeTruncatedError = defineError('EnvelopeTruncatedError', {
+  code: C.envelopeTruncated,
+  description: 'The stream ended before its final chunk.',
+});
 export type EnvelopeTruncatedError = InstanceType<typeof EnvelopeTruncatedError>;
-/** An authentic chunk arrived at the wrong position (reordered, dropped or duplicated chunks). */
-export const EnvelopeReorderedError = defineError('EnvelopeReorderedError', C.envelopeReordered);
+export const EnvelopeReorderedError = defineError('EnvelopeReorderedError', {
+  code: C.envelopeReordered,
+  description: 'An authentic chunk arrived at the wrong position (reordered, dropped or duplicated chunks).',
+});
 export type EnvelopeReorderedError = InstanceType<typeof EnvelopeReorderedError>;
-/** Bytes follow the final chunk. */
-export const EnvelopeTrailingDataError = defineError('EnvelopeTrailingDataError', C.envelopeTrailingData);
+export const EnvelopeTrailingDataError = defineError('EnvelopeTrailingDataError', {
+  code: C.envelopeTrailingData,
+  description: 'Bytes follow the final chunk.',
+});
 export type EnvelopeTrailingDataError = InstanceType<typeof EnvelopeTrailingDataError>;
 
 // signatures/
-/** The digest to sign/verify is malformed (hash length, address, ranges). */
-export const SignatureInputInvalidError = defineError('SignatureInputInvalidError', C.signatureInputInvalid);
+export const SignatureInputInvalidError = defineError('SignatureInputInvalidError', {
+  code: C.signatureInputInvalid,
+  description: 'The digest to sign/verify is malformed (hash length, address, ranges).',
+});
 export type SignatureInputInvalidError = InstanceType<typeof SignatureInputInvalidError>;
-/** The signature is malformed or does not recover to an address. */
-export const SignatureInvalidError = defineError('SignatureInvalidError', C.signatureInvalid);
+export const SignatureInvalidError = defineError('SignatureInvalidError', {
+  code: C.signatureInvalid,
+  description: 'The signature is malformed or does not recover to an address.',
+});
 export type SignatureInvalidError = InstanceType<typeof SignatureInvalidError>;
 
 // schemas/
-/** A value does not match its schema; `details.errors` lists the failing paths. */
-export const SchemaValidationError = defineError('SchemaValidationError', C.schemaValidation);
+export const SchemaValidationError = defineError('SchemaValidationError', {
+  code: C.schemaValidation,
+  description: 'A value does not match its schema; `details.errors` lists the failing paths.',
+});
 export type SchemaValidationError = InstanceType<typeof SchemaValidationError>;

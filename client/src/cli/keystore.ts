@@ -54,7 +54,7 @@ export interface WriteKeystoreOptions {
 /** Encrypts the wallet's key into a keystore file (mode 0600). Refuses to overwrite unless asked. */
 export async function writeKeystore(path: string, wallet: Wallet | HDNodeWallet, passphrase: string, options: WriteKeystoreOptions = {}): Promise<void> {
   if (existsSync(path) && !options.overwrite) {
-    throw new ConfigInvalidError(`${path} already exists; move it away or pass --force to replace it.`, { path });
+    throw new ConfigInvalidError(`${path} already exists; move it away or pass --force to replace it.`, { details: { path } });
   }
   const account: KeystoreAccount = { address: wallet.address, privateKey: wallet.privateKey };
   const json = await encryptKeystoreJson(account, passphrase, options.scryptN ? { scrypt: { N: options.scryptN } } : {});
@@ -65,14 +65,14 @@ export async function writeKeystore(path: string, wallet: Wallet | HDNodeWallet,
 /** Decrypts a keystore file into a Wallet. */
 export async function readKeystore(path: string, passphrase: string): Promise<Wallet> {
   if (!existsSync(path)) {
-    throw new KeystoreMissingError(`No keystore at ${path}; create one with \`cloister-client key create\` or pass --keystore.`, { path });
+    throw new KeystoreMissingError(`No keystore at ${path}; create one with \`cloister-client key create\` or pass --keystore.`, { details: { path } });
   }
   const json = readFileSync(path, 'utf8');
   try {
     const wallet = await Wallet.fromEncryptedJson(json, passphrase);
     return new Wallet(wallet.privateKey);
   } catch (error) {
-    throw new KeystoreDecryptError(`Cannot decrypt ${path}: wrong passphrase or damaged file.`, { path }, { cause: error });
+    throw new KeystoreDecryptError(`Cannot decrypt ${path}: wrong passphrase or damaged file.`, { details: { path }, cause: error });
   }
 }
 

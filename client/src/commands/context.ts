@@ -55,9 +55,9 @@ export async function createContext(o: GlobalOptions, logger: Logger, env: NodeJ
     chainId = (await provider.getNetwork()).chainId;
   } catch (error) {
     provider.destroy();
-    throw new ConfigInvalidError(`Cannot reach the chain at ${options.rpcUrl}: ${(error as Error).message.split('\n')[0]}. Check --rpc-url.`, {
+    throw new ConfigInvalidError(`Cannot reach the chain at ${options.rpcUrl}: ${(error as Error).message.split('\n')[0]}. Check --rpc-url.`, { details: {
       rpcUrl: options.rpcUrl,
-    });
+    } });
   }
   if (BigInt(deployment.chainId) !== chainId) {
     provider.destroy();

@@ -81,29 +81,29 @@ export function parseDatasetConfig(value: unknown, source = 'dataset config'): D
   const format = (value as { format?: unknown } | null)?.format;
   const check = format === 'csv' ? csvCheck : format === 'idx' ? idxCheck : null;
   if (!check) {
-    throw new DatasetConfigInvalidError(`${source}: "format" must be "csv" or "idx" (got ${JSON.stringify(format)}).`, {
+    throw new DatasetConfigInvalidError(`${source}: "format" must be "csv" or "idx" (got ${JSON.stringify(format)}).`, { details: {
       source,
       errors: [{ path: '/format', message: 'expected "csv" or "idx"' }],
-    });
+    } });
   }
   if (check.Check(value)) {
     const config = value as DatasetConfig;
     if (config.format === 'csv' && !config.header && !config.columns) {
-      throw new DatasetConfigInvalidError(`${source}: a CSV without a header needs "columns" (the column names in file order).`, {
+      throw new DatasetConfigInvalidError(`${source}: a CSV without a header needs "columns" (the column names in file order).`, { details: {
         source,
         errors: [{ path: '/columns', message: 'required when header is false' }],
-      });
+      } });
     }
     if (config.split && config.split.trainFraction === undefined && config.split.trainSize === undefined) {
-      throw new DatasetConfigInvalidError(`${source}: "split" needs trainFraction or trainSize.`, {
+      throw new DatasetConfigInvalidError(`${source}: "split" needs trainFraction or trainSize.`, { details: {
         source,
         errors: [{ path: '/split', message: 'trainFraction or trainSize required' }],
-      });
+      } });
     }
     return config;
   }
   const errors = [...check.Errors(value)].slice(0, 20).map((e) => ({ path: e.path || '/', message: e.message }));
-  throw new DatasetConfigInvalidError(`${source}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}.`, { source, errors });
+  throw new DatasetConfigInvalidError(`${source}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}.`, { details: { source, errors } });
 }
 
 /** Reads and validates a dataset config file; returns it with the folder its relative paths start from. */
@@ -112,13 +112,13 @@ export function readDatasetConfig(path: string): { config: DatasetConfig; baseDi
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new DatasetFileError(`Cannot read the dataset config ${path}: ${(error as Error).message}`, { file: path }, { cause: error });
+    throw new DatasetFileError(`Cannot read the dataset config ${path}: ${(error as Error).message}`, { details: { file: path }, cause: error });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new DatasetConfigInvalidError(`The dataset config ${path} is not valid JSON: ${(error as Error).message}`, { file: path });
+    throw new DatasetConfigInvalidError(`The dataset config ${path} is not valid JSON: ${(error as Error).message}`, { details: { file: path } });
   }
   return { config: parseDatasetConfig(json, path), baseDir: dirname(path) };
 }

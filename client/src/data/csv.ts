@@ -46,9 +46,9 @@ function labelMapper(config: CsvDatasetConfig, file: string): LabelMapper {
   const parseNumber = (raw: string, line: number, col: number): number => {
     const v = Number(raw);
     if (raw === '' || !Number.isFinite(v)) {
-      throw new DatasetParseError(`${file}:${line}:${col}: label column "${column}" holds "${raw}", which is not a number.`, {
+      throw new DatasetParseError(`${file}:${line}:${col}: label column "${column}" holds "${raw}", which is not a number.`, { details: {
         file, line, column: col, columnName: column, value: raw,
-      });
+      } });
     }
     return v;
   };
@@ -58,7 +58,7 @@ function labelMapper(config: CsvDatasetConfig, file: string): LabelMapper {
     if (!m || (m[1] !== undefined && m[1] !== column)) {
       throw new DatasetConfigInvalidError(
         `${file}: label.map "${map}" is not an expression like "${column} > 0" or a table like {"M": 1, "B": 0}.`,
-        { file, map },
+        { details: { file, map } },
       );
     }
     const op = m[2]!;
@@ -74,7 +74,7 @@ function labelMapper(config: CsvDatasetConfig, file: string): LabelMapper {
     if (v === undefined) {
       throw new DatasetParseError(
         `${file}:${line}:${col}: label "${raw}" is not in label.map (${Object.keys(map).join(', ')}).`,
-        { file, line, column: col, columnName: column, value: raw },
+        { details: { file, line, column: col, columnName: column, value: raw } },
       );
     }
     return v;
@@ -90,7 +90,7 @@ export function loadCsv(config: CsvDatasetConfig, file: string, features?: reado
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new DatasetFileError(`Cannot read the data file ${file}: ${(error as Error).message}`, { file }, { cause: error });
+    throw new DatasetFileError(`Cannot read the data file ${file}: ${(error as Error).message}`, { details: { file }, cause: error });
   }
   const delimiter = config.delimiter ?? ',';
   const lines = text.split(/\r?\n/);
@@ -102,7 +102,7 @@ export function loadCsv(config: CsvDatasetConfig, file: string, features?: reado
     if (config.columns && (config.columns.length !== names.length || config.columns.some((c, i) => c !== names[i]))) {
       throw new DatasetSchemaMismatchError(
         `${file}:1: the header (${names.join(', ')}) differs from the config's columns (${config.columns.join(', ')}).`,
-        { file, line: 1, header: names, columns: config.columns },
+        { details: { file, line: 1, header: names, columns: config.columns } },
       );
     }
   } else {
@@ -110,20 +110,20 @@ export function loadCsv(config: CsvDatasetConfig, file: string, features?: reado
   }
   const index = new Map(names.map((n, i) => [n, i]));
   if (index.size !== names.length) {
-    throw new DatasetConfigInvalidError(`${file}: column names are not unique (${names.join(', ')}).`, { file });
+    throw new DatasetConfigInvalidError(`${file}: column names are not unique (${names.join(', ')}).`, { details: { file } });
   }
   for (const c of config.dropColumns ?? []) {
     if (!index.has(c)) {
-      throw new DatasetConfigInvalidError(`${file}: dropColumns names "${c}", which is not a column (${names.join(', ')}).`, {
+      throw new DatasetConfigInvalidError(`${file}: dropColumns names "${c}", which is not a column (${names.join(', ')}).`, { details: {
         file, column: c,
-      });
+      } });
     }
   }
   const labelIndex = index.get(config.label.column);
   if (labelIndex === undefined || (config.dropColumns ?? []).includes(config.label.column)) {
-    throw new DatasetConfigInvalidError(`${file}: label column "${config.label.column}" is not a kept column (${names.join(', ')}).`, {
+    throw new DatasetConfigInvalidError(`${file}: label column "${config.label.column}" is not a kept column (${names.join(', ')}).`, { details: {
       file, column: config.label.column,
-    });
+    } });
   }
   const dropped = new Set(config.dropColumns ?? []);
   const available = names.filter((n) => !dropped.has(n) && n !== config.label.column);
@@ -133,7 +133,7 @@ export function loadCsv(config: CsvDatasetConfig, file: string, features?: reado
     if (unknown.length > 0) {
       throw new DatasetSchemaMismatchError(
         `${file}: the task expects feature(s) ${unknown.join(', ')} that the dataset does not provide (it has ${available.join(', ')}).`,
-        { file, missing: unknown, available },
+        { details: { file, missing: unknown, available } },
       );
     }
     featureNames = [...features];
@@ -157,7 +157,7 @@ export function loadCsv(config: CsvDatasetConfig, file: string, features?: reado
     if (fields.length !== names.length) {
       throw new DatasetSchemaMismatchError(
         `${file}:${line}: expected ${names.length} columns (${names.join(', ')}) but found ${fields.length}; check "columns", "header" and "delimiter".`,
-        { file, line, expected: names.length, found: fields.length },
+        { details: { file, line, expected: names.length, found: fields.length } },
       );
     }
     let missingAt = -1;
@@ -175,25 +175,25 @@ export function loadCsv(config: CsvDatasetConfig, file: string, features?: reado
       }
       throw new DatasetParseError(
         `${file}:${line}:${missingAt + 1}: column "${names[missingAt]}" is missing ("${fields[missingAt]!.trim()}"); set dropMissing or fix the row.`,
-        { file, line, column: missingAt + 1, columnName: names[missingAt] },
+        { details: { file, line, column: missingAt + 1, columnName: names[missingAt] } },
       );
     }
     for (const c of featureIdx) {
       const s = fields[c]!.trim();
       const v = Number(s);
       if (!Number.isFinite(v)) {
-        throw new DatasetParseError(`${file}:${line}:${c + 1}: column "${names[c]}" holds "${s}", which is not a number.`, {
+        throw new DatasetParseError(`${file}:${line}:${c + 1}: column "${names[c]}" holds "${s}", which is not a number.`, { details: {
           file, line, column: c + 1, columnName: names[c], value: s,
-        });
+        } });
       }
       feats.push(v);
     }
     const label = mapLabel(fields[labelIndex]!.trim(), line, labelIndex + 1);
     if (oneHot) {
       if (!Number.isInteger(label) || label < 0 || label >= oneHot) {
-        throw new DatasetParseError(`${file}:${line}:${labelIndex + 1}: label ${label} is not a class id in [0, ${oneHot}).`, {
+        throw new DatasetParseError(`${file}:${line}:${labelIndex + 1}: label ${label} is not a class id in [0, ${oneHot}).`, { details: {
           file, line, column: labelIndex + 1, value: label,
-        });
+        } });
       }
       for (let k = 0; k < oneHot; k++) labels.push(k === label ? 1 : 0);
     } else labels.push(label);

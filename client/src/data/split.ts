@@ -27,9 +27,9 @@ export function splitExamples(examples: Examples, split: SplitConfig): LocalData
   const trainCount = split.trainSize ?? Math.floor(n * split.trainFraction!);
   const testCount = split.testSize ?? n - trainCount;
   if (trainCount + testCount > n || trainCount < 1) {
-    throw new DatasetConfigInvalidError(`split asks for ${trainCount} train + ${testCount} test rows but the data has ${n}.`, {
+    throw new DatasetConfigInvalidError(`split asks for ${trainCount} train + ${testCount} test rows but the data has ${n}.`, { details: {
       n, trainCount, testCount,
-    });
+    } });
   }
   const order = split.shuffle === false ? Uint32Array.from({ length: n }, (_, i) => i) : permutation(n, createRng(split.seed ?? 0));
   return { train: take(examples, order.subarray(0, trainCount)), test: take(examples, order.subarray(trainCount, trainCount + testCount)) };
@@ -46,11 +46,11 @@ export function applyScaling(examples: Examples, scaling: FeatureScaling, source
   if (scaling.mean.length !== f || scaling.std.length !== f) {
     throw new DatasetSchemaMismatchError(
       `${source}: the task's scaling has ${scaling.mean.length} means and ${scaling.std.length} stds but the data has ${f} features.`,
-      { features: f, mean: scaling.mean.length, std: scaling.std.length },
+      { details: { features: f, mean: scaling.mean.length, std: scaling.std.length } },
     );
   }
   const inv = scaling.std.map((s, i) => {
-    if (!(s > 0)) throw new DatasetSchemaMismatchError(`${source}: scaling.std[${i}] must be > 0 (got ${s}).`, { index: i });
+    if (!(s > 0)) throw new DatasetSchemaMismatchError(`${source}: scaling.std[${i}] must be > 0 (got ${s}).`, { details: { index: i } });
     return 1 / s;
   });
   for (let r = 0; r < examples.count; r++) {

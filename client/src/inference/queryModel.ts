@@ -39,7 +39,7 @@ export async function queryModel(options: QueryModelOptions): Promise<QueryModel
   const { rows, taskId, contracts } = options;
   const width = rows[0]?.length ?? 0;
   if (rows.length === 0 || width === 0 || rows.some((r) => r.length !== width || r.some((v) => !Number.isFinite(v)))) {
-    throw new InferenceInputInvalidError('Give at least one row; every row needs the same number of finite numbers.', { rows: rows.length });
+    throw new InferenceInputInvalidError('Give at least one row; every row needs the same number of finite numbers.', { details: { rows: rows.length } });
   }
   const keyHex = await contracts.aggregatorRegistry.hpkePublicKey();
   if (keyHex === ZeroHash) throw new AggregatorKeyMissingError('The aggregator has not published its HPKE key on chain yet; retry once it runs.');
@@ -75,7 +75,7 @@ export async function queryModel(options: QueryModelOptions): Promise<QueryModel
         await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
         continue;
       }
-      throw new InferenceRefusedError(`The inference endpoint ${options.url} cannot be reached; check --inference-url.`, { url: options.url }, { cause });
+      throw new InferenceRefusedError(`The inference endpoint ${options.url} cannot be reached; check --inference-url.`, { details: { url: options.url }, cause });
     }
     const answer = (await response.json().catch(() => ({}))) as Record<string, string | number | boolean>;
     if (response.status === 200) {
@@ -97,9 +97,7 @@ export async function queryModel(options: QueryModelOptions): Promise<QueryModel
       continue;
     }
     throw new InferenceRefusedError(`The aggregator refused the request (HTTP ${response.status} ${String(answer.code ?? '')}): ${String(answer.message ?? '')}`, {
-      status: response.status,
-      code: String(answer.code ?? ''),
-      requestId,
+      details: { status: response.status, code: String(answer.code ?? ''), requestId },
     });
   }
 }

@@ -9,7 +9,7 @@ export function parseRows(text: string, format: 'csv' | 'json'): number[][] {
     try {
       rows = JSON.parse(text);
     } catch (cause) {
-      throw new InferenceInputInvalidError('The input is not valid JSON: give an array of rows (arrays of numbers).', undefined, { cause });
+      throw new InferenceInputInvalidError('The input is not valid JSON: give an array of rows (arrays of numbers).', { cause });
     }
     if (rows !== null && typeof rows === 'object' && !Array.isArray(rows)) rows = (rows as { rows?: unknown }).rows;
   } else {
@@ -20,10 +20,10 @@ export function parseRows(text: string, format: 'csv' | 'json'): number[][] {
   if (!Array.isArray(rows) || rows.length === 0) throw new InferenceInputInvalidError('The input holds no rows.');
   rows.forEach((row, i) => {
     if (!Array.isArray(row) || row.length === 0 || row.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
-      throw new InferenceInputInvalidError(`Row ${i + 1} is not a list of finite numbers.`, { row: i + 1 });
+      throw new InferenceInputInvalidError(`Row ${i + 1} is not a list of finite numbers.`, { details: { row: i + 1 } });
     }
     if (row.length !== (rows as number[][])[0]!.length) {
-      throw new InferenceInputInvalidError(`Row ${i + 1} has ${row.length} values, the first row ${(rows as number[][])[0]!.length}.`, { row: i + 1 });
+      throw new InferenceInputInvalidError(`Row ${i + 1} has ${row.length} values, the first row ${(rows as number[][])[0]!.length}.`, { details: { row: i + 1 } });
     }
   });
   return rows as number[][];
@@ -34,7 +34,7 @@ export function readRows(file: string): number[][] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new InferenceInputInvalidError(`Cannot read ${file}; check the path given to --input.`, { file }, { cause });
+    throw new InferenceInputInvalidError(`Cannot read ${file}; check the path given to --input.`, { details: { file }, cause });
   }
   return parseRows(text, file.toLowerCase().endsWith('.json') ? 'json' : 'csv');
 }

@@ -38,14 +38,14 @@ export async function requireOpenRound(contracts: CloisterContracts, taskId: big
   const now = BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000));
   if (r.state !== ROUND_STATE.Open) {
     const name = Object.entries(ROUND_STATE).find(([, v]) => v === r.state)?.[0] ?? String(r.state);
-    throw new RoundNotOpenError(`Round ${round} of task ${taskId} is not open (state ${name}); wait for the next round.`, {
+    throw new RoundNotOpenError(`Round ${round} of task ${taskId} is not open (state ${name}); wait for the next round.`, { details: {
       taskId: String(taskId), round: String(round), state: r.state,
-    });
+    } });
   }
   if (r.deadline <= now) {
-    throw new RoundNotOpenError(`Round ${round} of task ${taskId} passed its deadline; wait for the next round.`, {
+    throw new RoundNotOpenError(`Round ${round} of task ${taskId} passed its deadline; wait for the next round.`, { details: {
       taskId: String(taskId), round: String(round), deadline: String(r.deadline),
-    });
+    } });
   }
   return r;
 }
@@ -61,9 +61,9 @@ export async function readAggregatorKey(contracts: CloisterContracts): Promise<U
 
 export async function requireAdmitted(contracts: CloisterContracts, taskId: bigint, account: string): Promise<void> {
   if (!(await contracts.participants.isAdmitted(taskId, account))) {
-    throw new NotAdmittedError(`Account ${account} is not admitted to task ${taskId}; ask governance to admit it.`, {
+    throw new NotAdmittedError(`Account ${account} is not admitted to task ${taskId}; ask governance to admit it.`, { details: {
       taskId: String(taskId), account,
-    });
+    } });
   }
 }
 
@@ -72,12 +72,12 @@ export function mapCommitRevert(error: unknown, taskId: bigint, round: bigint): 
   const e = error as { revert?: { name?: string }; shortMessage?: string };
   const name = e?.revert?.name;
   if (name === 'TaskManagerNotAdmitted') {
-    return new NotAdmittedError(`The chain refused the commitment: this account is not admitted to task ${taskId}.`, { taskId: String(taskId) });
+    return new NotAdmittedError(`The chain refused the commitment: this account is not admitted to task ${taskId}.`, { details: { taskId: String(taskId) } });
   }
   if (name === 'TaskManagerDeadlinePassed' || name === 'TaskManagerRoundNotInState' || name === 'TaskManagerRoundFull') {
-    return new RoundNotOpenError(`The chain refused the commitment for round ${round} (${name}); wait for the next round.`, {
+    return new RoundNotOpenError(`The chain refused the commitment for round ${round} (${name}); wait for the next round.`, { details: {
       taskId: String(taskId), round: String(round), revert: name,
-    });
+    } });
   }
   return null;
 }

@@ -78,7 +78,7 @@ export class CoordinatorClient {
         throw new PermanentFailure(
           new CoordinatorRejectedError(
             `The coordinator refused ${method} ${path}: HTTP ${res.status} ${e ? `${e.code}: ${e.message}` : res.statusText}`,
-            { statusCode: res.status, code: e?.code, url },
+            { statusCode: res.status, details: { statusCode: res.status, code: e?.code, url } },
           ),
         );
       },
@@ -86,8 +86,7 @@ export class CoordinatorClient {
       (last, attempts) =>
         new CoordinatorUnavailableError(
           `The coordinator at ${this.baseUrl} did not answer ${method} ${path} after ${attempts} attempts (${(last as Error)?.message}). Check that it is running and the URL is right, then retry.`,
-          { url, attempts },
-          { cause: last },
+          { details: { url, attempts }, cause: last },
         ),
       (attempt, delayMs, error) =>
         this.logger.warn({ attempt, delayMs, err: (error as Error).message }, 'coordinator: request failed, retrying'),
@@ -103,6 +102,7 @@ export class CoordinatorClient {
         throw new PermanentFailure(
           new CoordinatorRejectedError(`The coordinator's ${what} response is malformed: ${(error as Error).message}`, {
             statusCode: res.status,
+            details: { statusCode: res.status },
           }),
         );
       }
@@ -112,7 +112,7 @@ export class CoordinatorClient {
   /** Bearer token from /v1/auth/nonce + /v1/auth/verify, cached until shortly before it expires. */
   async authToken(): Promise<string> {
     if (this.token && this.token.expiresAt - 30_000 > Date.now()) return this.token.value;
-    if (!this.signer) throw new CoordinatorRejectedError('Uploading needs a signer to authenticate.', { statusCode: 401 });
+    if (!this.signer) throw new CoordinatorRejectedError('Uploading needs a signer to authenticate.', { statusCode: 401, details: { statusCode: 401 } });
     const address = await this.signer.getAddress();
     const post = (path: string, body: unknown) => ({
       body: JSON.stringify(body),

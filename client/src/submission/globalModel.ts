@@ -10,7 +10,7 @@ export async function fetchVerified(coordinator: CoordinatorClient, expectedHash
   if (actual !== expectedHash.toLowerCase()) {
     throw new GlobalModelHashMismatchError(
       `The ${what} downloaded from ${coordinator.baseUrl} has sha256 ${actual}, but the chain says ${expectedHash}; it was refused. The coordinator may be faulty: report it and do not train on it.`,
-      { expected: expectedHash, actual, what },
+      { details: { expected: expectedHash, actual, what } },
     );
   }
   return bytes;
@@ -28,11 +28,11 @@ export async function fetchTaskSpec(coordinator: CoordinatorClient, modelSpecHas
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
-    throw new ModelSpecInvalidError(`The task spec ${modelSpecHash} is not JSON.`, { modelSpecHash }, { cause: error });
+    throw new ModelSpecInvalidError(`The task spec ${modelSpecHash} is not JSON.`, { details: { modelSpecHash }, cause: error });
   }
   try {
     return parseTaskSpec(json, 'task spec');
   } catch (error) {
-    throw new ModelSpecInvalidError(`The task spec ${modelSpecHash} is invalid: ${(error as Error).message}`, { modelSpecHash }, { cause: error });
+    throw new ModelSpecInvalidError(`The task spec ${modelSpecHash} is invalid: ${(error as Error).message}`, { details: { modelSpecHash }, cause: error });
   }
 }

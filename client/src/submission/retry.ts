@@ -1,6 +1,8 @@
 // Exponential backoff for calls to the coordinator: retry what may pass later (network errors, timeouts, 5xx,
 // 408, 429), stop at once on a definite answer, and end with a clear error instead of hanging.
 
+import { RetryStoppedError } from '../errors';
+
 export interface RetryOptions {
   /** Total attempts, the first included (default 5). */
   attempts?: number;
@@ -14,10 +16,10 @@ export interface RetryOptions {
 
 export const DEFAULT_RETRY: Required<RetryOptions> = { attempts: 5, baseDelayMs: 250, maxDelayMs: 8000, timeoutMs: 30_000 };
 
-/** An error that retrying cannot fix. */
-export class PermanentFailure extends Error {
+/** An error that retrying cannot fix: withRetry stops and rethrows `error` (also the `cause`). */
+export class PermanentFailure extends RetryStoppedError {
   constructor(readonly error: unknown) {
-    super('permanent failure');
+    super('permanent failure: not retried', { cause: error });
   }
 }
 

@@ -58,18 +58,18 @@ export class RoundStateStore {
     try {
       record = JSON.parse(readFileSync(`${base}.json`, 'utf8')) as RoundRecord;
     } catch (error) {
-      throw new StateCorruptError(`The round state ${base}.json is unreadable; move it away to start the round afresh.`, { file: `${base}.json` }, { cause: error });
+      throw new StateCorruptError(`The round state ${base}.json is unreadable; move it away to start the round afresh.`, { details: { file: `${base}.json` }, cause: error });
     }
     let ciphertext: Uint8Array;
     try {
       ciphertext = new Uint8Array(readFileSync(`${base}.sealed`));
     } catch (error) {
-      throw new StateCorruptError(`The sealed update ${base}.sealed is missing.`, { file: `${base}.sealed` }, { cause: error });
+      throw new StateCorruptError(`The sealed update ${base}.sealed is missing.`, { details: { file: `${base}.sealed` }, cause: error });
     }
     if (sha256Hex(ciphertext) !== record.ciphertextHash) {
-      throw new StateCorruptError(`The sealed update ${base}.sealed does not match its recorded hash.`, {
+      throw new StateCorruptError(`The sealed update ${base}.sealed does not match its recorded hash.`, { details: {
         file: `${base}.sealed`, expected: record.ciphertextHash,
-      });
+      } });
     }
     return { record, ciphertext };
   }

@@ -26,8 +26,7 @@ export async function openConsortiumModel(options: {
     const initial = await registry.sealedModel(taskId, 0).catch((cause: unknown) => {
       throw new SealedModelUnavailableError(
         `Task ${taskId}'s initial model has not been re-sealed under the task key yet; retry in a few seconds.`,
-        { taskId: String(taskId) },
-        { cause },
+        { details: { taskId: String(taskId) }, cause },
       );
     });
     stored = await fetchVerified(options.coordinator, initial.ciphertextHash, 'sealed initial model');
@@ -36,8 +35,7 @@ export async function openConsortiumModel(options: {
   const record = await registry.sealedModel(taskId, round);
   if (record.ciphertextHash !== sha256Hex(stored)) {
     throw new GlobalModelHashMismatchError(`The sealed model is not the one recorded for round ${round} of task ${taskId}; it was refused.`, {
-      expected: record.ciphertextHash,
-      actual: sha256Hex(stored),
+      details: { expected: record.ciphertextHash, actual: sha256Hex(stored) },
     });
   }
   let key: string;
@@ -46,8 +44,7 @@ export async function openConsortiumModel(options: {
   } catch (cause) {
     throw new ModelKeyDeniedError(
       `ModelKeyRegistry refused the key of task ${taskId} (epoch ${epoch}) to this account: it must be admitted to the task or a governance member.`,
-      { taskId: String(taskId), epoch },
-      { cause },
+      { details: { taskId: String(taskId), epoch }, cause },
     );
   }
   const network = await options.signer.provider!.getNetwork();
@@ -59,8 +56,7 @@ export async function openConsortiumModel(options: {
   const actual = sha256Hex(plaintext);
   if (actual !== record.plaintextHash) {
     throw new GlobalModelHashMismatchError(`The opened model of round ${round} does not hash to the recorded plaintext hash; it was refused.`, {
-      expected: record.plaintextHash,
-      actual,
+      details: { expected: record.plaintextHash, actual },
     });
   }
   return plaintext;

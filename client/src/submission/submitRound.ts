@@ -88,10 +88,10 @@ export async function submitRound(options: SubmitRoundOptions): Promise<SubmitRo
     const task = await chain('getTask', () => contracts.taskManager.getTask(taskId));
     const spec = await fetchTaskSpec(coordinator, task.params.modelSpecHash);
     if (spec.kind !== 'training') {
-      throw new ModelSpecInvalidError(`Task ${taskId} is a ${spec.kind} task, not a training task: it has no model to train.`, {
+      throw new ModelSpecInvalidError(`Task ${taskId} is a ${spec.kind} task, not a training task: it has no model to train.`, { details: {
         modelSpecHash: task.params.modelSpecHash,
         kind: spec.kind,
-      });
+      } });
     }
     // Public: the tensor file itself. Consortium: sealed under the task's model key, opened here and checked.
     const storedModel = await fetchVerified(coordinator, chainRound.previousModelHash, 'global model');
@@ -154,7 +154,7 @@ export async function submitRound(options: SubmitRoundOptions): Promise<SubmitRo
       if (onChain !== ZeroHash) {
         throw new CommitmentConflictError(
           `The chain holds commitment ${onChain} for round ${round}, but the local sealed update hashes to ${sealed.ciphertextHash}. Nothing was sent; check whether this key is used by another node.`,
-          { onChain, local: sealed.ciphertextHash },
+          { details: { onChain, local: sealed.ciphertextHash } },
         );
       }
       if (sent) {

@@ -61,8 +61,7 @@ export function chainStep<T>(step: string, fn: () => Promise<T>, options: { retr
     (last, attempts) =>
       new ChainUnavailableError(
         `The chain RPC${options.rpcUrl ? ` at ${options.rpcUrl}` : ''} kept failing during ${step} (${transientCode(last)}) after ${attempts} attempts. Check the RPC node and the network, then run again: work already done for this round (the sealed update) is kept and reused.`,
-        { step, attempts, code: transientCode(last) },
-        { cause: last },
+        { details: { step, attempts, code: transientCode(last) }, cause: last },
       ),
     (attempt, delayMs, error) => logger.warn({ step, attempt, delayMs, err: transientCode(error) }, 'chain: transient RPC failure, retrying this step'),
   );

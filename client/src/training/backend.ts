@@ -48,7 +48,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(prefer)) {
     throw new BackendUnavailableError(
       `Unknown tfjs backend "${prefer}": use auto, tensorflow, wasm or cpu (CLOISTER_TF_BACKEND).`,
-      { prefer },
+      { details: { prefer } },
     );
   }
   let fallbackReason: string | undefined;
@@ -67,7 +67,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       fallbackReason = `tfjs-node is not available (${(error as Error).message.split('\n')[0]})`;
     }
     if (prefer === 'tensorflow') {
-      throw new BackendUnavailableError(`The tensorflow backend was requested but ${fallbackReason}.`, { prefer });
+      throw new BackendUnavailableError(`The tensorflow backend was requested but ${fallbackReason}.`, { details: { prefer } });
     }
   }
 
@@ -83,7 +83,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     } catch (error) {
       fallbackReason = `the wasm backend failed: ${(error as Error).message}`;
     }
-    throw new BackendUnavailableError(`No usable tfjs backend: ${fallbackReason}.`, { prefer }, { cause: fallbackReason });
+    throw new BackendUnavailableError(`No usable tfjs backend: ${fallbackReason}.`, { details: { prefer }, cause: fallbackReason });
   }
 
   await tf.setBackend('cpu');

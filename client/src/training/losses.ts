@@ -32,9 +32,9 @@ export const LOSS_NAMES = Object.keys(LOSSES);
 export function lossFunction(name: string): LossFn {
   const fn = LOSSES[name];
   if (!fn) {
-    throw new ModelSpecInvalidError(`Unknown loss "${name}" in the task's training settings; use one of ${LOSS_NAMES.join(', ')}.`, {
+    throw new ModelSpecInvalidError(`Unknown loss "${name}" in the task's training settings; use one of ${LOSS_NAMES.join(', ')}.`, { details: {
       loss: name,
-    });
+    } });
   }
   return fn;
 }
@@ -54,7 +54,7 @@ export function metricFunction(name: string, lossName: string): { key: string; f
   if (!fn) {
     throw new ModelSpecInvalidError(
       `Unknown metric "${name}" in the task's training settings; use accuracy or one of ${Object.keys(METRICS).join(', ')}.`,
-      { metric: name },
+      { details: { metric: name } },
     );
   }
   return { key: name === 'acc' ? 'accuracy' : name, fn };
@@ -62,7 +62,7 @@ export function metricFunction(name: string, lossName: string): { key: string; f
 
 export function createOptimizer(name: string, learningRate: number): tf.Optimizer {
   if (!(learningRate > 0) || !Number.isFinite(learningRate)) {
-    throw new ModelSpecInvalidError(`learningRate must be a positive number (got ${learningRate}).`, { learningRate });
+    throw new ModelSpecInvalidError(`learningRate must be a positive number (got ${learningRate}).`, { details: { learningRate } });
   }
   switch (name) {
     case 'sgd':
@@ -82,7 +82,7 @@ export function createOptimizer(name: string, learningRate: number): tf.Optimize
     default:
       throw new ModelSpecInvalidError(
         `Unknown optimizer "${name}"; use sgd, momentum, adam, adamax, rmsprop, adagrad or adadelta.`,
-        { optimizer: name },
+        { details: { optimizer: name } },
       );
   }
 }

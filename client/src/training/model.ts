@@ -15,7 +15,6 @@ export async function buildModel(topology: unknown): Promise<tf.LayersModel> {
   } catch (error) {
     throw new ModelSpecInvalidError(
       `The task's model topology cannot be built by tfjs: ${(error as Error).message}`,
-      undefined,
       { cause: error },
     );
   }
@@ -37,7 +36,7 @@ export function assertWeightsMatch(model: tf.LayersModel, weights: readonly Name
   if (specs.length !== weights.length) {
     throw new WeightsMismatchError(
       `The global model has ${weights.length} tensors but the task's model has ${specs.length} weights.`,
-      { expected: specs.map((s) => s.name), got: weights.map((w) => w.name) },
+      { details: { expected: specs.map((s) => s.name), got: weights.map((w) => w.name) } },
     );
   }
   specs.forEach((spec, i) => {
@@ -46,14 +45,14 @@ export function assertWeightsMatch(model: tf.LayersModel, weights: readonly Name
     if (w.name !== spec.name || w.shape.length !== spec.shape.length || w.shape.some((d, j) => d !== spec.shape[j])) {
       throw new WeightsMismatchError(
         `Tensor ${i} of the global model is ${w.name} [${w.shape.join(',')}], the model expects ${spec.name} [${spec.shape.join(',')}].`,
-        { index: i, expected: spec, got: { name: w.name, shape: w.shape } },
+        { details: { index: i, expected: spec, got: { name: w.name, shape: w.shape } } },
       );
     }
     if (w.data.length !== size) {
-      throw new WeightsMismatchError(`Tensor ${w.name} holds ${w.data.length} values, its shape needs ${size}.`, {
+      throw new WeightsMismatchError(`Tensor ${w.name} holds ${w.data.length} values, its shape needs ${size}.`, { details: {
         index: i,
         name: w.name,
-      });
+      } });
     }
   });
 }

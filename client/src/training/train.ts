@@ -111,9 +111,9 @@ export async function trainLocal(options: TrainLocalOptions): Promise<TrainLocal
         const value = (taskLoss ?? cost!).dataSync()[0]!;
         tf.dispose([xb, yb, cost!, taskLoss!].filter(Boolean));
         if (!Number.isFinite(value)) {
-          throw new TrainingFailedError(`Training diverged: the loss became ${value} at step ${step + 1}. Lower the learning rate.`, {
+          throw new TrainingFailedError(`Training diverged: the loss became ${value} at step ${step + 1}. Lower the learning rate.`, { details: {
             step: step + 1,
-          });
+          } });
         }
         lossSum += value * size;
         seen += size;
@@ -132,7 +132,7 @@ export async function trainLocal(options: TrainLocalOptions): Promise<TrainLocal
   const weights = readModelWeights(model);
   for (const w of weights) {
     if (trainableNames.has(w.name) && !w.data.every(Number.isFinite)) {
-      throw new TrainingFailedError(`Training produced non-finite values in ${w.name}.`, { name: w.name });
+      throw new TrainingFailedError(`Training produced non-finite values in ${w.name}.`, { details: { name: w.name } });
     }
   }
   return { weights, steps: step, epochLosses, seconds: (performance.now() - started) / 1000 };

@@ -53,10 +53,10 @@ export async function trainRound(options: TrainRoundOptions): Promise<TrainRound
   const settings = options.spec.training;
   const { clipNorm, noiseMultiplier } = settings;
   if (noiseMultiplier != null && noiseMultiplier > 0 && !(clipNorm != null && clipNorm > 0)) {
-    throw new ModelSpecInvalidError('noiseMultiplier needs clipNorm: the noise scale is noiseMultiplier × clipNorm.', {
+    throw new ModelSpecInvalidError('noiseMultiplier needs clipNorm: the noise scale is noiseMultiplier × clipNorm.', { details: {
       clipNorm,
       noiseMultiplier,
-    });
+    } });
   }
   const model = await buildModel(options.spec.model.topology);
   try {

@@ -11,9 +11,9 @@ export function computeDeltas(local: readonly NamedTensor[], global: readonly Na
   return local.map((l, i) => {
     const g = global[i]!;
     if (l.name !== g.name || l.data.length !== g.data.length) {
-      throw new WeightsMismatchError(`Tensor ${i} differs between local (${l.name}) and global (${g.name}) models.`, {
+      throw new WeightsMismatchError(`Tensor ${i} differs between local (${l.name}) and global (${g.name}) models.`, { details: {
         index: i,
-      });
+      } });
     }
     const out = new Float32Array(l.data.length);
     for (let j = 0; j < out.length; j++) out[j] = l.data[j]! - g.data[j]!;

@@ -35,7 +35,7 @@ function assertNhwc(kernel: string, dataFormat: string): void {
   if (dataFormat !== 'NHWC') {
     throw new UnsupportedKernelInputError(
       `${kernel} on wasm supports dataFormat NHWC only (got ${dataFormat}); use channelsLast layers.`,
-      { kernel, dataFormat },
+      { details: { kernel, dataFormat } },
     );
   }
 }
@@ -125,7 +125,7 @@ export function conv2dBackpropInputViaConv(
     const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
     const dx = tf.conv2d(padded, flipped, 1, 'valid', 'NHWC');
     if (dx.shape[3] !== ci) {
-      throw new UnsupportedKernelInputError('Conv2DBackpropInput produced the wrong channel count', { ci, got: dx.shape });
+      throw new UnsupportedKernelInputError('Conv2DBackpropInput produced the wrong channel count', { details: { ci, got: dx.shape } });
     }
     return dx;
   });

@@ -11,15 +11,10 @@ export type SocketEventName = RoundEventName;
 
 export type RoundEventPayload = { taskId: string; round: number } & Record<string, unknown>;
 
+import { RoundEventInvalidError } from '../errors';
+
 /** A payload that failed RoundEventSchema: never sent (clients would drop it and fall back to polling). */
-export class RoundEventInvalidError extends Error {
-  constructor(
-    message: string,
-    readonly errors: unknown,
-  ) {
-    super(message);
-  }
-}
+export { RoundEventInvalidError };
 
 /** bigint → number (or decimal string beyond 2^53), recursively through plain objects/arrays. */
 function jsonable(value: unknown): unknown {
@@ -39,7 +34,7 @@ export function toRoundEvent(event: SocketEventName, payload: RoundEventPayload)
   try {
     return validate(RoundEventSchema, shaped, `${event} payload`) as RoundEvent & Record<string, unknown>;
   } catch (error) {
-    throw new RoundEventInvalidError((error as Error).message, (error as { details?: unknown }).details);
+    throw new RoundEventInvalidError((error as Error).message, { details: { errors: (error as { details?: unknown }).details }, cause: error });
   }
 }
 

@@ -9,6 +9,7 @@ import type { Producer } from '../queues/producer';
 import { aggregationJobId, ROUND_JOBS, type RoundJobData, type RoundJobName } from '../queues/names';
 import type { SocketEventName } from '../events/socketServer';
 import type { UploadRegistry } from './uploadRegistry';
+import { RoundJobEarlyError } from '../errors';
 
 export type RoundAutomationDeps = {
   config: CoordinatorConfig;
@@ -25,12 +26,12 @@ export type RoundAutomationDeps = {
  * Thrown by a round job that ran too early. With `retryAtMs` the worker moves the job back to the delayed set for
  * that wall-clock time (no attempt spent: the chain's clock said "not yet"); without it BullMQ retries with backoff.
  */
-export class NotYetError extends Error {
+export class NotYetError extends RoundJobEarlyError {
   constructor(
     message: string,
     readonly retryAtMs?: number,
   ) {
-    super(message);
+    super(message, retryAtMs === undefined ? {} : { details: { retryAtMs } });
   }
 }
 

@@ -43,8 +43,12 @@ export function verifyBlob(hash: string): Promise<Verification> {
 /** The aggregator's public metrics document of a round (as published; verified against the on-chain metricsHash). */
 export type RoundMetrics = {
   committed?: number;
-  included?: { participant: string; numExamples?: number }[];
-  excluded?: { participant: string; reason: number }[];
+  /** Older documents list participants; current ones give counts only (per-participant outcomes are confidential). */
+  included?: { participant: string; numExamples?: number }[] | number;
+  excluded?: { participant: string; reason: number }[] | number;
+  /** Reason code → how many were excluded for it. */
+  exclusionsByReason?: Record<string, number>;
+  validation?: Record<string, number> | null;
   participantMetrics?: Record<string, number>;
   aggregation?: Record<string, number>;
   server?: Record<string, number>;

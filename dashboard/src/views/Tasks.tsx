@@ -1,19 +1,25 @@
 // Tasks, each task's rounds as a timeline (state, deadline), who committed, who was included or excluded and why,
 // the federated metrics per round as charts, and model hashes checked against the chain in this browser.
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { Address, Hex } from 'viem';
+import { abis, SCORE_TOTAL } from 'virtual:cloister-contracts';
 
 import { readCommitted, readParticipantNames, readRounds, type Round, type Task } from '../chain/reads';
 import { readRoundMetrics, verifyBlob, type RoundMetrics, type Verification } from '../chain/verify';
 import { LineChart, type Series } from '../components/LineChart';
 import { Badge, ErrorNote, type Tone } from '../components/Status';
-import { formatAmount, formatDuration, formatTime, reasonWords, relativeTime, roundStateName, roundStateWords, shortAddress, shortHash } from '../format';
+import { formatAmount, formatDuration, formatScore, formatTime, reasonWords, relativeTime, roundStateName, roundStateWords, shortAddress, shortHash } from '../format';
 import type { Connection } from '../network';
+import { contractSignIn, type Wallet } from '../wallet/wallet';
 
 type RoundDetail = Round & { committed: readonly string[]; metrics: RoundMetrics | null; metricsStatus: string };
+/** A participant's outcome in a round, as the contract keeps it (confidential: read with a member's SiweAuth token). */
+type Outcome = { included: boolean; reason: number; score: number };
+type Outcomes = Map<number, Map<string, Outcome>>;
 
 const STATE_TONE: Record<string, Tone> = { Open: 'info', Closed: 'warn', Failed: 'bad', Finalized: 'info', Accepted: 'ok', Rejected: 'bad' };
 
-export function TasksView({ c, tasks, versions, now }: { c: Connection; tasks: Task[]; versions: Map<string, number>; now: number }) {
+export function TasksView({ c, tasks, versions, now, wallet }: { c: Connection; tasks: Task[]; versions: Map<string, number>; now: number; wallet: Wallet | null }) {
   const [selected, setSelected] = useState<string | null>(null);
   const taskId = selected ?? (tasks.length > 0 ? tasks[tasks.length - 1]!.taskId.toString() : null);
   const task = tasks.find((t) => t.taskId.toString() === taskId);
@@ -42,15 +48,54 @@ export function TasksView({ c, tasks, versions, now }: { c: Connection; tasks: T
           ))}
         </ul>
       )}
-      {task && <TaskDetail key={taskId} c={c} task={task} version={versions.get(taskId!) ?? 0} now={now} />}
+      {task && <TaskDetail key={taskId} c={c} task={task} version={versions.get(taskId!) ?? 0} now={now} wallet={wallet} />}
     </section>
   );
 }
 
-function TaskDetail({ c, task, version, now }: { c: Connection; task: Task; version: number; now: number }) {
+function TaskDetail({ c, task, version, now, wallet }: { c: Connection; task: Task; version: number; now: number; wallet: Wallet | null }) {
   const [rounds, setRounds] = useState<RoundDetail[]>([]);
   const [names, setNames] = useState<Map<string, string>>(new Map());
   const [error, setError] = useState<unknown>(null);
+  const [memberToken, setMemberToken] = useState<{ account: string; token: Hex } | null>(null);
+  const [outcomes, setOutcomes] = useState<Outcomes | null>(null);
+  const [signingIn, setSigningIn] = useState(false);
+  const token = memberToken && wallet && memberToken.account === wallet.address ? memberToken.token : null;
+
+  // Each participant's outcome: only governance members (and each participant, for itself) may read it.
+  useEffect(() => {
+    if (!token) return setOutcomes(null);
+    let cancelled = false;
+    const vault = { address: c.network.contracts.rewardVault!, abi: abis.RewardVault };
+    (async () => {
+      const all: Outcomes = new Map();
+      for (const r of rounds.filter((x) => x.state >= 4)) {
+        const list = await Promise.all(
+          r.committed.map(
+            (p) => c.client.readContract({ ...vault, functionName: 'scoreOfParticipant', args: [token, task.taskId, BigInt(r.round), p as Address] }) as Promise<readonly [boolean, boolean, number, number, bigint]>,
+          ),
+        );
+        all.set(r.round, new Map(r.committed.map((p, i) => [p.toLowerCase(), { included: list[i]![1], reason: Number(list[i]![2]), score: Number(list[i]![3]) }])));
+      }
+      if (!cancelled) setOutcomes(all);
+    })().catch((e: unknown) => !cancelled && setError(e));
+    return () => {
+      cancelled = true;
+    };
+  }, [c, task, rounds, token]);
+
+  async function memberSignIn() {
+    if (!wallet) return;
+    setSigningIn(true);
+    setError(null);
+    try {
+      setMemberToken({ account: wallet.address, token: await contractSignIn(c, wallet) });
+    } catch (e) {
+      setError(e);
+    } finally {
+      setSigningIn(false);
+    }
+  }
   useEffect(() => {
     let cancelled = false;
     (async () => {
@@ -107,13 +152,20 @@ function TaskDetail({ c, task, version, now }: { c: Connection; task: Task; vers
           empty={rounds.some((r) => r.metrics) && rounds.every((r) => !r.metrics || !r.metrics.dp) ? 'This task adds no differential-privacy noise.' : 'No figures yet.'}
         />
       </div>
-      <h3>Round timeline</h3>
+      <div class="round-head timeline-head">
+        <h3>Round timeline</h3>
+        {wallet && !token && rounds.some((r) => r.state >= 4) && (
+          <button type="button" disabled={signingIn} onClick={memberSignIn}>
+            {signingIn ? 'Signing in…' : 'Show each participant’s outcome (governance members)'}
+          </button>
+        )}
+      </div>
       {rounds.length === 0 ? (
         <p class="muted">No round opened yet.</p>
       ) : (
         <ol class="timeline" aria-label={`Rounds of task ${task.taskId.toString()}`}>
           {[...rounds].reverse().map((r) => (
-            <RoundItem key={r.round} c={c} r={r} now={now} nameOf={nameOf} />
+            <RoundItem key={r.round} r={r} now={now} nameOf={nameOf} outcomes={outcomes?.get(r.round) ?? null} />
           ))}
         </ol>
       )}
@@ -121,11 +173,14 @@ function TaskDetail({ c, task, version, now }: { c: Connection; task: Task; vers
   );
 }
 
-function RoundItem({ r, now, nameOf }: { c: Connection; r: RoundDetail; now: number; nameOf: (a: string) => string }) {
+function RoundItem({ r, now, nameOf, outcomes }: { r: RoundDetail; now: number; nameOf: (a: string) => string; outcomes: Map<string, Outcome> | null }) {
   const state = roundStateName(r.state);
-  const excluded = new Map((r.metrics?.excluded ?? []).map((e) => [e.participant.toLowerCase(), e.reason]));
-  const included = new Set((r.metrics?.included ?? []).map((e) => e.participant.toLowerCase()));
-  const finalized = r.state >= 4 || r.metrics !== null;
+  const m = r.metrics;
+  // Per participant: the contract's confidential outcome when a member signed in, else an older public document's lists.
+  const excluded = new Map(outcomes ? [...outcomes].filter(([, o]) => !o.included && o.reason > 0).map(([p, o]) => [p, o.reason]) : Array.isArray(m?.excluded) ? m.excluded.map((e) => [e.participant.toLowerCase(), e.reason]) : []);
+  const included = new Set(outcomes ? [...outcomes].filter(([, o]) => o.included).map(([p]) => p) : Array.isArray(m?.included) ? m.included.map((e) => e.participant.toLowerCase()) : []);
+  const finalized = r.state >= 4 || m !== null;
+  const reasons = exclusionSummary(m);
   return (
     <li class={`round round-${state.toLowerCase()}`} data-round={r.round} data-state={state}>
       <div class="round-head">
@@ -146,6 +201,22 @@ function RoundItem({ r, now, nameOf }: { c: Connection; r: RoundDetail; now: num
           <>
             <dt>Included</dt>
             <dd>{r.includedCount}</dd>
+            {reasons.length > 0 && (
+              <>
+                <dt>Excluded</dt>
+                <dd>
+                  <ul class="reasons">
+                    {reasons.map(([reason, count]) => (
+                      <li key={reason}>
+                        <Badge tone="bad">
+                          {count} {count === 1 ? 'participant' : 'participants'}: {reasonWords(reason)}
+                        </Badge>
+                      </li>
+                    ))}
+                  </ul>
+                </dd>
+              </>
+            )}
             <dt>Model</dt>
             <dd>
               <ModelHash hash={r.modelHash} />
@@ -185,7 +256,7 @@ function RoundItem({ r, now, nameOf }: { c: Connection; r: RoundDetail; now: num
                     {reason !== undefined ? (
                       <Badge tone="bad">excluded: {reasonWords(reason)}</Badge>
                     ) : included.has(key) ? (
-                      <Badge tone="ok">included</Badge>
+                      <Badge tone="ok">included{outcomes?.get(key) ? `, score ${formatScore(outcomes.get(key)!.score, SCORE_TOTAL)}` : ''}</Badge>
                     ) : (
                       <Badge tone="neutral">committed</Badge>
                     )}
@@ -236,6 +307,18 @@ export function ModelHash({ hash }: { hash: string }) {
   );
 }
 
+/** [reason code, count] of a round's exclusions, from whichever form the published document has. */
+function exclusionSummary(m: RoundMetrics | null): [number, number][] {
+  if (!m) return [];
+  if (m.exclusionsByReason) return Object.entries(m.exclusionsByReason).map(([reason, count]) => [Number(reason), count] as [number, number]).filter(([, n]) => n > 0);
+  if (Array.isArray(m.excluded)) {
+    const counts = new Map<number, number>();
+    for (const e of m.excluded) counts.set(e.reason, (counts.get(e.reason) ?? 0) + 1);
+    return [...counts];
+  }
+  return [];
+}
+
 function pick(metrics: Record<string, number> | undefined, pattern: RegExp): number | undefined {
   if (!metrics) return undefined;
   const key = Object.keys(metrics).find((k) => pattern.test(k));
@@ -250,8 +333,8 @@ function metricSeries(rounds: RoundDetail[]): { accuracy: Series; loss: Series; 
       return v === undefined || !Number.isFinite(v) ? [] : [{ round: r.round, value: v }];
     });
   return {
-    accuracy: { label: 'accuracy', points: points((m) => pick(m.participantMetrics, /^(val_?)?acc(uracy)?$/i) ?? pick(m.participantMetrics, /acc/i)), format: (v) => `${Math.round(v * 1000) / 10} %` },
-    loss: { label: 'loss', points: points((m) => pick(m.participantMetrics, /^(val_?)?loss$/i) ?? pick(m.participantMetrics, /loss/i)), format: (v) => v.toFixed(3) },
+    accuracy: { label: 'accuracy', points: points((m) => pick(m.participantMetrics, /^(val_?)?acc(uracy)?$/i) ?? pick(m.participantMetrics, /acc/i) ?? pick(m.validation ?? undefined, /acc/i)), format: (v) => `${Math.round(v * 1000) / 10} %` },
+    loss: { label: 'loss', points: points((m) => pick(m.participantMetrics, /^(val_?)?loss$/i) ?? pick(m.participantMetrics, /loss/i) ?? pick(m.validation ?? undefined, /loss/i)), format: (v) => v.toFixed(3) },
     epsilon: { label: 'ε', points: points((m) => m.dp?.epsilon), format: (v) => v.toFixed(2) },
   };
 }

@@ -1,10 +1,11 @@
 // The real local stack for the browser tests (infra's startStack: Redis, Hardhat chain with the Sapphire precompile
 // mocks, contracts, development appd, aggregator, coordinator serving this package's build), with one heart-disease
-// task of one round whose two hospitals (real client nodes, real tfjs training) start when the test says so, and a
-// governance proposal waiting for one more vote.
+// task of one round whose two hospitals (real client nodes, real tfjs training) start when the test says so, a third
+// admitted hospital that commits and never uploads (the aggregator excludes it: MissingUpload), and a governance
+// proposal waiting for one more vote.
 import { Agent } from 'node:http';
 import http from 'node:http';
-import { parseEther, type Wallet } from 'ethers';
+import { hexlify, parseEther, randomBytes, type Wallet } from 'ethers';
 import { initBackend, loadDataset } from '@cloister/client';
 import {
   admitCall,
@@ -32,6 +33,8 @@ export type DashboardStack = {
   /** The account the pending proposal admits. */
   admitted: Wallet;
   hospitals: Wallet[];
+  /** Admitted, commits in round 1 and never uploads. */
+  silent: Wallet;
   /** Starts the hospitals' nodes and a keeper that accepts the round as soon as the chain allows. */
   startRound(): void;
   stop(): Promise<void>;
@@ -42,7 +45,7 @@ export async function startDashboardStack(): Promise<DashboardStack> {
   http.globalAgent = new Agent({ keepAlive: false });
   await initBackend({ prefer: 'auto' });
   const logger = createLogger({ level: (process.env.TEST_LOG_LEVEL ?? 'warn') as 'warn' });
-  const stack = await startStack({ logger, participants: 3, governanceMembers: 3, quorum: 2, challengeWindow: 0 });
+  const stack = await startStack({ logger, participants: 4, governanceMembers: 3, quorum: 2, challengeWindow: 0 });
   let participants: RunningParticipants | null = null;
   let keeper: NodeJS.Timeout | null = null;
   try {
@@ -61,12 +64,17 @@ export async function startDashboardStack(): Promise<DashboardStack> {
     }
     const { contracts, deployment, accounts } = stack;
     const hospitals = accounts.participants.slice(0, 2);
+    const silent = accounts.participants[2]!;
     const sites = HEART_SITES.slice(0, 2).map((site, i) => {
       const dataset = heartSiteConfig(site, i, defaultDataRoot());
       return { name: site.name, dataset, local: loadDataset(dataset, { task: task.spec.data }) };
     });
     const taskId = (await contracts.taskManager.taskCount()) + 1n;
-    await proposeAndApprove(contracts, accounts.governance, admitCall(deployment, taskId, sites.map((s, i) => ({ account: hospitals[i]!.address, name: s.name }))));
+    await proposeAndApprove(
+      contracts,
+      accounts.governance,
+      admitCall(deployment, taskId, [...sites.map((s, i) => ({ account: hospitals[i]!.address, name: s.name })), { account: silent.address, name: HEART_SITES[2]!.name }]),
+    );
     await proposeAndApprove(
       contracts,
       accounts.governance,
@@ -78,15 +86,15 @@ export async function startDashboardStack(): Promise<DashboardStack> {
           initialModelUri: `blobs/${artifacts.modelHash.slice(2)}`,
           dataSchemaHash: artifacts.dataSchemaHash,
           minParticipants: 2,
-          maxParticipants: 2,
+          maxParticipants: 3,
           roundDuration: 600,
           numRounds: 1,
           rewardPerRound: parseEther('1.5'),
         },
-        'Heart disease, two hospitals',
+        'Heart disease, three hospitals',
       ),
     );
-    const admitted = accounts.participants[2]!;
+    const admitted = accounts.participants[3]!;
     const pendingProposalId = await propose(contracts, accounts.governance[0]!, admitCall(deployment, taskId, [{ account: admitted.address, name: 'Long Beach VA' }], 'Admit Long Beach VA'));
     await vote(contracts, accounts.governance[0]!, pendingProposalId, true);
 
@@ -96,7 +104,14 @@ export async function startDashboardStack(): Promise<DashboardStack> {
       pendingProposalId,
       admitted,
       hospitals,
+      silent,
       startRound() {
+        // The silent hospital's commitment names bytes nobody uploads: the coordinator closes the round once all
+        // three committed, waits its upload grace, and the aggregator excludes it.
+        void contracts.taskManager
+          .connect(silent.connect(stack.provider))
+          .commit(taskId, 1, hexlify(randomBytes(32)))
+          .then((tx) => tx.wait());
         void startParticipants({ stack, taskId, sites, wallets: hospitals, logger }).then((p) => (participants = p));
         // acceptRound is permissionless once the challenge window is over; the coordinator schedules it by wall
         // clock, and Hardhat's automined blocks run ahead of it, so (as the demo does) the test accepts as soon as

@@ -10,7 +10,7 @@ import { CoordinatorClient, openConsortiumModel, type Examples } from '@cloister
 import { decodeTensors, initialModelEnvelopeContext, isSealedModel, sealUpdateToBytes, sha256Hex, type NamedTensor } from '@cloister/protocol';
 import { getBytes, type Wallet } from 'ethers';
 import type { Logger } from 'pino';
-import { INFRA_ERROR_CODES, InfraError } from '../errors';
+import { FederationFailedError, DemoOptionInvalidError, FederationTimeoutError } from '../errors';
 import { admitCall, createTaskCall, proposeAndApprove, type TaskParams } from '../governance/actions';
 import type { Stack } from '../stack/startStack';
 import { GlobalModelEvaluator, type SiteTest } from './evaluate';
@@ -56,7 +56,7 @@ async function putBlob(stack: Stack, hash: string, bytes: Uint8Array): Promise<v
     body: bytes,
   });
   if (!res.ok) {
-    throw new InfraError(INFRA_ERROR_CODES.federationFailed, `the coordinator refused blob ${hash}: HTTP ${res.status} ${await res.text()}`);
+    throw new FederationFailedError(`the coordinator refused blob ${hash}: HTTP ${res.status} ${await res.text()}`);
   }
 }
 
@@ -70,11 +70,11 @@ export async function fetchModel(
   open?: (stored: Uint8Array) => Promise<Uint8Array>,
 ): Promise<{ bytes: Uint8Array; tensors: NamedTensor[] }> {
   const res = await fetch(`${stack.coordinatorUrl}/v1/blobs/${modelHash.slice(2)}`);
-  if (!res.ok) throw new InfraError(INFRA_ERROR_CODES.federationFailed, `model ${modelHash} is not in the coordinator's store (HTTP ${res.status})`);
+  if (!res.ok) throw new FederationFailedError(`model ${modelHash} is not in the coordinator's store (HTTP ${res.status})`);
   const bytes = new Uint8Array(await res.arrayBuffer());
   const actual = sha256Hex(bytes);
   if (actual !== modelHash.toLowerCase()) {
-    throw new InfraError(INFRA_ERROR_CODES.federationFailed, `model bytes hash to ${actual}, the chain says ${modelHash}`);
+    throw new FederationFailedError(`model bytes hash to ${actual}, the chain says ${modelHash}`);
   }
   return { bytes, tensors: decodeTensors(open ? await open(bytes) : bytes) };
 }
@@ -106,7 +106,7 @@ export async function runFederation(stack: Stack, options: FederationOptions): P
   const taskManagerAs = (signer: Wallet) => contracts.taskManager.connect(signer);
   const participants = accounts.participants.slice(0, options.sites.length);
   if (participants.length < options.sites.length) {
-    throw new InfraError(INFRA_ERROR_CODES.demoOptionInvalid, `the stack has ${participants.length} participant accounts, the demo needs ${options.sites.length}`);
+    throw new DemoOptionInvalidError(`the stack has ${participants.length} participant accounts, the demo needs ${options.sites.length}`);
   }
 
   // 1. The task's artifacts go to the coordinator's content-addressed store (operator token). Under model access
@@ -148,7 +148,7 @@ export async function runFederation(stack: Stack, options: FederationOptions): P
   const created = await proposeAndApprove(contracts, accounts.governance, call);
   const task = await contracts.taskManager.getTask(taskId);
   if (task.params.modelSpecHash !== artifacts.specHash) {
-    throw new InfraError(INFRA_ERROR_CODES.federationFailed, `task ${taskId} is not the task just proposed (another task was created concurrently?)`);
+    throw new FederationFailedError(`task ${taskId} is not the task just proposed (another task was created concurrently?)`);
   }
   log.info({ proposal: created.proposalId.toString(), votes: created.votes, taskId: taskId.toString(), escrow: call.value.toString() }, 'governance: task approved, escrow deposited');
 
@@ -199,10 +199,7 @@ export async function runFederation(stack: Stack, options: FederationOptions): P
           if (Number(round.state) === 4 /* Finalized */) await keeperAccept(r, round.challengeEndsAt);
         }
         if (Date.now() > deadline) {
-          throw new InfraError(
-            INFRA_ERROR_CODES.federationTimeout,
-            `round ${r} of task ${taskId} was not accepted within ${options.roundTimeoutSeconds} s (current round ${current}); last participant error: ${nodes.lastError() ?? 'none'}; see the coordinator/aggregator warnings above`,
-          );
+          throw new FederationTimeoutError(`round ${r} of task ${taskId} was not accepted within ${options.roundTimeoutSeconds} s (current round ${current}); last participant error: ${nodes.lastError() ?? 'none'}; see the coordinator/aggregator warnings above`);
         }
         await sleep(200);
       }

@@ -9,7 +9,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseEther } from 'ethers';
 import { initBackend, loadDataset } from '@cloister/client';
 import { STRATEGIES } from '@cloister/protocol';
-import { INFRA_ERROR_CODES, InfraError, isInfraError } from '../errors';
+import { INFRA_ERROR_CODES, isInfraError, DatasetMissingError } from '../errors';
 import { createLogger } from '../log/logger';
 import { startStack, type Stack } from '../stack/startStack';
 import { onShutdownSignal } from '../stack/teardown';
@@ -80,7 +80,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       demoLog.info({ sizes: fed.clients.map((c) => c.count).join(' ') }, `data: MNIST split over ${options.clients} clients, Dirichlet(α=${options.alpha}), seed ${options.seed}`);
     }
   } catch (cause) {
-    throw new InfraError(INFRA_ERROR_CODES.datasetMissing, `cannot load the ${options.dataset} data under ${dataRoot}: ${(cause as Error).message} (set CLOISTER_DATA_DIR to the shared data folder)`, { cause });
+    throw new DatasetMissingError(`cannot load the ${options.dataset} data under ${dataRoot}: ${(cause as Error).message} (set CLOISTER_DATA_DIR to the shared data folder)`, { cause });
   }
   const rounds = options.rounds ?? (heart ? HEART_DEFAULTS.rounds : MNIST_DEFAULTS.rounds);
 

@@ -1,16 +1,8 @@
 // Governance actions over CloisterGovernance: every privileged call is a proposal (target, value, calldata) that
 // members vote on and anyone executes. Shared by the demo and the `cloister-governance` CLI.
 import { Interface, getAddress, isAddress, type ContractTransactionResponse, type Signer } from 'ethers';
-import {
-  AggregatorRegistry__factory,
-  CloisterGovernance__factory,
-  ParticipantRegistry__factory,
-  TaskManager__factory,
-  roflAppIdToBytes21,
-  type CloisterContracts,
-  type Deployment,
-} from '@cloister/contracts';
-import { INFRA_ERROR_CODES, InfraError } from '../errors';
+import { AggregatorRegistry__factory, CloisterGovernance__factory, ParticipantRegistry__factory, TaskManager__factory, roflAppIdToBytes21, type CloisterContracts, type Deployment } from '@cloister/contracts';
+import { InfraError, GovernanceInputInvalidError, GovernanceTxFailedError } from '../errors';
 
 /** TaskManager.TaskParams, as the contract takes it. */
 export type TaskParams = {
@@ -34,7 +26,7 @@ const registryIface = new Interface(AggregatorRegistry__factory.abi);
 const governanceIface = new Interface(CloisterGovernance__factory.abi);
 
 function invalid(message: string): InfraError {
-  return new InfraError(INFRA_ERROR_CODES.governanceInputInvalid, message);
+  return new GovernanceInputInvalidError(message);
 }
 
 function checkAddress(value: string, what: string): string {
@@ -195,7 +187,7 @@ async function send(what: string, call: () => Promise<ContractTransactionRespons
     return receipt;
   } catch (error) {
     if (error instanceof InfraError) throw error;
-    throw new InfraError(INFRA_ERROR_CODES.governanceTxFailed, `${what} failed: ${describeTxError(error)}`, { cause: error });
+    throw new GovernanceTxFailedError(`${what} failed: ${describeTxError(error)}`, { cause: error });
   }
 }
 
@@ -211,7 +203,7 @@ export async function propose(contracts: Pick<CloisterContracts, 'governance'>, 
       // another contract's log
     }
   }
-  throw new InfraError(INFRA_ERROR_CODES.governanceTxFailed, 'propose: no ProposalCreated event in the receipt');
+  throw new GovernanceTxFailedError('propose: no ProposalCreated event in the receipt');
 }
 
 /** Casts `signer`'s vote. */

@@ -1,7 +1,7 @@
 // The CLI's signer: an ethers JSON keystore (password from --password-file or KEYSTORE_PASSWORD) or PRIVATE_KEY.
 import { readFileSync } from 'node:fs';
 import { Wallet, type Provider } from 'ethers';
-import { INFRA_ERROR_CODES, InfraError } from '../errors';
+import { GovernanceKeyMissingError } from '../errors';
 
 export type KeyOptions = { keystore?: string; passwordFile?: string };
 
@@ -11,25 +11,25 @@ export async function loadSigner(options: KeyOptions, provider: Provider, env: N
     try {
       json = readFileSync(options.keystore, 'utf8');
     } catch (cause) {
-      throw new InfraError(INFRA_ERROR_CODES.governanceKeyMissing, `cannot read the keystore ${options.keystore}: ${(cause as Error).message}`, { cause });
+      throw new GovernanceKeyMissingError(`cannot read the keystore ${options.keystore}: ${(cause as Error).message}`, { cause });
     }
     const password = options.passwordFile ? readFileSync(options.passwordFile, 'utf8').replace(/\r?\n$/, '') : env.KEYSTORE_PASSWORD;
     if (password === undefined) {
-      throw new InfraError(INFRA_ERROR_CODES.governanceKeyMissing, 'the keystore needs a password: pass --password-file <file> or set KEYSTORE_PASSWORD');
+      throw new GovernanceKeyMissingError('the keystore needs a password: pass --password-file <file> or set KEYSTORE_PASSWORD');
     }
     try {
       return (await Wallet.fromEncryptedJson(json, password)).connect(provider) as Wallet;
     } catch (cause) {
-      throw new InfraError(INFRA_ERROR_CODES.governanceKeyMissing, `cannot decrypt the keystore ${options.keystore}: wrong password or not an ethers keystore`, { cause });
+      throw new GovernanceKeyMissingError(`cannot decrypt the keystore ${options.keystore}: wrong password or not an ethers keystore`, { cause });
     }
   }
   const key = env.PRIVATE_KEY;
   if (!key) {
-    throw new InfraError(INFRA_ERROR_CODES.governanceKeyMissing, 'no key: pass --keystore <file> (an ethers JSON keystore) or set PRIVATE_KEY=0x…');
+    throw new GovernanceKeyMissingError('no key: pass --keystore <file> (an ethers JSON keystore) or set PRIVATE_KEY=0x…');
   }
   try {
     return new Wallet(key.startsWith('0x') ? key : `0x${key}`, provider);
   } catch (cause) {
-    throw new InfraError(INFRA_ERROR_CODES.governanceKeyMissing, 'PRIVATE_KEY is not a 32-byte hex private key', { cause });
+    throw new GovernanceKeyMissingError('PRIVATE_KEY is not a 32-byte hex private key', { cause });
   }
 }

@@ -5,24 +5,8 @@ import { readFileSync } from 'node:fs';
 import { Argument, Command, InvalidArgumentError } from 'commander';
 import { formatEther, parseEther, type Signer } from 'ethers';
 import { connectCloister, loadDeployment, wrapForSapphire, type CloisterContracts, type Deployment } from '@cloister/contracts';
-import { INFRA_ERROR_CODES, InfraError } from '../errors';
-import {
-  PARAMETERS,
-  admitCall,
-  createTaskCall,
-  escrowOf,
-  execute,
-  listProposals,
-  parameterCall,
-  propose,
-  rejectRoundCall,
-  removeParticipantCall,
-  vote,
-  type Admission,
-  type ParameterName,
-  type ProposalCall,
-  type TaskParams,
-} from './actions';
+import { GovernanceInputInvalidError, GovernanceTxFailedError } from '../errors';
+import { PARAMETERS, admitCall, createTaskCall, escrowOf, execute, listProposals, parameterCall, propose, rejectRoundCall, removeParticipantCall, vote, type Admission, type ParameterName, type ProposalCall, type TaskParams } from './actions';
 import { loadSigner, type KeyOptions } from './keys';
 import { readTaskResults } from './results';
 
@@ -39,21 +23,21 @@ function readJson(path: string, what: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (cause) {
-    throw new InfraError(INFRA_ERROR_CODES.governanceInputInvalid, `cannot read ${what} ${path}: ${(cause as Error).message}`, { cause });
+    throw new GovernanceInputInvalidError(`cannot read ${what} ${path}: ${(cause as Error).message}`, { cause });
   }
 }
 
 /** Task JSON: TaskParams with rewardPerRound in ETH as a string ("0.5") or wei as `rewardPerRoundWei`. */
 export function parseTaskFile(value: unknown): TaskParams {
   const v = value as Record<string, unknown>;
-  if (typeof v !== 'object' || v === null) throw new InfraError(INFRA_ERROR_CODES.governanceInputInvalid, 'the task file must hold a JSON object');
+  if (typeof v !== 'object' || v === null) throw new GovernanceInputInvalidError('the task file must hold a JSON object');
   const reward =
     v.rewardPerRoundWei !== undefined ? BigInt(String(v.rewardPerRoundWei)) : v.rewardPerRound !== undefined ? parseEther(String(v.rewardPerRound)) : undefined;
   const missing = ['modelSpecHash', 'initialModelHash', 'initialModelUri', 'dataSchemaHash', 'minParticipants', 'maxParticipants', 'roundDuration', 'numRounds'].filter(
     (k) => v[k] === undefined,
   );
   if (reward === undefined) missing.push('rewardPerRound (ETH) or rewardPerRoundWei');
-  if (missing.length) throw new InfraError(INFRA_ERROR_CODES.governanceInputInvalid, `the task file lacks: ${missing.join(', ')}`);
+  if (missing.length) throw new GovernanceInputInvalidError(`the task file lacks: ${missing.join(', ')}`);
   return {
     modelSpecHash: String(v.modelSpecHash),
     initialModelHash: String(v.initialModelHash),
@@ -71,10 +55,10 @@ async function context(global: Global, needSigner: boolean) {
   const deployment = loadDeployment(global.deployment);
   const provider = connectJsonRpc(global.rpc);
   const network = await provider.getNetwork().catch((cause: unknown) => {
-    throw new InfraError(INFRA_ERROR_CODES.governanceTxFailed, `cannot reach the chain at ${global.rpc}: ${(cause as Error).message}`, { cause });
+    throw new GovernanceTxFailedError(`cannot reach the chain at ${global.rpc}: ${(cause as Error).message}`, { cause });
   });
   if (Number(network.chainId) !== deployment.chainId) {
-    throw new InfraError(INFRA_ERROR_CODES.governanceInputInvalid, `${global.rpc} is chain ${network.chainId} but ${global.deployment} is for chain ${deployment.chainId}`);
+    throw new GovernanceInputInvalidError(`${global.rpc} is chain ${network.chainId} but ${global.deployment} is for chain ${deployment.chainId}`);
   }
   let signer: Signer | undefined;
   if (needSigner) signer = wrapForSapphire(await loadSigner(global, provider), network.chainId);
@@ -87,7 +71,7 @@ async function submit(global: Global, out: Out, build: (deployment: Deployment) 
   const call = build(deployment);
   const address = await signer!.getAddress();
   if (!(await contracts.governance.isMember(address))) {
-    throw new InfraError(INFRA_ERROR_CODES.governanceInputInvalid, `${address} is not a governance member: only members propose and vote`);
+    throw new GovernanceInputInvalidError(`${address} is not a governance member: only members propose and vote`);
   }
   const id = await propose(contracts, signer!, call);
   out.write(`proposal ${id} created: ${call.description}${call.value > 0n ? ` (holds ${formatEther(call.value)} ETH until executed)` : ''}\n`);
@@ -162,7 +146,7 @@ export function governanceCommand(out: Out = process.stdout): Command {
     .description(`change a parameter: ${PARAMETERS.join(', ')}`)
     .action(async (name: string, value: string) => {
       if (!(PARAMETERS as readonly string[]).includes(name)) {
-        throw new InfraError(INFRA_ERROR_CODES.governanceInputInvalid, `unknown parameter ${JSON.stringify(name)}: one of ${PARAMETERS.join(', ')}`);
+        throw new GovernanceInputInvalidError(`unknown parameter ${JSON.stringify(name)}: one of ${PARAMETERS.join(', ')}`);
       }
       await submit(g(), out, (d) => parameterCall(d, name as ParameterName, value));
     });
@@ -188,10 +172,7 @@ export function governanceCommand(out: Out = process.stdout): Command {
       const id = uint(proposalId);
       if (!(await contracts.governance.isPassed(id))) {
         const p = await contracts.governance.getProposal(id);
-        throw new InfraError(
-          INFRA_ERROR_CODES.governanceInputInvalid,
-          `proposal ${id} has not passed (yes ${p.yesVotes} / no ${p.noVotes}, quorum ${await contracts.governance.quorum()}): more members must vote yes, or wait for the end of its voting period`,
-        );
+        throw new GovernanceInputInvalidError(`proposal ${id} has not passed (yes ${p.yesVotes} / no ${p.noVotes}, quorum ${await contracts.governance.quorum()}): more members must vote yes, or wait for the end of its voting period`);
       }
       const hash = await execute(contracts, signer!, id);
       out.write(`proposal ${id} executed in ${hash}\n`);

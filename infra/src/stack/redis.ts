@@ -7,7 +7,7 @@ import {
   type LocalRedis,
   type StartRedisOptions,
 } from '@cloister/devstack';
-import { INFRA_ERROR_CODES, InfraError } from '../errors';
+import { InfraRedisFailedError, InfraRedisMissingError } from '../errors';
 
 export { REDIS_INSTALL_HINT, type LocalRedis, type StartRedisOptions } from '@cloister/devstack';
 
@@ -17,7 +17,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Local
     return await startDevelopmentRedis(options);
   } catch (error) {
     if (!isDevstackError(error)) throw error;
-    const code = error.code === DEVSTACK_ERROR_CODES.redisMissing ? INFRA_ERROR_CODES.redisMissing : INFRA_ERROR_CODES.redisFailed;
-    throw new InfraError(code, error.message, { cause: error, ...(error.details ? { details: error.details } : {}) });
+    const Coded = error.code === DEVSTACK_ERROR_CODES.redisMissing ? InfraRedisMissingError : InfraRedisFailedError;
+    throw new Coded(error.message, { cause: error, ...(error.details ? { details: error.details } : {}) });
   }
 }

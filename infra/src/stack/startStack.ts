@@ -9,20 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonRpcProvider, hexlify, parseEther, type Wallet } from 'ethers';
 import type { Logger } from 'pino';
-import {
-  authorizeRoflOrigin,
-  bytes21ToRoflAppId,
-  connectCloister,
-  deployCloister,
-  installSapphireMocks,
-  saveDeployment,
-  startLocalChain,
-  type CloisterContracts,
-  type Deployment,
-} from '@cloister/contracts';
+import { authorizeRoflOrigin, bytes21ToRoflAppId, connectCloister, deployCloister, installSapphireMocks, saveDeployment, startLocalChain, type CloisterContracts, type Deployment } from '@cloister/contracts';
 import { startDevelopmentAppd } from '@cloister/aggregator-rofl';
 import { startCoordinator, type RunningCoordinator } from '@cloister/coordinator';
-import { INFRA_ERROR_CODES, InfraError } from '../errors';
+import { InfraError, StackStartFailedError } from '../errors';
 import { developmentAccounts, fund, type StackAccounts } from './accounts';
 import { startRedis } from './redis';
 import { startStackAggregator, type StackAggregator } from './aggregator';
@@ -183,7 +173,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   } catch (error) {
     await teardown.run();
     if (error instanceof InfraError) throw error;
-    throw new InfraError(INFRA_ERROR_CODES.stackStartFailed, `the local stack could not start: ${(error as Error).message}`, {
+    throw new StackStartFailedError(`the local stack could not start: ${(error as Error).message}`, {
       cause: error,
     });
   }
