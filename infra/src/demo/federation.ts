@@ -158,7 +158,7 @@ export async function runFederation(stack: Stack, options: FederationOptions): P
   if (consortium) {
     const resealDeadline = Date.now() + 60_000;
     while (!(await contracts.modelKeys.sealedModel(taskId, 0).then(() => true, () => false))) {
-      if (Date.now() > resealDeadline) throw new InfraError(INFRA_ERROR_CODES.federationFailed, 'the aggregator did not re-seal the initial model within 60 s');
+      if (Date.now() > resealDeadline) throw new FederationFailedError('the aggregator did not re-seal the initial model within 60 s');
       await sleep(200);
     }
     const member = accounts.governance[0]!;
