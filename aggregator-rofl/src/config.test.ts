@@ -37,3 +37,23 @@ describe('loadConfig: pipeline, worker and finalize gas', () => {
     expect(() => loadConfig({ ...base, FINALIZE_GAS_PER_PARTICIPANT: '-1' })).toThrow(/CLOISTER_ERR_AGG_CONFIG_INVALID|FINALIZE_GAS_PER_PARTICIPANT/);
   });
 });
+
+describe('loadConfig: job lock, outcome pages and the health server', () => {
+  it('defaults: a stalled job is taken over within lock + 2 × interval ≈ 9 s; pages of 200; health on 9464', () => {
+    const c = loadConfig(base);
+    expect(c.lockDurationMs).toBe(5000);
+    expect(c.stalledIntervalMs).toBe(2000);
+    expect(c.lockDurationMs + 2 * c.stalledIntervalMs).toBeLessThanOrEqual(10_000);
+    expect(c.outcomePageSize).toBe(200);
+    expect(c.healthPort).toBe(9464);
+    expect(c.healthHost).toBe('0.0.0.0');
+    expect(c.coordinatorTimeoutMs).toBeUndefined();
+  });
+
+  it('reads overrides and rejects a bad port or page size', () => {
+    const c = loadConfig({ ...base, JOB_LOCK_MS: '8000', JOB_STALLED_INTERVAL_MS: '1000', OUTCOME_PAGE_SIZE: '3', HEALTH_PORT: '0', HEALTH_HOST: '127.0.0.1', COORDINATOR_TIMEOUT_MS: '120000' });
+    expect([c.lockDurationMs, c.stalledIntervalMs, c.outcomePageSize, c.healthPort, c.healthHost, c.coordinatorTimeoutMs]).toEqual([8000, 1000, 3, 0, '127.0.0.1', 120_000]);
+    expect(() => loadConfig({ ...base, HEALTH_PORT: '70000' })).toThrow(/HEALTH_PORT/);
+    expect(() => loadConfig({ ...base, OUTCOME_PAGE_SIZE: '0' })).toThrow(/OUTCOME_PAGE_SIZE/);
+  });
+});

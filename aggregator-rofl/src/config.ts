@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULT_APPD_SOCKET } from './appd/appdClient';
+import { DEFAULT_OUTCOME_PAGE_SIZE } from '@cloister/contracts';
 import { ConfigInvalidError } from './errors';
 import type { InferenceConfig } from './inference/startInference';
+import { DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from './jobs/aggregationWorker';
 
 export type AggregatorConfig = {
   /** appd's unix socket (ROFL mounts it at /run/rofl-appd.sock). */
@@ -17,7 +19,10 @@ export type AggregatorConfig = {
   stateDir: string;
   /** Largest ciphertext or blob the aggregator will download. */
   maxUpdateBytes: number;
-  /** BullMQ lock: a job whose worker died is retried after about this long. */
+  /**
+   * BullMQ lock (JOB_LOCK_MS, default 5000) and stalled-check interval (JOB_STALLED_INTERVAL_MS, default 2000): a job
+   * whose worker died is taken over after at most lock + 2 × interval (≈ 9 s); a busy worker renews every lock / 2.
+   */
   lockDurationMs: number;
   stalledIntervalMs: number;
   attempts: number;
@@ -33,7 +38,7 @@ export type AggregatorConfig = {
   pipelineMemoryBytes?: number;
   /** Open + validate updates in a worker thread (AGG_OPEN_WORKER; default: when the machine has more than one core). */
   openInWorker?: boolean;
-  /** finalizeRound gas limit = base + perParticipant × committed (default 500 000 + 40 000 × n). */
+  /** reportOutcomes page gas limit = base + perParticipant × accounts (default 500 000 + 40 000 × n); finalizeRound: base. */
   finalizeGas?: { base: number; perParticipant: number };
   /** Confidential inference endpoint (INFERENCE_PORT set): sealed queries, metering, settlement. */
   inference?: InferenceConfig;
@@ -45,6 +50,16 @@ export type AggregatorConfig = {
   participantsAddress?: string;
   /** How often consortium tasks' initial models are looked for and re-sealed (RESEAL_INTERVAL_MS, default 5 s). */
   resealIntervalMs?: number;
+  /** Accounts per reportOutcomes transaction (OUTCOME_PAGE_SIZE, default 200). */
+  outcomePageSize?: number;
+  /** Port of the /health, /ready and /metrics server (HEALTH_PORT, default 9464; 0 picks a free one); unset: no server. */
+  healthPort?: number;
+  /** Interface it listens on (HEALTH_HOST, default 0.0.0.0). */
+  healthHost?: string;
+  /** Coordinator request timeout (COORDINATOR_TIMEOUT_MS; default the client's own). */
+  coordinatorTimeoutMs?: number;
+  /** How long a transaction through appd sign-submit may take to be included (APPD_TX_TIMEOUT_MS; default the client's). */
+  appdTxTimeoutMs?: number;
 };
 
 type Env = Record<string, string | undefined>;
@@ -63,6 +78,14 @@ function int(env: Env, name: string, fallback: number): number {
   return n;
 }
 
+function port(env: Env, name: string, fallback: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 65535) throw new ConfigInvalidError(`${name} must be a port number 0..65535, got "${v}"`);
+  return n;
+}
+
 function bool(env: Env, name: string, fallback: boolean): boolean {
   const v = env[name];
   if (v === undefined || v === '') return fallback;
@@ -77,12 +100,6 @@ function address(env: Env, name: string, hint: string): string {
   return v;
 }
 
-function port(env: Env, name: string): number {
-  const n = Number(env[name]);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigInvalidError(`${name} must be a port number 0..65535, got "${env[name]}"`);
-  return n;
-}
-
 /** Reads the aggregator's configuration from environment variables (ROFL secrets arrive this way). */
 export function loadConfig(env: Env = process.env): AggregatorConfig {
   return {
@@ -95,8 +112,8 @@ export function loadConfig(env: Env = process.env): AggregatorConfig {
     coordinatorUrl: required(env, 'COORDINATOR_URL', 'the coordinator base URL, e.g. https://coordinator.example.org'),
     stateDir: env.STATE_DIR ?? '/storage/cloister-aggregator',
     maxUpdateBytes: int(env, 'MAX_UPDATE_BYTES', 512 * 1024 * 1024),
-    lockDurationMs: int(env, 'JOB_LOCK_MS', 60_000),
-    stalledIntervalMs: int(env, 'JOB_STALLED_INTERVAL_MS', 30_000),
+    lockDurationMs: int(env, 'JOB_LOCK_MS', DEFAULT_LOCK_DURATION_MS),
+    stalledIntervalMs: int(env, 'JOB_STALLED_INTERVAL_MS', DEFAULT_STALLED_INTERVAL_MS),
     attempts: int(env, 'JOB_ATTEMPTS', 5),
     logLevel: env.LOG_LEVEL ?? 'info',
     publishKeys: (env.PUBLISH_KEYS ?? 'true') !== 'false',
@@ -111,7 +128,7 @@ export function loadConfig(env: Env = process.env): AggregatorConfig {
     ...(env.INFERENCE_PORT
       ? {
           inference: {
-            port: port(env, 'INFERENCE_PORT'),
+            port: port(env, 'INFERENCE_PORT', 0),
             host: env.INFERENCE_HOST ?? '0.0.0.0',
             inferenceCreditAddress: address(env, 'INFERENCE_CREDIT_ADDRESS', 'InferenceCredit from the deployment JSON'),
             rateLimit: int(env, 'INFERENCE_RATE_LIMIT', 120),
@@ -123,5 +140,10 @@ export function loadConfig(env: Env = process.env): AggregatorConfig {
           },
         }
       : {}),
+    outcomePageSize: int(env, 'OUTCOME_PAGE_SIZE', DEFAULT_OUTCOME_PAGE_SIZE),
+    healthPort: port(env, 'HEALTH_PORT', 9464),
+    healthHost: env.HEALTH_HOST ?? '0.0.0.0',
+    ...(env.COORDINATOR_TIMEOUT_MS ? { coordinatorTimeoutMs: int(env, 'COORDINATOR_TIMEOUT_MS', 1) } : {}),
+    ...(env.APPD_TX_TIMEOUT_MS ? { appdTxTimeoutMs: int(env, 'APPD_TX_TIMEOUT_MS', 1) } : {}),
   };
 }

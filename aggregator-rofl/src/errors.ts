@@ -35,6 +35,9 @@ export const AGGREGATOR_ERROR_CODES = {
   inferenceUnavailable: 'CLOISTER_ERR_INFERENCE_UNAVAILABLE',
   modelKeyUnavailable: 'CLOISTER_ERR_AGG_MODEL_KEY_UNAVAILABLE',
   openWorkerFailed: 'CLOISTER_ERR_AGG_OPEN_WORKER_FAILED',
+  modelUnavailable: 'CLOISTER_ERR_AGG_MODEL_UNAVAILABLE',
+  healthServer: 'CLOISTER_ERR_AGG_HEALTH_SERVER',
+  notReady: 'CLOISTER_ERR_AGG_NOT_READY',
 } as const;
 
 export type AggregatorErrorCode = (typeof AGGREGATOR_ERROR_CODES)[keyof typeof AGGREGATOR_ERROR_CODES];
@@ -151,4 +154,17 @@ export const InferenceUnavailableError = define('InferenceUnavailableError', {
 export const ModelKeyUnavailableError = define('ModelKeyUnavailableError', {
   code: AGGREGATOR_ERROR_CODES.modelKeyUnavailable,
   description: 'A consortium model key cannot be derived, stored or matched (appd or ModelKeyRegistry).',
+});
+export const ModelUnavailableError = define('ModelUnavailableError', {
+  code: AGGREGATOR_ERROR_CODES.modelUnavailable,
+  description: "The round's previous global model is missing or does not hash to its on-chain value (the round fails with MODEL_UNAVAILABLE).",
+});
+export const HealthServerError = define('HealthServerError', {
+  code: AGGREGATOR_ERROR_CODES.healthServer,
+  description: 'The /health, /ready and /metrics server cannot listen on HEALTH_PORT.',
+});
+export const NotReadyError = define('NotReadyError', {
+  code: AGGREGATOR_ERROR_CODES.notReady,
+  description: "/ready answers 503 with Retry-After: Redis, the chain or the worker is not usable now (the body's checks say which).",
+  statusCode: 503,
 });

@@ -34,5 +34,16 @@ export {
   type InvalidUpdate,
 } from './updates';
 export { CoordinatorClient } from './jobs/coordinatorClient';
-export { startAggregator, type RunningAggregator } from './jobs/startAggregator';
+export { startAggregator, type RunningAggregator, type StartAggregatorOptions } from './jobs/startAggregator';
+export {
+  AggregationWorker,
+  DEFAULT_LOCK_DURATION_MS,
+  DEFAULT_MAX_STALLED_COUNT,
+  DEFAULT_STALLED_INTERVAL_MS,
+  isFinalAttempt,
+  type AggregationWorkerOptions,
+} from './jobs/aggregationWorker';
+export { failRoundOnChain, failureReasonName, failureReasonOf, FAIL_ROUND_GAS } from './jobs/failRound';
+export { AggregatorMetrics } from './health/aggregatorMetrics';
+export { healthRoutes, startHealthServer, type HealthServer, type ReadinessProbe } from './health/healthServer';
 export { loadConfig, type AggregatorConfig } from './config';

@@ -9,6 +9,7 @@ import {
   EXCLUSION_REASON,
   JOB,
   QUEUE,
+  ROUND_FAILURE_REASON,
   ROUND_STATE,
   sealUpdateToBytes,
   sha256Hex,
@@ -33,7 +34,7 @@ import pino from 'pino';
 import { startDevelopmentAppd, type DevelopmentAppd } from '../src/development-appd/developmentAppd';
 import { startAggregator, type RunningAggregator } from '../src/jobs/startAggregator';
 import type { AggregatorConfig } from '../src/config';
-import { spawnRedis, type SpawnedRedis } from '@cloister/devstack';
+import { spawnRedis, until, type SpawnedRedis } from '@cloister/devstack';
 import { startCoordinatorDouble, updateKey, type CoordinatorDouble } from './support';
 
 jest.setTimeout(240_000);
@@ -71,9 +72,14 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
   let accounts: JsonRpcSigner[];
   let chainId: bigint;
   const taskId = 1n;
+  const defaultTask = taskId;
+  const TASK_REWARD = 10n ** 15n;
+  let spec: Record<string, unknown>;
+  /** Every line the aggregator logs (JSON), for the takeover and failure logs. */
+  const logLines: string[] = [];
   let initialModel: NamedTensor[];
   const prefix = `agg-test-${process.pid}`;
-  const log = pino({ level: 'silent' });
+  const log = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
 
   async function mine(seconds: number) {
     await provider.send('evm_increaseTime', [seconds]);
@@ -92,8 +98,9 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     signer: JsonRpcSigner,
     round: bigint,
     update: { deltas: NamedTensor[]; numExamples: number },
-    tweak: { sealRound?: bigint; tamperAfterCommit?: boolean } = {},
+    tweak: { sealRound?: bigint; tamperAfterCommit?: boolean; task?: bigint; skipUpload?: boolean } = {},
   ) {
+    const taskId = tweak.task ?? defaultTask;
     const participant = await signer.getAddress();
     const recipientPublicKey = getBytes(await c.aggregatorRegistry.hpkePublicKey());
     const ciphertext = await sealUpdateToBytes({
@@ -113,16 +120,17 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     await (await c.taskManager.connect(signer).commit(taskId, round, ciphertextHash)).wait();
     const stored = Uint8Array.from(ciphertext);
     if (tweak.tamperAfterCommit) stored[stored.length - 5]! ^= 0xff;
+    if (tweak.skipUpload) return participant;
     coordinator.updates.set(updateKey(taskId, round, participant), { ciphertext: stored, signature });
     return participant;
   }
 
-  async function closeRound(round: bigint) {
+  async function closeRound(round: bigint, taskId = defaultTask) {
     await mine(3601);
     await (await c.taskManager.connect(accounts[0]!).closeRound(taskId, round)).wait();
   }
 
-  async function enqueue(round: bigint) {
+  async function enqueue(round: bigint, taskId = defaultTask): Promise<string> {
     const r = await c.taskManager.getRound(taskId, round);
     const payload: AggregationJob = {
       taskId: taskId.toString(),
@@ -131,14 +139,52 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
       taskManager: deployment.contracts.taskManager,
       updates: [],
     };
-    await queue.add(JOB.aggregateRound, payload, {
-      jobId: `aggregate-${taskId}-${round}-${r.openedAt}`,
-      attempts: 3,
-      backoff: { type: 'fixed', delay: 500 },
-    });
+    const jobId = `aggregate-${taskId}-${round}-${r.openedAt}`;
+    await queue.add(JOB.aggregateRound, payload, { jobId, attempts: 3, backoff: { type: 'fixed', delay: 500 } });
+    return jobId;
+  }
+
+  /** Waits for a job to complete (not fail) and returns its result. */
+  async function completed(jobId: string, timeoutMs = 90_000): Promise<unknown> {
+    return until(`job ${jobId} completed`, async () => {
+      const job = await queue.getJob(jobId);
+      const state = await job?.getState();
+      if (state === 'failed') throw new Error(`job ${jobId} failed: ${job!.failedReason}`);
+      return state === 'completed' ? { value: job!.returnvalue as unknown } : null;
+    }, timeoutMs, 200).then((r) => r.value);
+  }
+
+  /** Creates a task through governance with this spec and admits `admitted`; returns its id. */
+  async function createTask(specBytes: Buffer, admitted: string[], minParticipants: number, maxParticipants: number): Promise<bigint> {
+    const modelBytes = encodeTensors(initialModel);
+    coordinator.blobs.set(sha256Hex(specBytes).slice(2), specBytes);
+    await pass(
+      deployment.contracts.taskManager,
+      c.taskManager.interface.encodeFunctionData('createTask', [
+        {
+          modelSpecHash: sha256Hex(specBytes),
+          initialModelHash: sha256Hex(modelBytes),
+          initialModelUri: `blobs/${sha256Hex(modelBytes).slice(2)}`,
+          dataSchemaHash: sha256Hex(Buffer.from('schema')),
+          minParticipants,
+          maxParticipants,
+          roundDuration: 3600,
+          numRounds: 1,
+          rewardPerRound: TASK_REWARD,
+        },
+      ]),
+      TASK_REWARD,
+    );
+    const id = await c.taskManager.taskCount();
+    await pass(
+      deployment.contracts.participants,
+      c.participants.interface.encodeFunctionData('admitMany', [id, admitted, admitted.map((_, i) => `site-${i}`), admitted.map(() => '')]),
+    );
+    return id;
   }
 
   async function waitFinalized(round: bigint, timeoutMs = 90_000) {
+    const taskId = defaultTask;
     const end = Date.now() + timeoutMs;
     for (;;) {
       const r = await c.taskManager.getRound(taskId, round);
@@ -149,6 +195,7 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
   }
 
   async function outcome(round: bigint, account: string) {
+    const taskId = defaultTask;
     return c.taskManager.outcomeOf.staticCall(taskId, round, account, { from: deployment.contracts.rewardVault });
   }
 
@@ -158,7 +205,7 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     chain = await startLocalChain();
     provider = connectJsonRpc(chain.rpcUrl, { pollingInterval: 100 });
     chainId = BigInt(chain.chainId);
-    accounts = await Promise.all(Array.from({ length: 12 }, (_, i) => provider.getSigner(i)));
+    accounts = await Promise.all(Array.from({ length: 20 }, (_, i) => provider.getSigner(i)));
     const admin = await accounts[0]!.getAddress();
     deployment = await deployCloister({
       deployer: accounts[0]!,
@@ -184,7 +231,7 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     coordinator = await startCoordinatorDouble(() => c.aggregatorRegistry.aggregatorSigner());
     initialModel = tensors((i) => (i % 5) * 0.1 - 0.2);
     const modelBytes = encodeTensors(initialModel);
-    const spec = {
+    spec = {
       version: 1,
       name: 'integration',
       model: { topology: { class_name: 'Sequential' } },
@@ -252,6 +299,10 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
       pipelineDepth: 2,
       openInWorker: true,
       finalizeGas: { base: 500_000, perParticipant: 40_000 },
+      // Pages of 2 accounts: the first round's 8 outcomes go on chain in 4 reportOutcomes transactions.
+      outcomePageSize: 2,
+      healthPort: 0,
+      healthHost: '127.0.0.1',
     };
     running = await startAggregator(config, { logger: log });
   });
@@ -337,6 +388,10 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     const doc = JSON.parse(metrics!.toString('utf8'));
     expect(doc.excluded.map((e: { participant: string }) => e.participant)).toEqual(expected.map(([a]) => getAddress(a)));
     expect(doc.modelHash).toBe(r.modelHash);
+
+    // 8 committed accounts reported in pages of 2, then one finalize.
+    const pages = await c.taskManager.queryFilter(c.taskManager.filters.OutcomesReported(taskId, round));
+    expect(pages.map((e) => Number(e.args.reportedCount))).toEqual([2, 4, 6, 8]);
   });
 
   it('a finalize from any other account reverts; killing the worker mid-job and restarting finalizes exactly once', async () => {
@@ -350,9 +405,10 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
 
     const outsider = c.taskManager.connect(accounts[10]!);
     const hash = sha256Hex(Buffer.from('forged'));
-    await expect(
-      outsider.finalizeRound(taskId, round, hash, 'blobs/x', [await accounts[1]!.getAddress(), second], [500000, 500000], [], [], hash),
-    ).rejects.toThrow();
+    const notAuthorized = { data: expect.stringMatching(new RegExp(`^${c.taskManager.interface.getError('RoflOriginNotAuthorizedForApp')!.selector}`)) };
+    await expect(outsider.reportOutcomes(taskId, round, [await accounts[1]!.getAddress(), second], [500000, 500000], [], [])).rejects.toMatchObject(notAuthorized);
+    await expect(outsider.finalizeRound(taskId, round, hash, 'blobs/x', hash)).rejects.toMatchObject(notAuthorized);
+    await expect(outsider.failRound(taskId, round, ROUND_FAILURE_REASON.AggregationFailed)).rejects.toMatchObject(notAuthorized);
     expect(Number((await c.taskManager.getRound(taskId, round)).state)).toBe(ROUND_STATE.Closed);
 
     // Worker A hangs on the second participant's download; it is killed (force-closed, lock abandoned) mid-job.
@@ -366,9 +422,19 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     coordinator.hold = null;
     expect(Number((await c.taskManager.getRound(taskId, round)).state)).toBe(ROUND_STATE.Closed);
 
-    // Worker B (a fresh start) picks the stalled job up and finalizes.
+    // Worker B (a fresh start) picks the stalled job up once A's lock lapsed, says so, and finalizes.
+    const killedAt = Date.now();
     running = await startAggregator(config, { logger: log });
     const r = await waitFinalized(round);
+    const takeover = logLines.map((l) => JSON.parse(l) as { msg: string; time: number; stalledCount?: number }).find((l) => l.msg === 'worker: taking over a stalled job' && l.time >= killedAt);
+    expect(takeover?.stalledCount).toBe(1);
+    console.log(`takeover of the killed worker's job after ${((takeover!.time - killedAt) / 1000).toFixed(1)} s (lock ${config.lockDurationMs} ms, stalled check ${config.stalledIntervalMs} ms)`);
+    // B's own stalled check found the job (detected) and B ran it (taken over).
+    const stalled = (await running!.metrics.stalled.get()).values.map((v) => [v.labels.event, v.value]);
+    expect(stalled.sort()).toEqual([
+      ['detected', 1],
+      ['taken-over', 1],
+    ]);
     const finalizedEvents = await c.taskManager.queryFilter(c.taskManager.filters.RoundFinalized(taskId, round));
     expect(finalizedEvents).toHaveLength(1);
     expect(finalizedEvents[0]!.args.modelHash).toBe(r.modelHash);
@@ -386,5 +452,68 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
       await new Promise((res) => setTimeout(res, 200));
     }
     expect(await c.taskManager.queryFilter(c.taskManager.filters.RoundFinalized(taskId, round))).toHaveLength(1);
+  });
+
+  it('10 commit, 6 upload, minimum 7: the round fails with BELOW_PRIVACY_FLOOR, nothing is published or paid', async () => {
+    const members = await Promise.all(accounts.slice(10, 20).map((a) => a.getAddress()));
+    const task = await createTask(Buffer.from(JSON.stringify(spec)), members, 7, 10);
+    await (await c.taskManager.connect(accounts[0]!).openRound(task)).wait();
+    for (const [k, signer] of accounts.slice(10, 20).entries()) {
+      await submit(signer, 1n, { deltas: tensors((i) => 0.01 * (i + k)), numExamples: 10 }, { task, skipUpload: k >= 6 });
+    }
+    await closeRound(1n, task);
+    const blobsBefore = new Set(coordinator.blobs.keys());
+    const escrowBefore = await c.rewardVault.escrowOf(task);
+
+    const result = await completed(await enqueue(1n, task));
+    expect(result).toMatchObject({ status: 'failed', reason: ROUND_FAILURE_REASON.BelowPrivacyFloor });
+    const r = await c.taskManager.getRound(task, 1n);
+    expect([Number(r.state), Number(r.failureReason), Number(r.reportedCount)]).toEqual([ROUND_STATE.Failed, ROUND_FAILURE_REASON.BelowPrivacyFloor, 0]);
+    const failed = await c.taskManager.queryFilter(c.taskManager.filters.RoundFailed(task, 1n));
+    expect(failed.map((e) => [Number(e.args.committedCount), Number(e.args.reason)])).toEqual([[10, ROUND_FAILURE_REASON.BelowPrivacyFloor]]);
+    expect(await c.taskManager.queryFilter(c.taskManager.filters.RoundFinalized(task))).toHaveLength(0);
+    // Nothing sealed or uploaded (no model, no metrics document), nothing reserved or paid.
+    expect(new Set(coordinator.blobs.keys())).toEqual(blobsBefore);
+    expect(await c.rewardVault.escrowOf(task)).toBe(escrowBefore);
+    expect(await c.rewardVault.reservedOf(task)).toBe(0n);
+
+    // The metrics say why: a round failure by reason, and the four missing uploads by exclusion reason.
+    const metrics = await (await fetch(`${running!.health!.url}/metrics`)).text();
+    expect(metrics).toMatch(/cloister_aggregator_round_failures_total\{reason="BelowPrivacyFloor"\} 1/);
+    expect(metrics).toMatch(/cloister_aggregator_exclusions_total\{reason="MissingUpload"\} 4/);
+    expect(metrics).toMatch(/cloister_aggregator_jobs_total\{status="failed"\} 1/);
+  });
+
+  it('a spec the aggregator refuses fails the round once with SPEC_REFUSED instead of being retried', async () => {
+    const refused = Buffer.from(JSON.stringify({ ...spec, aggregation: { strategy: 'no-such-strategy', params: {}, updateNormBound: 10, dp: null } }));
+    const members = await Promise.all(accounts.slice(1, 3).map((a) => a.getAddress()));
+    const task = await createTask(refused, members, 1, 2);
+    await (await c.taskManager.connect(accounts[0]!).openRound(task)).wait();
+    for (const signer of accounts.slice(1, 3)) await submit(signer, 1n, { deltas: tensors(() => 0.01), numExamples: 3 }, { task });
+    await closeRound(1n, task);
+
+    const jobId = await enqueue(1n, task);
+    expect(await completed(jobId)).toMatchObject({ status: 'failed', reason: ROUND_FAILURE_REASON.SpecRefused });
+    expect((await queue.getJob(jobId))!.attemptsMade).toBeLessThanOrEqual(1); // one run, no retries
+    const r = await c.taskManager.getRound(task, 1n);
+    expect([Number(r.state), Number(r.failureReason)]).toEqual([ROUND_STATE.Failed, ROUND_FAILURE_REASON.SpecRefused]);
+    // A duplicate job finds the round ended: still exactly one RoundFailed.
+    await queue.add(JOB.aggregateRound, { taskId: task.toString(), round: 1, chainId: chainId.toString(), taskManager: deployment.contracts.taskManager, updates: [] }, { jobId: `dup-refused-${task}` });
+    expect(await completed(`dup-refused-${task}`)).toEqual({ status: 'already-ended', state: ROUND_STATE.Failed });
+    expect(await c.taskManager.queryFilter(c.taskManager.filters.RoundFailed(task, 1n))).toHaveLength(1);
+  });
+
+  it('serves /health, /ready (Redis, chain and worker probed now) and /metrics on its own port', async () => {
+    const url = running!.health!.url;
+    const health = await fetch(`${url}/health`);
+    expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
+    const ready = await fetch(`${url}/ready`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', checks: { redis: 'ok', chain: 'ok', worker: 'ok' } }]);
+    const metrics = await fetch(`${url}/metrics`);
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await metrics.text();
+    for (const name of ['cloister_aggregator_jobs_total', 'cloister_aggregator_job_duration_seconds_bucket', 'cloister_aggregator_active_job_age_seconds', 'cloister_aggregator_jobs_active', 'cloister_aggregator_jobs_stalled_total']) {
+      expect(text).toContain(name);
+    }
   });
 });

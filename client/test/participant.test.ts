@@ -14,7 +14,7 @@ import {
   type TaskSpec,
   type TaskSpecV1,
 } from '@cloister/protocol';
-import { connectCloister } from '@cloister/contracts';
+import { connectCloister, finalizeRoundInPages } from '@cloister/contracts';
 import { ethers, getAddress, JsonRpcProvider, Wallet, type TransactionRequest } from 'ethers';
 import pino from 'pino';
 import {
@@ -343,7 +343,7 @@ describe('transient network failures and round events (task 2)', () => {
     const aggregator = t.aggregatorWallet;
     const [p1, p2, p3] = t.participants.map((w) => w.address) as [string, string, string];
     const hash = ethers.id('task-2-model-1');
-    await (await tm.connect(aggregator).finalizeRound(task2, 1n, hash, `blobs/${hash.slice(2)}`, [p1, p2], [500_000, 500_000], [p3], [1], ethers.id('m'))).wait();
+    await finalizeRoundInPages(tm.connect(aggregator), { taskId: task2, round: 1n, modelHash: hash, modelUri: `blobs/${hash.slice(2)}`, metricsHash: ethers.id('m'), included: [p1, p2], scores: [500_000, 500_000], excluded: [p3], reasons: [1] });
     await until('round accepted', async () => Number((await tm.getRound(task2, 1n)).state) === ROUND_STATE.Accepted, 40_000);
     await until('round 2 announced', async () => signals.filter((e) => e === 'round:opened').length >= 2, 20_000);
     for (const name of ['round:opened', 'round:closing', 'round:closed', 'round:finalized', 'model:available', 'round:accepted', 'task:status']) {

@@ -6,8 +6,8 @@ import {SiweAuth} from "@oasisprotocol/sapphire-contracts/contracts/auth/SiweAut
 import {ICloisterGovernance, IRewardVault, ITaskManagerOutcomes} from "./interfaces/ICloister.sol";
 
 /// @title RewardVault
-/// @notice Holds each task's reward escrow, credits participants when a round is accepted (split by score by the
-/// TaskManager), and pays out by pull (`claim`). Balances and scores are confidential: they are read only with a
+/// @notice Holds each task's reward escrow, reserves a round's reward when it is accepted and credits it to the
+/// participants in pages (split by score by the TaskManager), and pays out by pull (`claim`). Balances and scores are confidential: they are read only with a
 /// SiweAuth token (`login`): a participant reads its own, governance members read anyone's, others are refused.
 /// @dev No event carries a per-participant amount (Sapphire events are public and would leak scores).
 contract RewardVault is IRewardVault, SiweAuth, ReentrancyGuard {
@@ -16,7 +16,7 @@ contract RewardVault is IRewardVault, SiweAuth, ReentrancyGuard {
     error RewardVaultAlreadyBound(address taskManager);
     error RewardVaultZeroAddress();
     error RewardVaultInsufficientEscrow(uint256 taskId, uint256 available, uint256 required);
-    error RewardVaultCreditExceedsReward(uint256 reward, uint256 credited);
+    error RewardVaultInsufficientReserve(uint256 taskId, uint256 available, uint256 required);
     error RewardVaultLengthMismatch(uint256 accounts, uint256 amounts);
     error RewardVaultNothingToClaim(address account);
     error RewardVaultTransferFailed(address account, uint256 amount);
@@ -26,7 +26,8 @@ contract RewardVault is IRewardVault, SiweAuth, ReentrancyGuard {
 
     event TaskManagerBound(address indexed taskManager);
     event EscrowDeposited(uint256 indexed taskId, uint256 amount);
-    event RoundCredited(uint256 indexed taskId, uint64 indexed round, uint256 reward, uint256 participants);
+    event RoundRewardReserved(uint256 indexed taskId, uint64 indexed round, uint256 reward);
+    event RoundCredited(uint256 indexed taskId, uint64 indexed round, uint256 amount, uint256 participants);
     event EscrowReleased(uint256 indexed taskId, uint256 amount);
     event RewardClaimed(address indexed account);
 
@@ -34,6 +35,7 @@ contract RewardVault is IRewardVault, SiweAuth, ReentrancyGuard {
     address private immutable _deployer;
     address private _taskManager;
     mapping(uint256 => uint256) private _escrow;
+    mapping(uint256 => uint256) private _reserved;
     mapping(address => uint256) private _pending;
 
     modifier onlyTaskManager() {
@@ -66,32 +68,44 @@ contract RewardVault is IRewardVault, SiweAuth, ReentrancyGuard {
         emit EscrowDeposited(taskId, msg.value);
     }
 
-    /// @notice Moves an accepted round's reward from escrow to the participants' pending balances (TaskManager
-    /// only). What `amounts` leave of `reward` (rounding dust) is credited to governance.
+    /// @notice Moves an accepted round's reward from the task's escrow to its reserve (TaskManager only), so that
+    /// cancelling the task cannot release what the round's participants are owed while it is credited in pages.
     /// @param taskId The task.
     /// @param round The round.
-    /// @param reward The round reward taken from escrow.
-    /// @param accounts The included participants.
-    /// @param amounts Their shares.
-    function creditRound(
-        uint256 taskId,
-        uint64 round,
-        uint256 reward,
-        address[] calldata accounts,
-        uint256[] calldata amounts
-    ) external onlyTaskManager {
-        if (accounts.length != amounts.length) revert RewardVaultLengthMismatch(accounts.length, amounts.length);
+    /// @param reward The round reward.
+    function reserveRoundReward(uint256 taskId, uint64 round, uint256 reward) external onlyTaskManager {
         uint256 available = _escrow[taskId];
         if (available < reward) revert RewardVaultInsufficientEscrow(taskId, available, reward);
         _escrow[taskId] = available - reward;
-        uint256 credited = 0;
+        _reserved[taskId] += reward;
+        emit RoundRewardReserved(taskId, round, reward);
+    }
+
+    /// @notice Credits one page of an accepted round's reward from the task's reserve to the participants' pending
+    /// balances, and `toGovernance` (the page's rounding remainder) to governance (TaskManager only).
+    /// @param taskId The task.
+    /// @param round The round.
+    /// @param accounts The page's included participants.
+    /// @param amounts Their shares.
+    /// @param toGovernance The page's rounding remainder.
+    function creditRewards(
+        uint256 taskId,
+        uint64 round,
+        address[] calldata accounts,
+        uint256[] calldata amounts,
+        uint256 toGovernance
+    ) external onlyTaskManager {
+        if (accounts.length != amounts.length) revert RewardVaultLengthMismatch(accounts.length, amounts.length);
+        uint256 total = toGovernance;
         for (uint256 i = 0; i < accounts.length; i++) {
             _pending[accounts[i]] += amounts[i];
-            credited += amounts[i];
+            total += amounts[i];
         }
-        if (credited > reward) revert RewardVaultCreditExceedsReward(reward, credited);
-        _pending[governance] += reward - credited;
-        emit RoundCredited(taskId, round, reward, accounts.length);
+        uint256 available = _reserved[taskId];
+        if (available < total) revert RewardVaultInsufficientReserve(taskId, available, total);
+        _reserved[taskId] = available - total;
+        _pending[governance] += toGovernance;
+        emit RoundCredited(taskId, round, total, accounts.length);
     }
 
     /// @notice Credits the whole remaining escrow of a cancelled task to governance (TaskManager only).
@@ -163,6 +177,11 @@ contract RewardVault is IRewardVault, SiweAuth, ReentrancyGuard {
     /// @notice The escrow left for a task (public: deposits are public anyway).
     function escrowOf(uint256 taskId) external view returns (uint256) {
         return _escrow[taskId];
+    }
+
+    /// @notice Accepted rounds' rewards of a task not yet credited to participants (public, like the escrow).
+    function reservedOf(uint256 taskId) external view returns (uint256) {
+        return _reserved[taskId];
     }
 
     /// @notice The bound TaskManager.

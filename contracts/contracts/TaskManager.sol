@@ -13,8 +13,11 @@ import {
 /// @notice Federated-learning tasks and their rounds (see ROUNDS.md): governance approves a task and escrows its
 /// rewards; the operator opens rounds; admitted participants commit the hash of their sealed update; anyone closes
 /// a round after its deadline (or once it is full); only an authorized instance of the registered ROFL app finalizes
-/// it with the new model, the included participants with scores summing to 1e6 and the excluded ones with a reason;
-/// after the challenge window anyone accepts it (crediting rewards in the RewardVault), unless governance rejected it.
+/// it: it reports every committed participant's outcome in pages (`reportOutcomes`: included with a score, or
+/// excluded with a reason) and then publishes the new model (`finalizeRound`, which enforces the privacy floor: at
+/// least minParticipants included), or it fails the round with a reason (`failRound`). After the challenge window
+/// anyone accepts it (the round reward is reserved in the RewardVault) and anyone credits the participants' shares in
+/// pages (`creditRewards`), unless governance rejected it.
 /// @dev A failed or rejected round is reopened under the same number with a new `attempt`; commitments and outcomes
 /// are keyed by (taskId, round, attempt), so a reopened round starts from an empty committed set.
 /// Scores are kept private (Sapphire storage is confidential); they never appear in events or public views.
@@ -23,6 +26,11 @@ contract TaskManager is ITaskManagerOutcomes {
     uint32 public constant SCORE_TOTAL = 1_000_000;
     /// Highest exclusion reason code (see EXCLUSION_REASON in docs/interfaces.md).
     uint8 public constant MAX_EXCLUSION_REASON = 9;
+    /// Round failure reasons (ROUND_FAILURE_REASON in docs/interfaces.md). closeRound emits TOO_FEW_COMMITMENTS;
+    /// the aggregator's failRound takes BELOW_PRIVACY_FLOOR (2) up to MAX_FAILURE_REASON.
+    uint8 public constant TOO_FEW_COMMITMENTS = 1;
+    uint8 public constant BELOW_PRIVACY_FLOOR = 2;
+    uint8 public constant MAX_FAILURE_REASON = 5;
 
     enum RoundState {
         None,
@@ -65,6 +73,14 @@ contract TaskManager is ITaskManagerOutcomes {
         uint32 includedCount;
         uint64 finalizedAt;
         uint64 challengeEndsAt;
+        // Outcome pages reported so far (included + excluded accounts) and the running sum of their scores.
+        uint32 reportedCount;
+        uint32 scoreSum;
+        // Reward crediting after acceptance: committed accounts visited so far and the scores already credited.
+        uint32 creditedCount;
+        uint32 creditedScore;
+        // ROUND_FAILURE_REASON when the round failed (0 otherwise).
+        uint8 failureReason;
         bytes32 previousModelHash;
         bytes32 modelHash;
         string modelUri;
@@ -106,6 +122,10 @@ contract TaskManager is ITaskManagerOutcomes {
     error TaskManagerScoreSumInvalid(uint256 expected, uint256 actual);
     error TaskManagerChallengeWindowOpen(uint256 taskId, uint64 round, uint64 challengeEndsAt);
     error TaskManagerChallengeWindowClosed(uint256 taskId, uint64 round, uint64 challengeEndsAt);
+    error TaskManagerBelowPrivacyFloor(uint256 taskId, uint64 round, uint32 included, uint32 minParticipants);
+    error TaskManagerInvalidFailureReason(uint8 reason);
+    error TaskManagerRewardsCredited(uint256 taskId, uint64 round);
+    error TaskManagerZeroPageSize();
 
     event TaskCreated(
         uint256 indexed taskId,
@@ -123,7 +143,14 @@ contract TaskManager is ITaskManagerOutcomes {
         bytes32 ciphertextHash
     );
     event RoundClosed(uint256 indexed taskId, uint64 indexed round, uint32 committedCount);
-    event RoundFailed(uint256 indexed taskId, uint64 indexed round, uint32 committedCount);
+    event RoundFailed(uint256 indexed taskId, uint64 indexed round, uint32 committedCount, uint8 reason);
+    event OutcomesReported(
+        uint256 indexed taskId,
+        uint64 indexed round,
+        uint32 includedCount,
+        uint32 excludedCount,
+        uint32 reportedCount
+    );
     event RoundFinalized(
         uint256 indexed taskId,
         uint64 indexed round,
@@ -134,6 +161,7 @@ contract TaskManager is ITaskManagerOutcomes {
         bytes32 metricsHash
     );
     event RoundAccepted(uint256 indexed taskId, uint64 indexed round, bytes32 modelHash);
+    event RewardsCredited(uint256 indexed taskId, uint64 indexed round, uint32 creditedCount, bool done);
     event RoundRejected(uint256 indexed taskId, uint64 indexed round);
     event OperatorChanged(address indexed previousOperator, address indexed operator);
     event ChallengeWindowChanged(uint64 challengeWindow);
@@ -317,49 +345,117 @@ contract TaskManager is ITaskManagerOutcomes {
             revert TaskManagerRoundStillOpen(taskId, round, rd.deadline);
         }
         if (rd.committedCount < p.minParticipants) {
-            rd.state = RoundState.Failed;
-            emit RoundFailed(taskId, round, rd.committedCount);
+            _fail(taskId, round, rd, TOO_FEW_COMMITMENTS);
         } else {
             rd.state = RoundState.Closed;
             emit RoundClosed(taskId, round, rd.committedCount);
         }
     }
 
-    /// @notice Finalizes a closed round; only from an authorized origin (TEE instance) of the registered ROFL app.
-    /// `included` and `excluded` together must be exactly the committed set (each once); `scores` (one per included
-    /// participant) sum to 1e6 (or `included` is empty); `reasons` are EXCLUSION_REASON codes 1..9.
+    /// @notice Fails a closed round with a reason; only from an authorized origin (TEE instance) of the registered
+    /// ROFL app. The aggregator calls it instead of finalizing when it must not publish (fewer included than
+    /// minParticipants) or cannot (a spec it refuses, a previous model it cannot verify, an unrecoverable error).
+    /// The operator may reopen the round as a new attempt, as after any failure.
+    /// @param taskId The task.
+    /// @param round The round (must be closed).
+    /// @param reason A ROUND_FAILURE_REASON code from BELOW_PRIVACY_FLOOR (2) to MAX_FAILURE_REASON (5).
+    function failRound(uint256 taskId, uint64 round, uint8 reason) external {
+        _ensureAuthorizedAggregator();
+        Round storage rd = _roundIn(taskId, round, RoundState.Closed);
+        if (reason < BELOW_PRIVACY_FLOOR || reason > MAX_FAILURE_REASON) revert TaskManagerInvalidFailureReason(reason);
+        _fail(taskId, round, rd, reason);
+    }
+
+    /// @notice Reports one page of a closed round's outcomes; only from an authorized origin of the registered ROFL
+    /// app. Any number of pages, each account once across all of them; each must have committed in this attempt.
+    /// The running score sum may not exceed 1e6; `reasons` are EXCLUSION_REASON codes 1..9.
+    /// @param taskId The task.
+    /// @param round The round (must be closed).
+    /// @param included Participants whose updates were aggregated.
+    /// @param scores Their contribution scores (of 1e6 for the whole round).
+    /// @param excluded Participants left out.
+    /// @param reasons Why each was left out.
+    function reportOutcomes(
+        uint256 taskId,
+        uint64 round,
+        address[] calldata included,
+        uint32[] calldata scores,
+        address[] calldata excluded,
+        uint8[] calldata reasons
+    ) external {
+        _ensureAuthorizedAggregator();
+        Round storage rd = _roundIn(taskId, round, RoundState.Closed);
+        if (included.length != scores.length) revert TaskManagerLengthMismatch(included.length, scores.length);
+        if (excluded.length != reasons.length) revert TaskManagerLengthMismatch(excluded.length, reasons.length);
+        bytes32 key = _roundKey(taskId, round, rd.attempt);
+        uint256 sum = rd.scoreSum;
+        for (uint256 i = 0; i < included.length; i++) {
+            address account = _checkUnseenCommitted(key, included[i]);
+            _outcomes[key][account] = Outcome({kind: _INCLUDED, reason: 0, score: scores[i]});
+            sum += scores[i];
+        }
+        if (sum > SCORE_TOTAL) revert TaskManagerScoreSumInvalid(SCORE_TOTAL, sum);
+        for (uint256 i = 0; i < excluded.length; i++) {
+            address account = _checkUnseenCommitted(key, excluded[i]);
+            uint8 reason = reasons[i];
+            if (reason == 0 || reason > MAX_EXCLUSION_REASON) revert TaskManagerInvalidReason(account, reason);
+            _outcomes[key][account] = Outcome({kind: _EXCLUDED, reason: reason, score: 0});
+        }
+        rd.scoreSum = uint32(sum);
+        rd.includedCount += uint32(included.length);
+        rd.reportedCount += uint32(included.length + excluded.length);
+        emit OutcomesReported(
+            taskId,
+            round,
+            uint32(included.length),
+            uint32(excluded.length),
+            rd.reportedCount
+        );
+    }
+
+    /// @notice Publishes a closed round's new model once every committed participant's outcome is reported; only
+    /// from an authorized origin of the registered ROFL app. Enforces the privacy floor (at least minParticipants
+    /// included: fewer would publish an aggregate of too few updates) and that the scores sum to 1e6.
     /// @param taskId The task.
     /// @param round The round (must be closed).
     /// @param modelHash sha256 of the new global model file (non-zero).
     /// @param modelUri Where the model is stored (e.g. `blobs/<sha256 hex>`).
-    /// @param included Participants whose updates were aggregated.
-    /// @param scores Their contribution scores.
-    /// @param excluded Participants left out.
-    /// @param reasons Why each was left out.
     /// @param metricsHash Hash of the round's metrics document.
     function finalizeRound(
         uint256 taskId,
         uint64 round,
         bytes32 modelHash,
-        string memory modelUri,
-        address[] memory included,
-        uint32[] memory scores,
-        address[] memory excluded,
-        uint8[] memory reasons,
+        string calldata modelUri,
         bytes32 metricsHash
     ) external {
         _ensureAuthorizedAggregator();
-        bytes32 key = _checkFinalizable(taskId, round, modelHash, included.length + excluded.length);
-        if (included.length != scores.length) revert TaskManagerLengthMismatch(included.length, scores.length);
-        if (excluded.length != reasons.length) revert TaskManagerLengthMismatch(excluded.length, reasons.length);
-        _recordIncluded(key, included, scores);
-        _recordExcluded(key, excluded, reasons);
-        _storeFinalization(taskId, round, modelHash, modelUri, metricsHash, included.length, excluded.length);
+        Round storage rd = _roundIn(taskId, round, RoundState.Closed);
+        if (modelHash == bytes32(0)) revert TaskManagerZeroHash();
+        if (rd.reportedCount != rd.committedCount) revert TaskManagerSetMismatch(rd.committedCount, rd.reportedCount);
+        uint32 minParticipants = _tasks[taskId].params.minParticipants;
+        if (rd.includedCount < minParticipants) {
+            revert TaskManagerBelowPrivacyFloor(taskId, round, rd.includedCount, minParticipants);
+        }
+        if (rd.scoreSum != SCORE_TOTAL) revert TaskManagerScoreSumInvalid(SCORE_TOTAL, rd.scoreSum);
+        rd.state = RoundState.Finalized;
+        rd.modelHash = modelHash;
+        rd.modelUri = modelUri;
+        rd.metricsHash = metricsHash;
+        rd.finalizedAt = uint64(block.timestamp);
+        rd.challengeEndsAt = uint64(block.timestamp) + _challengeWindow;
+        emit RoundFinalized(
+            taskId,
+            round,
+            modelHash,
+            modelUri,
+            rd.includedCount,
+            rd.committedCount - rd.includedCount,
+            metricsHash
+        );
     }
 
     /// @notice Accepts a finalized round once its challenge window is over (anyone): its model becomes the task's
-    /// current model and the round reward is credited in the RewardVault, split by score (floor division; the
-    /// rounding remainder, or the whole reward if nobody was included, is credited to governance).
+    /// current model and the round reward is reserved in the RewardVault; `creditRewards` then splits it by score.
     /// @param taskId The task.
     /// @param round The round.
     function acceptRound(uint256 taskId, uint64 round) external {
@@ -374,22 +470,28 @@ contract TaskManager is ITaskManagerOutcomes {
         t.currentModelUri = rd.modelUri;
         t.acceptedRounds += 1;
         emit RoundAccepted(taskId, round, rd.modelHash);
+        rewardVault.reserveRoundReward(taskId, round, t.params.rewardPerRound);
+    }
 
-        uint256 reward = t.params.rewardPerRound;
-        bytes32 key = _roundKey(taskId, round, rd.attempt);
-        address[] storage committed = _committed[key];
-        address[] memory accounts = new address[](rd.includedCount);
-        uint256[] memory amounts = new uint256[](rd.includedCount);
-        uint256 n = 0;
-        for (uint256 i = 0; i < committed.length; i++) {
-            Outcome storage o = _outcomes[key][committed[i]];
-            if (o.kind == _INCLUDED) {
-                accounts[n] = committed[i];
-                amounts[n] = (reward * o.score) / SCORE_TOTAL;
-                n++;
-            }
-        }
-        rewardVault.creditRound(taskId, round, reward, accounts, amounts);
+    /// @notice Credits the next `maxAccounts` committed participants' shares of an accepted round's reward in the
+    /// RewardVault (anyone; call until `RewardsCredited` says done). Each included participant gets
+    /// `reward * score / 1e6` (floor); the rounding remainder goes to governance, so the pages together credit
+    /// exactly the round reward.
+    /// @param taskId The task.
+    /// @param round The round (must be accepted).
+    /// @param maxAccounts How many committed accounts this call visits (bounds its gas).
+    /// @return done Whether every committed participant has now been credited.
+    function creditRewards(uint256 taskId, uint64 round, uint32 maxAccounts) external returns (bool done) {
+        if (maxAccounts == 0) revert TaskManagerZeroPageSize();
+        Round storage rd = _roundIn(taskId, round, RoundState.Accepted);
+        uint32 from = rd.creditedCount;
+        uint32 total = rd.committedCount;
+        if (from == total) revert TaskManagerRewardsCredited(taskId, round);
+        uint32 to = total - from > maxAccounts ? from + maxAccounts : total;
+        done = to == total;
+        (address[] memory accounts, uint256[] memory amounts, uint256 toGovernance) = _sharesOf(taskId, round, rd, to);
+        emit RewardsCredited(taskId, round, to, done);
+        rewardVault.creditRewards(taskId, round, accounts, amounts, toGovernance);
     }
 
     // ----------------------------------------------------------------------------------------------- views
@@ -480,67 +582,55 @@ contract TaskManager is ITaskManagerOutcomes {
         Subcall.roflEnsureAuthorizedOrigin(appId);
     }
 
-    function _checkFinalizable(uint256 taskId, uint64 round, bytes32 modelHash, uint256 reported)
+    /// @dev Moves the round's credit cursor to `to` and returns the included accounts among the committed ones
+    /// passed over, their shares `reward * score / 1e6`, and the page's rounding remainder for governance. Cumulative
+    /// floors: the pages' totals add up to floor(reward * 1e6 / 1e6) = reward, whatever the paging.
+    function _sharesOf(uint256 taskId, uint64 round, Round storage rd, uint32 to)
         private
-        view
-        returns (bytes32)
+        returns (address[] memory accounts, uint256[] memory amounts, uint256 toGovernance)
     {
-        Round storage rd = _roundIn(taskId, round, RoundState.Closed);
-        if (modelHash == bytes32(0)) revert TaskManagerZeroHash();
-        if (reported != rd.committedCount) revert TaskManagerSetMismatch(rd.committedCount, reported);
-        return _roundKey(taskId, round, rd.attempt);
-    }
-
-    function _storeFinalization(
-        uint256 taskId,
-        uint64 round,
-        bytes32 modelHash,
-        string memory modelUri,
-        bytes32 metricsHash,
-        uint256 includedCount,
-        uint256 excludedCount
-    ) private {
-        Round storage rd = _rounds[taskId][round];
-        rd.state = RoundState.Finalized;
-        rd.modelHash = modelHash;
-        rd.modelUri = modelUri;
-        rd.metricsHash = metricsHash;
-        rd.includedCount = uint32(includedCount);
-        rd.finalizedAt = uint64(block.timestamp);
-        rd.challengeEndsAt = uint64(block.timestamp) + _challengeWindow;
-        emit RoundFinalized(
-            taskId,
-            round,
-            modelHash,
-            modelUri,
-            uint32(includedCount),
-            uint32(excludedCount),
-            metricsHash
-        );
-    }
-
-    /// @dev O(n): each account must have committed in this attempt and have no outcome yet (the outcome doubles as
-    /// the "seen" marker), so with the length check in finalizeRound the two lists partition the committed set.
-    function _recordIncluded(bytes32 key, address[] memory included, uint32[] memory scores) private {
-        uint256 sum = 0;
-        for (uint256 i = 0; i < included.length; i++) {
-            address account = _checkUnseenCommitted(key, included[i]);
-            _outcomes[key][account] = Outcome({kind: _INCLUDED, reason: 0, score: scores[i]});
-            sum += scores[i];
+        bytes32 key = _roundKey(taskId, round, rd.attempt);
+        address[] storage committed = _committed[key];
+        uint256 from = rd.creditedCount;
+        uint256 reward = _tasks[taskId].params.rewardPerRound;
+        uint256 scoreBefore = rd.creditedScore;
+        uint256 scoreAfter = scoreBefore;
+        accounts = new address[](to - from);
+        amounts = new uint256[](to - from);
+        uint256 credited = 0;
+        uint256 n = 0;
+        for (uint256 i = from; i < to; i++) {
+            address account = committed[i];
+            Outcome storage o = _outcomes[key][account];
+            if (o.kind == _INCLUDED) {
+                accounts[n] = account;
+                amounts[n] = (reward * o.score) / SCORE_TOTAL;
+                credited += amounts[n];
+                scoreAfter += o.score;
+                n++;
+            }
         }
-        uint256 expected = included.length == 0 ? 0 : SCORE_TOTAL;
-        if (sum != expected) revert TaskManagerScoreSumInvalid(expected, sum);
-    }
-
-    function _recordExcluded(bytes32 key, address[] memory excluded, uint8[] memory reasons) private {
-        for (uint256 i = 0; i < excluded.length; i++) {
-            address account = _checkUnseenCommitted(key, excluded[i]);
-            uint8 reason = reasons[i];
-            if (reason == 0 || reason > MAX_EXCLUSION_REASON) revert TaskManagerInvalidReason(account, reason);
-            _outcomes[key][account] = Outcome({kind: _EXCLUDED, reason: reason, score: 0});
+        // Trim the arrays to the included accounts found (n <= allocated length, so this only shortens them).
+        // solhint-disable-next-line no-inline-assembly
+        assembly {
+            mstore(accounts, n)
+            mstore(amounts, n)
         }
+        uint256 pageTotal = (to == rd.committedCount ? reward : (reward * scoreAfter) / SCORE_TOTAL) -
+            (reward * scoreBefore) / SCORE_TOTAL;
+        toGovernance = pageTotal - credited;
+        rd.creditedCount = to;
+        rd.creditedScore = uint32(scoreAfter);
     }
 
+    function _fail(uint256 taskId, uint64 round, Round storage rd, uint8 reason) private {
+        rd.state = RoundState.Failed;
+        rd.failureReason = reason;
+        emit RoundFailed(taskId, round, rd.committedCount, reason);
+    }
+
+    /// @dev Each account must have committed in this attempt and have no outcome yet (the outcome doubles as the
+    /// "seen" marker), so with finalizeRound's count check the reported pages partition the committed set.
     function _checkUnseenCommitted(bytes32 key, address account) private view returns (address) {
         if (_commitments[key][account] == bytes32(0)) revert TaskManagerNotCommitted(account);
         if (_outcomes[key][account].kind != 0) revert TaskManagerDuplicateParticipant(account);

@@ -1,10 +1,12 @@
-import { EXCLUSION_REASON, ROUND_STATE } from '@cloister/protocol';
+import { EXCLUSION_REASON, ROUND_FAILURE_REASON, ROUND_STATE } from '@cloister/protocol';
 
 /**
- * Round states (`TaskManager.RoundState`) and exclusion reasons (`finalizeRound`'s uint8 reason, 1..9): one
- * definition, in protocol, shared by every package; the lifecycle tests read them back from the contracts.
+ * Round states (`TaskManager.RoundState`), exclusion reasons (`reportOutcomes`' uint8 reason, 1..9) and round
+ * failure reasons (`RoundFailed`'s uint8 reason, 1..5): one definition, in protocol, shared by every package; the
+ * lifecycle tests read them back from the contracts.
  */
-export { EXCLUSION_REASON, ROUND_STATE };
+export { EXCLUSION_REASON, ROUND_FAILURE_REASON, ROUND_STATE };
+export type RoundFailureReasonName = keyof typeof ROUND_FAILURE_REASON;
 export type RoundStateName = keyof typeof ROUND_STATE;
 export type ExclusionReasonName = keyof typeof EXCLUSION_REASON;
 

@@ -11,6 +11,8 @@ export const CONTRACTS_ERROR_CODES = {
   sapphireMocksOnSapphire: 'CLOISTER_ERR_CONTRACTS_MOCKS_ON_SAPPHIRE',
   sapphireMocksMissing: 'CLOISTER_ERR_CONTRACTS_MOCKS_MISSING',
   siweLoginFailed: 'CLOISTER_ERR_CONTRACTS_SIWE_LOGIN_FAILED',
+  pageSizeInvalid: 'CLOISTER_ERR_CONTRACTS_PAGE_SIZE_INVALID',
+  outcomesInvalid: 'CLOISTER_ERR_CONTRACTS_OUTCOMES_INVALID',
 } as const;
 
 export type ContractsErrorCode = (typeof CONTRACTS_ERROR_CODES)[keyof typeof CONTRACTS_ERROR_CODES];
@@ -64,3 +66,13 @@ export const SiweLoginFailedError = define('SiweLoginFailedError', {
 });
 export type SiweLoginFailedError = InstanceType<typeof SiweLoginFailedError>;
 
+export const PageSizeInvalidError = define('PageSizeInvalidError', {
+  code: C.pageSizeInvalid,
+  description: 'outcomePages / finalizeRoundInPages / creditRoundRewards: the page size is not a positive integer.',
+});
+export type PageSizeInvalidError = InstanceType<typeof PageSizeInvalidError>;
+export const OutcomesInvalidError = define('OutcomesInvalidError', {
+  code: C.outcomesInvalid,
+  description: 'outcomePages: an included account without a score or an excluded one without a reason.',
+});
+export type OutcomesInvalidError = InstanceType<typeof OutcomesInvalidError>;

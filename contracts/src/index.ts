@@ -15,4 +15,5 @@ export * from './sapphireMocks';
 export * from './sapphire';
 export * from './siweLogin';
 export * from './roflAppId';
+export * from './roundPages';
 export * from './development';

@@ -16,6 +16,8 @@ import {
   ROUND_DURATION,
   createTaskWithParticipants,
   deployFixture,
+  acceptAndCredit,
+  finalizeWith,
   finalizedRound,
   governanceSigner,
   passProposal,
@@ -32,11 +34,9 @@ describe('RewardVault', () => {
     for (const p of [p0!, p1!, p2!]) await f.taskManager.connect(p).commit(taskId, 1, updateHash(p.address, 1));
     await time.increase(ROUND_DURATION);
     await f.taskManager.closeRound(taskId, 1);
-    await f.taskManager
-      .connect(f.aggregator)
-      .finalizeRound(taskId, 1, ethers.id('m1'), 'blobs/m1', [p0!.address, p1!.address], [333_333, 666_667], [p2!.address], [8], ethers.ZeroHash);
+    await finalizeWith(f, taskId, 1n, [p0!.address, p1!.address], [333_333, 666_667], [p2!.address], [8]);
     await time.increase(CHALLENGE_WINDOW);
-    await f.taskManager.acceptRound(taskId, 1);
+    await acceptAndCredit(f, taskId, 1n);
     return { f, taskId, p0: p0!, p1: p1!, p2: p2! };
   }
 
@@ -175,11 +175,9 @@ describe('RewardVault', () => {
       await attacker.commitTo(await f.taskManager.getAddress(), taskId, 1, updateHash(attackerAddress, 1));
       await time.increase(ROUND_DURATION);
       await f.taskManager.closeRound(taskId, 1);
-      await f.taskManager
-        .connect(f.aggregator)
-        .finalizeRound(taskId, 1, ethers.id('m1'), 'u', [p0!.address, attackerAddress], [500_000, 500_000], [], [], ethers.ZeroHash);
+      await finalizeWith(f, taskId, 1n, [p0!.address, attackerAddress], [500_000, 500_000]);
       await time.increase(CHALLENGE_WINDOW);
-      await f.taskManager.acceptRound(taskId, 1);
+      await acceptAndCredit(f, taskId, 1n);
 
       const vaultBalance = await hre.ethers.provider.getBalance(await f.rewardVault.getAddress());
       await expect(attacker.attack()).to.changeEtherBalances([attacker, f.rewardVault], [REWARD / 2n, -(REWARD / 2n)]);
@@ -201,7 +199,8 @@ describe('RewardVault', () => {
       await claimer.setMode(1); // Reject
       await vault.bindTaskManager(f.deployer.address);
       await vault.depositEscrow(1, { value: 100 });
-      await vault.creditRound(1, 1, 100, [await claimer.getAddress()], [100]);
+      await vault.reserveRoundReward(1, 1, 100);
+      await vault.creditRewards(1, 1, [await claimer.getAddress()], [100], 0);
       await expect(claimer.attack())
         .to.be.revertedWithCustomError(vault, 'RewardVaultTransferFailed')
         .withArgs(await claimer.getAddress(), 100n);
@@ -231,24 +230,39 @@ describe('RewardVault', () => {
       await expect(fresh.depositEscrow(1, { value: 1 })).to.be.revertedWithCustomError(fresh, 'RewardVaultNotTaskManager');
     });
 
-    it('checks escrow, lengths and totals when crediting', async () => {
+    it('checks escrow, reserve and lengths when reserving and crediting', async () => {
       const f = await loadFixture(deployFixture);
-      const vault = await new RewardVault__factory(f.deployer).deploy(f.outsider.address, 'd');
+      const gov = f.outsider.address;
+      const vault = await new RewardVault__factory(f.deployer).deploy(gov, 'd');
       await vault.bindTaskManager(f.deployer.address);
       await expect(vault.depositEscrow(1, { value: 100 })).to.emit(vault, 'EscrowDeposited').withArgs(1n, 100n);
       const a = f.participants[0]!.address;
-      await expect(vault.creditRound(1, 1, 101, [a], [1]))
+      await expect(vault.reserveRoundReward(1, 1, 101))
         .to.be.revertedWithCustomError(vault, 'RewardVaultInsufficientEscrow')
         .withArgs(1n, 100n, 101n);
-      await expect(vault.creditRound(1, 1, 100, [a], []))
+      await expect(vault.reserveRoundReward(1, 1, 50)).to.emit(vault, 'RoundRewardReserved').withArgs(1n, 1n, 50n);
+      expect(await vault.escrowOf(1)).to.equal(50n);
+      expect(await vault.reservedOf(1)).to.equal(50n);
+      await expect(vault.creditRewards(1, 1, [a], [], 0))
         .to.be.revertedWithCustomError(vault, 'RewardVaultLengthMismatch')
         .withArgs(1n, 0n);
-      await expect(vault.creditRound(1, 1, 50, [a, a], [30, 30]))
-        .to.be.revertedWithCustomError(vault, 'RewardVaultCreditExceedsReward')
-        .withArgs(50n, 60n);
-      await expect(vault.creditRound(1, 1, 50, [a], [30])).to.emit(vault, 'RoundCredited').withArgs(1n, 1n, 50n, 1n);
-      expect(await vault.escrowOf(1)).to.equal(50n);
+      await expect(vault.creditRewards(1, 1, [a, a], [30, 30], 0))
+        .to.be.revertedWithCustomError(vault, 'RewardVaultInsufficientReserve')
+        .withArgs(1n, 50n, 60n);
+      await expect(vault.creditRewards(1, 1, [a], [30], 21))
+        .to.be.revertedWithCustomError(vault, 'RewardVaultInsufficientReserve')
+        .withArgs(1n, 50n, 51n);
+      await expect(vault.creditRewards(1, 1, [a], [30], 5)).to.emit(vault, 'RoundCredited').withArgs(1n, 1n, 35n, 1n);
+      await expect(vault.creditRewards(1, 1, [], [], 15)).to.emit(vault, 'RoundCredited').withArgs(1n, 1n, 15n, 0n);
+      expect(await vault.reservedOf(1)).to.equal(0n);
+      // the reserve is not escrow: releasing the task's escrow leaves accepted rounds' rewards alone
       await expect(vault.releaseEscrow(1)).to.emit(vault, 'EscrowReleased').withArgs(1n, 50n);
+      await expect(vault.connect(f.outsider).reserveRoundReward(1, 1, 1))
+        .to.be.revertedWithCustomError(vault, 'RewardVaultNotTaskManager')
+        .withArgs(f.outsider.address);
+      await expect(vault.connect(f.outsider).creditRewards(1, 1, [], [], 0))
+        .to.be.revertedWithCustomError(vault, 'RewardVaultNotTaskManager')
+        .withArgs(f.outsider.address);
     });
   });
 
@@ -259,7 +273,7 @@ describe('RewardVault', () => {
     for (let r = 0; r < 2; r++) {
       const round = await finalizedRound(f, taskId, [p0!, p1!], [250_000, 750_000]);
       await time.increase(CHALLENGE_WINDOW);
-      await f.taskManager.acceptRound(taskId, round);
+      await acceptAndCredit(f, taskId, round);
     }
     const token = await siweLogin(p1!, f.rewardVault);
     expect(await f.rewardVault.pendingRewardOf(token)).to.equal((2n * REWARD * 750_000n) / 1_000_000n);

@@ -3,7 +3,17 @@ import hre from 'hardhat';
 import { loadFixture, time } from '@nomicfoundation/hardhat-network-helpers';
 import { anyValue } from '@nomicfoundation/hardhat-chai-matchers/withArgs';
 import { ethers } from 'ethers';
-import { EXCLUSION_REASON, ROUND_STATE, SCORE_TOTAL, TaskManager__factory } from '../src';
+import {
+  creditRoundRewards,
+  EXCLUSION_REASON,
+  finalizeRoundInPages,
+  outcomePages,
+  ROUND_FAILURE_REASON,
+  ROUND_STATE,
+  SCORE_TOTAL,
+  siweLogin,
+  TaskManager__factory,
+} from '../src';
 import {
   CHALLENGE_WINDOW,
   REWARD,
@@ -38,7 +48,7 @@ describe('TaskManager', () => {
     return { f, taskId, round, committers };
   }
 
-  function finalize(
+  function report(
     f: Fixture,
     taskId: bigint,
     round: bigint,
@@ -46,11 +56,12 @@ describe('TaskManager', () => {
     scores: number[],
     excluded: string[] = [],
     reasons: number[] = [],
-    modelHash = MODEL_1,
   ) {
-    return f.taskManager
-      .connect(f.aggregator)
-      .finalizeRound(taskId, round, modelHash, 'blobs/model-1', included, scores, excluded, reasons, ethers.id('m'));
+    return f.taskManager.connect(f.aggregator).reportOutcomes(taskId, round, included, scores, excluded, reasons);
+  }
+
+  function publish(f: Fixture, taskId: bigint, round: bigint, modelHash = MODEL_1) {
+    return f.taskManager.connect(f.aggregator).finalizeRound(taskId, round, modelHash, 'blobs/model-1', ethers.id('m'));
   }
 
   describe('tasks', () => {
@@ -171,18 +182,11 @@ describe('TaskManager', () => {
       await expect(
         tm
           .connect(f.aggregator)
-          .finalizeRound(
-            taskId,
-            1,
-            MODEL_1,
-            'blobs/model-1',
-            [p1!.address, p3!.address],
-            [600_000, 400_000],
-            [p2!.address],
-            [EXCLUSION_REASON.NormExceeded],
-            ethers.id('metrics-1'),
-          ),
+          .reportOutcomes(taskId, 1, [p1!.address, p3!.address], [600_000, 400_000], [p2!.address], [EXCLUSION_REASON.NormExceeded]),
       )
+        .to.emit(tm, 'OutcomesReported')
+        .withArgs(taskId, 1n, 2n, 1n, 3n);
+      await expect(tm.connect(f.aggregator).finalizeRound(taskId, 1, MODEL_1, 'blobs/model-1', ethers.id('metrics-1')))
         .to.emit(tm, 'RoundFinalized')
         .withArgs(taskId, 1n, MODEL_1, 'blobs/model-1', 2n, 1n, ethers.id('metrics-1'));
       r = await tm.getRound(taskId, 1);
@@ -199,12 +203,19 @@ describe('TaskManager', () => {
       await expect(tm.connect(f.outsider).acceptRound(taskId, 1))
         .to.emit(tm, 'RoundAccepted')
         .withArgs(taskId, 1n, MODEL_1)
-        .and.to.emit(f.rewardVault, 'RoundCredited')
-        .withArgs(taskId, 1n, REWARD, 2n);
+        .and.to.emit(f.rewardVault, 'RoundRewardReserved')
+        .withArgs(taskId, 1n, REWARD);
       const task = await tm.getTask(taskId);
       expect(task.currentModelHash).to.equal(MODEL_1);
       expect(task.acceptedRounds).to.equal(1n);
       expect(await f.rewardVault.escrowOf(taskId)).to.equal(REWARD);
+      expect(await f.rewardVault.reservedOf(taskId)).to.equal(REWARD);
+      await expect(tm.connect(f.outsider).creditRewards(taskId, 1, 10))
+        .to.emit(tm, 'RewardsCredited')
+        .withArgs(taskId, 1n, 3n, true)
+        .and.to.emit(f.rewardVault, 'RoundCredited')
+        .withArgs(taskId, 1n, REWARD, 2n);
+      expect(await f.rewardVault.reservedOf(taskId)).to.equal(0n);
 
       // round 2 carries round 1's model
       await expect(tm.connect(f.operator).openRound(taskId))
@@ -213,7 +224,8 @@ describe('TaskManager', () => {
       for (const p of [p1!, p2!]) await tm.connect(p).commit(taskId, 2, updateHash(p.address, 2));
       await time.increase(ROUND_DURATION);
       await tm.closeRound(taskId, 2);
-      await finalize(f, taskId, 2n, [p1!.address, p2!.address], [500_000, 500_000]);
+      await report(f, taskId, 2n, [p1!.address, p2!.address], [500_000, 500_000]);
+      await publish(f, taskId, 2n);
       await time.increase(CHALLENGE_WINDOW);
       await tm.acceptRound(taskId, 2);
       expect(await f.rewardVault.escrowOf(taskId)).to.equal(0n);
@@ -300,8 +312,11 @@ describe('TaskManager', () => {
       const [p1, p2] = f.participants;
       await openAndCommit(f, taskId, [p1!]);
       await time.increase(ROUND_DURATION);
-      await expect(f.taskManager.closeRound(taskId, 1)).to.emit(f.taskManager, 'RoundFailed').withArgs(taskId, 1n, 1n);
+      await expect(f.taskManager.closeRound(taskId, 1))
+        .to.emit(f.taskManager, 'RoundFailed')
+        .withArgs(taskId, 1n, 1n, ROUND_FAILURE_REASON.TooFewCommitments);
       expect((await f.taskManager.getRound(taskId, 1)).state).to.equal(BigInt(ROUND_STATE.Failed));
+      expect((await f.taskManager.getRound(taskId, 1)).failureReason).to.equal(BigInt(ROUND_FAILURE_REASON.TooFewCommitments));
       await expect(f.taskManager.closeRound(taskId, 1))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerRoundNotInState')
         .withArgs(taskId, 1n, ROUND_STATE.Open, ROUND_STATE.Failed);
@@ -321,37 +336,48 @@ describe('TaskManager', () => {
     });
   });
 
-  describe('finalizeRound', () => {
-    it('only an authorized origin of the registered ROFL app may finalize', async () => {
+  describe('reportOutcomes and finalizeRound', () => {
+    it('only an authorized origin of the registered ROFL app may report, finalize or fail', async () => {
       const { f, taskId, round, committers } = await loadFixture(closedRoundFixture);
       const addrs = committers.map((p) => p.address);
-      await expect(
-        f.taskManager
-          .connect(f.outsider)
-          .finalizeRound(taskId, round, MODEL_1, 'u', addrs, splitScores(3), [], [], ethers.ZeroHash),
-      ).to.be.revertedWithCustomError(f.taskManager, 'RoflOriginNotAuthorizedForApp');
-      // the operator (coordinator) cannot either
-      await expect(
-        f.taskManager
-          .connect(f.operator)
-          .finalizeRound(taskId, round, MODEL_1, 'u', addrs, splitScores(3), [], [], ethers.ZeroHash),
-      ).to.be.revertedWithCustomError(f.taskManager, 'RoflOriginNotAuthorizedForApp');
+      // neither an outsider nor the operator (coordinator)
+      for (const caller of [f.outsider, f.operator]) {
+        const tm = f.taskManager.connect(caller);
+        await expect(tm.reportOutcomes(taskId, round, addrs, splitScores(3), [], []))
+          .to.be.revertedWithCustomError(f.taskManager, 'RoflOriginNotAuthorizedForApp');
+        await expect(tm.finalizeRound(taskId, round, MODEL_1, 'u', ethers.ZeroHash))
+          .to.be.revertedWithCustomError(f.taskManager, 'RoflOriginNotAuthorizedForApp');
+        await expect(tm.failRound(taskId, round, ROUND_FAILURE_REASON.BelowPrivacyFloor))
+          .to.be.revertedWithCustomError(f.taskManager, 'RoflOriginNotAuthorizedForApp');
+      }
     });
 
     it('reverts when no app id is registered', async () => {
       const { f, taskId, round, committers } = await loadFixture(closedRoundFixture);
       const gov = await governanceSigner(f);
       await f.aggregatorRegistry.connect(gov).setAppId('0x' + '00'.repeat(21));
-      await expect(
-        finalize(f, taskId, round, committers.map((p) => p.address), splitScores(3)),
-      ).to.be.revertedWithCustomError(f.taskManager, 'TaskManagerAppIdNotSet');
+      await expect(report(f, taskId, round, committers.map((p) => p.address), splitScores(3)))
+        .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerAppIdNotSet');
+      await expect(publish(f, taskId, round)).to.be.revertedWithCustomError(f.taskManager, 'TaskManagerAppIdNotSet');
+      await expect(f.taskManager.connect(f.aggregator).failRound(taskId, round, ROUND_FAILURE_REASON.SpecRefused))
+        .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerAppIdNotSet');
     });
 
-    it('finalizing twice reverts (a retried aggregation cannot finalize again)', async () => {
-      const { f, taskId, round, committers } = await loadFixture(closedRoundFixture);
-      const addrs = committers.map((p) => p.address);
-      await finalize(f, taskId, round, addrs, splitScores(3));
-      await expect(finalize(f, taskId, round, addrs, splitScores(3)))
+    it('only a closed round takes outcomes; finalizing twice reverts', async () => {
+      const { f, taskId } = await loadFixture(taskFixture);
+      const round = await openAndCommit(f, taskId, f.participants.slice(0, 2));
+      const addrs = f.participants.slice(0, 2).map((p) => p.address);
+      await expect(report(f, taskId, round, addrs, [500_000, 500_000]))
+        .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerRoundNotInState')
+        .withArgs(taskId, round, ROUND_STATE.Closed, ROUND_STATE.Open);
+      await time.increase(ROUND_DURATION);
+      await f.taskManager.closeRound(taskId, round);
+      await report(f, taskId, round, addrs, [500_000, 500_000]);
+      await publish(f, taskId, round);
+      await expect(publish(f, taskId, round))
+        .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerRoundNotInState')
+        .withArgs(taskId, round, ROUND_STATE.Closed, ROUND_STATE.Finalized);
+      await expect(report(f, taskId, round, [], []))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerRoundNotInState')
         .withArgs(taskId, round, ROUND_STATE.Closed, ROUND_STATE.Finalized);
     });
@@ -359,69 +385,131 @@ describe('TaskManager', () => {
     it('requires a non-zero model hash and matching list lengths', async () => {
       const { f, taskId, round, committers } = await loadFixture(closedRoundFixture);
       const addrs = committers.map((p) => p.address);
-      await expect(
-        finalize(f, taskId, round, addrs, splitScores(3), [], [], ethers.ZeroHash),
-      ).to.be.revertedWithCustomError(f.taskManager, 'TaskManagerZeroHash');
-      await expect(finalize(f, taskId, round, addrs, [SCORE_TOTAL]))
+      await expect(report(f, taskId, round, addrs, [SCORE_TOTAL]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerLengthMismatch')
         .withArgs(3n, 1n);
-      await expect(finalize(f, taskId, round, addrs.slice(0, 2), [500_000, 500_000], [addrs[2]!], []))
+      await expect(report(f, taskId, round, addrs.slice(0, 2), [500_000, 500_000], [addrs[2]!], []))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerLengthMismatch')
         .withArgs(1n, 0n);
+      await report(f, taskId, round, addrs, splitScores(3));
+      await expect(publish(f, taskId, round, ethers.ZeroHash)).to.be.revertedWithCustomError(f.taskManager, 'TaskManagerZeroHash');
     });
 
-    it('included + excluded must be exactly the committed set', async () => {
+    it('the pages must together be exactly the committed set, each account once', async () => {
       const { f, taskId, round, committers } = await loadFixture(closedRoundFixture);
       const [a, b, c] = committers.map((p) => p.address) as [string, string, string];
-      // too few
-      await expect(finalize(f, taskId, round, [a, b], [500_000, 500_000]))
-        .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerSetMismatch')
-        .withArgs(3n, 2n);
-      // right count, but one never committed
       const stranger = f.participants[4]!.address;
-      await expect(finalize(f, taskId, round, [a, b, stranger], splitScores(3)))
+      await expect(report(f, taskId, round, [a, stranger], [500_000, 500_000]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerNotCommitted')
         .withArgs(stranger);
-      // right count, duplicate inside `included`
-      await expect(finalize(f, taskId, round, [a, b, a], splitScores(3)))
+      await expect(report(f, taskId, round, [a, a], [500_000, 500_000]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerDuplicateParticipant')
         .withArgs(a);
-      // right count, the same participant both included and excluded
-      await expect(finalize(f, taskId, round, [a, b], [500_000, 500_000], [b], [EXCLUSION_REASON.MissingUpload]))
+      await expect(report(f, taskId, round, [a], [500_000], [a], [EXCLUSION_REASON.MissingUpload]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerDuplicateParticipant')
-        .withArgs(b);
-      // and the correct partition passes
-      await expect(
-        finalize(f, taskId, round, [a, c], [500_000, 500_000], [b], [EXCLUSION_REASON.MissingUpload]),
-      ).to.emit(f.taskManager, 'RoundFinalized');
+        .withArgs(a);
+      // page 1: a; finalizing now is short of the committed set
+      await expect(report(f, taskId, round, [a], [500_000])).to.emit(f.taskManager, 'OutcomesReported').withArgs(taskId, round, 1n, 0n, 1n);
+      await expect(publish(f, taskId, round))
+        .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerSetMismatch')
+        .withArgs(3n, 1n);
+      // a second page may not repeat an account of the first
+      await expect(report(f, taskId, round, [], [], [a], [EXCLUSION_REASON.MissingUpload]))
+        .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerDuplicateParticipant')
+        .withArgs(a);
+      await expect(report(f, taskId, round, [c], [500_000], [b], [EXCLUSION_REASON.MissingUpload]))
+        .to.emit(f.taskManager, 'OutcomesReported')
+        .withArgs(taskId, round, 1n, 1n, 3n);
+      await expect(publish(f, taskId, round))
+        .to.emit(f.taskManager, 'RoundFinalized')
+        .withArgs(taskId, round, MODEL_1, 'blobs/model-1', 2n, 1n, ethers.id('m'));
     });
 
-    it('checks reason codes and the score total', async () => {
+    it('checks reason codes and the running score total', async () => {
       const { f, taskId, round, committers } = await loadFixture(closedRoundFixture);
       const [a, b, c] = committers.map((p) => p.address) as [string, string, string];
-      await expect(finalize(f, taskId, round, [a, b], [500_000, 500_000], [c], [0]))
+      await expect(report(f, taskId, round, [a, b], [500_000, 500_000], [c], [0]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerInvalidReason')
         .withArgs(c, 0);
-      await expect(finalize(f, taskId, round, [a, b], [500_000, 500_000], [c], [10]))
+      await expect(report(f, taskId, round, [a, b], [500_000, 500_000], [c], [10]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerInvalidReason')
         .withArgs(c, 10);
-      await expect(finalize(f, taskId, round, [a, b, c], [1, 2, 3]))
+      // over 1e6 across pages reverts at the page that exceeds it
+      await report(f, taskId, round, [a], [600_000]);
+      await expect(report(f, taskId, round, [b], [500_000]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerScoreSumInvalid')
-        .withArgs(BigInt(SCORE_TOTAL), 6n);
+        .withArgs(BigInt(SCORE_TOTAL), 1_100_000n);
+      // under 1e6 in total reverts at finalize
+      await report(f, taskId, round, [b, c], [1, 2]);
+      await expect(publish(f, taskId, round))
+        .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerScoreSumInvalid')
+        .withArgs(BigInt(SCORE_TOTAL), 600_003n);
     });
 
-    it('a round where everybody is excluded finalizes with no scores; its reward goes to governance', async () => {
+    it('privacy floor: fewer included than minParticipants cannot be finalized', async () => {
       const { f, taskId, round, committers } = await loadFixture(closedRoundFixture);
-      const addrs = committers.map((p) => p.address);
-      await expect(
-        finalize(f, taskId, round, [], [], addrs, [EXCLUSION_REASON.DecryptFailed, 4, 4], ethers.id('model-0')),
-      )
-        .to.emit(f.taskManager, 'RoundFinalized')
-        .withArgs(taskId, round, ethers.id('model-0'), 'blobs/model-1', 0n, 3n, anyValue);
-      await time.increase(CHALLENGE_WINDOW);
-      await expect(f.taskManager.acceptRound(taskId, round))
-        .to.emit(f.rewardVault, 'RoundCredited')
-        .withArgs(taskId, round, REWARD, 0n);
+      const [a, b, c] = committers.map((p) => p.address) as [string, string, string];
+      // minParticipants = 2: one included update would be published as the "aggregate"
+      await report(f, taskId, round, [a], [SCORE_TOTAL], [b, c], [EXCLUSION_REASON.MissingUpload, EXCLUSION_REASON.NormExceeded]);
+      await expect(publish(f, taskId, round))
+        .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerBelowPrivacyFloor')
+        .withArgs(taskId, round, 1n, 2n);
+      // nobody included: the same
+      const second = await loadFixture(closedRoundFixture);
+      await report(second.f, second.taskId, second.round, [], [], [a, b, c], [4, 4, 4]);
+      await expect(publish(second.f, second.taskId, second.round))
+        .to.be.revertedWithCustomError(second.f.taskManager, 'TaskManagerBelowPrivacyFloor')
+        .withArgs(second.taskId, second.round, 0n, 2n);
+    });
+
+    it('failRound: a closed round fails with the aggregator\'s reason, nothing is paid, and it reopens', async () => {
+      const { f, taskId, round, committers } = await loadFixture(closedRoundFixture);
+      const tm = f.taskManager.connect(f.aggregator);
+      for (const bad of [0, ROUND_FAILURE_REASON.TooFewCommitments, 6]) {
+        await expect(tm.failRound(taskId, round, bad))
+          .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerInvalidFailureReason')
+          .withArgs(bad);
+      }
+      // a partly reported round may still fail (the aggregator found the floor broken after a page)
+      await report(f, taskId, round, [committers[0]!.address], [SCORE_TOTAL]);
+      await expect(tm.failRound(taskId, round, ROUND_FAILURE_REASON.BelowPrivacyFloor))
+        .to.emit(f.taskManager, 'RoundFailed')
+        .withArgs(taskId, round, 3n, ROUND_FAILURE_REASON.BelowPrivacyFloor);
+      const r = await f.taskManager.getRound(taskId, round);
+      expect(r.state).to.equal(BigInt(ROUND_STATE.Failed));
+      expect(r.failureReason).to.equal(BigInt(ROUND_FAILURE_REASON.BelowPrivacyFloor));
+      await expect(tm.failRound(taskId, round, ROUND_FAILURE_REASON.AggregationFailed))
+        .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerRoundNotInState')
+        .withArgs(taskId, round, ROUND_STATE.Closed, ROUND_STATE.Failed);
+      await expect(publish(f, taskId, round))
+        .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerRoundNotInState')
+        .withArgs(taskId, round, ROUND_STATE.Closed, ROUND_STATE.Failed);
+      expect(await f.rewardVault.escrowOf(taskId)).to.equal(REWARD * 2n);
+      expect(await f.rewardVault.reservedOf(taskId)).to.equal(0n);
+      // the operator reopens it as a new attempt: no outcome, no failure reason carried over
+      await expect(f.taskManager.connect(f.operator).openRound(taskId)).to.emit(f.taskManager, 'RoundOpened');
+      const reopened = await f.taskManager.getRound(taskId, round);
+      expect(reopened.attempt).to.equal(2n);
+      expect(reopened.failureReason).to.equal(0n);
+      expect(reopened.reportedCount).to.equal(0n);
+    });
+
+    it('every failure reason the aggregator may send is accepted (2..5) and read back from the contract', async () => {
+      expect(ROUND_FAILURE_REASON.TooFewCommitments).to.equal(1);
+      const f0 = await loadFixture(closedRoundFixture);
+      expect(await f0.f.taskManager.TOO_FEW_COMMITMENTS()).to.equal(BigInt(ROUND_FAILURE_REASON.TooFewCommitments));
+      expect(await f0.f.taskManager.BELOW_PRIVACY_FLOOR()).to.equal(BigInt(ROUND_FAILURE_REASON.BelowPrivacyFloor));
+      expect(await f0.f.taskManager.MAX_FAILURE_REASON()).to.equal(BigInt(ROUND_FAILURE_REASON.AggregationFailed));
+      for (const reason of [
+        ROUND_FAILURE_REASON.SpecRefused,
+        ROUND_FAILURE_REASON.ModelUnavailable,
+        ROUND_FAILURE_REASON.AggregationFailed,
+      ]) {
+        const { f, taskId, round } = await loadFixture(closedRoundFixture);
+        await expect(f.taskManager.connect(f.aggregator).failRound(taskId, round, reason))
+          .to.emit(f.taskManager, 'RoundFailed')
+          .withArgs(taskId, round, 3n, reason);
+      }
     });
 
     it('outcomes are readable by the RewardVault only', async () => {
@@ -429,6 +517,79 @@ describe('TaskManager', () => {
       await expect(f.taskManager.connect(f.members[0]!).outcomeOf(taskId, round, committers[0]!.address))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerNotRewardVault')
         .withArgs(f.members[0]!.address);
+    });
+  });
+
+  describe('paged finalize and credit', () => {
+    // 7 participants, reported in pages of 3 (3 + 3 + 1), credited in pages of 3; one excluded in the middle page.
+    async function sevenFixture() {
+      const f = await deployFixture();
+      const signers = (await hre.ethers.getSigners()).slice(6, 13);
+      const taskId = await createTaskWithParticipants(f, signers, { minParticipants: 5, maxParticipants: 7, rewardPerRound: REWARD + 7n });
+      const round = await openAndCommit(f, taskId, signers);
+      await f.taskManager.closeRound(taskId, round); // full: closable before the deadline
+      return { f, taskId, round, signers };
+    }
+
+    it('7 participants in pages of 3 finalize and are credited exactly the round reward', async () => {
+      const { f, taskId, round, signers } = await loadFixture(sevenFixture);
+      const addrs = signers.map((s) => s.address);
+      const included = addrs.filter((_, i) => i !== 4);
+      const scores = [100_001, 200_000, 150_000, 149_999, 250_000, 150_000];
+      const excluded = [addrs[4]!];
+      const reasons = [EXCLUSION_REASON.NonFinite];
+      const pages = outcomePages({ included, scores, excluded, reasons }, 3);
+      expect(pages.map((p) => p.included.length + p.excluded.length)).to.deep.equal([3, 3, 1]);
+      const tm = f.taskManager.connect(f.aggregator);
+      for (const page of pages) await tm.reportOutcomes(taskId, round, page.included, page.scores, page.excluded, page.reasons);
+      await expect(tm.finalizeRound(taskId, round, MODEL_1, 'blobs/model-1', ethers.id('m')))
+        .to.emit(f.taskManager, 'RoundFinalized')
+        .withArgs(taskId, round, MODEL_1, 'blobs/model-1', 6n, 1n, ethers.id('m'));
+      await time.increase(CHALLENGE_WINDOW);
+      await f.taskManager.acceptRound(taskId, round);
+      const reward = REWARD + 7n;
+      await expect(f.taskManager.creditRewards(taskId, round, 0)).to.be.revertedWithCustomError(f.taskManager, 'TaskManagerZeroPageSize');
+      await expect(f.taskManager.connect(f.outsider).creditRewards(taskId, round, 3))
+        .to.emit(f.taskManager, 'RewardsCredited')
+        .withArgs(taskId, round, 3n, false);
+      await expect(f.taskManager.connect(f.outsider).creditRewards(taskId, round, 3))
+        .to.emit(f.taskManager, 'RewardsCredited')
+        .withArgs(taskId, round, 6n, false);
+      await expect(f.taskManager.connect(f.outsider).creditRewards(taskId, round, 3))
+        .to.emit(f.taskManager, 'RewardsCredited')
+        .withArgs(taskId, round, 7n, true);
+      await expect(f.taskManager.creditRewards(taskId, round, 3))
+        .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerRewardsCredited')
+        .withArgs(taskId, round);
+      // the whole reward left the reserve: participants' floors + governance's remainder
+      expect(await f.rewardVault.reservedOf(taskId)).to.equal(0n);
+      for (const [k, signer] of signers.entries()) {
+        const token = await siweLogin(signer, f.rewardVault);
+        const score = k < 4 ? scores[k]! : k === 4 ? 0 : scores[k - 1]!;
+        expect(await f.rewardVault.pendingRewardOf(token)).to.equal((reward * BigInt(score)) / 1_000_000n);
+      }
+    });
+
+    it('creditRewards needs an accepted round; a cancelled task keeps the reserved reward for its participants', async () => {
+      const { f, taskId, round, signers } = await loadFixture(sevenFixture);
+      const addrs = signers.map((s) => s.address);
+      await expect(f.taskManager.creditRewards(taskId, round, 3))
+        .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerRoundNotInState')
+        .withArgs(taskId, round, ROUND_STATE.Accepted, ROUND_STATE.Closed);
+      await finalizeRoundInPages(f.taskManager.connect(f.aggregator), {
+        taskId, round, modelHash: MODEL_1, modelUri: 'blobs/model-1', metricsHash: ethers.id('m'),
+        included: addrs, scores: [400_000, 100_000, 100_000, 100_000, 100_000, 100_000, 100_000], excluded: [], reasons: [],
+      }, { pageSize: 2 });
+      await time.increase(CHALLENGE_WINDOW);
+      await f.taskManager.acceptRound(taskId, round);
+      await passProposal(f, await f.taskManager.getAddress(), f.taskManager.interface.encodeFunctionData('cancelTask', [taskId]));
+      expect(await f.rewardVault.reservedOf(taskId)).to.equal(REWARD + 7n);
+      const receipts = await creditRoundRewards(f.taskManager, taskId, round, { pageSize: 4 });
+      expect(receipts).to.have.length(2);
+      expect(await f.rewardVault.reservedOf(taskId)).to.equal(0n);
+      const token = await siweLogin(signers[0]!, f.rewardVault);
+      expect(await f.rewardVault.pendingRewardOf(token)).to.equal(((REWARD + 7n) * 400_000n) / 1_000_000n);
+      expect(await creditRoundRewards(f.taskManager, taskId, round)).to.deep.equal([]);
     });
   });
 

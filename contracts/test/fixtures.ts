@@ -3,7 +3,7 @@
 import hre from 'hardhat';
 import type { HardhatEthersSigner } from '@nomicfoundation/hardhat-ethers/signers';
 import { impersonateAccount, setBalance, time } from '@nomicfoundation/hardhat-network-helpers';
-import { ethers, type BytesLike } from 'ethers';
+import { ethers, type BytesLike, type ContractTransactionResponse } from 'ethers';
 import {
   authorizeRoflOrigin,
   connectCloister,
@@ -167,19 +167,34 @@ export async function finalizedRound(
   await time.increase(ROUND_DURATION);
   await (await f.taskManager.closeRound(taskId, round)).wait();
   await (
-    await f.taskManager
-      .connect(f.aggregator)
-      .finalizeRound(
-        taskId,
-        round,
-        ethers.id(`model-${round}`),
-        `blobs/model-${round}`,
-        committers.map((p) => p.address),
-        scores,
-        [],
-        [],
-        ethers.id('metrics'),
-      )
+    await finalizeWith(f, taskId, round, committers.map((p) => p.address), scores, [], [], ethers.id(`model-${round}`), `blobs/model-${round}`)
   ).wait();
   return round;
+}
+
+/**
+ * The aggregator's two steps in one page: reportOutcomes (awaited; it must succeed) then finalizeRound, whose
+ * transaction promise is returned so tests can assert its events or revert.
+ */
+export async function finalizeWith(
+  f: Fixture,
+  taskId: bigint,
+  round: bigint,
+  included: string[],
+  scores: number[],
+  excluded: string[] = [],
+  reasons: number[] = [],
+  modelHash = ethers.id('model-1'),
+  modelUri = 'blobs/model-1',
+  metricsHash = ethers.id('metrics'),
+): Promise<ContractTransactionResponse> {
+  const tm = f.taskManager.connect(f.aggregator);
+  await (await tm.reportOutcomes(taskId, round, included, scores, excluded, reasons)).wait();
+  return tm.finalizeRound(taskId, round, modelHash, modelUri, metricsHash);
+}
+
+/** acceptRound then creditRewards in one page (anyone may send both). */
+export async function acceptAndCredit(f: Fixture, taskId: bigint, round: bigint): Promise<void> {
+  await (await f.taskManager.acceptRound(taskId, round)).wait();
+  await (await f.taskManager.creditRewards(taskId, round, 1000)).wait();
 }

@@ -5,8 +5,10 @@ import { ethers, JsonRpcProvider, NonceManager } from 'ethers';
 import {
   authorizeRoflOrigin,
   connectCloister,
+  creditRoundRewards,
   createTestTask,
   deployCloister,
+  finalizeRoundInPages,
   developmentWallet,
   EXAMPLE_ROFL_APP_ID,
   roflAppIdToBytes21,
@@ -85,12 +87,14 @@ describe('startLocalChain + deployCloister (hardhat node process)', function () 
     await (await tm.closeRound(1, 1)).wait();
     expect(await tm.committedParticipants(1, 1)).to.deep.equal(addrs);
     const asAggregator = connectCloister(deployment, aggregator!);
-    await (
-      await asAggregator.taskManager.finalizeRound(1, 1, ethers.id('m1'), 'blobs/m1', addrs, [700_000, 300_000], [], [], ethers.ZeroHash)
-    ).wait();
+    await finalizeRoundInPages(asAggregator.taskManager, {
+      taskId: 1n, round: 1n, modelHash: ethers.id('m1'), modelUri: 'blobs/m1', metricsHash: ethers.ZeroHash,
+      included: addrs, scores: [700_000, 300_000], excluded: [], reasons: [],
+    });
     expect((await tm.getRound(1, 1)).state).to.equal(BigInt(ROUND_STATE.Finalized));
     await provider.send('evm_increaseTime', [5]);
     await (await tm.acceptRound(1, 1)).wait();
+    await creditRoundRewards(tm, 1n, 1n);
     expect((await tm.getTask(1)).currentModelHash).to.equal(ethers.id('m1'));
 
     const token = await siweLogin(p1!, connectCloister(deployment, p1!).rewardVault);

@@ -5,7 +5,8 @@ import http from 'node:http';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ethers, type Wallet } from 'ethers';
-import { jsonRpc } from '@cloister/contracts';
+import { finalizeRoundInPages, jsonRpc } from '@cloister/contracts';
+import { until } from '@cloister/devstack';
 import { QUEUE, ROUND_STATE } from '@cloister/protocol';
 import type { RunningCoordinator } from '../src';
 import { createTask, type TestChain } from './support/chain';
@@ -70,18 +71,20 @@ describe('round jobs scheduled by chain time', () => {
     const operatorNonce = await t.provider.getTransactionCount(t.operator.address);
     const tm = t.contracts.taskManager.connect(t.aggregator);
     const hash = ethers.id('model-1');
-    await (await tm.finalizeRound(1n, 1n, hash, `blobs/${hash.slice(2)}`, [p1.address], [1_000_000], [], [], ethers.id('metrics'))).wait();
+    await finalizeRoundInPages(tm, { taskId: 1n, round: 1n, modelHash: hash, modelUri: `blobs/${hash.slice(2)}`, metricsHash: ethers.id('metrics'), included: [p1.address], scores: [1_000_000], excluded: [], reasons: [] });
     const finalizedAt = Date.now();
     const finalized = await t.contracts.taskManager.getRound(1n, 1n);
     expect(Number(finalized.challengeEndsAt) - Math.floor(finalizedAt / 1000)).toBeGreaterThan(3000); // the chain runs an hour ahead
-    // The chain now stays idle: nothing but the coordinator's acceptRound mines a block.
+    // The chain now stays idle: nothing but the coordinator's acceptRound and creditRewards mine blocks.
     await sock.waitFor('round:accepted', (p) => p.taskId === '1' && p.round === 1, 30_000);
     expect(Date.now() - finalizedAt).toBeLessThan(CHALLENGE_WINDOW * 1000 + 12_000);
     await sock.waitFor('task:status', (p) => p.taskId === '1' && p.status === 'completed', 10_000);
     await new Promise((r) => setTimeout(r, 1500)); // a second acceptRound, if one were sent, would be mined by now
     const accepted = await t.contracts.taskManager.queryFilter(t.contracts.taskManager.filters.RoundAccepted(1n, 1n));
     expect(accepted).toHaveLength(1);
-    expect(await t.provider.getTransactionCount(t.operator.address)).toBe(operatorNonce + 1); // only the acceptRound
+    // only the acceptRound and one creditRewards page (one committed participant)
+    await until('the reward credited', async () => Number((await t.contracts.taskManager.getRound(1n, 1n)).creditedCount) === 1, 20_000);
+    expect(await t.provider.getTransactionCount(t.operator.address)).toBe(operatorNonce + 2);
     const job = await rounds.getJob(`accept-round-1-1-${openedAt}`);
     expect(job?.returnvalue).toMatch(/^accepted in 0x/);
     expect(job?.attemptsMade).toBeLessThanOrEqual(1);

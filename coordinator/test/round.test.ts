@@ -8,6 +8,7 @@ import { ethers, Wallet } from 'ethers';
 import { aggregatorAuthMessage, check, QUEUE, ROUND_STATE, RoundEventSchema, type AggregationJob } from '@cloister/protocol';
 import type { RunningCoordinator } from '../src';
 import { until } from '@cloister/devstack';
+import { finalizeRoundInPages } from '@cloister/contracts';
 import { createTask, type TestChain } from './support/chain';
 import { http, sha256Hex, signBytes, signIn, upload, type UploadContext } from './support/client';
 import { listen } from './support/socket';
@@ -185,7 +186,7 @@ describe('a federated round through the coordinator', () => {
     expect(put).toMatchObject({ status: 200, body: { sha256: `0x${hex}`, size: model.length, duplicate: false } });
 
     const tm = t.contracts.taskManager.connect(t.aggregator);
-    await (await tm.finalizeRound(1n, 1n, `0x${hex}`, `blobs/${hex}`, [p1.address, p2.address], [600_000, 400_000], [], [], ethers.id('metrics'))).wait();
+    await finalizeRoundInPages(tm, { taskId: 1n, round: 1n, modelHash: `0x${hex}`, modelUri: `blobs/${hex}`, metricsHash: ethers.id('metrics'), included: [p1.address, p2.address], scores: [600_000, 400_000], excluded: [], reasons: [] });
     const finalized = await sock.waitFor('round:finalized', (p) => p.taskId === '1' && p.round === 1);
     expect(finalized.modelHash).toBe(`0x${hex}`);
     const available = await sock.waitFor('model:available', (p) => p.taskId === '1');

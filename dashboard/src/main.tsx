@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { readTasks, type Task } from './chain/reads';
 import { Badge, ErrorNote } from './components/Status';
 import { shortAddress } from './format';
-import { LiveUpdates, type LiveStatus } from './live/socket';
+import { LiveUpdates, type LiveStatus, type RoundEvent } from './live/socket';
 import { connect, type Connection } from './network';
 import { GovernanceView } from './views/Governance';
 import { HospitalView } from './views/Hospital';
@@ -38,6 +38,8 @@ function App() {
   const [wallet, setWallet] = useState<Wallet | null>(null);
   const [walletError, setWalletError] = useState<unknown>(null);
   const [now, setNow] = useState(Math.floor(Date.now() / 1000));
+  // The coordinator's `task:status` events (e.g. stalled: its reopen budget is spent and an operator must act).
+  const [taskStatus, setTaskStatus] = useState<Map<string, RoundEvent>>(new Map());
   const liveRef = useRef<LiveUpdates | null>(null);
 
   useEffect(() => {
@@ -57,6 +59,15 @@ function App() {
     if (!c) return;
     const updates = new LiveUpdates(
       (event) => {
+        if (event.event === 'task:status' && event.status) setTaskStatus((m) => new Map(m).set(String(event.taskId), event));
+        else if (event.event === 'round:opened' || event.event === 'round:accepted') {
+          setTaskStatus((m) => {
+            if (!m.has(String(event.taskId))) return m;
+            const next = new Map(m);
+            next.delete(String(event.taskId));
+            return next;
+          });
+        }
         setVersions((m) => new Map(m).set(String(event.taskId), (m.get(String(event.taskId)) ?? 0) + 1));
         refresh();
       },
@@ -150,13 +161,13 @@ function App() {
         ) : !c ? (
           <p class="muted">Connecting to the coordinator…</p>
         ) : view === 'tasks' ? (
-          <TasksView c={c} tasks={tasks} versions={versions} now={now} wallet={wallet} />
+          <TasksView c={c} tasks={tasks} versions={versions} now={now} wallet={wallet} taskStatus={taskStatus} />
         ) : view === 'governance' ? (
           <GovernanceView c={c} wallet={wallet} version={version} now={now} onChanged={refresh} />
         ) : view === 'hospital' ? (
           <HospitalView c={c} wallet={wallet} tasks={tasks} version={version} onConnect={onConnectWallet} />
         ) : (
-          <OperatorView version={version} />
+          <OperatorView version={version} taskStatus={taskStatus} />
         )}
       </main>
     </>

@@ -82,6 +82,7 @@ describe('the dashboard in chromium on the local stack', { timeout: 240_000 }, (
     await card.getByRole('button', { name: `Vote yes on proposal ${id}` }).click();
     await card.getByText('passed, ready to execute').waitFor();
     await card.getByText('2 yes · 0 no').waitFor();
+    await card.getByText(`${wallet.address.slice(0, 6)}…${wallet.address.slice(-4)} yes (you)`).waitFor();
     await card.getByRole('button', { name: `Execute proposal ${id}` }).click();
     await card.getByText('executed', { exact: true }).waitFor();
 
@@ -140,6 +141,18 @@ describe('the dashboard in chromium on the local stack', { timeout: 240_000 }, (
     await page.getByRole('row').filter({ hasText: 'cloister-aggregation' }).waitFor();
     await expectAccessible('operator');
     await screenshot(page, 'operator');
+  });
+
+  it('marks a task the coordinator reports stalled, as it is pushed', async () => {
+    // The coordinator's own event bus (schema-checked, through socket.io and its Redis adapter), as its round state
+    // machine emits it when a task's reopen budget is spent.
+    s.stack.coordinator.app.events.emit('task:status', { taskId: s.taskId.toString(), round: 1, status: 'stalled', reason: 'reopen budget spent' });
+    await page.getByRole('row').filter({ hasText: 'cloister' }).first().waitFor();
+    await page.getByText('stalled: reopen budget spent').waitFor();
+    await page.getByRole('link', { name: 'Tasks and rounds' }).click();
+    await page.getByRole('alert').filter({ hasText: `Task #${s.taskId} is stalled: reopen budget spent` }).waitFor();
+    await expectAccessible('tasks with a stalled task');
+    await page.getByRole('link', { name: 'Operator' }).click();
   });
 
   it('is readable at a 390 px phone width', async () => {

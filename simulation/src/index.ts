@@ -6,7 +6,7 @@ export { mapConcurrent } from './engine/concurrency';
 export { syntheticUpdate, syntheticModel, fillUniform, updateSeed, SYNTHETIC_TENSOR } from './participants/syntheticUpdate';
 export { createParticipants, participantKey, signInAll, type VirtualParticipant } from './participants/participants';
 export { startSimulationStack, SIMULATION_APP_ID_BYTES21, type SimulationStack, type SimulationStackOptions } from './stack/startSimulationStack';
-export { startSimulationAggregator, finalizeGasFor, type AggregationMarks, type SimulationAggregator } from './stack/aggregator';
+export { startSimulationAggregator, type AggregationMarks, type SimulationAggregator } from './stack/aggregator';
 export { peakRssBytes, rssBytes, pidListeningOn } from './stack/processes';
 export { startRedis, type SimulationRedis } from './stack/redis';
 export { startSimulationChain, CHAIN_CONFIG, type SimulationChain } from './stack/chain';

@@ -1,6 +1,8 @@
 // End to end: 20 virtual participants, 2 rounds, 2,000 synthetic parameters, on a real local stack (redis-server,
 // Hardhat node with the contracts, development appd, coordinator, aggregator). Every round must be accepted on chain
 // with all 20 included (read back from the chain), and the global model must be the FedAvg of the seeded updates.
+// The aggregator reports the outcomes in pages of 3 (7 pages per round), as a 2000-participant round does in pages
+// of 200 (bench/largeRound.bench.ts).
 import { decodeTensors, sha256Hex } from '@cloister/protocol';
 import pino from 'pino';
 import {
@@ -15,11 +17,13 @@ import {
   type SimulationStack,
 } from '../src';
 import { Wallet } from 'ethers';
+import { until } from '@cloister/devstack';
 
 const N = 20;
 const ROUNDS = 2;
 const P = 2000;
 const SEED = 7;
+const PAGE = 3;
 
 jest.setTimeout(180_000);
 
@@ -29,7 +33,7 @@ describe('runSimulation (20 participants, 2 rounds, real stack)', () => {
 
   beforeAll(async () => {
     const logger = pino({ level: 'silent' });
-    stack = await startSimulationStack({ logger, participants: N, maxUpdateBytes: maxUpdateBytesFor(syntheticModel(P)), serviceLogLevel: 'silent' });
+    stack = await startSimulationStack({ logger, participants: N, maxUpdateBytes: maxUpdateBytesFor(syntheticModel(P)), serviceLogLevel: 'silent', outcomePageSize: PAGE });
     result = await runSimulation({ participants: N, rounds: ROUNDS, concurrency: 6, seed: SEED, source: syntheticSource({ params: P, seed: SEED }), stack, logger });
   });
 
@@ -55,6 +59,19 @@ describe('runSimulation (20 participants, 2 rounds, real stack)', () => {
       [1, N, 0],
       [2, N, 0],
     ]);
+  });
+
+  it('finalizes each round in outcome pages of 3 and credits every participant after acceptance', async () => {
+    const tm = stack.contracts.taskManager;
+    for (let r = 1n; r <= BigInt(ROUNDS); r += 1n) {
+      const pages = await tm.queryFilter(tm.filters.OutcomesReported(result.taskId, r));
+      expect(pages.map((e) => Number(e.args.includedCount) + Number(e.args.excludedCount))).toEqual([3, 3, 3, 3, 3, 3, 2]);
+      expect(pages.map((e) => Number(e.args.reportedCount))).toEqual([3, 6, 9, 12, 15, 18, 20]);
+    }
+    // The coordinator credits rewards in pages after acceptance (the last round's may still be on its way).
+    await until('the last round credited', async () => Number((await tm.getRound(result.taskId, BigInt(ROUNDS))).creditedCount) === N, 60_000);
+    for (let r = 1n; r <= BigInt(ROUNDS); r += 1n) expect(Number((await tm.getRound(result.taskId, r)).creditedCount)).toBe(N);
+    expect(await stack.contracts.rewardVault.reservedOf(result.taskId)).toBe(0n);
   });
 
   it('reports each round with its split and the peak memory of every process', () => {

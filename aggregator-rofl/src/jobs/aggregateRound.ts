@@ -2,22 +2,30 @@ import {
   AggregationJobSchema,
   decodeTensors,
   encodeTensors,
+  ROUND_FAILURE_REASON,
   ROUND_STATE,
   parseTaskSpec,
   sha256Hex,
   validate,
   type AggregationJob,
+  type NamedTensor,
   type ResolvedTrainingTaskSpec,
+  type RoundFailureReason,
 } from '@cloister/protocol';
-import { InferenceCredit__factory, TaskManager__factory, type TaskManager } from '@cloister/contracts';
+import { DEFAULT_OUTCOME_PAGE_SIZE, InferenceCredit__factory, outcomePages, TaskManager__factory, type TaskManager } from '@cloister/contracts';
 import { availableParallelism } from 'node:os';
 import { getAddress, type Interface, type Provider } from 'ethers';
 import type { Logger } from 'pino';
 import type { AppdClient } from '../appd/appdClient';
 import {
   AppdTxFailedError,
+  AppdUnavailableError,
+  BlobHashMismatchError,
   ChainMismatchError,
+  CoordinatorHttpError,
   JobInvalidError,
+  ModelKeyUnavailableError,
+  ModelUnavailableError,
   RoundNotClosedError,
   TaskSpecInvalidError,
   TooManyUpdatesError,
@@ -33,12 +41,16 @@ import { REASON, type Exclusion, type PrivacyReport, type RoundContext, type Str
 import { InlineChecker, pipelineDepthFor, runUpdatePipeline, sharedOpenerPool, type CheckCounts, type CheckParams, type UpdateChecker } from '../updates';
 import type { CoordinatorClient } from './coordinatorClient';
 import type { ModelKeyring } from '../modelAccess/modelKeyring';
+import { failRoundOnChain, failureReasonName, failureReasonOf } from './failRound';
 
-/** finalizeRound gas: `base + perParticipant × committed` (measured ≈ 26k marginal per participant; 40k leaves room). */
+/**
+ * Outcome page gas: `base + perParticipant × accounts in the page` (reportOutcomes measured ≈ 26k marginal per
+ * account; 40k leaves room); finalizeRound, which no longer depends on the round's size, gets `base`.
+ */
 export type FinalizeGas = { base: number; perParticipant: number };
 export const DEFAULT_FINALIZE_GAS: FinalizeGas = { base: 500_000, perParticipant: 40_000 };
-export function finalizeGasLimit(committed: number, gas: FinalizeGas = DEFAULT_FINALIZE_GAS): number {
-  return gas.base + gas.perParticipant * committed;
+export function finalizeGasLimit(accounts: number, gas: FinalizeGas = DEFAULT_FINALIZE_GAS): number {
+  return gas.base + gas.perParticipant * accounts;
 }
 
 export type AggregateDeps = {
@@ -50,9 +62,15 @@ export type AggregateDeps = {
   coordinator: CoordinatorClient;
   stateStore: StateStore;
   log: Logger;
-  /** A fixed finalizeRound gas limit; without it `finalizeGas` (default 500k + 40k × committed) applies. */
-  finalizeGasLimit?: number;
+  /** Outcome page gas (default 500k + 40k × accounts in the page); finalizeRound gets the base. */
   finalizeGas?: FinalizeGas;
+  /** Accounts per reportOutcomes transaction (default 200: ≈ 5.3M gas, well inside a block). */
+  outcomePageSize?: number;
+  /**
+   * This is the job's last attempt: an error that would otherwise be retried ends the round (AGGREGATION_FAILED)
+   * instead of leaving it Closed forever.
+   */
+  finalAttempt?: boolean;
   /** Updates downloaded/opened ahead of the fold; default from `pipelineMemoryBytes` (see `pipelineDepthFor`). */
   pipelineDepth?: number;
   /** Budget for the in-flight updates' buffers when no depth is given (default 32 MiB). */
@@ -71,6 +89,10 @@ export type AggregateDeps = {
 
 export type AggregateOutcome =
   | { status: 'already-finalized'; state: number }
+  /** The round had failed on chain already (another attempt of this job, or too few commitments). */
+  | { status: 'already-ended'; state: number }
+  /** This job failed the round on chain with `reason` (ROUND_FAILURE_REASON); nothing was published or paid. */
+  | { status: 'failed'; reason: RoundFailureReason; detail: string; excluded: Exclusion[] }
   | {
       status: 'finalized';
       modelHash: string;
@@ -79,6 +101,8 @@ export type AggregateOutcome =
       included: string[];
       scores: number[];
       excluded: Exclusion[];
+      /** reportOutcomes transactions this job sent (fewer when a previous attempt had reported some). */
+      pages: number;
       /** Checks performed on this round's updates (hashes, signatures, openings, validations). */
       checks: CheckCounts;
     };
@@ -106,8 +130,12 @@ export function buildStrategy(spec: ResolvedTrainingTaskSpec): Strategy {
 
 /**
  * One aggregation job: chain state first (never the job's hints), then fetch → check hash and signature → open →
- * decode → validate → fold for each committed participant, then the server update, upload and finalize. Safe to
- * retry: an already finalized round is reported as done, and state/uploads are idempotent.
+ * decode → validate → fold for each committed participant; then either the privacy floor fails the round (fewer
+ * included than the task's minParticipants: nothing is published), or the server update, upload, outcome pages and
+ * finalize. A spec the aggregator refuses, a previous model that does not verify, and an error a retry cannot fix
+ * (or any error on the final attempt) fail the round on chain with their reason instead of being retried forever.
+ * Safe to retry: an already finalized or failed round is reported as done, pages already reported are skipped, and
+ * state/uploads are idempotent.
  */
 export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Promise<AggregateOutcome> {
   let job: AggregationJob;
@@ -123,7 +151,31 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   const round = BigInt(job.round);
   const log = deps.log.child({ taskId: job.taskId, round: job.round });
   const tm: TaskManager = TaskManager__factory.connect(deps.taskManagerAddress, deps.provider);
+  try {
+    return await aggregateClosedRound(taskId, round, tm, log, deps);
+  } catch (error) {
+    const reason = failureReasonOf(error, deps.finalAttempt === true);
+    if (reason === null) throw error;
+    const detail = error instanceof Error ? error.message : String(error);
+    log.error({ err: error, reason: failureReasonName(reason) }, 'aggregate: the round cannot be finalized; failing it on chain');
+    return endRound({ tm, taskManagerAddress: deps.taskManagerAddress, appd: deps.appd, log }, taskId, round, reason, detail, []);
+  }
+}
 
+async function endRound(
+  failDeps: Parameters<typeof failRoundOnChain>[0],
+  taskId: bigint,
+  round: bigint,
+  reason: RoundFailureReason,
+  detail: string,
+  excluded: Exclusion[],
+): Promise<AggregateOutcome> {
+  if ((await failRoundOnChain(failDeps, taskId, round, reason)) === 'failed') return { status: 'failed', reason, detail, excluded };
+  const state = Number((await failDeps.tm.getRound(taskId, round)).state);
+  return FINALIZED_STATES.includes(state) ? { status: 'already-finalized', state } : { status: 'already-ended', state };
+}
+
+async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManager, log: Logger, deps: AggregateDeps): Promise<AggregateOutcome> {
   // 1. The chain is the truth: round state, committed set, commitments, model and spec hashes. Read once per job,
   //    independent reads in parallel (ethers batches concurrent calls into JSON-RPC batches).
   const [onChain, task, committedRaw] = await Promise.all([tm.getRound(taskId, round), tm.getTask(taskId), tm.committedParticipants(taskId, round)]);
@@ -131,6 +183,10 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   if (FINALIZED_STATES.includes(state)) {
     log.info({ state }, 'aggregate: round already finalized on chain, nothing to do');
     return { status: 'already-finalized', state };
+  }
+  if (state === ROUND_STATE.Failed) {
+    log.info({ state, failureReason: Number(onChain.failureReason) }, 'aggregate: round already failed on chain, nothing to do');
+    return { status: 'already-ended', state };
   }
   if (state !== ROUND_STATE.Closed) {
     throw new RoundNotClosedError(`round ${round} of task ${taskId} is in state ${state}, not Closed`, { details: { state } });
@@ -143,13 +199,29 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   const previousP = deps.coordinator.getBlob(previousModelHash);
   // Awaited in order below (a bad spec is reported as such); meanwhile no rejection goes unhandled.
   for (const p of [commitmentsP, specP, previousP] as Promise<unknown>[]) p.catch(() => undefined);
-  const specBytes = await specP;
+  // A blob the coordinator has but that does not hash to its on-chain value, or does not have at all (404), cannot
+  // be had by retrying: the round ends. Any other fetch error (coordinator unreachable, 5xx) is retried.
+  const definitelyMissing = (cause: unknown) =>
+    cause instanceof BlobHashMismatchError || (cause instanceof CoordinatorHttpError && cause.details?.status === 404);
+  const fetched = async (blob: Promise<Uint8Array>, refuse: (cause: unknown) => Error): Promise<Uint8Array> => {
+    try {
+      return await blob;
+    } catch (cause) {
+      throw definitelyMissing(cause) ? refuse(cause) : cause;
+    }
+  };
+  const specRefused = (cause: unknown) =>
+    new TaskSpecInvalidError(`task ${taskId} spec is missing, does not hash to its on-chain value, or is not a valid TaskSpec document`, { cause });
+  const modelUnavailable = (cause: unknown) =>
+    new ModelUnavailableError(`the previous model ${previousModelHash} is missing, does not hash to its on-chain value, or cannot be decoded`, { cause });
+  const specBytes = await fetched(specP, specRefused);
   let parsed;
   try {
     parsed = parseTaskSpec(JSON.parse(Buffer.from(specBytes).toString('utf8')));
   } catch (cause) {
-    throw new TaskSpecInvalidError(`task ${taskId} spec is not a valid TaskSpec document`, { cause });
+    throw specRefused(cause);
   }
+  const previousBytes = await fetched(previousP, modelUnavailable);
   if (parsed.kind !== 'training') {
     throw new TaskSpecInvalidError(`task ${taskId} is a ${parsed.kind} task: this aggregator combines training updates`, {
       details: { kind: parsed.kind },
@@ -160,9 +232,15 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   if (consortium && deps.modelKeyring === undefined) {
     throw new TaskSpecInvalidError(`task ${taskId} has model access "consortium" but this aggregator has no ModelKeyRegistry (MODEL_KEYS_ADDRESS)`);
   }
-  // Under consortium the previous model is sealed (or, in round 1, HPKE-sealed by the author): it opens only here.
-  const previousStored = await previousP;
-  const previous = decodeTensors(consortium ? await deps.modelKeyring!.openStored(taskId, previousStored) : previousStored);
+  let previous: NamedTensor[];
+  try {
+    // Under consortium the previous model is sealed (or, in round 1, HPKE-sealed by the author): it opens only here.
+    previous = decodeTensors(consortium ? await deps.modelKeyring!.openStored(taskId, previousBytes) : previousBytes);
+  } catch (cause) {
+    // appd not answering is an outage (retried); a model that does not open or decode cannot be had by retrying
+    if (cause instanceof ModelKeyUnavailableError || cause instanceof AppdUnavailableError) throw cause;
+    throw modelUnavailable(cause);
+  }
   const commitments = await commitmentsP;
   const layout = layoutOf(previous);
 
@@ -219,25 +297,29 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   });
   log.info({ ...checks, committed: committed.length }, 'aggregate: checks performed');
 
-  // 4. Combine, server update, new model = previous + delta.
+  // 4. Combine; the privacy floor; server update, new model = previous + delta.
   const combined = aggregator.finish();
   for (const e of combined.excluded) {
     excluded.push(e);
     accepted.delete(e.participant);
   }
   const included = combined.included;
+  const orderOf = new Map(committed.map((p, k) => [p, k]));
+  excluded.sort((a, b) => orderOf.get(a.participant)! - orderOf.get(b.participant)!);
+  const minParticipants = Number(task.params.minParticipants);
+  if (included.length < minParticipants) {
+    // Publishing an aggregate of fewer updates than the task's minimum would reveal too much of each (one included
+    // update would be published as the "aggregate"): nothing is sealed, uploaded or paid; the round fails.
+    const detail = `${included.length} of ${committed.length} committed updates passed validation, fewer than the task's minimum of ${minParticipants}`;
+    log.warn({ included: included.length, minParticipants }, 'aggregate: below the privacy floor; failing the round instead of publishing');
+    return endRound({ tm, taskManagerAddress: deps.taskManagerAddress, appd: deps.appd, log }, taskId, round, ROUND_FAILURE_REASON.BelowPrivacyFloor, detail, excluded);
+  }
   const newFlat = new Float32Array(layout.size);
   previous.forEach((t, k) => newFlat.set(t.data, layout.entries[k]!.offset));
-  let serverMetrics: Record<string, number> = {};
-  let privacy: PrivacyReport | null = null;
-  if (included.length > 0) {
-    const server = await strategy.applyServerUpdate(combined.combined, context);
-    serverMetrics = server.metrics;
-    privacy = server.privacy ?? null;
-    for (let j = 0; j < newFlat.length; j += 1) newFlat[j]! += server.delta[j]!;
-  } else {
-    log.warn('aggregate: no update passed validation; the model is carried over unchanged');
-  }
+  const server = await strategy.applyServerUpdate(combined.combined, context);
+  const serverMetrics: Record<string, number> = server.metrics;
+  const privacy: PrivacyReport | null = server.privacy ?? null;
+  for (let j = 0; j < newFlat.length; j += 1) newFlat[j]! += server.delta[j]!;
   const plainModel = encodeTensors(unflatten(newFlat, layout));
   // Under consortium only the sealed file leaves the TEE; the chain's model hash is the ciphertext's (what is stored),
   // and ModelKeyRegistry records both hashes (clients check the plaintext hash after decryption).
@@ -249,8 +331,6 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   // 5. Scores (examples × positive alignment with the combined delta; fallback: example share).
   const inputs = included.map((p) => accepted.get(p)!);
   const { scores, alignments, fallback } = contributionScores(inputs, sketchOf(combined.combined));
-  const orderOf = new Map(committed.map((p, k) => [p, k]));
-  excluded.sort((a, b) => orderOf.get(a.participant)! - orderOf.get(b.participant)!);
 
   const metricsDoc = {
     version: 1,
@@ -273,42 +353,59 @@ export async function aggregateRound(rawJob: unknown, deps: AggregateDeps): Prom
   const metricsBytes = Buffer.from(canonicalJson(metricsDoc), 'utf8');
   const metricsHash = sha256Hex(metricsBytes);
 
-  // 6. Upload, re-check, finalize through appd.
+  // 6. Upload, re-check, report the outcomes in pages, finalize through appd.
   const [, , latest] = await Promise.all([deps.coordinator.putBlob(modelBytes), deps.coordinator.putBlob(metricsBytes), tm.getRound(taskId, round)]);
   const before = Number(latest.state);
-  if (FINALIZED_STATES.includes(before)) {
-    log.info({ state: before }, 'aggregate: finalized meanwhile by another attempt');
-    return { status: 'already-finalized', state: before };
+  if (before !== ROUND_STATE.Closed) {
+    log.info({ state: before }, 'aggregate: the round was ended meanwhile by another attempt');
+    return FINALIZED_STATES.includes(before) ? { status: 'already-finalized', state: before } : { status: 'already-ended', state: before };
   }
   if (sealedModel !== null) await deps.modelKeyring!.record(taskId, round, sealedModel.epoch, plainModel, modelBytes);
-  const data = tm.interface.encodeFunctionData('finalizeRound', [
-    taskId,
-    round,
-    modelHash,
-    modelUri,
-    included,
-    scores,
-    excluded.map((e) => e.participant),
-    excluded.map((e) => e.reason),
-    metricsHash,
-  ]);
-  try {
-    await deps.appd.signSubmit({ to: deps.taskManagerAddress, data, gasLimit: deps.finalizeGasLimit ?? finalizeGasLimit(committed.length, deps.finalizeGas) });
-  } catch (error) {
+  // A previous attempt may have reported some pages before it died: the outcomes are the same (same chain state,
+  // same updates), in the same order, so the accounts it reported are skipped. Anything else makes a page revert
+  // and the job retry; its final attempt fails the round.
+  const reported = Number(latest.reportedCount);
+  const skipIncluded = Math.min(reported, included.length);
+  const skipExcluded = Math.max(0, reported - included.length);
+  const remaining = {
+    included: included.slice(skipIncluded),
+    scores: scores.slice(skipIncluded),
+    excluded: excluded.slice(skipExcluded).map((e) => e.participant),
+    reasons: excluded.slice(skipExcluded).map((e) => e.reason),
+  };
+  const pages = remaining.included.length + remaining.excluded.length === 0 ? [] : outcomePages(remaining, deps.outcomePageSize ?? DEFAULT_OUTCOME_PAGE_SIZE);
+  if (reported > 0) log.info({ reported, pages: pages.length }, 'aggregate: resuming after the outcome pages a previous attempt reported');
+  const ended = async (error: unknown): Promise<AggregateOutcome> => {
     if (error instanceof AppdTxFailedError) {
       const after = Number((await tm.getRound(taskId, round)).state);
       if (FINALIZED_STATES.includes(after)) {
         log.info({ state: after }, 'aggregate: finalize raced with another attempt; the round is finalized');
         return { status: 'already-finalized', state: after };
       }
+      if (after === ROUND_STATE.Failed) return { status: 'already-ended', state: after };
     }
     throw error;
+  };
+  const gas = deps.finalizeGas ?? DEFAULT_FINALIZE_GAS;
+  for (const page of pages) {
+    const data = tm.interface.encodeFunctionData('reportOutcomes', [taskId, round, page.included, page.scores, page.excluded, page.reasons]);
+    try {
+      await deps.appd.signSubmit({ to: deps.taskManagerAddress, data, gasLimit: finalizeGasLimit(page.included.length + page.excluded.length, gas) });
+    } catch (error) {
+      return ended(error);
+    }
   }
-  log.info({ modelHash, included: included.length, excluded: excluded.length, metricsHash }, 'aggregate: finalized');
+  const data = tm.interface.encodeFunctionData('finalizeRound', [taskId, round, modelHash, modelUri, metricsHash]);
+  try {
+    await deps.appd.signSubmit({ to: deps.taskManagerAddress, data, gasLimit: gas.base });
+  } catch (error) {
+    return ended(error);
+  }
+  log.info({ modelHash, included: included.length, excluded: excluded.length, pages: pages.length, metricsHash }, 'aggregate: finalized');
   if (deps.inferenceCreditAddress !== undefined && included.length > 0) {
     await recordContributions(deps, taskId, round, Number(onChain.attempt), included, scores, log);
   }
-  return { status: 'finalized', modelHash, modelUri, metricsHash, included, scores, excluded, checks };
+  return { status: 'finalized', modelHash, modelUri, metricsHash, included, scores, excluded, pages: pages.length, checks };
 }
 
 /**

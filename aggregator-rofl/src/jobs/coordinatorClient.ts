@@ -136,7 +136,9 @@ export class CoordinatorClient {
     return hash;
   }
 
-  async close(): Promise<void> {
-    await this.agent.close();
+  /** Closes the connections; `force` aborts requests in flight instead of waiting for them (a forced stop). */
+  async close(options: { force?: boolean } = {}): Promise<void> {
+    if (options.force === true) await this.agent.destroy();
+    else await this.agent.close();
   }
 }

@@ -1,14 +1,16 @@
 import { connectJsonRpc } from '@cloister/contracts';
-import { JOB, QUEUE } from '@cloister/protocol';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { QUEUE } from '@cloister/protocol';
+import type { Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { AppdClient } from '../appd/appdClient';
 import type { AggregatorConfig } from '../config';
-import { AggregatorError, AGGREGATOR_ERROR_CODES } from '../errors';
+import { AggregatorMetrics } from '../health/aggregatorMetrics';
+import { startHealthServer, type HealthServer, type ReadinessProbe } from '../health/healthServer';
 import { loadAggregatorKeys, publishKeysIfChanged, type AggregatorKeys } from '../keys/aggregatorKeys';
 import { FileStateStore, type StateStore } from '../state/stateStore';
-import { aggregateRound, contractErrorInterfaces, type AggregateOutcome } from './aggregateRound';
+import { contractErrorInterfaces } from './aggregateRound';
+import { AggregationWorker, type AggregationWorkerOptions } from './aggregationWorker';
 import { CoordinatorClient } from './coordinatorClient';
 import { closeOpenerPool } from '../updates';
 import { startInference, type RunningInference } from '../inference/startInference';
@@ -18,35 +20,37 @@ import { ModelKeyring } from '../modelAccess/modelKeyring';
 export type RunningAggregator = {
   keys: AggregatorKeys;
   worker: Worker;
+  metrics: AggregatorMetrics;
+  /** The /health, /ready and /metrics server (null when `config.healthPort` is unset). */
+  health: HealthServer | null;
   /** The confidential inference endpoint, when configured (config.inference). */
   inference: RunningInference | null;
   /** Re-seals consortium tasks' initial models (when model access is configured); tests call resealPending. */
   resealer: InitialModelResealer | null;
-  /** Stops consuming; `force` abandons an in-flight job (its lock lapses and another worker retries it). */
+  /** Stops consuming; `force` abandons an in-flight job (its lock lapses and another worker takes it over). */
   close(options?: { force?: boolean }): Promise<void>;
 };
 
-/** Errors that a retry cannot fix: the job fails at once instead of using up its attempts. */
-const UNRECOVERABLE = new Set<string>([
-  AGGREGATOR_ERROR_CODES.jobInvalid,
-  AGGREGATOR_ERROR_CODES.chainMismatch,
-  AGGREGATOR_ERROR_CODES.taskSpecInvalid,
-  AGGREGATOR_ERROR_CODES.tooManyUpdates,
-  AGGREGATOR_ERROR_CODES.strategyUnknown,
-  AGGREGATOR_ERROR_CODES.strategyParams,
-  AGGREGATOR_ERROR_CODES.dpUnsupported,
-]);
+export type StartAggregatorOptions = {
+  logger?: Logger;
+  stateStore?: StateStore;
+  onProgress?: (done: number, total: number) => Promise<void> | void;
+  /** An appd client to use instead of one on `config.appdSocket` (the simulation times sign-submit with it). */
+  appd?: AppdClient;
+  onJobStart?: AggregationWorkerOptions['onJobStart'];
+  onJobEnd?: AggregationWorkerOptions['onJobEnd'];
+};
 
 /**
- * Starts the aggregator: keys from appd, publish them on chain if they changed, then a BullMQ worker on
- * `cloister-aggregation`. `close()` stops taking jobs, waits for the current one and releases every connection.
+ * Starts the aggregator: keys from appd, publish them on chain if they changed, then the AggregationWorker on
+ * `cloister-aggregation` and, when `config.healthPort` is set, the /health /ready /metrics server. `close()` stops
+ * taking jobs, waits for the current one and releases every connection.
  */
-export async function startAggregator(
-  config: AggregatorConfig,
-  options: { logger?: Logger; stateStore?: StateStore; onProgress?: (done: number, total: number) => Promise<void> | void } = {},
-): Promise<RunningAggregator> {
+export async function startAggregator(config: AggregatorConfig, options: StartAggregatorOptions = {}): Promise<RunningAggregator> {
   const log = options.logger ?? pino({ name: 'aggregator', level: config.logLevel, redact: ['*.privateKey', '*.ciphertext'] });
-  const appd = new AppdClient({ socketPath: config.appdSocket, errorInterfaces: contractErrorInterfaces() });
+  const appd =
+    options.appd ??
+    new AppdClient({ socketPath: config.appdSocket, errorInterfaces: contractErrorInterfaces(), ...(config.appdTxTimeoutMs ? { txTimeoutMs: config.appdTxTimeoutMs } : {}) });
   const provider = connectJsonRpc(config.rpcUrl, { pollingInterval: 500 });
   const closers: (() => Promise<void>)[] = [closeOpenerPool, async () => appd.close(), async () => provider.destroy()];
   const closeAll = async () => {
@@ -59,8 +63,12 @@ export async function startAggregator(
     if (config.publishKeys) {
       await publishKeysIfChanged({ appd, provider, registryAddress: config.aggregatorRegistryAddress, keys, log });
     }
-    const coordinator = new CoordinatorClient(config.coordinatorUrl, keys.signer, { maxBytes: config.maxUpdateBytes });
-    closers.push(async () => coordinator.close());
+    let force = false;
+    const coordinator = new CoordinatorClient(config.coordinatorUrl, keys.signer, {
+      maxBytes: config.maxUpdateBytes,
+      ...(config.coordinatorTimeoutMs ? { timeoutMs: config.coordinatorTimeoutMs } : {}),
+    });
+    closers.push(async () => coordinator.close({ force }));
     const stateStore = options.stateStore ?? new FileStateStore(config.stateDir);
     const connection = new IORedis(config.redisUrl, { maxRetriesPerRequest: null });
     closers.push(async () => {
@@ -101,52 +109,59 @@ export async function startAggregator(
       closers.push(async () => running.close());
     }
 
-    const processor = async (job: Job): Promise<AggregateOutcome> => {
-      if (job.name !== JOB.aggregateRound) throw new UnrecoverableError(`unknown job name ${job.name}`);
-      try {
-        return await aggregateRound(job.data, {
-          provider,
-          chainId,
-          taskManagerAddress: config.taskManagerAddress,
-          appd,
-          keys,
-          coordinator,
-          stateStore,
-          log: log.child({ jobId: job.id, attempt: job.attemptsMade + 1 }),
-          onProgress: options.onProgress,
-          pipelineDepth: config.pipelineDepth,
-          pipelineMemoryBytes: config.pipelineMemoryBytes,
-          openInWorker: config.openInWorker,
-          finalizeGas: config.finalizeGas,
-          inferenceCreditAddress: config.inferenceCreditAddress ?? config.inference?.inferenceCreditAddress,
-          modelKeyring,
-        });
-      } catch (error) {
-        if (error instanceof AggregatorError && UNRECOVERABLE.has(error.code)) {
-          throw new UnrecoverableError(`${error.code}: ${error.message}`);
-        }
-        throw error;
-      }
-    };
-    const worker = new Worker(QUEUE.aggregation, processor, {
+    const metrics = new AggregatorMetrics();
+    const aggregation = new AggregationWorker({
       connection,
       prefix: config.queuePrefix,
-      concurrency: 1,
-      lockDuration: config.lockDurationMs,
-      stalledInterval: config.stalledIntervalMs,
-      maxStalledCount: 2,
+      log,
+      metrics,
+      lockDurationMs: config.lockDurationMs,
+      stalledIntervalMs: config.stalledIntervalMs,
+      deps: {
+        provider,
+        chainId,
+        taskManagerAddress: config.taskManagerAddress,
+        appd,
+        keys,
+        coordinator,
+        stateStore,
+        onProgress: options.onProgress,
+        pipelineDepth: config.pipelineDepth,
+        pipelineMemoryBytes: config.pipelineMemoryBytes,
+        openInWorker: config.openInWorker,
+        finalizeGas: config.finalizeGas,
+        outcomePageSize: config.outcomePageSize,
+        inferenceCreditAddress: config.inferenceCreditAddress ?? config.inference?.inferenceCreditAddress,
+        modelKeyring,
+      },
+      ...(options.onJobStart ? { onJobStart: options.onJobStart } : {}),
+      ...(options.onJobEnd ? { onJobEnd: options.onJobEnd } : {}),
     });
-    worker.on('error', (err) => log.error({ err }, 'worker: error'));
-    worker.on('failed', (job, err) => log.error({ jobId: job?.id, err }, 'worker: job failed'));
-    worker.on('completed', (job, result: AggregateOutcome) => log.info({ jobId: job.id, status: result.status }, 'worker: job completed'));
-    let force = false;
-    closers.push(async () => worker.close(force));
-    await worker.waitUntilReady();
-    log.info({ queue: QUEUE.aggregation }, 'start: consuming aggregation jobs');
+    closers.push(async () => aggregation.close(force));
+    await aggregation.waitUntilReady();
+    log.info({ queue: QUEUE.aggregation, lockDurationMs: config.lockDurationMs, stalledIntervalMs: config.stalledIntervalMs }, 'start: consuming aggregation jobs');
+    let health: HealthServer | null = null;
+    if (config.healthPort !== undefined) {
+      const probes: ReadinessProbe[] = [
+        { name: 'redis', check: () => connection.ping() },
+        { name: 'chain', check: () => provider.getBlockNumber() },
+        {
+          name: 'worker',
+          check: async () => {
+            if (!aggregation.worker.isRunning()) throw new Error('the worker is not consuming jobs');
+          },
+        },
+      ];
+      health = await startHealthServer({ host: config.healthHost ?? '0.0.0.0', port: config.healthPort, metrics, probes, log });
+      const server = health;
+      closers.splice(closers.length - 1, 0, () => server.close());
+    }
     let closed = false;
     return {
       keys,
-      worker,
+      worker: aggregation.worker,
+      metrics,
+      health,
       inference,
       resealer,
       async close(closeOptions: { force?: boolean } = {}) {

@@ -20,12 +20,14 @@ interface IAggregatorRegistry {
 interface IRewardVault {
     function depositEscrow(uint256 taskId) external payable;
 
-    function creditRound(
+    function reserveRoundReward(uint256 taskId, uint64 round, uint256 reward) external;
+
+    function creditRewards(
         uint256 taskId,
         uint64 round,
-        uint256 reward,
         address[] calldata accounts,
-        uint256[] calldata amounts
+        uint256[] calldata amounts,
+        uint256 toGovernance
     ) external;
 
     function releaseEscrow(uint256 taskId) external returns (uint256 amount);

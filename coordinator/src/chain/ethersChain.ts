@@ -164,6 +164,8 @@ export class EthersChainClient implements ChainClient {
       finalizedAt: r.finalizedAt,
       challengeEndsAt: r.challengeEndsAt,
       metricsHash: r.metricsHash,
+      failureReason: Number(r.failureReason),
+      creditedCount: Number(r.creditedCount),
     };
   }
 
@@ -246,6 +248,10 @@ export class EthersChainClient implements ChainClient {
 
   acceptRound(taskId: bigint, round: bigint): Promise<string> {
     return this.send('acceptRound', (tm) => tm.acceptRound(taskId, round));
+  }
+
+  creditRewards(taskId: bigint, round: bigint, maxAccounts: number): Promise<string> {
+    return this.send('creditRewards', (tm) => tm.creditRewards(taskId, round, maxAccounts));
   }
 
   async close(): Promise<void> {

@@ -29,6 +29,10 @@ export type ChainRound = {
   finalizedAt: bigint;
   challengeEndsAt: bigint;
   metricsHash: string;
+  /** ROUND_FAILURE_REASON of a failed round (0 otherwise). */
+  failureReason: number;
+  /** Committed participants whose reward share has been credited (`creditRewards` pages) since acceptance. */
+  creditedCount: number;
 };
 
 /** A decoded TaskManager event, in chain order. */
@@ -66,6 +70,8 @@ export interface ChainClient {
   openRound(taskId: bigint): Promise<string>;
   closeRound(taskId: bigint, round: bigint): Promise<string>;
   acceptRound(taskId: bigint, round: bigint): Promise<string>;
+  /** One `creditRewards` page of an accepted round (anyone may send it; the operator does). */
+  creditRewards(taskId: bigint, round: bigint, maxAccounts: number): Promise<string>;
   /** Calls `listener` after each operator transaction of this client is mined (the watcher reads the new block at once). */
   onMined?(listener: () => void): void;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ROUND_STATE, type AggregationJob } from '@cloister/protocol';
+import { DEFAULT_CREDIT_PAGE_SIZE } from '@cloister/contracts';
+import { ROUND_FAILURE_REASON, ROUND_STATE, type AggregationJob } from '@cloister/protocol';
 import type { CoordinatorConfig } from '../config';
 import type { ChainClient, ChainEvent, ChainRound } from '../chain/types';
 import type { EventBus } from '../plugins/socket';
@@ -135,6 +136,12 @@ export class RoundAutomation {
       }
       case ROUND_STATE.Failed:
       case ROUND_STATE.Rejected: {
+        if (round.state === ROUND_STATE.Failed && round.failureReason === ROUND_FAILURE_REASON.SpecRefused) {
+          // The aggregator cannot run this task's spec: a new attempt would be refused the same way.
+          log.warn({ failureReason: round.failureReason }, 'round: not reopening, the aggregator refused the task spec');
+          this.d.events.emit('task:status', { taskId: taskId.toString(), round: Number(r), event: 'task:status', status: 'stalled', reason: 'spec refused by the aggregator', at: Date.now() });
+          return;
+        }
         const reopenKey = this.k('reopened', taskId, r, round.openedAt);
         const count = Number((await this.d.redis.get(this.k('reopens', taskId, r))) ?? '0');
         if (count >= this.d.config.rounds.maxReopens) {
@@ -155,8 +162,16 @@ export class RoundAutomation {
         break;
       }
       case ROUND_STATE.Accepted: {
-        if (r < BigInt(task.numRounds)) await this.openRound(taskId, r, 'next', log);
-        else this.d.events.emit('task:status', { taskId: taskId.toString(), round: Number(r), event: 'task:status', status: 'completed', at: Date.now() });
+        // The next round opens first (rewards do not hold up the round loop); the last round's rewards are
+        // credited before the task is announced completed, so participants can claim everything then.
+        const rewardsPending = round.creditedCount < round.committedCount;
+        if (r < BigInt(task.numRounds)) {
+          await this.openRound(taskId, r, 'next', log);
+          if (rewardsPending) await this.creditRewards(taskId, r, log);
+        } else {
+          if (rewardsPending) await this.creditRewards(taskId, r, log);
+          this.d.events.emit('task:status', { taskId: taskId.toString(), round: Number(r), event: 'task:status', status: 'completed', at: Date.now() });
+        }
         break;
       }
     }
@@ -192,6 +207,31 @@ export class RoundAutomation {
       log.warn({ err, reason }, 'round: openRound failed (retried by the next sweep)');
       await this.d.redis.del(lock);
       return false;
+    }
+  }
+
+  /**
+   * Sends `creditRewards` pages until every committed participant of the accepted round is credited (anyone may;
+   * the operator does it so participants can claim). Once per (task, round) at a time; a failure is retried by the
+   * next reconcile and does not hold up the next round.
+   */
+  private async creditRewards(taskId: bigint, r: bigint, log: Logger): Promise<void> {
+    if (!this.canTransact) return;
+    const lock = this.k('lock', 'credit', taskId, r);
+    if ((await this.d.redis.set(lock, '1', 'EX', 120, 'NX')) !== 'OK') return;
+    try {
+      for (;;) {
+        const round = await this.d.chain.getRound(taskId, r);
+        if (round.state !== ROUND_STATE.Accepted || round.creditedCount >= round.committedCount) break;
+        const tx = await this.d.chain.creditRewards(taskId, r, DEFAULT_CREDIT_PAGE_SIZE);
+        this.d.metrics.roundActions.inc({ action: 'creditRewards', result: 'ok' });
+        log.info({ tx, from: round.creditedCount }, 'round: rewards credited (one page)');
+      }
+    } catch (err) {
+      this.d.metrics.roundActions.inc({ action: 'creditRewards', result: 'error' });
+      log.warn({ err }, 'round: creditRewards failed (retried by the next sweep)');
+    } finally {
+      await this.d.redis.del(lock);
     }
   }
 
@@ -299,6 +339,19 @@ export class RoundAutomation {
     const count = await this.d.chain.taskCount();
     for (const id of await this.taskIds(count)) {
       await this.reconcile(id).catch((err) => this.d.log.warn({ err, taskId: String(id) }, 'round: sweep failed for task'));
+      await this.creditPreviousRound(id).catch((err) => this.d.log.warn({ err, taskId: String(id) }, 'round: sweep could not credit rewards'));
+    }
+  }
+
+  /** Safety net: the previous round's rewards, when crediting them failed after the next round had opened. */
+  private async creditPreviousRound(taskId: bigint): Promise<void> {
+    if (!this.canTransact) return;
+    const task = await this.d.chain.getTask(taskId);
+    if (!task || task.currentRound < 2n) return;
+    const previous = task.currentRound - 1n;
+    const round = await this.d.chain.getRound(taskId, previous);
+    if (round.state === ROUND_STATE.Accepted && round.creditedCount < round.committedCount) {
+      await this.creditRewards(taskId, previous, this.d.log.child({ taskId: String(taskId), round: Number(previous) }));
     }
   }
 

@@ -97,11 +97,12 @@ export function isAdmitted(c: Connection, taskId: bigint, account: Address): Pro
   return read(c, { address: c.network.contracts.participants, abi: abis.ParticipantRegistry, functionName: 'isAdmitted', args: [taskId, account] });
 }
 
-export type Governance = { members: readonly Address[]; quorum: bigint; votingPeriod: bigint; proposals: Proposal[] };
+export type Vote = { member: Address; support: boolean };
+export type Governance = { members: readonly Address[]; quorum: bigint; votingPeriod: bigint; proposals: Proposal[]; votes: Map<string, Vote[]> };
 
 export async function readGovernance(c: Connection): Promise<Governance> {
   const address = c.network.contracts.governance;
-  if (!address) return { members: [], quorum: 0n, votingPeriod: 0n, proposals: [] };
+  if (!address) return { members: [], quorum: 0n, votingPeriod: 0n, proposals: [], votes: new Map() };
   const gov = { address, abi: abis.CloisterGovernance };
   const [members, quorum, votingPeriod, count] = await Promise.all([
     read<readonly Address[]>(c, { ...gov, functionName: 'members' }),
@@ -119,7 +120,16 @@ export async function readGovernance(c: Connection): Promise<Governance> {
       return { ...p, proposalId, passed };
     }),
   );
-  return { members, quorum, votingPeriod, proposals };
+  // Who voted how: the VoteCast events since the deployment (the contract keeps only counts and hasVoted).
+  const logs = (await c.client.getContractEvents({ ...gov, eventName: 'VoteCast', fromBlock: BigInt(c.network.deploymentBlock) })) as unknown as {
+    args: { proposalId: bigint; member: Address; support: boolean };
+  }[];
+  const votes = new Map<string, Vote[]>();
+  for (const { args } of logs) {
+    const key = args.proposalId.toString();
+    votes.set(key, [...(votes.get(key) ?? []), { member: args.member, support: args.support }]);
+  }
+  return { members, quorum, votingPeriod, proposals, votes };
 }
 
 export function hasVoted(c: Connection, proposalId: bigint, account: Address): Promise<boolean> {

@@ -5,7 +5,7 @@ import { coordinatorUrl } from '../network';
 
 export const ROUND_EVENT_NAMES = ['round:opened', 'round:closing', 'round:closed', 'round:failed', 'round:finalized', 'round:accepted', 'round:rejected', 'model:available', 'task:status'] as const;
 
-export type RoundEvent = { event: string; taskId: string; round: number; at: number };
+export type RoundEvent = { event: string; taskId: string; round: number; at: number; status?: string; reason?: string };
 export type LiveStatus = 'connecting' | 'live' | 'offline';
 
 export class LiveUpdates {

@@ -119,10 +119,20 @@ export function GovernanceView({ c, wallet, version, now, onChanged }: { c: Conn
                   </span>{' '}
                   <span class="muted">(quorum {gov.quorum.toString()})</span>
                   <meter min={0} max={Number(gov.quorum)} value={p.yesVotes} aria-label={`yes votes of proposal ${id} towards the quorum`} />
+                  {(gov.votes.get(id) ?? []).length > 0 && (
+                    <span class="voters">
+                      {gov.votes.get(id)!.map((v) => (
+                        <span key={v.member} class="mono">
+                          {shortAddress(v.member)} {v.support ? 'yes' : 'no'}
+                          {wallet && v.member.toLowerCase() === wallet.address.toLowerCase() ? ' (you)' : ''}
+                        </span>
+                      ))}
+                    </span>
+                  )}
                 </dd>
                 <dt>Deadline</dt>
                 <dd>
-                  {formatTime(Number(p.votingEndsAt))} <span class="muted">({relativeTime(Number(p.votingEndsAt), now)})</span>
+                  {formatTime(Number(p.votingEndsAt))} <span class="muted">({active ? relativeTime(Number(p.votingEndsAt), now) : 'voting over'})</span>
                 </dd>
                 <dt>Proposer</dt>
                 <dd class="mono">{shortAddress(p.proposer)}</dd>

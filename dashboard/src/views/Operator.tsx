@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Badge, ErrorNote } from '../components/Status';
 import { relativeTime, roundStateName, roundStateWords } from '../format';
+import type { RoundEvent } from '../live/socket';
 import { coordinatorJson, CoordinatorRequestError } from '../network';
 
 type Ready = { status: 'ready'; redis: boolean; chain: boolean; store: boolean; block: number };
@@ -16,14 +17,15 @@ type Operations = {
 /** An open round this long past its deadline, or a closed one this long without a result, has stopped moving. */
 export const STALLED_AFTER_SECONDS = { open: 120, closed: 600 } as const;
 
-export function stalledReason(r: Operations['rounds'][number], chainTime: number): string | null {
+export function stalledReason(r: Operations['rounds'][number], chainTime: number, pushed: RoundEvent | undefined): string | null {
+  if (pushed?.status === 'stalled') return pushed.reason ?? 'the coordinator reports the task stalled';
   const state = roundStateName(r.state);
   if (state === 'Open' && chainTime > r.deadline + STALLED_AFTER_SECONDS.open) return 'open long past its deadline: the coordinator is not closing it';
   if (state === 'Closed' && chainTime > r.deadline + STALLED_AFTER_SECONDS.closed) return 'closed but not finalized: aggregation has not finished';
   return null;
 }
 
-export function OperatorView({ version }: { version: number }) {
+export function OperatorView({ version, taskStatus }: { version: number; taskStatus: Map<string, RoundEvent> }) {
   const [ready, setReady] = useState<{ ok: boolean; body: Ready | null; message?: string } | null>(null);
   const [ops, setOps] = useState<Operations | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -139,7 +141,7 @@ export function OperatorView({ version }: { version: number }) {
               </thead>
               <tbody>
                 {ops.rounds.map((r) => {
-                  const stalled = stalledReason(r, ops.chainTime);
+                  const stalled = stalledReason(r, ops.chainTime, taskStatus.get(r.taskId));
                   return (
                     <tr key={`${r.taskId}-${r.round}`}>
                       <td>#{r.taskId}</td>

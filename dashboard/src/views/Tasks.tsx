@@ -10,6 +10,7 @@ import { LineChart, type Series } from '../components/LineChart';
 import { Badge, ErrorNote, type Tone } from '../components/Status';
 import { formatAmount, formatDuration, formatScore, formatTime, reasonWords, relativeTime, roundStateName, roundStateWords, shortAddress, shortHash } from '../format';
 import type { Connection } from '../network';
+import type { RoundEvent } from '../live/socket';
 import { contractSignIn, type Wallet } from '../wallet/wallet';
 
 type RoundDetail = Round & { committed: readonly string[]; metrics: RoundMetrics | null; metricsStatus: string };
@@ -19,7 +20,21 @@ type Outcomes = Map<number, Map<string, Outcome>>;
 
 const STATE_TONE: Record<string, Tone> = { Open: 'info', Closed: 'warn', Failed: 'bad', Finalized: 'info', Accepted: 'ok', Rejected: 'bad' };
 
-export function TasksView({ c, tasks, versions, now, wallet }: { c: Connection; tasks: Task[]; versions: Map<string, number>; now: number; wallet: Wallet | null }) {
+export function TasksView({
+  c,
+  tasks,
+  versions,
+  now,
+  wallet,
+  taskStatus,
+}: {
+  c: Connection;
+  tasks: Task[];
+  versions: Map<string, number>;
+  now: number;
+  wallet: Wallet | null;
+  taskStatus: Map<string, RoundEvent>;
+}) {
   const [selected, setSelected] = useState<string | null>(null);
   const taskId = selected ?? (tasks.length > 0 ? tasks[tasks.length - 1]!.taskId.toString() : null);
   const task = tasks.find((t) => t.taskId.toString() === taskId);
@@ -43,10 +58,16 @@ export function TasksView({ c, tasks, versions, now, wallet }: { c: Connection; 
                   round {t.currentRound.toString()} of {t.params.numRounds}
                   {t.cancelled ? ' · cancelled' : ''}
                 </span>
+                {taskStatus.get(t.taskId.toString())?.status === 'stalled' && <Badge tone="bad">stalled</Badge>}
               </button>
             </li>
           ))}
         </ul>
+      )}
+      {task && taskStatus.get(taskId!)?.status === 'stalled' && (
+        <p class="error" role="alert">
+          Task #{taskId} is stalled{taskStatus.get(taskId!)!.reason ? `: ${taskStatus.get(taskId!)!.reason}` : ''}. An operator or governance must act (see the Operator view).
+        </p>
       )}
       {task && <TaskDetail key={taskId} c={c} task={task} version={versions.get(taskId!) ?? 0} now={now} wallet={wallet} />}
     </section>
@@ -197,6 +218,14 @@ function RoundItem({ r, now, nameOf, outcomes }: { r: RoundDetail; now: number; 
         </dd>
         <dt>Committed</dt>
         <dd>{r.committedCount}</dd>
+        {state === 'Finalized' && (
+          <>
+            <dt>Challenge ends</dt>
+            <dd>
+              {formatTime(Number(r.challengeEndsAt))} <span class="muted">({relativeTime(Number(r.challengeEndsAt), now)}; governance may reject it until then)</span>
+            </dd>
+          </>
+        )}
         {finalized && (
           <>
             <dt>Included</dt>

@@ -5,7 +5,7 @@
 // and at the end the participants claim their payouts.
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
-import { siweLogin, SCORE_TOTAL } from '@cloister/contracts';
+import { creditRoundRewards, siweLogin, SCORE_TOTAL } from '@cloister/contracts';
 import { CoordinatorClient, openConsortiumModel, type Examples } from '@cloister/client';
 import { decodeTensors, initialModelEnvelopeContext, isSealedModel, sealUpdateToBytes, sha256Hex, type NamedTensor } from '@cloister/protocol';
 import { getBytes, type Wallet } from 'ethers';
@@ -188,6 +188,15 @@ export async function runFederation(stack: Stack, options: FederationOptions): P
         // the coordinator was first
       }
     };
+    // Rewards are credited in pages after acceptance (the coordinator does it too; whoever is first, the other's
+    // pages find nothing left), so the payouts below see every round's share.
+    const keeperCredit = async (r: number) => {
+      try {
+        await creditRoundRewards(keeper, taskId, BigInt(r));
+      } catch {
+        // the coordinator was first
+      }
+    };
     let roundStart = performance.now();
     for (let r = 1; r <= options.rounds; r++) {
       const deadline = Date.now() + options.roundTimeoutSeconds * 1000;
@@ -195,7 +204,10 @@ export async function runFederation(stack: Stack, options: FederationOptions): P
         const current = await transient('currentRound', () => contracts.taskManager.currentRound(taskId), log);
         if (current >= BigInt(r)) {
           const round = await transient('getRound', () => contracts.taskManager.getRound(taskId, r), log);
-          if (Number(round.state) === 5 /* Accepted */) break;
+          if (Number(round.state) === 5 /* Accepted */) {
+            await keeperCredit(r);
+            break;
+          }
           if (Number(round.state) === 4 /* Finalized */) await keeperAccept(r, round.challengeEndsAt);
         }
         if (Date.now() > deadline) {

@@ -15,6 +15,8 @@ export type RoundResult = {
   committedCount: number;
   includedCount: number;
   metricsHash: string;
+  /** ROUND_FAILURE_REASON of a failed round (0 otherwise). */
+  failureReason: number;
   outcomes: ParticipantOutcome[];
 };
 
@@ -55,6 +57,7 @@ export async function readTaskResults(contracts: CloisterContracts, member: Sign
       committedCount: Number(round.committedCount),
       includedCount: Number(round.includedCount),
       metricsHash: round.metricsHash,
+      failureReason: Number(round.failureReason),
       outcomes,
     });
   }

@@ -3,7 +3,13 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Deployment } from '@cloister/contracts';
-import { startAggregator, type AggregatorConfig, type RunningAggregator } from '@cloister/aggregator-rofl';
+import {
+  DEFAULT_LOCK_DURATION_MS,
+  DEFAULT_STALLED_INTERVAL_MS,
+  startAggregator,
+  type AggregatorConfig,
+  type RunningAggregator,
+} from '@cloister/aggregator-rofl';
 
 export type AggregationTiming = { jobId: string; taskId: string; round: number; seconds: number; status: string };
 
@@ -40,8 +46,8 @@ export async function startStackAggregator(options: StartStackAggregatorOptions)
     coordinatorUrl: options.coordinatorUrl,
     stateDir: join(options.workDir, 'aggregator-state'),
     maxUpdateBytes: 64 * 1024 * 1024,
-    lockDurationMs: 60_000,
-    stalledIntervalMs: 30_000,
+    lockDurationMs: DEFAULT_LOCK_DURATION_MS,
+    stalledIntervalMs: DEFAULT_STALLED_INTERVAL_MS,
     attempts: 3,
     logLevel: options.logger.level,
     publishKeys: true,

@@ -12,6 +12,24 @@ export const EXCLUSION_REASON = {
 } as const;
 export type ExclusionReason = (typeof EXCLUSION_REASON)[keyof typeof EXCLUSION_REASON];
 
+/**
+ * Why a round failed: the contract's uint8 reason in `RoundFailed(taskId, round, committedCount, reason)`.
+ * closeRound emits TooFewCommitments; the aggregator's failRound sends the others.
+ */
+export const ROUND_FAILURE_REASON = {
+  /** Fewer than minParticipants committed before the round closed. */
+  TooFewCommitments: 1,
+  /** Fewer than minParticipants updates passed validation: publishing would reveal too few participants' updates. */
+  BelowPrivacyFloor: 2,
+  /** The aggregator cannot run the task's spec (invalid TaskSpec, unknown strategy, parameters out of range). */
+  SpecRefused: 3,
+  /** The previous global model could not be fetched or does not match its on-chain hash. */
+  ModelUnavailable: 4,
+  /** An unrecoverable error in the aggregation (retrying the same round would fail the same way). */
+  AggregationFailed: 5,
+} as const;
+export type RoundFailureReason = (typeof ROUND_FAILURE_REASON)[keyof typeof ROUND_FAILURE_REASON];
+
 /** The contract's round states. */
 export const ROUND_STATE = {
   None: 0,

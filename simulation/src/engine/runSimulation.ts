@@ -25,8 +25,9 @@ export type RoundStats = {
   /**
    * open: until the round is seen Open; seal: generate/train + encode + HPKE seal + hash + sign; commit: commit
    * transactions mined; upload: ciphertexts stored by the coordinator; close: last upload → aggregation job starts
-   * (closeRound transaction, chain watcher, enqueue); aggregate: job start → finalizeRound sent (fetch, open,
-   * validate, fold, score, store model); finalize: finalizeRound mined, the coordinator's acceptRound mined, seen Accepted. Seconds.
+   * (closeRound transaction, chain watcher, enqueue); aggregate: job start → first outcome page sent (fetch, open,
+   * validate, fold, score, store model); finalize: outcome pages and finalizeRound mined, the coordinator's
+   * acceptRound mined, seen Accepted. Seconds.
    */
   phases: Record<Phase, number>;
   committed: number;
@@ -70,6 +71,8 @@ export type SimulationOptions = {
   stack?: SimulationStack;
   /** Called with (done, total) participants during a round's submissions. */
   onProgress?: (round: number, done: number, total: number) => void;
+  /** Accounts per reportOutcomes page of the aggregator of a fresh stack (default the aggregator's, 200). */
+  outcomePageSize?: number;
 };
 
 const GAS_COMMIT = 250_000n;
@@ -154,7 +157,15 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const modelBytes = encodeTensors(initialModel);
   const maxUpdateBytes = maxUpdateBytesFor(initialModel);
 
-  const stack = options.stack ?? (await startSimulationStack({ logger: log, participants: n, maxUpdateBytes, serviceLogLevel: options.serviceLogLevel }));
+  const stack =
+    options.stack ??
+    (await startSimulationStack({
+      logger: log,
+      participants: n,
+      maxUpdateBytes,
+      serviceLogLevel: options.serviceLogLevel,
+      ...(options.outcomePageSize !== undefined ? { outcomePageSize: options.outcomePageSize } : {}),
+    }));
   try {
     const { contracts, deployment } = stack;
     const taskManager = deployment.contracts.taskManager;

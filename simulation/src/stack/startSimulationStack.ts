@@ -32,8 +32,10 @@ export const SIMULATION_APP_ID_BYTES21 = '0x00' + Buffer.from('cloister/simulati
 
 export type SimulationStackOptions = {
   logger: Logger;
-  /** Participants (sizes the finalize gas limit). */
+  /** Participants of the simulation. */
   participants: number;
+  /** Accounts per reportOutcomes page the aggregator sends (default the aggregator's, 200). */
+  outcomePageSize?: number;
   /** Largest ciphertext in bytes (coordinator upload limit and aggregator download limit). */
   maxUpdateBytes: number;
   /** Log level of the coordinator, appd and aggregator (default 'warn'). */
@@ -146,7 +148,7 @@ export async function startSimulationStack(options: SimulationStackOptions): Pro
       coordinatorUrl: coordinator.url,
       stateDir: join(workDir, 'aggregator-state'),
       maxUpdateBytes: options.maxUpdateBytes,
-      participants: options.participants,
+      ...(options.outcomePageSize !== undefined ? { outcomePageSize: options.outcomePageSize } : {}),
       logger: log.child({ name: 'aggregator' }, { level }),
     });
     stops.push({ name: 'aggregator', stop: () => aggregator.close() });

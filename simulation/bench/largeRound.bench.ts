@@ -1,0 +1,120 @@
+// Large-round benchmark (a script, not a CI test): `npm run bench:large-round -w simulation -- --clients 2000
+// --params 10000 --page 200`. One round of N virtual participants through the real path on a fresh local stack; the
+// aggregator reports the outcomes in pages of `--page` accounts and finalizes, the coordinator accepts and credits the
+// rewards in pages. Prints the gas of every reportOutcomes / finalizeRound / acceptRound / creditRewards transaction,
+// the round's time and split, and the peak RSS of the hardhat node (the chain's memory), this process and redis.
+// Baseline: the one-transaction finalize of before this interface, N × the measured gas per account, against the
+// chain's block gas limit (it cannot fit for N ≳ 1100). Merges its entries into bench/latest.json.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import type { ContractEventPayload, EventLog, Log } from 'ethers';
+import pino from 'pino';
+import { until } from '@cloister/devstack';
+import { maxUpdateBytesFor, peakRssBytes, PHASES, runSimulation, startSimulationStack, syntheticModel, syntheticSource } from '../src';
+
+type Entry = { name: string; value: number; unit: string; baseline: number | null; ratio: number | null };
+
+function int(name: string, min: number, max: number) {
+  return (raw: string): number => {
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < min || v > max) throw new InvalidArgumentError(`${name} must be an integer in ${min}..${max}`);
+    return v;
+  };
+}
+
+const mb = (b: number | null) => (b === null ? 'n/a' : `${(b / 1e6).toFixed(0)} MB`);
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('bench:large-round')
+    .description('One round of N participants with paged finalize and paged reward crediting; gas per page, chain memory, time.')
+    .option('--clients <n>', 'participants', int('--clients', 1, 100_000), 2000)
+    .option('--params <p>', 'float32 parameters per update', int('--params', 1, 100_000_000), 10_000)
+    .option('--page <k>', 'accounts per reportOutcomes page', int('--page', 1, 10_000), 200)
+    .option('--concurrency <c>', 'participants in flight at once', int('--concurrency', 1, 1024), 16)
+    .option('--seed <s>', 'seed of keys and updates', int('--seed', 0, 2 ** 31), 1)
+    .option('--out <file>', 'benchmark file to merge entries into', join(__dirname, 'latest.json'))
+    .option('--log-level <level>', 'log level of the simulation (services log at warn)', 'warn');
+  program.parse();
+  const o = program.opts<{ clients: number; params: number; page: number; concurrency: number; seed: number; out: string; logLevel: string }>();
+  const logger = pino({ level: o.logLevel }, pino.destination(2));
+  process.stderr.write(`bench:large-round: starting the stack for N=${o.clients}, P=${o.params}, page ${o.page}\n`);
+  const stack = await startSimulationStack({ logger, participants: o.clients, maxUpdateBytes: maxUpdateBytesFor(syntheticModel(o.params)), outcomePageSize: o.page });
+  try {
+    const step = Math.max(1, Math.floor(o.clients / 10));
+    const started = Date.now();
+    const result = await runSimulation({
+      participants: o.clients,
+      rounds: 1,
+      concurrency: o.concurrency,
+      seed: o.seed,
+      source: syntheticSource({ params: o.params, seed: o.seed }),
+      logger,
+      stack,
+      roundTimeoutMs: 60 * 60_000,
+      onProgress: (_round, done, total) => {
+        if (done % step === 0 || done === total) process.stderr.write(`  ${done}/${total} participants submitted\n`);
+      },
+    });
+    const round = result.rounds[0]!;
+    const tm = stack.contracts.taskManager;
+    const taskId = result.taskId;
+    // The coordinator credits the rewards in pages after acceptance: wait for the last page.
+    await until('rewards credited', async () => Number((await tm.getRound(taskId, 1n)).creditedCount) === o.clients, 30 * 60_000, 500);
+    const creditedAt = Date.now();
+    const gasOf = async (events: (EventLog | Log | ContractEventPayload)[]) => {
+      const out: number[] = [];
+      for (const e of events) out.push(Number((await stack.provider.getTransactionReceipt((e as Log).transactionHash))!.gasUsed));
+      return out;
+    };
+    const reports = await gasOf(await tm.queryFilter(tm.filters.OutcomesReported(taskId, 1n)));
+    const [finalize] = await gasOf(await tm.queryFilter(tm.filters.RoundFinalized(taskId, 1n)));
+    const [accept] = await gasOf(await tm.queryFilter(tm.filters.RoundAccepted(taskId, 1n)));
+    const credits = await gasOf(await tm.queryFilter(tm.filters.RewardsCredited(taskId, 1n)));
+    const block = await stack.provider.getBlock('latest');
+    const blockGasLimit = Number(block!.gasLimit);
+    const perAccount = reports.reduce((a, b) => a + b, 0) / o.clients;
+    const oneCall = Math.round(perAccount * o.clients + finalize!);
+    const chainRss = stack.pids.chain === null ? null : peakRssBytes(stack.pids.chain);
+    const max = (v: number[]) => Math.max(...v);
+
+    const lines = [
+      `Large round: N=${o.clients} participants, P=${o.params} float32 parameters, outcome pages of ${o.page}; round ${round.wallSeconds.toFixed(1)} s (` +
+        PHASES.map((p) => `${p} ${round.phases[p].toFixed(1)}`).join(', ') +
+        `), rewards credited ${((creditedAt - started) / 1000 - round.wallSeconds - result.setupSeconds).toFixed(1)} s after acceptance`,
+      `included ${round.included}/${o.clients}; block gas limit ${blockGasLimit.toLocaleString('en')}`,
+      `reportOutcomes: ${reports.length} pages, gas ${reports.map((g) => g.toLocaleString('en')).join(' / ')} (max ${max(reports).toLocaleString('en')} = ${((100 * max(reports)) / blockGasLimit).toFixed(1)} % of a block); ${Math.round(perAccount).toLocaleString('en')} gas per account`,
+      `finalizeRound: ${finalize!.toLocaleString('en')} gas; acceptRound: ${accept!.toLocaleString('en')} gas`,
+      `creditRewards: ${credits.length} pages, gas ${credits.map((g) => g.toLocaleString('en')).join(' / ')} (max ${((100 * max(credits)) / blockGasLimit).toFixed(1)} % of a block)`,
+      `the one-call finalize this replaces would need ≈ ${oneCall.toLocaleString('en')} gas: ${(oneCall / blockGasLimit).toFixed(2)} × the block gas limit`,
+      `peak RSS: hardhat node (the chain) ${mb(chainRss)}, simulation process ${mb(result.peakRss.simulation)}, redis ${mb(result.peakRss.redis)}`,
+    ];
+    console.log(lines.join('\n'));
+
+    const tag = `N=${o.clients} P=${o.params} page=${o.page}`;
+    const fresh: Entry[] = [
+      { name: `large round: max reportOutcomes page gas vs block gas limit, ${tag}`, value: max(reports), unit: 'gas', baseline: blockGasLimit, ratio: max(reports) / blockGasLimit },
+      { name: `large round: max creditRewards page gas vs block gas limit, ${tag}`, value: max(credits), unit: 'gas', baseline: blockGasLimit, ratio: max(credits) / blockGasLimit },
+      { name: `large round: one-call finalize gas (replaced) vs block gas limit, ${tag}`, value: oneCall, unit: 'gas', baseline: blockGasLimit, ratio: oneCall / blockGasLimit },
+      { name: `large round: finalizeRound gas after the pages, ${tag}`, value: finalize!, unit: 'gas', baseline: null, ratio: null },
+      { name: `large round: round wall time, ${tag}`, value: round.wallSeconds, unit: 's', baseline: null, ratio: null },
+      { name: `large round: hardhat node peak RSS, ${tag}`, value: (chainRss ?? 0) / 1e6, unit: 'MB', baseline: 24_000, ratio: (chainRss ?? 0) / 1e6 / 24_000 },
+    ];
+    const names = new Set(fresh.map((e) => e.name));
+    const kept: Entry[] = existsSync(o.out) ? (JSON.parse(readFileSync(o.out, 'utf8')) as Entry[]).filter((e) => !names.has(e.name)) : [];
+    mkdirSync(join(o.out, '..'), { recursive: true });
+    writeFileSync(o.out, JSON.stringify([...kept, ...fresh], null, 2) + '\n');
+    console.log(`wrote ${fresh.length} entries to ${o.out}`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    const e = error as { code?: string; message?: string };
+    process.stderr.write(`bench:large-round failed: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}\n`);
+    process.exitCode = 1;
+  });
+}
