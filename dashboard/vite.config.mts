@@ -25,12 +25,13 @@ function cloisterContracts(): Plugin {
           return [name, (JSON.parse(readFileSync(file, 'utf8')) as { abi: unknown }).abi];
         }),
       );
-      const protocol = require('@cloister/protocol') as { EXCLUSION_REASON: object; ROUND_STATE: object; SCORE_TOTAL?: number };
+      const protocol = require('@cloister/protocol') as { EXCLUSION_REASON: object; ROUND_STATE: object; ROUND_FAILURE_REASON?: object };
       const { SCORE_TOTAL } = require('@cloister/contracts') as { SCORE_TOTAL: number };
       return [
         `export const abis = ${JSON.stringify(abis)};`,
         `export const EXCLUSION_REASON = ${JSON.stringify(protocol.EXCLUSION_REASON)};`,
         `export const ROUND_STATE = ${JSON.stringify(protocol.ROUND_STATE)};`,
+        `export const ROUND_FAILURE_REASON = ${JSON.stringify(protocol.ROUND_FAILURE_REASON ?? {})};`,
         `export const SCORE_TOTAL = ${JSON.stringify(Number(SCORE_TOTAL))};`,
       ].join('\n');
     },

@@ -89,11 +89,17 @@ export async function startCoordinator(input: ConfigInput | CoordinatorConfig, d
       // HTTP drain, queues, chain provider, Redis (onClose hooks).
       closing ??= (async () => {
         const budget = config.shutdownTimeoutMs;
-        await bounded(log, 'chain watcher', () => Promise.all([watcher.stop(), aggregationEvents.close()]), budget * 0.2);
-        if (!(await bounded(log, 'rounds worker', () => worker.close(), budget * 0.3))) {
-          await bounded(log, 'rounds worker (forced)', () => worker.close(true), budget * 0.1);
+        if (!(await bounded(log, 'chain watcher', () => Promise.all([watcher.stop(), aggregationEvents.close()]), budget * 0.2))) {
+          aggregationEvents.terminate();
         }
-        await bounded(log, 'http, socket.io, queues, redis', () => app.close(), budget * 0.4);
+        if (!(await bounded(log, 'rounds worker', () => worker.close(), budget * 0.3))) {
+          if (!(await bounded(log, 'rounds worker (forced)', () => worker.close(true), budget * 0.1))) worker.terminate();
+        }
+        if (!(await bounded(log, 'http, socket.io, queues, redis', () => app.close(), budget * 0.4))) {
+          // Whatever did not close in time must not keep reconnecting (and the process alive) after stop() returned.
+          app.queues.terminate();
+          app.redis.disconnect();
+        }
       })();
       return closing;
     },

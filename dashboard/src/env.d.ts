@@ -7,6 +7,8 @@ declare module 'virtual:cloister-contracts' {
   /** @cloister/protocol's exclusion reason numbers (the contract's uint8 reason) and round states. */
   export const EXCLUSION_REASON: Record<string, number>;
   export const ROUND_STATE: Record<string, number>;
+  /** Why a round failed (the contract's uint8 failureReason). */
+  export const ROUND_FAILURE_REASON: Record<string, number>;
   /** Scores are parts of SCORE_TOTAL (contracts). */
   export const SCORE_TOTAL: number;
 }

@@ -1,6 +1,6 @@
 // Words and numbers people read: round states, exclusion reasons, amounts in the chain's token, times.
 import { formatUnits } from 'viem';
-import { EXCLUSION_REASON, ROUND_STATE } from 'virtual:cloister-contracts';
+import { EXCLUSION_REASON, ROUND_FAILURE_REASON, ROUND_STATE } from 'virtual:cloister-contracts';
 
 const ROUND_STATE_WORDS: Record<string, string> = {
   None: 'not opened',
@@ -37,6 +37,20 @@ const REASON_WORDS: Record<string, string> = {
 export function reasonWords(reason: number): string {
   const name = Object.entries(EXCLUSION_REASON).find(([, v]) => v === reason)?.[0];
   return name ? (REASON_WORDS[name] ?? name) : `reason code ${reason}`;
+}
+
+const FAILURE_WORDS: Record<string, string> = {
+  TooFewCommitments: 'fewer participants committed than the task’s minimum',
+  BelowPrivacyFloor: 'too few updates passed validation to publish without revealing individual updates',
+  SpecRefused: 'the aggregator cannot run this task’s spec',
+  ModelUnavailable: 'the previous global model could not be fetched or does not match its hash',
+  AggregationFailed: 'the aggregation failed in a way a retry would repeat',
+};
+
+/** A failed round's reason code in words. */
+export function failureWords(reason: number): string {
+  const name = Object.entries(ROUND_FAILURE_REASON).find(([, v]) => v === reason)?.[0];
+  return name ? (FAILURE_WORDS[name] ?? name) : `failure code ${reason}`;
 }
 
 /** wei → "1.5 ROSE" with at most `digits` decimals, never in scientific notation. */

@@ -1,8 +1,8 @@
 // The simulation's Hardhat node (development only). It differs from contracts/hardhat.config.ts's default network in
 // three ways a many-participant simulation needs:
 // - hardfork cancun: Hardhat 2.29 defaults to osaka, whose EIP-7825 caps one transaction at 2^24 (16,777,216) gas;
-//   finalizeRound and acceptRound cost ~26-29k gas per participant, so rounds of more than ~550 participants (and
-//   admitMany of more than ~100) do not fit one transaction under that cap;
+//   admitMany of more than ~100 participants does not fit one transaction under that cap (ending a round is paged:
+//   reportOutcomes and creditRewards pages of 200 accounts stay under 6M gas);
 // - a 1e9 block gas limit, so those O(n) transactions fit one block;
 // - allowBlocksWithSameTimestamp: with automine every transaction is a block; without this option each block's
 //   timestamp is at least the previous one + 1 s, so a thousand commits push chain time ~1000 s ahead of the wall

@@ -8,7 +8,7 @@ import { QUEUE_NAMES } from './names';
  * queue's event stream, no polling) and calls `onSettled`: an aggregation job that completed has sent
  * finalizeRound, so the chain watcher reads the new block at once instead of at its next poll.
  */
-export function watchAggregationJobs(options: { url: string; prefix: string; onSettled: () => void; log: Logger }): { close(): Promise<void> } {
+export function watchAggregationJobs(options: { url: string; prefix: string; onSettled: () => void; log: Logger }): { close(): Promise<void>; terminate(): void } {
   const connection = new Redis(options.url, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined); // surfaced by readiness checks
   const events = new QueueEvents(QUEUE_NAMES.aggregation, { connection, prefix: options.prefix });
@@ -19,6 +19,11 @@ export function watchAggregationJobs(options: { url: string; prefix: string; onS
     async close() {
       await events.close().catch(() => undefined);
       await connection.quit().catch(() => connection.disconnect());
+    },
+    /** Drops the connections at once, for when close() did not finish in time (see the rounds worker's terminate). */
+    terminate() {
+      void events.disconnect().catch(() => undefined);
+      connection.disconnect();
     },
   };
 }

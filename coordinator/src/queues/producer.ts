@@ -77,4 +77,9 @@ export class Producer {
     await Promise.allSettled([this.aggregation.close(), this.rounds.close()]);
     await this.connection.quit().catch(() => this.connection.disconnect());
   }
+
+  /** Drops the connection at once, for when close() did not finish in time (Redis gone: quit would wait for it). */
+  terminate(): void {
+    this.connection.disconnect();
+  }
 }

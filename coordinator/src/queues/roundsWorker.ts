@@ -5,7 +5,7 @@ import { QUEUE_NAMES, type RoundJobData } from './names';
 import { NotYetError, type RoundAutomation } from '../rounds/RoundAutomation';
 
 /** The worker role for the rounds queue (close-round, collect-uploads, accept-round). */
-export function startRoundsWorker(options: { url: string; prefix: string; automation: RoundAutomation; log: Logger }): { close(force?: boolean): Promise<void> } {
+export function startRoundsWorker(options: { url: string; prefix: string; automation: RoundAutomation; log: Logger }): { close(force?: boolean): Promise<void>; terminate(): void } {
   const connection = new Redis(options.url, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
   const worker = new Worker<RoundJobData>(
@@ -33,6 +33,14 @@ export function startRoundsWorker(options: { url: string; prefix: string; automa
     async close(force = false) {
       await worker.close(force);
       await connection.quit().catch(() => connection.disconnect());
+    },
+    /**
+     * Drops the worker's connections at once, for when close() did not finish in time (a job still running, Redis
+     * gone): without it ioredis reconnects for ever and keeps the process alive after the service said it stopped.
+     */
+    terminate() {
+      void worker.disconnect().catch(() => undefined);
+      connection.disconnect();
     },
   };
 }

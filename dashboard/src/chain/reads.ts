@@ -36,6 +36,9 @@ export type Round = {
   includedCount: number;
   finalizedAt: bigint;
   challengeEndsAt: bigint;
+  /** Outcome pages reported so far (paged finalize) and why a failed round failed (0 otherwise). */
+  reportedCount?: number;
+  failureReason?: number;
   previousModelHash: Hex;
   modelHash: Hex;
   modelUri: string;

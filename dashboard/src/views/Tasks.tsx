@@ -8,7 +8,7 @@ import { readCommitted, readParticipantNames, readRounds, type Round, type Task 
 import { readRoundMetrics, verifyBlob, type RoundMetrics, type Verification } from '../chain/verify';
 import { LineChart, type Series } from '../components/LineChart';
 import { Badge, ErrorNote, type Tone } from '../components/Status';
-import { formatAmount, formatDuration, formatScore, formatTime, reasonWords, relativeTime, roundStateName, roundStateWords, shortAddress, shortHash } from '../format';
+import { failureWords, formatAmount, formatDuration, formatScore, formatTime, reasonWords, relativeTime, roundStateName, roundStateWords, shortAddress, shortHash } from '../format';
 import type { Connection } from '../network';
 import type { RoundEvent } from '../live/socket';
 import { contractSignIn, type Wallet } from '../wallet/wallet';
@@ -218,6 +218,22 @@ function RoundItem({ r, now, nameOf, outcomes }: { r: RoundDetail; now: number; 
         </dd>
         <dt>Committed</dt>
         <dd>{r.committedCount}</dd>
+        {state === 'Failed' && r.failureReason ? (
+          <>
+            <dt>Why</dt>
+            <dd>
+              <Badge tone="bad">{failureWords(r.failureReason)}</Badge>
+            </dd>
+          </>
+        ) : null}
+        {state === 'Closed' && (r.reportedCount ?? 0) > 0 && (
+          <>
+            <dt>Finalizing</dt>
+            <dd>
+              outcomes of {r.reportedCount} of {r.committedCount} participants reported
+            </dd>
+          </>
+        )}
         {state === 'Finalized' && (
           <>
             <dt>Challenge ends</dt>

@@ -14,9 +14,17 @@ export class JsonRpcBatcher {
     if (calls.length === 0) return [];
     const first = this.id + 1;
     const body = calls.map((c) => ({ jsonrpc: '2.0', id: ++this.id, method: c.method, params: c.params }));
+    const payload = JSON.stringify(body);
+    const post = () => fetch(this.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload });
     let res: Response;
     try {
-      res = await fetch(this.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      res = await post().catch((error: unknown) => {
+        // A pooled keep-alive connection the node closed while this process was busy (the node closes idle ones
+        // after 5 s; a long CPU-bound step here, such as deriving 2000 keys, misses the close) fails before the
+        // request is read: it is sent once more on a fresh connection. Any other failure is reported.
+        if (!closedBeforeAnswer(error)) throw error;
+        return post();
+      });
     } catch (cause) {
       throw new RpcFailedError(`the chain at ${this.rpcUrl} did not answer a batch of ${calls.length} calls: is the node running?`, { cause });
     }
@@ -38,4 +46,10 @@ export class JsonRpcBatcher {
     if (!outcome!.ok) throw new RpcFailedError(`${method}: ${outcome!.message}`);
     return outcome!.result;
   }
+}
+
+/** fetch's error for a connection the server had closed (undici: `UND_ERR_SOCKET`, "other side closed"). */
+function closedBeforeAnswer(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string } } | null)?.cause;
+  return cause?.code === 'UND_ERR_SOCKET';
 }
