@@ -40,6 +40,7 @@ export { CoordinatorClient, type CoordinatorClientOptions } from './submission/c
 export { withRetry, backoffDelay, DEFAULT_RETRY, type RetryOptions } from './submission/retry';
 export { chainStep, transientCode, DEFAULT_CHAIN_RETRY } from './submission/transient';
 export { fetchVerified, fetchGlobalModel, fetchTaskSpec } from './submission/globalModel';
+export { statisticsUpdate, resolveStatisticsScaling } from './submission/statistics';
 export { readRound, requireOpenRound, readAggregatorKey, requireAdmitted, type ChainRound } from './submission/chain';
 export { RoundStateStore, type RoundRecord, type RoundKey, type SubmissionStatus } from './submission/roundState';
 export { submitRound, type SubmitRoundOptions, type SubmitRoundResult, type DatasetProvider } from './submission/submitRound';

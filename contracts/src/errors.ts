@@ -11,6 +11,8 @@ export const CONTRACTS_ERROR_CODES = {
   sapphireMocksOnSapphire: 'CLOISTER_ERR_CONTRACTS_MOCKS_ON_SAPPHIRE',
   sapphireMocksMissing: 'CLOISTER_ERR_CONTRACTS_MOCKS_MISSING',
   siweLoginFailed: 'CLOISTER_ERR_CONTRACTS_SIWE_LOGIN_FAILED',
+  connectionNotFound: 'CLOISTER_ERR_CONTRACTS_CONNECTION_NOT_FOUND',
+  connectionInvalid: 'CLOISTER_ERR_CONTRACTS_CONNECTION_INVALID',
   pageSizeInvalid: 'CLOISTER_ERR_CONTRACTS_PAGE_SIZE_INVALID',
   outcomesInvalid: 'CLOISTER_ERR_CONTRACTS_OUTCOMES_INVALID',
 } as const;
@@ -65,6 +67,16 @@ export const SiweLoginFailedError = define('SiweLoginFailedError', {
   description: 'siweLogin: no provider, or the contract refused the message (domain, chain, expiry).',
 });
 export type SiweLoginFailedError = InstanceType<typeof SiweLoginFailedError>;
+export const ConnectionNotFoundError = define('ConnectionNotFoundError', {
+  code: C.connectionNotFound,
+  description: 'loadConnection found no connection file (`cloister network up` writes one; a deployment publishes one).',
+});
+export type ConnectionNotFoundError = InstanceType<typeof ConnectionNotFoundError>;
+export const ConnectionInvalidError = define('ConnectionInvalidError', {
+  code: C.connectionInvalid,
+  description: 'The connection file is not JSON or a field is wrong (the message names it).',
+});
+export type ConnectionInvalidError = InstanceType<typeof ConnectionInvalidError>;
 
 export const PageSizeInvalidError = define('PageSizeInvalidError', {
   code: C.pageSizeInvalid,

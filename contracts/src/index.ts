@@ -8,6 +8,7 @@ export * from './constants';
 export * from './jsonRpcProvider';
 export * from './errors';
 export * from './deployment';
+export * from './connection';
 export * from './connectCloister';
 export * from './deployCloister';
 export * from './startLocalChain';

@@ -131,6 +131,11 @@ export const BlobHashMismatchError = define('BlobHashMismatchError', {
   statusCode: 400,
   description: 'PUT /v1/blobs body does not hash to the sha256 in the path.',
 });
+export const TaskSpecInvalidError = define('TaskSpecInvalidError', {
+  code: 'CLOISTER_ERR_TASK_SPEC_INVALID',
+  statusCode: 400,
+  description: 'PUT /v1/task-specs body is not a valid task spec (the message names each wrong field); nothing was stored.',
+});
 export const BlobAuthInvalidError = define('BlobAuthInvalidError', {
   code: 'CLOISTER_ERR_BLOB_AUTH_INVALID',
   statusCode: 401,
@@ -203,6 +208,7 @@ export const COORDINATOR_ERRORS = {
   HashNotCommitted: HashNotCommittedError,
   UpdateConflict: UpdateConflictError,
   BlobHashMismatch: BlobHashMismatchError,
+  TaskSpecInvalid: TaskSpecInvalidError,
   BlobAuthInvalid: BlobAuthInvalidError,
   AggregatorAuthInvalid: AggregatorAuthInvalidError,
   ChainUnavailable: ChainUnavailableError,

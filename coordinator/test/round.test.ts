@@ -66,6 +66,22 @@ describe('a federated round through the coordinator', () => {
     expect(metrics).toContain('cloister_queue_depth');
   });
 
+  it('stores a task spec only once it validates, and says why it refuses one', async () => {
+    const put = (body: Buffer, token = OPERATOR_TOKEN) =>
+      http(`${coordinator.url}/v1/task-specs/${sha256Hex(body).slice(2)}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${token}` }, body });
+    const statistics = Buffer.from(JSON.stringify({ version: 2, kind: 'statistics', name: 'stats', data: { features: ['age', 'chol'] } }));
+    expect(await put(statistics)).toMatchObject({ status: 200, body: { sha256: sha256Hex(statistics), duplicate: false } });
+    expect((await http(`${coordinator.url}/v1/blobs/${sha256Hex(statistics).slice(2)}`)).status).toBe(200);
+    const emptyFeatures = Buffer.from(JSON.stringify({ version: 2, kind: 'statistics', name: 'stats', data: { features: [] } }));
+    const refused = await put(emptyFeatures);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ code: 'CLOISTER_ERR_TASK_SPEC_INVALID' });
+    expect(String(refused.body.message)).toContain('/data/features');
+    expect((await http(`${coordinator.url}/v1/blobs/${sha256Hex(emptyFeatures).slice(2)}`)).status).toBe(404);
+    expect((await put(Buffer.from('not json'))).body).toMatchObject({ code: 'CLOISTER_ERR_TASK_SPEC_INVALID' });
+    expect((await put(statistics, 'wrong-token-0123456789')).status).toBe(401);
+  });
+
   it('opens round 1 when governance creates the task', async () => {
     [p1, p2, p3] = t.participants as [Wallet, Wallet, Wallet];
     const taskId = await createTask(t, [p1, p2, p3], { roundDuration: 20, minParticipants: 2, maxParticipants: 5 });

@@ -15,3 +15,5 @@ export {
   type StartRedisOptions,
 } from './startRedis';
 export { until } from './until';
+export { onShutdownSignal } from './shutdownSignal';
+export { runUntilReadyThenSignal, processAlive, type SignalledRun, type SignalOptions } from './signalTest';

@@ -13,6 +13,11 @@ export const INFRA_ERROR_CODES = {
   governanceKeyMissing: 'CLOISTER_ERR_INFRA_GOVERNANCE_KEY_MISSING',
   governanceInputInvalid: 'CLOISTER_ERR_INFRA_GOVERNANCE_INPUT_INVALID',
   governanceTxFailed: 'CLOISTER_ERR_INFRA_GOVERNANCE_TX_FAILED',
+  networkRunning: 'CLOISTER_ERR_INFRA_NETWORK_RUNNING',
+  networkNotRunning: 'CLOISTER_ERR_INFRA_NETWORK_NOT_RUNNING',
+  networkStartFailed: 'CLOISTER_ERR_INFRA_NETWORK_START_FAILED',
+  networkStateInvalid: 'CLOISTER_ERR_INFRA_NETWORK_STATE_INVALID',
+  networkServiceUnknown: 'CLOISTER_ERR_INFRA_NETWORK_SERVICE_UNKNOWN',
 } as const;
 
 export type InfraErrorCode = (typeof INFRA_ERROR_CODES)[keyof typeof INFRA_ERROR_CODES];
@@ -94,3 +99,28 @@ export function isInfraError(value: unknown, code?: InfraErrorCode): value is In
   return value instanceof InfraError && (code === undefined || value.code === code);
 }
 export type { CloisterErrorOptions };
+export const NetworkRunningError = define('NetworkRunningError', {
+  code: C.networkRunning,
+  description: '`cloister network up`: a network already runs in that folder (stop it with `network down`, or use another --dir).',
+});
+export type NetworkRunningError = InstanceType<typeof NetworkRunningError>;
+export const NetworkNotRunningError = define('NetworkNotRunningError', {
+  code: C.networkNotRunning,
+  description: '`network status/logs/down`: no network in that folder.',
+});
+export type NetworkNotRunningError = InstanceType<typeof NetworkNotRunningError>;
+export const NetworkStartFailedError = define('NetworkStartFailedError', {
+  code: C.networkStartFailed,
+  description: '`network up`: a service did not become ready (the message names it and its log); everything started was stopped.',
+});
+export type NetworkStartFailedError = InstanceType<typeof NetworkStartFailedError>;
+export const NetworkStateInvalidError = define('NetworkStateInvalidError', {
+  code: C.networkStateInvalid,
+  description: 'The network folder is not one `network up` made, or its processes file is unreadable.',
+});
+export type NetworkStateInvalidError = InstanceType<typeof NetworkStateInvalidError>;
+export const NetworkServiceUnknownError = define('NetworkServiceUnknownError', {
+  code: C.networkServiceUnknown,
+  description: '`network logs <service>`: not one of redis, chain, appd, coordinator, aggregator.',
+});
+export type NetworkServiceUnknownError = InstanceType<typeof NetworkServiceUnknownError>;

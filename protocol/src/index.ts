@@ -7,5 +7,6 @@ export * from './envelope/index.js';
 export * from './signatures/index.js';
 export * from './schemas/index.js';
 export * from './taskSpec/index.js';
+export * from './statistics/featureStatistics.js';
 export * from './model/index.js';
 export * from './inference/index.js';

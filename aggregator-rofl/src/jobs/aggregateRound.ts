@@ -4,6 +4,7 @@ import {
   encodeTensors,
   ROUND_FAILURE_REASON,
   ROUND_STATE,
+  isTrainingTaskSpec,
   parseTaskSpec,
   sha256Hex,
   validate,
@@ -11,6 +12,7 @@ import {
   type NamedTensor,
   type ResolvedTrainingTaskSpec,
   type RoundFailureReason,
+  type TaskSpec,
 } from '@cloister/protocol';
 import { DEFAULT_OUTCOME_PAGE_SIZE, InferenceCredit__factory, outcomePages, TaskManager__factory, type TaskManager } from '@cloister/contracts';
 import { availableParallelism } from 'node:os';
@@ -42,6 +44,7 @@ import { InlineChecker, pipelineDepthFor, runUpdatePipeline, sharedOpenerPool, t
 import type { CoordinatorClient } from './coordinatorClient';
 import type { ModelKeyring } from '../modelAccess/modelKeyring';
 import { failRoundOnChain, failureReasonName, failureReasonOf } from './failRound';
+import { combineStatistics, saveStatisticsCounts, type StatisticsInput } from './statisticsRound';
 
 /**
  * Outcome page gas: `base + perParticipant × accounts in the page` (reportOutcomes measured ≈ 26k marginal per
@@ -215,20 +218,17 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   const modelUnavailable = (cause: unknown) =>
     new ModelUnavailableError(`the previous model ${previousModelHash} is missing, does not hash to its on-chain value, or cannot be decoded`, { cause });
   const specBytes = await fetched(specP, specRefused);
-  let parsed;
+  let parsed: TaskSpec;
   try {
     parsed = parseTaskSpec(JSON.parse(Buffer.from(specBytes).toString('utf8')));
   } catch (cause) {
     throw specRefused(cause);
   }
   const previousBytes = await fetched(previousP, modelUnavailable);
-  if (parsed.kind !== 'training') {
-    throw new TaskSpecInvalidError(`task ${taskId} is a ${parsed.kind} task: this aggregator combines training updates`, {
-      details: { kind: parsed.kind },
-    });
-  }
-  const spec = parsed;
-  const consortium = spec.modelAccess === 'consortium';
+  // A statistics task folds empty deltas; its result is the statistics document, not a model update.
+  const spec = isTrainingTaskSpec(parsed) ? parsed : null;
+  const statisticsFeatures = parsed.kind === 'statistics' ? parsed.data.features : null;
+  const consortium = spec?.modelAccess === 'consortium';
   if (consortium && deps.modelKeyring === undefined) {
     throw new TaskSpecInvalidError(`task ${taskId} has model access "consortium" but this aggregator has no ModelKeyRegistry (MODEL_KEYS_ADDRESS)`);
   }
@@ -244,7 +244,7 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   const commitments = await commitmentsP;
   const layout = layoutOf(previous);
 
-  const strategy = buildStrategy(spec);
+  const strategy = spec ? buildStrategy(spec) : strategyOf({ strategy: 'fedavg', params: {} });
   const context: RoundContext = { taskId, round, layout, stateStore: deps.stateStore };
   await strategy.initialize(context);
   const config = strategy.configureRound(context);
@@ -259,7 +259,7 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   const aggregator = strategy.beginAggregation(layout);
   const excluded: Exclusion[] = [];
   const accepted = new Map<string, ScoreInput & { metrics: Record<string, number> }>();
-  const params: CheckParams = { keys: deps.keys.hpke, layout, normBound: spec.aggregation.updateNormBound };
+  const params: CheckParams = { keys: deps.keys.hpke, layout, normBound: spec ? spec.aggregation.updateNormBound : 1 };
   const checker: UpdateChecker = deps.checker ?? ((deps.openInWorker ?? availableParallelism() > 1) ? sharedOpenerPool() : new InlineChecker());
   const exclude = (participant: string, reason: Exclusion['reason'], detail: string) => {
     excluded.push({ participant, reason, detail });
@@ -296,6 +296,19 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
     },
   });
   log.info({ ...checks, committed: committed.length }, 'aggregate: checks performed');
+  const minParticipants = Number(task.params.minParticipants);
+  const finalize = (result: Published) => publishAndFinalize({ deps, tm, log, taskId, round, checks, ...result });
+
+  if (statisticsFeatures !== null) {
+    const statistics = finishStatistics({ deps, taskId, round, committed, excluded, previousModelHash, features: statisticsFeatures, inputs: [...accepted.values()], log });
+    if (statistics.included.length < minParticipants) {
+      const detail = `${statistics.included.length} of ${committed.length} committed statistics passed the checks, fewer than the task's minimum of ${minParticipants}`;
+      log.warn({ included: statistics.included.length, minParticipants }, 'aggregate: below the privacy floor; failing the round instead of publishing');
+      return endRound({ tm, taskManagerAddress: deps.taskManagerAddress, appd: deps.appd, log }, taskId, round, ROUND_FAILURE_REASON.BelowPrivacyFloor, detail, statistics.excluded);
+    }
+    await saveStatisticsCounts(deps.stateStore, taskId, statistics.perSiteCounts);
+    return finalize(statistics);
+  }
 
   // 4. Combine; the privacy floor; server update, new model = previous + delta.
   const combined = aggregator.finish();
@@ -306,7 +319,6 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   const included = combined.included;
   const orderOf = new Map(committed.map((p, k) => [p, k]));
   excluded.sort((a, b) => orderOf.get(a.participant)! - orderOf.get(b.participant)!);
-  const minParticipants = Number(task.params.minParticipants);
   if (included.length < minParticipants) {
     // Publishing an aggregate of fewer updates than the task's minimum would reveal too much of each (one included
     // update would be published as the "aggregate"): nothing is sealed, uploaded or paid; the round fails.
@@ -326,7 +338,6 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   const sealedModel = consortium ? await deps.modelKeyring!.seal(taskId, round, plainModel) : null;
   const modelBytes = sealedModel?.sealed ?? plainModel;
   const modelHash = sha256Hex(modelBytes);
-  const modelUri = `blobs/${modelHash.slice(2)}`;
 
   // 5. Scores (examples × positive alignment with the combined delta; fallback: example share).
   const inputs = included.map((p) => accepted.get(p)!);
@@ -346,14 +357,26 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
     excluded: excluded.map((e) => ({ participant: e.participant, reason: e.reason })),
     scoreFallback: fallback,
     participantMetrics: strategy.aggregateEvaluate(inputs),
+    evaluation: federatedEvaluation(inputs),
     aggregation: combined.metrics,
     server: serverMetrics,
     dp: privacy,
   };
+  return finalize({ modelBytes, metricsDoc, included, scores, excluded });
+}
+
+/** What a round publishes: the model (or a statistics result document), its metrics document and the outcomes. */
+type Published = { modelBytes: Uint8Array; metricsDoc: Record<string, unknown>; included: string[]; scores: number[]; excluded: Exclusion[] };
+
+type PublishInput = Published & { deps: AggregateDeps; tm: TaskManager; log: Logger; taskId: bigint; round: bigint; checks: CheckCounts };
+
+/** 6. Upload, re-check, report the outcomes in pages, finalize through appd. */
+async function publishAndFinalize({ deps, tm, log, taskId, round, checks, modelBytes, metricsDoc, included, scores, excluded }: PublishInput): Promise<AggregateOutcome> {
+  const modelHash = sha256Hex(modelBytes);
+  const modelUri = `blobs/${modelHash.slice(2)}`;
   const metricsBytes = Buffer.from(canonicalJson(metricsDoc), 'utf8');
   const metricsHash = sha256Hex(metricsBytes);
 
-  // 6. Upload, re-check, report the outcomes in pages, finalize through appd.
   const [, , latest] = await Promise.all([deps.coordinator.putBlob(modelBytes), deps.coordinator.putBlob(metricsBytes), tm.getRound(taskId, round)]);
   const before = Number(latest.state);
   if (before !== ROUND_STATE.Closed) {
@@ -427,6 +450,74 @@ async function recordContributions(
   } catch (err) {
     log.error({ err }, 'aggregate: recording the scores for inference revenue failed');
   }
+}
+
+type StatisticsRoundInput = {
+  deps: AggregateDeps;
+  log: Logger;
+  taskId: bigint;
+  round: bigint;
+  committed: string[];
+  excluded: Exclusion[];
+  previousModelHash: string;
+  features: string[];
+  inputs: StatisticsInput[];
+};
+
+/**
+ * A statistics round: the sums are combined inside the TEE; only the totals are published (the result document is the
+ * round's "model"; its metrics document names who was included, never their counts). Scores are equal shares: a
+ * share by example count would tell governance each site's size. The per-site counts are returned for the state store.
+ */
+function finishStatistics(r: StatisticsRoundInput): Published & { perSiteCounts: Record<string, number> } {
+  const outcome = combineStatistics(r.features, r.inputs);
+  const excluded = [...r.excluded, ...outcome.excluded];
+  for (const e of outcome.excluded) r.log.warn({ participant: e.participant, reason: e.reason, detail: e.detail }, 'aggregate: statistics update excluded');
+  const orderOf = new Map(r.committed.map((p, k) => [p, k]));
+  excluded.sort((a, b) => orderOf.get(a.participant)! - orderOf.get(b.participant)!);
+  const scores = outcome.included.length > 0 ? contributionScores(outcome.included.map((participant) => ({ participant, numExamples: 1, sketch: new Float64Array(0) })), new Float64Array(0)).scores : [];
+  const modelBytes = Buffer.from(canonicalJson(outcome.document), 'utf8');
+  const metricsDoc = {
+    version: 1,
+    kind: 'statistics',
+    chainId: r.deps.chainId.toString(),
+    taskManager: getAddress(r.deps.taskManagerAddress),
+    taskId: r.taskId.toString(),
+    round: Number(r.round),
+    previousModelHash: r.previousModelHash,
+    modelHash: sha256Hex(modelBytes),
+    committed: r.committed.length,
+    included: outcome.included.map((participant) => ({ participant })),
+    excluded: excluded.map((e) => ({ participant: e.participant, reason: e.reason })),
+  };
+  r.log.info({ participants: outcome.included.length, features: r.features.length }, 'aggregate: statistics combined');
+  return { modelBytes, metricsDoc, included: outcome.included, scores, excluded, perSiteCounts: outcome.perSiteCounts };
+}
+
+/**
+ * Federated evaluation of the global model this round started from: each included site's test metrics of that model
+ * (`globalTest…`, measured before local training and sealed in its update) as means weighted by the site's test
+ * examples (`numTestExamples`). Never one site's figure on its own (null when fewer than two sites reported).
+ */
+export function federatedEvaluation(
+  inputs: readonly { metrics: Record<string, number> }[],
+): { numTestExamples: number; sites: number; metrics: Record<string, number> } | null {
+  const sums = new Map<string, number>();
+  let total = 0;
+  let sites = 0;
+  for (const { metrics } of inputs) {
+    const n = metrics.numTestExamples;
+    if (n === undefined || !Number.isFinite(n) || n <= 0) continue;
+    const entries = Object.entries(metrics).filter(([k, v]) => k.startsWith('globalTest') && Number.isFinite(v));
+    if (entries.length === 0) continue;
+    total += n;
+    sites += 1;
+    for (const [k, v] of entries) sums.set(k, (sums.get(k) ?? 0) + v * n);
+  }
+  if (sites < 2) return null;
+  const metrics: Record<string, number> = {};
+  for (const k of [...sums.keys()].sort()) metrics[k.charAt(10).toLowerCase() + k.slice(11)] = sums.get(k)! / total;
+  return { numTestExamples: total, sites, metrics };
 }
 
 /** `fn` over `items` with at most `limit` calls in flight; results in input order. */

@@ -10,9 +10,10 @@ import {
   signUpdateDigest,
   type EnvelopeContext,
   type TaskSpec,
+  type UpdatePayload,
 } from '@cloister/protocol';
 import { getAddress, ZeroHash, type Signer } from 'ethers';
-import { CommitmentConflictError, ModelSpecInvalidError } from '../errors';
+import { CommitmentConflictError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import type { TrainProgress } from '../training/train';
 import { trainRound } from '../training/trainRound';
@@ -21,6 +22,7 @@ import { mapCommitRevert, readAggregatorKey, requireAdmitted, requireOpenRound }
 import type { CoordinatorClient } from './coordinatorClient';
 import { fetchTaskSpec, fetchVerified } from './globalModel';
 import { openConsortiumModel } from './sealedModel';
+import { resolveStatisticsScaling, statisticsUpdate } from './statistics';
 import type { RetryOptions } from './retry';
 import { RoundStateStore, type RoundKey, type RoundRecord } from './roundState';
 import { chainStep } from './transient';
@@ -86,35 +88,37 @@ export async function submitRound(options: SubmitRoundOptions): Promise<SubmitRo
   } else {
     await chain('isAdmitted', () => requireAdmitted(contracts, taskId, participant));
     const task = await chain('getTask', () => contracts.taskManager.getTask(taskId));
-    const spec = await fetchTaskSpec(coordinator, task.params.modelSpecHash);
-    if (spec.kind !== 'training') {
-      throw new ModelSpecInvalidError(`Task ${taskId} is a ${spec.kind} task, not a training task: it has no model to train.`, { details: {
-        modelSpecHash: task.params.modelSpecHash,
-        kind: spec.kind,
-      } });
-    }
+    const spec = await resolveStatisticsScaling(coordinator, await fetchTaskSpec(coordinator, task.params.modelSpecHash));
     // Public: the tensor file itself. Consortium: sealed under the task's model key, opened here and checked.
     const storedModel = await fetchVerified(coordinator, chainRound.previousModelHash, 'global model');
     const globalWeights = decodeTensors(
-      spec.modelAccess === 'consortium'
+      spec.kind === 'training' && spec.modelAccess === 'consortium'
         ? await openConsortiumModel({ contracts, signer, coordinator, taskId, stored: storedModel })
         : storedModel,
     );
     logger.info({ phase: 'download', modelHash: chainRound.previousModelHash, tensors: globalWeights.length }, 'download: global model verified against the chain');
     const recipientPublicKey = await chain('hpkePublicKey', () => readAggregatorKey(contracts));
     const dataset = await options.dataset(spec);
-    const result = await trainRound({
-      spec,
-      globalWeights,
-      dataset,
-      seed: options.trainSeed ?? Number(round),
-      noiseSeed: options.noiseSeed,
-      onProgress: options.onProgress,
-      logger,
-    });
-    metrics = result.update.metrics;
+    let update: UpdatePayload;
+    if (spec.kind === 'statistics') {
+      // A statistics task: the training split's sums, in float64, sealed like an update (no model, no training).
+      update = statisticsUpdate(dataset);
+      logger.info({ phase: 'statistics', examples: update.numExamples, features: spec.data.features.length }, 'statistics: sums computed on the training split');
+    } else {
+      const result = await trainRound({
+        spec,
+        globalWeights,
+        dataset,
+        seed: options.trainSeed ?? Number(round),
+        noiseSeed: options.noiseSeed,
+        onProgress: options.onProgress,
+        logger,
+      });
+      update = result.update;
+    }
+    metrics = update.metrics;
     const context: EnvelopeContext = { chainId: network.chainId, contractAddress: taskManager, taskId, round, participant };
-    const ciphertext = await sealUpdateToBytes({ recipientPublicKey, context, plaintext: encodeUpdate(result.update) });
+    const ciphertext = await sealUpdateToBytes({ recipientPublicKey, context, plaintext: encodeUpdate(update) });
     const ciphertextHash = sha256Hex(ciphertext);
     const signature = await chain('sign', () => signUpdateDigest(signer, { chainId: network.chainId, contractAddress: taskManager, taskId, round, ciphertextHash }));
     const record: RoundRecord = {
@@ -130,7 +134,7 @@ export async function submitRound(options: SubmitRoundOptions): Promise<SubmitRo
       ciphertextSize: ciphertext.length,
       signature,
       status: 'sealed',
-      numExamples: result.update.numExamples,
+      numExamples: update.numExamples,
       updatedAt: new Date().toISOString(),
     };
     store.saveSealed(key, record, ciphertext);

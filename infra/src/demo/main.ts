@@ -174,9 +174,10 @@ export function demoCommand(): Command {
     .addOption(new Option('--model-access <mode>', 'public (models in the clear) or consortium (sealed under a per-task key)').choices(['public', 'consortium']).default('public'));
 }
 
-if (require.main === module) {
+/** Parses the demo's options from `argv` and runs it, exiting with its status. */
+export function runFromCommandLine(argv: string[]): void {
   const command = demoCommand();
-  command.parse(process.argv);
+  command.parse(argv);
   const opts = command.opts<DemoOptions>();
   runDemo({ ...opts, reportDir: resolve(opts.reportDir) })
     .then(() => process.exit(0))
@@ -187,3 +188,5 @@ if (require.main === module) {
       process.exit(1);
     });
 }
+
+if (require.main === module) runFromCommandLine(process.argv);

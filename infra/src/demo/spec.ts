@@ -42,6 +42,8 @@ export const MNIST_DEFAULTS = {
   } satisfies TrainingDefaults,
 };
 
+export type ModelAccess = 'public' | 'consortium';
+
 export type BuiltTask = { spec: TrainingTaskSpec; initialWeights: NamedTensor[] };
 
 function weightsOf(model: tf.LayersModel): NamedTensor[] {
@@ -55,32 +57,52 @@ function topologyOf(model: tf.LayersModel): Record<string, unknown> {
   return model.toJSON(null, false) as unknown as Record<string, unknown>;
 }
 
-/** Logistic regression on the 10 FLamby features (sigmoid(w·x + b)), zero-initialized. */
-export type ModelAccess = 'public' | 'consortium';
-
-export function buildHeartTask(options: { strategy?: string; training?: Partial<TrainingDefaults>; hiddenUnits?: number; modelAccess?: ModelAccess } = {}): BuiltTask {
+/**
+ * A tabular binary classifier on `features` (model input in that order): logistic regression (sigmoid(w·x + b),
+ * zero-initialized) or, with `hiddenUnits`, one ReLU layer (seeded Glorot) before it. Used by the demo and by
+ * `cloister new --template tabular-logistic|tabular-mlp`.
+ */
+export function buildTabularTask(options: {
+  name: string;
+  features: string[];
+  label?: string;
+  scaling?: { mean: number[]; std: number[] };
+  strategy?: string;
+  training?: Partial<TrainingDefaults>;
+  hiddenUnits?: number;
+  /** tfjs model name (part of the topology, so of the spec hash). */
+  modelName?: string;
+  /** `consortium`: models sealed under a per-task key (docs/model-access.md); default public. */
+  modelAccess?: ModelAccess;
+}): BuiltTask {
   const hidden = options.hiddenUnits ?? 0;
-  const model = tf.sequential({ name: hidden > 0 ? 'heart_mlp' : 'heart_logreg' });
+  const inputs = options.features.length;
+  const model = tf.sequential({ name: options.modelName ?? (hidden > 0 ? 'tabular_mlp' : 'tabular_logreg') });
   if (hidden > 0) {
-    // Experimental (the simulation's --hidden): one ReLU layer, seeded Glorot init.
-    model.add(tf.layers.dense({ name: 'hidden', units: hidden, activation: 'relu', inputShape: [HEART_FEATURES.length], kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
+    model.add(tf.layers.dense({ name: 'hidden', units: hidden, activation: 'relu', inputShape: [inputs], kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
     model.add(tf.layers.dense({ name: 'logit', units: 1, activation: 'sigmoid', kernelInitializer: 'zeros', biasInitializer: 'zeros' }));
   } else {
-    model.add(tf.layers.dense({ name: 'logit', units: 1, activation: 'sigmoid', inputShape: [HEART_FEATURES.length], kernelInitializer: 'zeros', biasInitializer: 'zeros' }));
+    model.add(tf.layers.dense({ name: 'logit', units: 1, activation: 'sigmoid', inputShape: [inputs], kernelInitializer: 'zeros', biasInitializer: 'zeros' }));
   }
   const spec: TrainingTaskSpec = {
     version: 2,
     kind: 'training',
-    name: 'heart-disease',
+    name: options.name,
     model: { topology: topologyOf(model) },
     training: { ...HEART_DEFAULTS.training, ...options.training },
-    data: { features: HEART_FEATURES, label: 'num > 0', scaling: HEART_SCALING },
+    data: { features: options.features, ...(options.label ? { label: options.label } : {}), ...(options.scaling ? { scaling: options.scaling } : {}) },
     ...(options.modelAccess === 'consortium' ? { modelAccess: 'consortium' as const } : {}),
     aggregation: { strategy: (options.strategy ?? 'fedavg') as Aggregation['strategy'], params: {}, updateNormBound: 1000, dp: null } as Aggregation,
   };
   const initialWeights = weightsOf(model);
   model.dispose();
   return { spec, initialWeights };
+}
+
+/** Logistic regression on the 10 FLamby features (sigmoid(w·x + b)), zero-initialized. */
+export function buildHeartTask(options: { strategy?: string; training?: Partial<TrainingDefaults>; hiddenUnits?: number; modelAccess?: ModelAccess } = {}): BuiltTask {
+  const modelName = (options.hiddenUnits ?? 0) > 0 ? 'heart_mlp' : 'heart_logreg';
+  return buildTabularTask({ ...options, name: 'heart-disease', features: HEART_FEATURES, label: 'num > 0', scaling: HEART_SCALING, modelName });
 }
 
 /** The small reference CNN: conv 5×5×8 → max-pool → conv 5×5×16 → max-pool → dense 10 (softmax); seeded Glorot init. */

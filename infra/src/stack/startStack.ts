@@ -16,7 +16,7 @@ import { InfraError, StackStartFailedError } from '../errors';
 import { developmentAccounts, fund, type StackAccounts } from './accounts';
 import { startRedis } from './redis';
 import { startStackAggregator, type StackAggregator } from './aggregator';
-import { Teardown } from './teardown';
+import { onShutdownSignal, Teardown } from './teardown';
 
 /** The development ROFL app id of the local stack: bytes21 0x00 ‖ "cloister/development" (not a real app). */
 export const DEVELOPMENT_APP_ID_BYTES21 = '0x00' + Buffer.from('cloister/development!', 'utf8').subarray(0, 20).toString('hex');
@@ -67,6 +67,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.logger;
   const teardown = new Teardown(log.child({ name: 'stack' }));
   const serviceLevel = options.serviceLogLevel ?? 'warn';
+  // Ctrl-C or SIGTERM while the stack runs (or starts) stops all of it: no redis-server, hardhat node or work dir left.
+  const removeSignals = onShutdownSignal(() => teardown.run(), log);
   try {
     const workDir = await mkdtemp(join(tmpdir(), 'cloister-stack-'));
     teardown.add('work dir', () => rm(workDir, { recursive: true, force: true }));
@@ -168,9 +170,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       operatorToken,
       storeDir,
       workDir,
-      stop: () => teardown.run(),
+      stop: () => {
+        removeSignals();
+        return teardown.run();
+      },
     };
   } catch (error) {
+    removeSignals();
     await teardown.run();
     if (error instanceof InfraError) throw error;
     throw new StackStartFailedError(`the local stack could not start: ${(error as Error).message}`, {

@@ -33,25 +33,5 @@ export class Teardown {
   }
 }
 
-/**
- * Runs `stop` on SIGINT/SIGTERM (then exits 130/143); a second signal exits at once. Returns a function that
- * removes the handlers.
- */
-export function onShutdownSignal(stop: (signal: NodeJS.Signals) => Promise<void>, log?: Logger): () => void {
-  let stopping = false;
-  const handler = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      log?.warn({ signal }, 'stop: second signal, exiting now');
-      process.exit(signal === 'SIGINT' ? 130 : 143);
-    }
-    stopping = true;
-    log?.warn({ signal }, 'stop: signal received, stopping everything that was started');
-    void stop(signal).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return () => {
-    process.removeListener('SIGINT', handler);
-    process.removeListener('SIGTERM', handler);
-  };
-}
+/** Runs `stop` on SIGINT/SIGTERM (devstack's, one implementation). */
+export { onShutdownSignal } from '@cloister/devstack';

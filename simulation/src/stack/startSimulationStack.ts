@@ -21,6 +21,7 @@ import { startDevelopmentAppd } from '@cloister/aggregator-rofl';
 import { startCoordinator, type RunningCoordinator } from '@cloister/coordinator';
 import { JsonRpcProvider, Wallet, hexlify, id as keccakText, parseEther, toQuantity } from 'ethers';
 import type { Logger } from 'pino';
+import { onShutdownSignal } from '@cloister/devstack';
 import { JsonRpcBatcher } from '../chain/rpc';
 import { SimulationError, StackFailedError } from '../errors';
 import { startSimulationAggregator, type SimulationAggregator } from './aggregator';
@@ -76,6 +77,8 @@ export async function startSimulationStack(options: SimulationStackOptions): Pro
       await s.stop().catch((err: unknown) => log.warn({ err: (err as Error).message, part: s.name }, 'stack: stop failed'));
     }
   };
+  // Ctrl-C or SIGTERM while the stack runs (or starts) stops all of it: no redis-server, hardhat node or work dir left.
+  const removeSignals = onShutdownSignal(stopAll, log);
   try {
     const workDir = await mkdtemp(join(tmpdir(), 'cloister-sim-'));
     stops.push({ name: 'work dir', stop: () => rm(workDir, { recursive: true, force: true }) });
@@ -168,9 +171,13 @@ export async function startSimulationStack(options: SimulationStackOptions): Pro
       aggregator,
       pids: { redis: redis.pid, chain: chainPid },
       workDir,
-      stop: stopAll,
+      stop: () => {
+        removeSignals();
+        return stopAll();
+      },
     };
   } catch (error) {
+    removeSignals();
     await stopAll();
     if (error instanceof SimulationError) throw error;
     throw new StackFailedError(`the simulation stack could not start: ${(error as Error).message}`, { cause: error });

@@ -1,10 +1,13 @@
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
-import { BlobPutResponseSchema, ErrorResponseSchema } from '@cloister/protocol';
+import { BlobPutResponseSchema, ErrorResponseSchema, parseTaskSpec, sha256Hex } from '@cloister/protocol';
 import { coordinatorError } from '../../errors';
 import { blobKey } from '../../store';
 import type { App } from '../typebox';
 import { acceptBinaryStreams, BinaryBody } from '../binaryBody';
+
+/** Task specs are small JSON documents (a model topology, not weights). */
+const TASK_SPEC_MAX_BYTES = 16 * 1024 * 1024;
 
 const BlobParams = Type.Object({ sha256: Type.String({ pattern: '^(0x)?[0-9a-fA-F]{64}$' }) });
 
@@ -68,6 +71,56 @@ export default async function blobRoutes(app: App): Promise<void> {
         if (!duplicate) await staged.commit(key);
         request.log.info({ sha256: expected, size: staged.size, duplicate }, 'blob: stored');
         return { sha256: expected, size: staged.size, duplicate };
+      } finally {
+        await staged.discard();
+      }
+    },
+  );
+
+  // A task spec is stored like any blob, but only once it validates as the aggregator and the nodes will validate it
+  // (protocol's parseTaskSpec): a spec they would refuse never gets a hash worth proposing.
+  app.put(
+    '/v1/task-specs/:sha256',
+    {
+      schema: {
+        tags: ['blobs'],
+        params: BlobParams,
+        consumes: ['application/octet-stream'],
+        response: { 200: BlobPutResponseSchema, 400: ErrorResponseSchema, 401: ErrorResponseSchema, 413: ErrorResponseSchema },
+      },
+    },
+    async (request) => {
+      await app.auth.requireOperatorOrAggregator(request);
+      if (!(request.body instanceof Readable)) throw coordinatorError('UnsupportedMediaType', 'send the task spec as application/octet-stream');
+      const expected = normalise(request.params.sha256);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of request.body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > TASK_SPEC_MAX_BYTES) throw coordinatorError('UploadTooLarge', `a task spec is at most ${TASK_SPEC_MAX_BYTES} bytes`);
+        chunks.push(chunk);
+      }
+      const bytes = Buffer.concat(chunks);
+      const actual = sha256Hex(bytes);
+      if (actual !== expected) throw coordinatorError('BlobHashMismatch', `body hashes to ${actual}, not ${expected} as the path says`);
+      let document: unknown;
+      try {
+        document = JSON.parse(bytes.toString('utf8'));
+      } catch (cause) {
+        throw coordinatorError('TaskSpecInvalid', `the task spec is not JSON: ${(cause as Error).message}`);
+      }
+      try {
+        parseTaskSpec(document, 'task spec');
+      } catch (cause) {
+        throw coordinatorError('TaskSpecInvalid', (cause as Error).message, { details: (cause as { details?: Record<string, unknown> }).details });
+      }
+      const staged = await app.store.put(Readable.from([bytes]), { maxBytes: TASK_SPEC_MAX_BYTES });
+      try {
+        const key = blobKey(expected);
+        const duplicate = await app.store.has(key);
+        if (!duplicate) await staged.commit(key);
+        request.log.info({ sha256: expected, size, duplicate }, 'task spec: validated and stored');
+        return { sha256: expected, size, duplicate };
       } finally {
         await staged.discard();
       }

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Entry point of `cloister`: runs the program; every failure becomes one line
+// `error [CLOISTER_ERR_…]: what happened — what to do next` and a documented exit code (cli/README.md), never a trace.
+import { CommanderError } from 'commander';
+import { exitCodeOf, EXIT, formatError } from './errors';
+import { buildProgram } from './program';
+
+export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const program = buildProgram(env);
+  try {
+    await program.parseAsync(argv);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; commander already printed its own usage error.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (env.CLOISTER_LOG_LEVEL === 'debug') process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+    process.stderr.write(`${formatError(error)}\n`);
+    return exitCodeOf(error);
+  }
+}
+
+/** Runs main() and exits with its code (bin/cloister.js calls this). */
+export function run(): void {
+  void main().then((code) => process.exit(code));
+}
+
+if (require.main === module) run();
