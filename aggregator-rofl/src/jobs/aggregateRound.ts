@@ -297,7 +297,7 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   });
   log.info({ ...checks, committed: committed.length }, 'aggregate: checks performed');
   const minParticipants = Number(task.params.minParticipants);
-  const finalize = (result: Published) => publishAndFinalize({ deps, tm, log, taskId, round, checks, ...result });
+  const finalize = (result: Published) => publishAndFinalize({ deps, tm, log, taskId, round, attempt: Number(onChain.attempt), checks, ...result });
 
   if (statisticsFeatures !== null) {
     const statistics = finishStatistics({ deps, taskId, round, committed, excluded, previousModelHash, features: statisticsFeatures, inputs: [...accepted.values()], log });
@@ -362,16 +362,24 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
     server: serverMetrics,
     dp: privacy,
   };
-  return finalize({ modelBytes, metricsDoc, included, scores, excluded });
+  return finalize({ modelBytes, metricsDoc, included, scores, excluded, ...(sealedModel ? { sealed: { epoch: sealedModel.epoch, plainModel } } : {}) });
 }
 
 /** What a round publishes: the model (or a statistics result document), its metrics document and the outcomes. */
-type Published = { modelBytes: Uint8Array; metricsDoc: Record<string, unknown>; included: string[]; scores: number[]; excluded: Exclusion[] };
+type Published = {
+  modelBytes: Uint8Array;
+  metricsDoc: Record<string, unknown>;
+  included: string[];
+  scores: number[];
+  excluded: Exclusion[];
+  /** Model access consortium: `modelBytes` is the sealed file of `plainModel`, under the key of `epoch`. */
+  sealed?: { epoch: number; plainModel: Uint8Array };
+};
 
-type PublishInput = Published & { deps: AggregateDeps; tm: TaskManager; log: Logger; taskId: bigint; round: bigint; checks: CheckCounts };
+type PublishInput = Published & { deps: AggregateDeps; tm: TaskManager; log: Logger; taskId: bigint; round: bigint; attempt: number; checks: CheckCounts };
 
 /** 6. Upload, re-check, report the outcomes in pages, finalize through appd. */
-async function publishAndFinalize({ deps, tm, log, taskId, round, checks, modelBytes, metricsDoc, included, scores, excluded }: PublishInput): Promise<AggregateOutcome> {
+async function publishAndFinalize({ deps, tm, log, taskId, round, attempt, checks, modelBytes, metricsDoc, included, scores, excluded, sealed }: PublishInput): Promise<AggregateOutcome> {
   const modelHash = sha256Hex(modelBytes);
   const modelUri = `blobs/${modelHash.slice(2)}`;
   const metricsBytes = Buffer.from(canonicalJson(metricsDoc), 'utf8');
@@ -383,7 +391,7 @@ async function publishAndFinalize({ deps, tm, log, taskId, round, checks, modelB
     log.info({ state: before }, 'aggregate: the round was ended meanwhile by another attempt');
     return FINALIZED_STATES.includes(before) ? { status: 'already-finalized', state: before } : { status: 'already-ended', state: before };
   }
-  if (sealedModel !== null) await deps.modelKeyring!.record(taskId, round, sealedModel.epoch, plainModel, modelBytes);
+  if (sealed !== undefined) await deps.modelKeyring!.record(taskId, round, sealed.epoch, sealed.plainModel, modelBytes);
   // A previous attempt may have reported some pages before it died: the outcomes are the same (same chain state,
   // same updates), in the same order, so the accounts it reported are skipped. Anything else makes a page revert
   // and the job retry; its final attempt fails the round.
@@ -426,7 +434,7 @@ async function publishAndFinalize({ deps, tm, log, taskId, round, checks, modelB
   }
   log.info({ modelHash, included: included.length, excluded: excluded.length, pages: pages.length, metricsHash }, 'aggregate: finalized');
   if (deps.inferenceCreditAddress !== undefined && included.length > 0) {
-    await recordContributions(deps, taskId, round, Number(onChain.attempt), included, scores, log);
+    await recordContributions(deps, taskId, round, attempt, included, scores, log);
   }
   return { status: 'finalized', modelHash, modelUri, metricsHash, included, scores, excluded, pages: pages.length, checks };
 }
