@@ -23,7 +23,7 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   };
 });
 
-const privateKey = process.env.PRIVATE_KEY;
+const privateKey = process.env.CLOISTER_PRIVATE_KEY;
 const sapphireAccounts = privateKey ? [privateKey] : [];
 
 const config: HardhatUserConfig = {

@@ -1,149 +1,267 @@
+// The aggregator's configuration: protocol's one config loader (TypeBox schema, CLOISTER_* variables, optional JSON
+// file in CLOISTER_CONFIG, secrets redacted in the summary). ROFL secrets arrive as environment variables. The chain,
+// contracts and coordinator come from the connection file (CLOISTER_CONNECTION) like every other command's, or from
+// single variables (which win over the file).
 import { availableParallelism } from 'node:os';
-import { DEFAULT_APPD_SOCKET } from './appd/appdClient';
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  AddressSchema,
+  CONNECTION_FILE_VARIABLE,
+  defineConfig,
+  loadConfig as loadSharedConfig,
+  loadConnection,
+  summarizeConfig as summarizeSharedConfig,
+  type DeepPartial,
+} from '@cloister/protocol';
 import { DEFAULT_OUTCOME_PAGE_SIZE } from '@cloister/contracts';
+import { DEFAULT_APPD_SOCKET } from './appd/appdClient';
 import { ConfigInvalidError } from './errors';
 import type { InferenceConfig } from './inference/startInference';
 import { DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from './jobs/aggregationWorker';
 
-export type AggregatorConfig = {
+const PositiveInteger = (defaultValue: number, description: string) =>
+  Type.Integer({ minimum: 1, default: defaultValue, description });
+
+export const AggregatorConfigSchema = Type.Object({
   /** appd's unix socket (ROFL mounts it at /run/rofl-appd.sock). */
+  appdSocket: Type.String({ minLength: 1, default: DEFAULT_APPD_SOCKET }),
+  redisUrl: Type.String({ pattern: '^rediss?://' }),
+  /** BullMQ key prefix (default "bull", BullMQ's own; the coordinator must use the same). */
+  queuePrefix: Type.String({ default: 'bull' }),
+  rpcUrl: Type.String({ pattern: '^(https?|wss?)://' }),
+  taskManagerAddress: AddressSchema,
+  aggregatorRegistryAddress: AddressSchema,
+  coordinatorUrl: Type.String({ pattern: '^https?://' }),
+  /** Where server-optimizer and DP accountant state persist between rounds (ROFL persistent storage). */
+  stateDir: Type.String({ minLength: 1, default: '/storage/cloister-aggregator' }),
+  /** Largest ciphertext or blob the aggregator will download. */
+  maxUpdateBytes: PositiveInteger(512 * 1024 * 1024, 'largest ciphertext or blob downloaded'),
+  /**
+   * BullMQ lock and stalled-check interval: a job whose worker died is taken over after at most lock + 2 × interval
+   * (≈ 9 s by default); a busy worker renews every lock / 2.
+   */
+  lockDurationMs: PositiveInteger(DEFAULT_LOCK_DURATION_MS, 'BullMQ lock duration'),
+  stalledIntervalMs: PositiveInteger(DEFAULT_STALLED_INTERVAL_MS, 'BullMQ stalled-job check interval'),
+  logLevel: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  /** Publish setAggregatorKeys at start when the on-chain keys differ. */
+  publishKeys: Type.Boolean({ default: true }),
+  /** Updates downloaded and opened ahead of the fold (unset: as many as `pipelineMemoryBytes` holds, 2–16). */
+  pipelineDepth: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** The in-flight updates' buffer budget when no depth is set. */
+  pipelineMemoryMb: PositiveInteger(32, 'in-flight update buffers, MiB'),
+  /** Open + validate updates in worker threads (default: when the machine has more than one core). */
+  openInWorker: Type.Optional(Type.Boolean()),
+  finalizeGasBase: PositiveInteger(500_000, 'finalizeRound gas: base'),
+  finalizeGasPerParticipant: PositiveInteger(40_000, 'reportOutcomes gas: per account of a page'),
+  /** Accounts per reportOutcomes transaction. */
+  outcomePageSize: PositiveInteger(DEFAULT_OUTCOME_PAGE_SIZE, 'accounts per reportOutcomes transaction'),
+  /** Port of the /health, /ready and /metrics server (0 picks a free one). */
+  healthPort: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
+  healthHost: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  /** Coordinator request timeout (default the client's own). */
+  coordinatorTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** How long a transaction through appd sign-submit may take to be included (default the client's). */
+  appdTxTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** Model access `consortium` (docs/model-access.md): ModelKeyRegistry and ParticipantRegistry. */
+  modelKeysAddress: Type.Optional(AddressSchema),
+  participantsAddress: Type.Optional(AddressSchema),
+  /** How often consortium tasks' initial models are looked for and re-sealed. */
+  resealIntervalMs: PositiveInteger(5_000, 'initial-model re-seal period'),
+  /** InferenceCredit: scores recorded after finalize; required with `inferencePort`. */
+  inferenceCreditAddress: Type.Optional(AddressSchema),
+  /** The confidential inference endpoint's port (unset: no endpoint; expose it through ROFL's proxy). */
+  inferencePort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  inferenceHost: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  inferenceRateLimit: PositiveInteger(120, 'inference requests per querier per window'),
+  inferenceRateWindowMs: PositiveInteger(60_000, 'inference rate window'),
+  inferenceMaxRows: PositiveInteger(1024, 'rows per inference request'),
+  inferenceSettleIntervalMs: PositiveInteger(10_000, 'inference settlement period'),
+  inferenceSettleBatch: PositiveInteger(100, 'requests per settle transaction'),
+  inferenceChainCacheMs: Type.Integer({ minimum: 0, default: 1000, description: 'reuse of price, pause, credit and model-hash reads' }),
+});
+
+/** What the loader returns (the schema's fields, plus those derived from them). */
+export type AggregatorSettings = Static<typeof AggregatorConfigSchema>;
+
+export type AggregatorConfig = {
   appdSocket: string;
   redisUrl: string;
-  /** BullMQ key prefix (default "bull", BullMQ's own). */
   queuePrefix: string;
   rpcUrl: string;
   taskManagerAddress: string;
   aggregatorRegistryAddress: string;
   coordinatorUrl: string;
-  /** Where server-optimizer and DP accountant state persist between rounds (ROFL persistent storage). */
   stateDir: string;
-  /** Largest ciphertext or blob the aggregator will download. */
   maxUpdateBytes: number;
-  /**
-   * BullMQ lock (JOB_LOCK_MS, default 5000) and stalled-check interval (JOB_STALLED_INTERVAL_MS, default 2000): a job
-   * whose worker died is taken over after at most lock + 2 × interval (≈ 9 s); a busy worker renews every lock / 2.
-   */
   lockDurationMs: number;
   stalledIntervalMs: number;
-  attempts: number;
   logLevel: string;
-  /** Publish setAggregatorKeys at start when the on-chain keys differ (default true). */
   publishKeys: boolean;
   /**
-   * Updates downloaded and opened ahead of the fold (AGG_PIPELINE_DEPTH; unset: as many as `pipelineMemoryBytes`
-   * holds, 2–16). Memory ≈ depth × 2 × update size + accumulator. Optional so hand-written configs keep compiling.
+   * Updates downloaded and opened ahead of the fold (CLOISTER_PIPELINE_DEPTH; unset: as many as
+   * `pipelineMemoryBytes` holds, 2–16). Memory ≈ depth × 2 × update size + accumulator.
    */
   pipelineDepth?: number;
-  /** AGG_PIPELINE_MEMORY_MB (default 32): the in-flight updates' buffer budget when no depth is set. */
+  /** CLOISTER_PIPELINE_MEMORY_MB (default 32): the in-flight updates' buffer budget when no depth is set. */
   pipelineMemoryBytes?: number;
-  /** Open + validate updates in a worker thread (AGG_OPEN_WORKER; default: when the machine has more than one core). */
+  /** Open + validate updates in worker threads (CLOISTER_OPEN_WORKER; default: more than one core). */
   openInWorker?: boolean;
   /** reportOutcomes page gas limit = base + perParticipant × accounts (default 500 000 + 40 000 × n); finalizeRound: base. */
   finalizeGas?: { base: number; perParticipant: number };
-  /** Confidential inference endpoint (INFERENCE_PORT set): sealed queries, metering, settlement. */
-  inference?: InferenceConfig;
-  /** InferenceCredit address: contribution scores are recorded there after each finalize (INFERENCE_CREDIT_ADDRESS). */
-  inferenceCreditAddress?: string;
-  /** ModelKeyRegistry address: model access `consortium` (MODEL_KEYS_ADDRESS). */
-  modelKeysAddress?: string;
-  /** ParticipantRegistry address: the admitted set, for consortium key epochs (PARTICIPANTS_ADDRESS). */
-  participantsAddress?: string;
-  /** How often consortium tasks' initial models are looked for and re-sealed (RESEAL_INTERVAL_MS, default 5 s). */
-  resealIntervalMs?: number;
-  /** Accounts per reportOutcomes transaction (OUTCOME_PAGE_SIZE, default 200). */
+  /** Accounts per reportOutcomes transaction (CLOISTER_OUTCOME_PAGE_SIZE, default 200). */
   outcomePageSize?: number;
-  /** Port of the /health, /ready and /metrics server (HEALTH_PORT, default 9464; 0 picks a free one); unset: no server. */
+  /** Port of the /health, /ready and /metrics server (CLOISTER_HEALTH_PORT, default 9464; 0 picks a free one); unset: no server. */
   healthPort?: number;
-  /** Interface it listens on (HEALTH_HOST, default 0.0.0.0). */
+  /** Interface it listens on (CLOISTER_HEALTH_HOST, default 0.0.0.0). */
   healthHost?: string;
-  /** Coordinator request timeout (COORDINATOR_TIMEOUT_MS; default the client's own). */
+  /** Coordinator request timeout (CLOISTER_COORDINATOR_TIMEOUT_MS; default the client's own). */
   coordinatorTimeoutMs?: number;
-  /** How long a transaction through appd sign-submit may take to be included (APPD_TX_TIMEOUT_MS; default the client's). */
+  /** How long a transaction through appd sign-submit may take to be included (CLOISTER_APPD_TX_TIMEOUT_MS). */
   appdTxTimeoutMs?: number;
+  /** Confidential inference endpoint (CLOISTER_INFERENCE_PORT set): sealed queries, metering, settlement. */
+  inference?: InferenceConfig;
+  /** InferenceCredit address: contribution scores are recorded there after each finalize (CLOISTER_INFERENCE_CREDIT_ADDRESS). */
+  inferenceCreditAddress?: string;
+  /** ModelKeyRegistry address: model access `consortium` (CLOISTER_MODEL_KEYS_ADDRESS). */
+  modelKeysAddress?: string;
+  /** ParticipantRegistry address: the admitted set, for consortium key epochs (CLOISTER_PARTICIPANTS_ADDRESS). */
+  participantsAddress?: string;
+  /** How often consortium tasks' initial models are looked for and re-sealed (CLOISTER_RESEAL_INTERVAL_MS, default 5 s). */
+  resealIntervalMs?: number;
 };
 
-type Env = Record<string, string | undefined>;
+export const AGGREGATOR_CONFIG = defineConfig({
+  what: 'aggregator',
+  schema: AggregatorConfigSchema,
+  invalid: ConfigInvalidError,
+  variables: [
+    { name: 'CLOISTER_APPD_SOCKET', path: ['appdSocket'], description: "appd's unix socket" },
+    { name: 'CLOISTER_REDIS_URL', path: ['redisUrl'], description: "the coordinator's Redis (BullMQ)" },
+    { name: 'CLOISTER_QUEUE_PREFIX', path: ['queuePrefix'], description: 'BullMQ key prefix' },
+    { name: 'CLOISTER_RPC_URL', path: ['rpcUrl'], description: 'Sapphire JSON-RPC endpoint' },
+    { name: 'CLOISTER_TASK_MANAGER_ADDRESS', path: ['taskManagerAddress'], description: 'TaskManager (or from the connection file)' },
+    { name: 'CLOISTER_AGGREGATOR_REGISTRY_ADDRESS', path: ['aggregatorRegistryAddress'], description: 'AggregatorRegistry (or from the connection file)' },
+    { name: 'CLOISTER_COORDINATOR_URL', path: ['coordinatorUrl'], description: 'coordinator base URL (or from the connection file)' },
+    { name: 'CLOISTER_STATE_DIR', path: ['stateDir'], description: 'persistent strategy and accountant state' },
+    { name: 'CLOISTER_MAX_UPDATE_BYTES', path: ['maxUpdateBytes'], description: 'largest download' },
+    { name: 'CLOISTER_JOB_LOCK_MS', path: ['lockDurationMs'], description: 'BullMQ lock duration' },
+    { name: 'CLOISTER_JOB_STALLED_INTERVAL_MS', path: ['stalledIntervalMs'], description: 'BullMQ stalled check' },
+    { name: 'CLOISTER_LOG_LEVEL', path: ['logLevel'], description: 'pino level' },
+    { name: 'CLOISTER_PUBLISH_KEYS', path: ['publishKeys'], description: 'publish the keys at start' },
+    { name: 'CLOISTER_PIPELINE_DEPTH', path: ['pipelineDepth'], description: 'updates in flight' },
+    { name: 'CLOISTER_PIPELINE_MEMORY_MB', path: ['pipelineMemoryMb'], description: 'in-flight buffer budget' },
+    { name: 'CLOISTER_OPEN_WORKER', path: ['openInWorker'], description: 'open updates in worker threads' },
+    { name: 'CLOISTER_FINALIZE_GAS_BASE', path: ['finalizeGasBase'], description: 'finalizeRound gas base' },
+    { name: 'CLOISTER_FINALIZE_GAS_PER_PARTICIPANT', path: ['finalizeGasPerParticipant'], description: 'reportOutcomes gas per account' },
+    { name: 'CLOISTER_OUTCOME_PAGE_SIZE', path: ['outcomePageSize'], description: 'accounts per reportOutcomes transaction' },
+    { name: 'CLOISTER_HEALTH_PORT', path: ['healthPort'], description: 'health/ready/metrics port' },
+    { name: 'CLOISTER_HEALTH_HOST', path: ['healthHost'], description: 'health server interface' },
+    { name: 'CLOISTER_COORDINATOR_TIMEOUT_MS', path: ['coordinatorTimeoutMs'], description: 'coordinator request timeout' },
+    { name: 'CLOISTER_APPD_TX_TIMEOUT_MS', path: ['appdTxTimeoutMs'], description: 'appd transaction inclusion timeout' },
+    { name: 'CLOISTER_MODEL_KEYS_ADDRESS', path: ['modelKeysAddress'], description: 'ModelKeyRegistry (model access consortium)' },
+    { name: 'CLOISTER_PARTICIPANTS_ADDRESS', path: ['participantsAddress'], description: 'ParticipantRegistry (consortium key epochs)' },
+    { name: 'CLOISTER_RESEAL_INTERVAL_MS', path: ['resealIntervalMs'], description: 'initial-model re-seal period' },
+    { name: 'CLOISTER_INFERENCE_CREDIT_ADDRESS', path: ['inferenceCreditAddress'], description: 'InferenceCredit (scores, settlement)' },
+    { name: 'CLOISTER_INFERENCE_PORT', path: ['inferencePort'], description: 'confidential inference endpoint port' },
+    { name: 'CLOISTER_INFERENCE_HOST', path: ['inferenceHost'], description: 'inference endpoint interface' },
+    { name: 'CLOISTER_INFERENCE_RATE_LIMIT', path: ['inferenceRateLimit'], description: 'requests per querier per window' },
+    { name: 'CLOISTER_INFERENCE_RATE_WINDOW_MS', path: ['inferenceRateWindowMs'], description: 'inference rate window' },
+    { name: 'CLOISTER_INFERENCE_MAX_ROWS', path: ['inferenceMaxRows'], description: 'rows per inference request' },
+    { name: 'CLOISTER_INFERENCE_SETTLE_INTERVAL_MS', path: ['inferenceSettleIntervalMs'], description: 'settlement period' },
+    { name: 'CLOISTER_INFERENCE_SETTLE_BATCH', path: ['inferenceSettleBatch'], description: 'requests per settle transaction' },
+    { name: 'CLOISTER_INFERENCE_CHAIN_CACHE_MS', path: ['inferenceChainCacheMs'], description: 'reuse of chain reads for inference' },
+  ],
+});
 
-function required(env: Env, name: string, hint: string): string {
-  const v = env[name];
-  if (v === undefined || v.trim() === '') throw new ConfigInvalidError(`${name} is not set: ${hint}`, { details: { variable: name } });
-  return v.trim();
-}
-
-function int(env: Env, name: string, fallback: number): number {
-  const v = env[name];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigInvalidError(`${name} must be a positive integer, got "${v}"`);
-  return n;
-}
-
-function port(env: Env, name: string, fallback: number): number {
-  const v = env[name];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0 || n > 65535) throw new ConfigInvalidError(`${name} must be a port number 0..65535, got "${v}"`);
-  return n;
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const v = env[name];
-  if (v === undefined || v === '') return fallback;
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw new ConfigInvalidError(`${name} must be true or false, got "${v}"`);
-}
-
-function address(env: Env, name: string, hint: string): string {
-  const v = required(env, name, hint);
-  if (!/^0x[0-9a-fA-F]{40}$/.test(v)) throw new ConfigInvalidError(`${name} must be a 0x-prefixed 20-byte address`);
-  return v;
-}
-
-/** Reads the aggregator's configuration from environment variables (ROFL secrets arrive this way). */
-export function loadConfig(env: Env = process.env): AggregatorConfig {
+/** Values from the connection file ($CLOISTER_CONNECTION): chain RPC, contract addresses, coordinator URL. */
+function fromConnection(env: Record<string, string | undefined>): DeepPartial<AggregatorSettings> {
+  const file = env[CONNECTION_FILE_VARIABLE];
+  if (file === undefined || file === '') return {};
+  let connection;
+  try {
+    connection = loadConnection(file, env);
+  } catch (cause) {
+    throw new ConfigInvalidError(`invalid aggregator configuration: ${(cause as Error).message}`, { cause });
+  }
   return {
-    appdSocket: env.APPD_SOCKET ?? DEFAULT_APPD_SOCKET,
-    redisUrl: required(env, 'REDIS_URL', 'the coordinator\'s Redis, e.g. redis://redis:6379 (oasis rofl secret set REDIS_URL -)'),
-    queuePrefix: env.BULLMQ_PREFIX ?? 'bull',
-    rpcUrl: required(env, 'RPC_URL', 'a Sapphire JSON-RPC endpoint, e.g. https://testnet.sapphire.oasis.io'),
-    taskManagerAddress: address(env, 'TASK_MANAGER_ADDRESS', 'from contracts/deployments/<network>.json'),
-    aggregatorRegistryAddress: address(env, 'AGGREGATOR_REGISTRY_ADDRESS', 'from contracts/deployments/<network>.json'),
-    coordinatorUrl: required(env, 'COORDINATOR_URL', 'the coordinator base URL, e.g. https://coordinator.example.org'),
-    stateDir: env.STATE_DIR ?? '/storage/cloister-aggregator',
-    maxUpdateBytes: int(env, 'MAX_UPDATE_BYTES', 512 * 1024 * 1024),
-    lockDurationMs: int(env, 'JOB_LOCK_MS', DEFAULT_LOCK_DURATION_MS),
-    stalledIntervalMs: int(env, 'JOB_STALLED_INTERVAL_MS', DEFAULT_STALLED_INTERVAL_MS),
-    attempts: int(env, 'JOB_ATTEMPTS', 5),
-    logLevel: env.LOG_LEVEL ?? 'info',
-    publishKeys: (env.PUBLISH_KEYS ?? 'true') !== 'false',
-    ...(env.AGG_PIPELINE_DEPTH ? { pipelineDepth: int(env, 'AGG_PIPELINE_DEPTH', 1) } : {}),
-    pipelineMemoryBytes: int(env, 'AGG_PIPELINE_MEMORY_MB', 32) * 1024 * 1024,
-    openInWorker: bool(env, 'AGG_OPEN_WORKER', availableParallelism() > 1),
-    finalizeGas: { base: int(env, 'FINALIZE_GAS_BASE', 500_000), perParticipant: int(env, 'FINALIZE_GAS_PER_PARTICIPANT', 40_000) },
-    ...(env.INFERENCE_CREDIT_ADDRESS ? { inferenceCreditAddress: address(env, 'INFERENCE_CREDIT_ADDRESS', 'from the deployment JSON') } : {}),
-    ...(env.MODEL_KEYS_ADDRESS ? { modelKeysAddress: address(env, 'MODEL_KEYS_ADDRESS', 'from the deployment JSON') } : {}),
-    resealIntervalMs: int(env, 'RESEAL_INTERVAL_MS', 5_000),
-    ...(env.PARTICIPANTS_ADDRESS ? { participantsAddress: address(env, 'PARTICIPANTS_ADDRESS', 'from the deployment JSON') } : {}),
-    ...(env.INFERENCE_PORT
-      ? {
-          inference: {
-            port: port(env, 'INFERENCE_PORT', 0),
-            host: env.INFERENCE_HOST ?? '0.0.0.0',
-            inferenceCreditAddress: address(env, 'INFERENCE_CREDIT_ADDRESS', 'InferenceCredit from the deployment JSON'),
-            rateLimit: int(env, 'INFERENCE_RATE_LIMIT', 120),
-            rateWindowMs: int(env, 'INFERENCE_RATE_WINDOW_MS', 60_000),
-            maxRows: int(env, 'INFERENCE_MAX_ROWS', 1024),
-            settleIntervalMs: int(env, 'INFERENCE_SETTLE_INTERVAL_MS', 10_000),
-            settleBatch: int(env, 'INFERENCE_SETTLE_BATCH', 100),
-            chainCacheMs: int(env, 'INFERENCE_CHAIN_CACHE_MS', 1000),
-          },
-        }
-      : {}),
-    outcomePageSize: int(env, 'OUTCOME_PAGE_SIZE', DEFAULT_OUTCOME_PAGE_SIZE),
-    healthPort: port(env, 'HEALTH_PORT', 9464),
-    healthHost: env.HEALTH_HOST ?? '0.0.0.0',
-    ...(env.COORDINATOR_TIMEOUT_MS ? { coordinatorTimeoutMs: int(env, 'COORDINATOR_TIMEOUT_MS', 1) } : {}),
-    ...(env.APPD_TX_TIMEOUT_MS ? { appdTxTimeoutMs: int(env, 'APPD_TX_TIMEOUT_MS', 1) } : {}),
+    ...(connection.rpcUrl === undefined ? {} : { rpcUrl: connection.rpcUrl }),
+    ...(connection.coordinatorUrl === undefined ? {} : { coordinatorUrl: connection.coordinatorUrl }),
+    taskManagerAddress: connection.contracts.taskManager,
+    aggregatorRegistryAddress: connection.contracts.aggregatorRegistry,
   };
+}
+
+/** Reads the aggregator's configuration: connection file ← CLOISTER_* variables ← overrides. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: DeepPartial<AggregatorSettings> = {},
+): AggregatorConfig {
+  // The connection file is the bottom layer: a single variable (CLOISTER_RPC_URL, …) overrides what it says.
+  const base = fromConnection(env);
+  const settings = loadSharedConfig(AGGREGATOR_CONFIG, { env, overrides: { ...stripEnvSet(base, env), ...overrides } });
+  return {
+    appdSocket: settings.appdSocket,
+    redisUrl: settings.redisUrl,
+    queuePrefix: settings.queuePrefix,
+    rpcUrl: settings.rpcUrl,
+    taskManagerAddress: settings.taskManagerAddress,
+    aggregatorRegistryAddress: settings.aggregatorRegistryAddress,
+    coordinatorUrl: settings.coordinatorUrl,
+    stateDir: settings.stateDir,
+    maxUpdateBytes: settings.maxUpdateBytes,
+    lockDurationMs: settings.lockDurationMs,
+    stalledIntervalMs: settings.stalledIntervalMs,
+    logLevel: settings.logLevel,
+    publishKeys: settings.publishKeys,
+    ...(settings.pipelineDepth === undefined ? {} : { pipelineDepth: settings.pipelineDepth }),
+    pipelineMemoryBytes: settings.pipelineMemoryMb * 1024 * 1024,
+    openInWorker: settings.openInWorker ?? availableParallelism() > 1,
+    finalizeGas: { base: settings.finalizeGasBase, perParticipant: settings.finalizeGasPerParticipant },
+    outcomePageSize: settings.outcomePageSize,
+    healthPort: settings.healthPort,
+    healthHost: settings.healthHost,
+    ...(settings.coordinatorTimeoutMs === undefined ? {} : { coordinatorTimeoutMs: settings.coordinatorTimeoutMs }),
+    ...(settings.appdTxTimeoutMs === undefined ? {} : { appdTxTimeoutMs: settings.appdTxTimeoutMs }),
+    ...(settings.modelKeysAddress === undefined ? {} : { modelKeysAddress: settings.modelKeysAddress }),
+    ...(settings.participantsAddress === undefined ? {} : { participantsAddress: settings.participantsAddress }),
+    resealIntervalMs: settings.resealIntervalMs,
+    ...(settings.inferenceCreditAddress === undefined ? {} : { inferenceCreditAddress: settings.inferenceCreditAddress }),
+    ...(settings.inferencePort === undefined ? {} : { inference: inferenceOf(settings) }),
+  };
+}
+
+function inferenceOf(settings: AggregatorSettings): InferenceConfig {
+  if (settings.inferenceCreditAddress === undefined) {
+    throw new ConfigInvalidError('CLOISTER_INFERENCE_PORT is set but CLOISTER_INFERENCE_CREDIT_ADDRESS is not: give the InferenceCredit address from the deployment JSON');
+  }
+  return {
+    port: settings.inferencePort!,
+    host: settings.inferenceHost,
+    inferenceCreditAddress: settings.inferenceCreditAddress,
+    rateLimit: settings.inferenceRateLimit,
+    rateWindowMs: settings.inferenceRateWindowMs,
+    maxRows: settings.inferenceMaxRows,
+    settleIntervalMs: settings.inferenceSettleIntervalMs,
+    settleBatch: settings.inferenceSettleBatch,
+    chainCacheMs: settings.inferenceChainCacheMs,
+  };
+}
+
+// Connection-file values are passed as overrides (the top layer), so drop the ones a variable sets.
+function stripEnvSet(
+  values: DeepPartial<AggregatorSettings>,
+  env: Record<string, string | undefined>,
+): DeepPartial<AggregatorSettings> {
+  const setByEnv = new Set(
+    AGGREGATOR_CONFIG.variables.filter((v) => (env[v.name] ?? '') !== '').map((v) => v.path[0]),
+  );
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !setByEnv.has(key)));
+}
+
+/** The configuration, one line per field, secrets and URL passwords redacted: printed at start. */
+export function summarizeConfig(config: AggregatorConfig): string {
+  return summarizeSharedConfig(AGGREGATOR_CONFIG, config as unknown as AggregatorSettings);
 }

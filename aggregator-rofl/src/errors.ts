@@ -74,7 +74,7 @@ export const DpUnsupportedError = define('DpUnsupportedError', {
 });
 export const AppdUnavailableError = define('AppdUnavailableError', {
   code: AGGREGATOR_ERROR_CODES.appdUnavailable,
-  description: 'appd\'s unix socket cannot be reached (not running inside ROFL, or wrong APPD_SOCKET).',
+  description: 'appd\'s unix socket cannot be reached (not running inside ROFL, or wrong CLOISTER_APPD_SOCKET).',
 });
 export const AppdHttpError = define('AppdHttpError', {
   code: AGGREGATOR_ERROR_CODES.appdHttp,
@@ -161,7 +161,7 @@ export const ModelUnavailableError = define('ModelUnavailableError', {
 });
 export const HealthServerError = define('HealthServerError', {
   code: AGGREGATOR_ERROR_CODES.healthServer,
-  description: 'The /health, /ready and /metrics server cannot listen on HEALTH_PORT.',
+  description: 'The /health, /ready and /metrics server cannot listen on CLOISTER_HEALTH_PORT.',
 });
 export const NotReadyError = define('NotReadyError', {
   code: AGGREGATOR_ERROR_CODES.notReady,

@@ -1,18 +1,19 @@
 #!/usr/bin/env node
 // The ROFL container's entry point: configuration from the environment, then startAggregator until SIGINT/SIGTERM.
 import pino from 'pino';
-import { loadConfig } from './config';
+import { loadConfig, summarizeConfig } from './config';
 import { startAggregator } from './jobs/startAggregator';
 
 async function main(): Promise<void> {
-  const log = pino({ name: 'aggregator', level: process.env.LOG_LEVEL ?? 'info' });
   let config;
   try {
     config = loadConfig();
   } catch (error) {
-    log.error({ err: error }, 'start: configuration is incomplete; set the variable named above and restart');
+    pino({ name: 'aggregator' }).error({ err: error }, 'start: configuration is incomplete; set the variable named above and restart');
     process.exit(2);
   }
+  const log = pino({ name: 'aggregator', level: config.logLevel });
+  log.info({ config: summarizeConfig(config) }, 'start: configuration (secrets redacted)');
   const running = await startAggregator(config, { logger: log });
   const stop = (signal: string) => {
     log.info({ signal }, 'stop: closing the worker');

@@ -1,6 +1,6 @@
 // Deploys Cloister to the selected network and writes deployments/<network>.json.
 //   npm run deploy -w contracts -- --network <hardhat|localhost|sapphire-localnet|sapphire-testnet|sapphire-mainnet>
-// Configuration (environment): PRIVATE_KEY (Sapphire networks), CLOISTER_MEMBERS (comma-separated addresses),
+// Configuration (environment): CLOISTER_PRIVATE_KEY (Sapphire networks), CLOISTER_MEMBERS (comma-separated addresses),
 // CLOISTER_QUORUM, CLOISTER_VOTING_PERIOD (s), CLOISTER_CHALLENGE_WINDOW (s), CLOISTER_OPERATOR, CLOISTER_ROFL_APP_ID
 // (rofl1… or bytes21 hex), CLOISTER_SIWE_DOMAIN. Development defaults: members = accounts 1..3, quorum 2,
 // voting period 60 s, challenge window 120 s, operator = the deployer.
@@ -11,7 +11,7 @@ import { deployCloister, installSapphireMocks, isSapphireChain, saveDeployment, 
 async function main(): Promise<void> {
   const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
   const signers = await hre.ethers.getSigners();
-  if (signers.length === 0) throw new Error(`no account for network ${hre.network.name}: set PRIVATE_KEY`);
+  if (signers.length === 0) throw new Error(`no account for network ${hre.network.name}: set CLOISTER_PRIVATE_KEY`);
   const sapphire = isSapphireChain(chainId);
   const deployer = wrapForSapphire(signers[0]!, chainId);
   if (!sapphire) await installSapphireMocks(hre.ethers.provider);

@@ -46,7 +46,7 @@ describe('config', () => {
       expect(e.message).toMatch(/\/auth\/sessionSecret/);
     }
     expect(() => validateConfig({ chain: { rpcUrl: 'http://x' }, auth: { sessionSecret: SECRET } })).toThrow(/deploymentFile or chain.contracts/);
-    expect(() => loadConfig({}, { env: {}, file: '/nonexistent/c.json' })).toThrow(/cannot read config file/);
+    expect(() => loadConfig({}, { env: {}, file: '/nonexistent/c.json' })).toThrow(/cannot read the coordinator config file/);
   });
 
   it('redacts secrets in the summary', () => {

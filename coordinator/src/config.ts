@@ -1,9 +1,16 @@
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
-import { coordinatorError } from './errors';
+import {
+  configFromEnv as readEnv,
+  defineConfig,
+  loadConfig as loadSharedConfig,
+  redactConfig as redactSharedConfig,
+  summarizeConfig as summarizeSharedConfig,
+  validateConfig as validateSharedConfig,
+  type DeepPartial,
+} from '@cloister/protocol';
+import { ConfigInvalidError } from './errors';
 
 const Address = Type.String({ pattern: '^0x[0-9a-fA-F]{40}$' });
 const PrivateKey = Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' });
@@ -110,72 +117,44 @@ export type StoreConfig = CoordinatorConfig['store'];
 
 /** A partial config as given by a file, an object or env (deep partial). */
 export type ConfigInput = DeepPartial<CoordinatorConfig>;
-type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
-const SECRET_KEYS = new Set(['sessionSecret', 'operatorToken', 'operatorPrivateKey', 'secretAccessKey', 'accessKeyId']);
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    if (v === undefined) continue;
-    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? deepMerge(out[k] as Record<string, unknown>, v) : v;
-  }
-  return out;
-}
-
-function int(v: string | undefined): number | undefined {
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : (v as unknown as number); // let validation report non-numbers
-}
-
-/** Reads the CLOISTER_* environment variables into a partial config. */
-export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const storeKind = env.CLOISTER_STORE;
-  const store: Record<string, unknown> | undefined =
-    storeKind === 's3'
-      ? {
-          kind: 's3',
-          bucket: env.CLOISTER_S3_BUCKET,
-          region: env.CLOISTER_S3_REGION,
-          endpoint: env.CLOISTER_S3_ENDPOINT,
-          forcePathStyle: env.CLOISTER_S3_FORCE_PATH_STYLE === undefined ? undefined : env.CLOISTER_S3_FORCE_PATH_STYLE === 'true',
-          accessKeyId: env.CLOISTER_S3_ACCESS_KEY_ID,
-          secretAccessKey: env.CLOISTER_S3_SECRET_ACCESS_KEY,
-          stagingDirectory: env.CLOISTER_STORE_DIR,
-        }
-      : storeKind === 'filesystem' || env.CLOISTER_STORE_DIR
-        ? { kind: 'filesystem', directory: env.CLOISTER_STORE_DIR }
-        : storeKind !== undefined
-          ? { kind: storeKind }
-          : undefined;
-  return {
-    host: env.CLOISTER_HOST,
-    port: int(env.CLOISTER_PORT),
-    publicUrl: env.CLOISTER_PUBLIC_URL,
-    logLevel: env.CLOISTER_LOG_LEVEL,
-    redis: { url: env.CLOISTER_REDIS_URL, keyPrefix: env.CLOISTER_REDIS_PREFIX },
-    chain: {
-      rpcUrl: env.CLOISTER_RPC_URL,
-      publicRpcUrl: env.CLOISTER_PUBLIC_RPC_URL,
-      deploymentFile: env.CLOISTER_DEPLOYMENT,
-      confirmations: int(env.CLOISTER_CONFIRMATIONS),
-      operatorPrivateKey: env.CLOISTER_OPERATOR_KEY,
-    },
-    store,
-    dashboard: { directory: env.CLOISTER_DASHBOARD_DIR },
-    auth: {
-      sessionSecret: env.CLOISTER_SESSION_SECRET,
-      operatorToken: env.CLOISTER_OPERATOR_TOKEN,
-      domain: env.CLOISTER_AUTH_DOMAIN,
-    },
-    uploads: { maxBytes: int(env.CLOISTER_UPLOAD_MAX_BYTES) },
-  };
-}
+/** Every CLOISTER_* variable the coordinator reads, and the config path it sets (protocol's one config loader). */
+export const COORDINATOR_CONFIG = defineConfig({
+  what: 'coordinator',
+  schema: ConfigSchema,
+  invalid: ConfigInvalidError,
+  secretKeys: ['sessionSecret', 'operatorToken', 'operatorPrivateKey', 'secretAccessKey', 'accessKeyId'],
+  variables: [
+    { name: 'CLOISTER_HOST', path: ['host'], description: 'address to listen on' },
+    { name: 'CLOISTER_PORT', path: ['port'], description: 'port to listen on' },
+    { name: 'CLOISTER_PUBLIC_URL', path: ['publicUrl'], description: 'base URL clients use' },
+    { name: 'CLOISTER_LOG_LEVEL', path: ['logLevel'], description: 'pino level' },
+    { name: 'CLOISTER_REDIS_URL', path: ['redis', 'url'], secret: false, description: 'Redis (passwords in the URL are redacted)' },
+    { name: 'CLOISTER_REDIS_PREFIX', path: ['redis', 'keyPrefix'], description: 'Redis key prefix' },
+    { name: 'CLOISTER_QUEUE_PREFIX', path: ['redis', 'queuePrefix'], description: 'BullMQ key prefix (the aggregator uses the same)' },
+    { name: 'CLOISTER_RPC_URL', path: ['chain', 'rpcUrl'], description: 'chain JSON-RPC endpoint' },
+    { name: 'CLOISTER_PUBLIC_RPC_URL', path: ['chain', 'publicRpcUrl'], description: 'RPC URL browsers use' },
+    { name: 'CLOISTER_DEPLOYMENT', path: ['chain', 'deploymentFile'], description: 'deployment or connection file' },
+    { name: 'CLOISTER_CONFIRMATIONS', path: ['chain', 'confirmations'], description: 'blocks before an event counts' },
+    { name: 'CLOISTER_OPERATOR_KEY', path: ['chain', 'operatorPrivateKey'], secret: true, description: 'operator account key' },
+    { name: 'CLOISTER_STORE', path: ['store', 'kind'], description: 'filesystem or s3' },
+    { name: 'CLOISTER_STORE_DIR', path: ['store', 'directory'], description: 'filesystem store directory' },
+    { name: 'CLOISTER_S3_BUCKET', path: ['store', 'bucket'], description: 's3 bucket' },
+    { name: 'CLOISTER_S3_REGION', path: ['store', 'region'], description: 's3 region' },
+    { name: 'CLOISTER_S3_ENDPOINT', path: ['store', 'endpoint'], description: 's3 endpoint' },
+    { name: 'CLOISTER_S3_FORCE_PATH_STYLE', path: ['store', 'forcePathStyle'], description: 's3 path-style URLs' },
+    { name: 'CLOISTER_S3_ACCESS_KEY_ID', path: ['store', 'accessKeyId'], secret: true, description: 's3 access key id' },
+    { name: 'CLOISTER_S3_SECRET_ACCESS_KEY', path: ['store', 'secretAccessKey'], secret: true, description: 's3 secret' },
+    { name: 'CLOISTER_S3_STAGING_DIR', path: ['store', 'stagingDirectory'], description: 's3: local staging directory' },
+    { name: 'CLOISTER_DASHBOARD_DIR', path: ['dashboard', 'directory'], description: "the dashboard's built assets" },
+    { name: 'CLOISTER_SESSION_SECRET', path: ['auth', 'sessionSecret'], secret: true, description: 'HMAC key of session tokens' },
+    { name: 'CLOISTER_OPERATOR_TOKEN', path: ['auth', 'operatorToken'], secret: true, description: 'admin token for PUT /v1/blobs' },
+    { name: 'CLOISTER_AUTH_DOMAIN', path: ['auth', 'domain'], description: 'EIP-4361 domain' },
+    { name: 'CLOISTER_UPLOAD_MAX_BYTES', path: ['uploads', 'maxBytes'], description: 'upload size limit' },
+  ],
+  rules: (config) =>
+    !config.chain.deploymentFile && !config.chain.contracts ? ['set chain.deploymentFile or chain.contracts'] : [],
+});
 
 export type LoadConfigOptions = {
   /** Environment to read CLOISTER_* variables from (default process.env; pass {} to ignore the environment). */
@@ -184,85 +163,42 @@ export type LoadConfigOptions = {
   file?: string;
 };
 
+// S3 keeps uploads staged in CLOISTER_STORE_DIR too when no staging directory is named (as before).
+function withStagingDirectory(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return env.CLOISTER_STORE === 's3' && env.CLOISTER_S3_STAGING_DIR === undefined && env.CLOISTER_STORE_DIR !== undefined
+    ? { ...env, CLOISTER_S3_STAGING_DIR: env.CLOISTER_STORE_DIR, CLOISTER_STORE_DIR: undefined }
+    : env;
+}
+
+/** The CLOISTER_* environment variables as a partial config. */
+export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  return readEnv(COORDINATOR_CONFIG, withStagingDirectory(env)).values;
+}
+
 /**
  * Builds the configuration: defaults <- JSON file <- env <- `overrides`, then validates.
  * Throws CLOISTER_ERR_CONFIG_INVALID listing every problem.
  */
 export function loadConfig(overrides: ConfigInput = {}, options: LoadConfigOptions = {}): CoordinatorConfig {
-  const env = options.env ?? process.env;
-  let merged: Record<string, unknown> = {
-    redis: {},
-    chain: {},
-    auth: {},
-    uploads: {},
-    rounds: {},
-    store: { kind: 'filesystem', directory: path.join(os.tmpdir(), 'cloister-store') },
-  };
-  const file = options.file ?? env.CLOISTER_CONFIG;
-  if (file) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (cause) {
-      throw coordinatorError('ConfigInvalid', `cannot read config file ${file}: ${(cause as Error).message}`, { cause });
-    }
-    if (!isPlainObject(parsed)) throw coordinatorError('ConfigInvalid', `config file ${file} must hold a JSON object`);
-    merged = mergeStore(merged, parsed);
-  }
-  merged = mergeStore(merged, configFromEnv(env));
-  merged = mergeStore(merged, overrides as Record<string, unknown>);
-  return validateConfig(merged);
-}
-
-// A store of another kind replaces the default instead of merging with it.
-function mergeStore(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const next = deepMerge(base, over);
-  const baseStore = base.store as Record<string, unknown> | undefined;
-  const overStore = over.store as Record<string, unknown> | undefined;
-  if (isPlainObject(overStore) && overStore.kind !== undefined && baseStore?.kind !== overStore.kind) {
-    next.store = Object.fromEntries(Object.entries(overStore).filter(([, v]) => v !== undefined));
-  }
-  return next;
+  return loadSharedConfig(COORDINATOR_CONFIG, {
+    env: withStagingDirectory(options.env ?? process.env),
+    ...(options.file === undefined ? {} : { file: options.file }),
+    overrides,
+  });
 }
 
 export function validateConfig(input: unknown): CoordinatorConfig {
-  const withDefaults = Value.Default(ConfigSchema, Value.Clone(input));
-  if (!Value.Check(ConfigSchema, withDefaults)) {
-    const problems = [...Value.Errors(ConfigSchema, withDefaults)]
-      .slice(0, 12)
-      .map((e) => `${e.path || '/'}: ${e.message}`);
-    throw coordinatorError('ConfigInvalid', `invalid coordinator configuration:\n  ${problems.join('\n  ')}`, {
-      details: { problems },
-    });
-  }
-  const config = withDefaults as CoordinatorConfig;
-  if (!config.chain.deploymentFile && !config.chain.contracts) {
-    throw coordinatorError('ConfigInvalid', 'invalid coordinator configuration: set chain.deploymentFile or chain.contracts');
-  }
-  return config;
+  return validateSharedConfig(COORDINATOR_CONFIG, input);
 }
 
 /** The configuration with secrets replaced by "[redacted]", for the start-up summary. */
 export function redactConfig(config: CoordinatorConfig): Record<string, unknown> {
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (!isPlainObject(v)) return v;
-    return Object.fromEntries(
-      Object.entries(v).map(([k, x]) => [k, SECRET_KEYS.has(k) && x !== undefined ? '[redacted]' : walk(x)]),
-    );
-  };
-  const out = walk(config) as Record<string, unknown>;
-  const redis = out.redis as Record<string, unknown>;
-  redis.url = String(redis.url).replace(/\/\/[^@/]*@/, '//[redacted]@');
-  return out;
+  return redactSharedConfig(COORDINATOR_CONFIG, config);
 }
 
 /** One-line-per-section human summary (secrets redacted) printed at start. */
 export function summarizeConfig(config: CoordinatorConfig): string {
-  const r = redactConfig(config);
-  return Object.entries(r)
-    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
-    .join('\n');
+  return summarizeSharedConfig(COORDINATOR_CONFIG, config);
 }
 
 /** Upload size limit for a task: per-task override or the default. */

@@ -1,4 +1,4 @@
-// Redis for local development: REDIS_URL's server when set (startRedis), otherwise a throw-away `redis-server` on a
+// Redis for local development: CLOISTER_REDIS_URL's server when set (startRedis), otherwise a throw-away `redis-server` on a
 // free port (no persistence) in its own process group, stopped with stop() or when this process exits.
 import { connect } from 'node:net';
 import { RedisMissingError, RedisFailedError } from './errors';
@@ -7,7 +7,7 @@ import { spawnManaged } from './managedProcess';
 
 export type LocalRedis = {
   url: string;
-  /** False when an existing server (REDIS_URL) is used. */
+  /** False when an existing server (CLOISTER_REDIS_URL) is used. */
   spawned: boolean;
   /** Pid of the spawned redis-server; null when an existing server is used. */
   pid: number | null;
@@ -18,7 +18,7 @@ export type LocalRedis = {
 export type SpawnedRedis = LocalRedis & { spawned: true; pid: number; port: number };
 
 export const REDIS_INSTALL_HINT =
-  'redis-server was not found on the PATH: install it (apt-get install -y redis-server) or set REDIS_URL';
+  'redis-server was not found on the PATH: install it (apt-get install -y redis-server) or set CLOISTER_REDIS_URL';
 
 /** Sends PING and resolves true on +PONG. */
 function ping(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -43,7 +43,7 @@ export type SpawnRedisOptions = {
 };
 
 export type StartRedisOptions = SpawnRedisOptions & {
-  /** Use this server instead of spawning one (default: process.env.REDIS_URL; '' always spawns). */
+  /** Use this server instead of spawning one (default: process.env.CLOISTER_REDIS_URL; '' always spawns). */
   url?: string;
 };
 
@@ -90,9 +90,9 @@ export async function spawnRedis(options: SpawnRedisOptions = {}): Promise<Spawn
   };
 }
 
-/** REDIS_URL's (or `options.url`'s) server when set, otherwise spawnRedis(). */
+/** CLOISTER_REDIS_URL's (or `options.url`'s) server when set, otherwise spawnRedis(). */
 export async function startRedis(options: StartRedisOptions = {}): Promise<LocalRedis> {
-  const given = options.url ?? process.env.REDIS_URL;
+  const given = options.url ?? process.env.CLOISTER_REDIS_URL;
   if (given) return { url: given, spawned: false, pid: null, stop: async () => undefined };
   return spawnRedis(options);
 }

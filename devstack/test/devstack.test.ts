@@ -77,9 +77,9 @@ describe('spawnRedis / startRedis', () => {
     await redis.stop(); // twice is fine
   });
 
-  it('uses the given server (REDIS_URL) instead of spawning one', async () => {
-    const previous = process.env.REDIS_URL;
-    process.env.REDIS_URL = 'redis://127.0.0.1:1';
+  it('uses the given server (CLOISTER_REDIS_URL) instead of spawning one', async () => {
+    const previous = process.env.CLOISTER_REDIS_URL;
+    process.env.CLOISTER_REDIS_URL = 'redis://127.0.0.1:1';
     try {
       const fromEnv = await startRedis();
       expect(fromEnv).toMatchObject({ url: 'redis://127.0.0.1:1', spawned: false, pid: null });
@@ -92,8 +92,8 @@ describe('spawnRedis / startRedis', () => {
         await spawned.stop();
       }
     } finally {
-      if (previous === undefined) delete process.env.REDIS_URL;
-      else process.env.REDIS_URL = previous;
+      if (previous === undefined) delete process.env.CLOISTER_REDIS_URL;
+      else process.env.CLOISTER_REDIS_URL = previous;
     }
   });
 

@@ -152,15 +152,15 @@ describe('heart-disease federation end to end', () => {
     const run = async (args: string[], key?: string) => {
       const out: string[] = [];
       const err: string[] = [];
-      const saved = process.env.PRIVATE_KEY;
-      if (key) process.env.PRIVATE_KEY = key;
-      else delete process.env.PRIVATE_KEY;
+      const saved = process.env.CLOISTER_PRIVATE_KEY;
+      if (key) process.env.CLOISTER_PRIVATE_KEY = key;
+      else delete process.env.CLOISTER_PRIVATE_KEY;
       try {
         const code = await runGovernanceCli(['--rpc', stack.rpcUrl, '--deployment', stack.deploymentFile, ...args], { write: (t) => out.push(t) }, { write: (t) => err.push(t) });
         return { code, out: out.join(''), err: err.join('') };
       } finally {
-        if (saved === undefined) delete process.env.PRIVATE_KEY;
-        else process.env.PRIVATE_KEY = saved;
+        if (saved === undefined) delete process.env.CLOISTER_PRIVATE_KEY;
+        else process.env.CLOISTER_PRIVATE_KEY = saved;
       }
     };
     const [m1, m2] = stack.accounts.governance.map((w) => w.privateKey);
@@ -171,7 +171,7 @@ describe('heart-disease federation end to end', () => {
 
     const noKey = await run(['vote', '1', 'yes']);
     expect(noKey.code).toBe(1);
-    expect(noKey.err).toMatch(/CLOISTER_ERR_INFRA_GOVERNANCE_KEY_MISSING.*PRIVATE_KEY/);
+    expect(noKey.err).toMatch(/CLOISTER_ERR_INFRA_GOVERNANCE_KEY_MISSING.*CLOISTER_PRIVATE_KEY/);
 
     const proposed = await run(['propose', 'parameter', 'challenge-window', '60'], m1);
     expect(proposed.code).toBe(0);

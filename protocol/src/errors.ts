@@ -155,6 +155,7 @@ export const PROTOCOL_ERROR_CODES = {
   signatureInputInvalid: 'CLOISTER_ERR_SIGNATURE_INPUT_INVALID',
   signatureInvalid: 'CLOISTER_ERR_SIGNATURE_INVALID',
   schemaValidation: 'CLOISTER_ERR_SCHEMA_VALIDATION',
+  connectionInvalid: 'CLOISTER_ERR_CONNECTION_INVALID',
 } as const;
 
 export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[keyof typeof PROTOCOL_ERROR_CODES];

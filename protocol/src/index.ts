@@ -7,6 +7,7 @@ export * from './envelope/index.js';
 export * from './signatures/index.js';
 export * from './schemas/index.js';
 export * from './taskSpec/index.js';
+export * from './config/index.js';
 export * from './statistics/featureStatistics.js';
 export * from './model/index.js';
 export * from './inference/index.js';

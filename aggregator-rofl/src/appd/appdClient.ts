@@ -60,7 +60,7 @@ export class AppdClient {
       });
     } catch (cause) {
       throw new AppdUnavailableError(
-        `cannot reach appd at ${this.socketPath}: run inside a ROFL container with the socket mounted, or set APPD_SOCKET`,
+        `cannot reach appd at ${this.socketPath}: run inside a ROFL container with the socket mounted, or set CLOISTER_APPD_SOCKET`,
         { cause, details: { socketPath: this.socketPath, path } },
       );
     }

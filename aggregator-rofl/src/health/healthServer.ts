@@ -98,7 +98,7 @@ export async function startHealthServer(
     address = await app.listen({ host: options.host, port: options.port });
   } catch (cause) {
     await app.close();
-    throw new HealthServerError(`cannot listen on ${options.host}:${options.port}: set HEALTH_PORT to a free port`, { cause });
+    throw new HealthServerError(`cannot listen on ${options.host}:${options.port}: set CLOISTER_HEALTH_PORT to a free port`, { cause });
   }
   const port = (app.server.address() as { port: number }).port;
   options.log.info({ address }, 'health: serving /health, /ready and /metrics');

@@ -27,7 +27,7 @@ export interface UpdateChecker {
   close(): Promise<void>;
 }
 
-/** Same thread: no worker, no transfer (AGG_OPEN_WORKER=false, or a single-core machine). */
+/** Same thread: no worker, no transfer (CLOISTER_OPEN_WORKER=false, or a single-core machine). */
 export class InlineChecker implements UpdateChecker {
   readonly threads = 0;
 

@@ -1,4 +1,4 @@
-// The CLI's signer: an ethers JSON keystore (password from --password-file or KEYSTORE_PASSWORD) or PRIVATE_KEY.
+// The CLI's signer: an ethers JSON keystore (password from --password-file or CLOISTER_KEYSTORE_PASSWORD) or CLOISTER_PRIVATE_KEY.
 import { readFileSync } from 'node:fs';
 import { Wallet, type Provider } from 'ethers';
 import { GovernanceKeyMissingError } from '../errors';
@@ -13,9 +13,9 @@ export async function loadSigner(options: KeyOptions, provider: Provider, env: N
     } catch (cause) {
       throw new GovernanceKeyMissingError(`cannot read the keystore ${options.keystore}: ${(cause as Error).message}`, { cause });
     }
-    const password = options.passwordFile ? readFileSync(options.passwordFile, 'utf8').replace(/\r?\n$/, '') : env.KEYSTORE_PASSWORD;
+    const password = options.passwordFile ? readFileSync(options.passwordFile, 'utf8').replace(/\r?\n$/, '') : env.CLOISTER_KEYSTORE_PASSWORD;
     if (password === undefined) {
-      throw new GovernanceKeyMissingError('the keystore needs a password: pass --password-file <file> or set KEYSTORE_PASSWORD');
+      throw new GovernanceKeyMissingError('the keystore needs a password: pass --password-file <file> or set CLOISTER_KEYSTORE_PASSWORD');
     }
     try {
       return (await Wallet.fromEncryptedJson(json, password)).connect(provider) as Wallet;
@@ -23,13 +23,13 @@ export async function loadSigner(options: KeyOptions, provider: Provider, env: N
       throw new GovernanceKeyMissingError(`cannot decrypt the keystore ${options.keystore}: wrong password or not an ethers keystore`, { cause });
     }
   }
-  const key = env.PRIVATE_KEY;
+  const key = env.CLOISTER_PRIVATE_KEY;
   if (!key) {
-    throw new GovernanceKeyMissingError('no key: pass --keystore <file> (an ethers JSON keystore) or set PRIVATE_KEY=0x…');
+    throw new GovernanceKeyMissingError('no key: pass --keystore <file> (an ethers JSON keystore) or set CLOISTER_PRIVATE_KEY=0x…');
   }
   try {
     return new Wallet(key.startsWith('0x') ? key : `0x${key}`, provider);
   } catch (cause) {
-    throw new GovernanceKeyMissingError('PRIVATE_KEY is not a 32-byte hex private key', { cause });
+    throw new GovernanceKeyMissingError('CLOISTER_PRIVATE_KEY is not a 32-byte hex private key', { cause });
   }
 }

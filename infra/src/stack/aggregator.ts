@@ -48,7 +48,6 @@ export async function startStackAggregator(options: StartStackAggregatorOptions)
     maxUpdateBytes: 64 * 1024 * 1024,
     lockDurationMs: DEFAULT_LOCK_DURATION_MS,
     stalledIntervalMs: DEFAULT_STALLED_INTERVAL_MS,
-    attempts: 3,
     logLevel: options.logger.level,
     publishKeys: true,
     // model access `consortium` and confidential inference are always available in the local stack

@@ -1,4 +1,4 @@
-// Redis for the local stack: REDIS_URL when set, otherwise a throw-away `redis-server` on a free port (no
+// Redis for the local stack: CLOISTER_REDIS_URL when set, otherwise a throw-away `redis-server` on a free port (no
 // persistence), stopped with the stack (@cloister/devstack). Its errors carry infra's codes (README.md lists them).
 import {
   DEVSTACK_ERROR_CODES,
@@ -11,7 +11,7 @@ import { InfraRedisFailedError, InfraRedisMissingError } from '../errors';
 
 export { REDIS_INSTALL_HINT, type LocalRedis, type StartRedisOptions } from '@cloister/devstack';
 
-/** Returns REDIS_URL's server, or spawns `redis-server --save '' --appendonly no` on a free port and waits for PONG. */
+/** Returns CLOISTER_REDIS_URL's server, or spawns `redis-server --save '' --appendonly no` on a free port and waits for PONG. */
 export async function startRedis(options: StartRedisOptions = {}): Promise<LocalRedis> {
   try {
     return await startDevelopmentRedis(options);

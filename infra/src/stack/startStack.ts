@@ -32,7 +32,7 @@ export type StackOptions = {
   challengeWindow?: number;
   /** Voting period of proposals in seconds (default 3600; proposals pass early on an absolute majority). */
   votingPeriod?: number;
-  /** Redis to use instead of spawning one (default process.env.REDIS_URL). */
+  /** Redis to use instead of spawning one (default process.env.CLOISTER_REDIS_URL). */
   redisUrl?: string;
   /** Log level of the coordinator and aggregator (default 'warn': the demo narrates instead). */
   serviceLogLevel?: string;

@@ -86,7 +86,6 @@ export async function startSimulationAggregator(options: SimulationAggregatorOpt
     maxUpdateBytes: options.maxUpdateBytes,
     lockDurationMs: DEFAULT_LOCK_DURATION_MS,
     stalledIntervalMs: DEFAULT_STALLED_INTERVAL_MS,
-    attempts: 3,
     logLevel: options.logger.level,
     publishKeys: true,
     coordinatorTimeoutMs: 120_000,

@@ -1,5 +1,5 @@
 // A throw-away redis-server for the simulation (@cloister/devstack's spawnRedis: free port, no persistence, its own
-// process group, stopped with it; REDIS_URL is not used: the round benchmark reads this server's RSS by pid).
+// process group, stopped with it; CLOISTER_REDIS_URL is not used: the round benchmark reads this server's RSS by pid).
 import { isDevstackError, spawnRedis } from '@cloister/devstack';
 import { RedisFailedError } from '../errors';
 

@@ -1,0 +1,126 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Type } from '@sinclair/typebox';
+import { errorDefiner } from '../errors.js';
+import { ConnectionInvalidError, loadConnection, parseConnection } from './connection.js';
+import { defineConfig, loadConfig, redactConfig, summarizeConfig } from './loadConfig.js';
+
+const TestConfigInvalid = errorDefiner('test')('TestConfigInvalidError', {
+  code: 'CLOISTER_ERR_TEST_CONFIG_INVALID',
+  description: 'test',
+});
+
+const definition = defineConfig({
+  what: 'test service',
+  invalid: TestConfigInvalid,
+  secretKeys: ['token'],
+  schema: Type.Object({
+    port: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),
+    verbose: Type.Boolean({ default: false }),
+    redis: Type.Object({ url: Type.String({ pattern: '^redis://' }) }),
+    token: Type.Optional(Type.String({ minLength: 8 })),
+    store: Type.Union(
+      [
+        Type.Object({ kind: Type.Literal('filesystem'), directory: Type.String() }),
+        Type.Object({ kind: Type.Literal('s3'), bucket: Type.String() }),
+      ],
+      { default: { kind: 'filesystem', directory: '/tmp/x' } },
+    ),
+  }),
+  variables: [
+    { name: 'CLOISTER_TEST_PORT', path: ['port'], description: 'port' },
+    { name: 'CLOISTER_TEST_VERBOSE', path: ['verbose'], description: 'verbose' },
+    { name: 'CLOISTER_TEST_REDIS_URL', path: ['redis', 'url'], description: 'redis' },
+    { name: 'CLOISTER_TEST_KEY', path: ['token'], secret: true, description: 'a secret' },
+    { name: 'CLOISTER_TEST_STORE', path: ['store', 'kind'], description: 'store kind' },
+    { name: 'CLOISTER_TEST_BUCKET', path: ['store', 'bucket'], description: 'bucket' },
+  ],
+  rules: (config) => (config.verbose && config.port === 1 ? ['verbose needs a real port'] : []),
+});
+
+describe('loadConfig', () => {
+  it('layers defaults ← file ← environment ← overrides, typed by the schema', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloister-config-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ port: 1000, redis: { url: 'redis://file' } }));
+    const c = loadConfig(definition, {
+      env: { CLOISTER_CONFIG: file, CLOISTER_TEST_PORT: '2000', CLOISTER_TEST_VERBOSE: 'true' },
+      overrides: { redis: { url: 'redis://override' } },
+    });
+    expect(c).toEqual({ port: 2000, verbose: true, redis: { url: 'redis://override' }, store: { kind: 'filesystem', directory: '/tmp/x' } });
+  });
+
+  it('replaces a union member when its kind changes instead of merging the two', () => {
+    const c = loadConfig(definition, {
+      env: { CLOISTER_TEST_REDIS_URL: 'redis://x', CLOISTER_TEST_STORE: 's3', CLOISTER_TEST_BUCKET: 'models' },
+      overrides: {},
+    });
+    expect(c.store).toMatchObject({ kind: 's3', bucket: 'models' });
+  });
+
+  it('names the variable and every problem; never echoes a secret', () => {
+    let error: unknown;
+    try {
+      loadConfig(definition, { env: { CLOISTER_TEST_PORT: 'eighty', CLOISTER_TEST_VERBOSE: 'yes' } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TestConfigInvalid);
+    expect((error as Error).message).toMatch(/CLOISTER_TEST_PORT: must be an integer/);
+    expect((error as Error).message).toMatch(/CLOISTER_TEST_VERBOSE: must be true or false/);
+    expect(() => loadConfig(definition, { env: { CLOISTER_TEST_REDIS_URL: 'http://x' } })).toThrow(/\/redis\/url \(CLOISTER_TEST_REDIS_URL\)/);
+    expect(() => loadConfig(definition, { env: { CLOISTER_TEST_REDIS_URL: 'redis://x', CLOISTER_TEST_KEY: 'short' } })).not.toThrow(/short/);
+    expect(() => loadConfig(definition, { env: { CLOISTER_TEST_REDIS_URL: 'redis://x', CLOISTER_TEST_PORT: '1', CLOISTER_TEST_VERBOSE: '1' } })).toThrow(/verbose needs a real port/);
+    expect(() => loadConfig(definition, { env: {}, file: '/nonexistent/c.json' })).toThrow(/cannot read the test service config file/);
+  });
+
+  it('redacts secrets and URL passwords in the summary', () => {
+    const c = loadConfig(definition, { env: { CLOISTER_TEST_REDIS_URL: 'redis://:hunter2@db:6379', CLOISTER_TEST_KEY: 'sekret-token' } });
+    expect(redactConfig(definition, c)).toMatchObject({ token: '[redacted]', redis: { url: 'redis://[redacted]@db:6379' } });
+    const summary = summarizeConfig(definition, c);
+    expect(summary).not.toMatch(/hunter2|sekret/);
+    expect(summary).toMatch(/^port: 8080$/m);
+  });
+
+  it('refuses a variable that is not CLOISTER_*', () => {
+    expect(() =>
+      defineConfig({ ...definition, variables: [{ name: 'REDIS_URL' as `CLOISTER_${string}`, path: ['redis', 'url'], description: 'x' }] }),
+    ).toThrow(/must be CLOISTER_/);
+  });
+});
+
+describe('connection file', () => {
+  const connection = {
+    network: 'sapphire-testnet',
+    chainId: '23295',
+    rpcUrl: 'https://testnet.sapphire.oasis.io',
+    coordinatorUrl: 'https://coordinator.example.org',
+    roflAppId: 'rofl1qqn9xndja7e2pnxhttktmecvwzz0yqwxsquqyxdf',
+    contracts: {
+      governance: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+      participants: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+      aggregatorRegistry: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0',
+      taskManager: '0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9',
+      rewardVault: '0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9',
+      modelKeys: '0x5FC8d32690cc91D4c39d9d3abcBD16989F875707',
+    },
+  };
+
+  it('reads a full connection file and a deployment file (no URLs) from $CLOISTER_CONNECTION', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloister-connection-'));
+    const file = join(dir, 'connection.json');
+    writeFileSync(file, JSON.stringify(connection));
+    expect(loadConnection(undefined, { CLOISTER_CONNECTION: file })).toEqual(connection);
+    const { rpcUrl: _r, coordinatorUrl: _c, ...deployment } = connection;
+    expect(parseConnection({ ...deployment, blockNumber: 12 }).blockNumber).toBe(12);
+  });
+
+  it('says which file and field are wrong', () => {
+    expect(() => parseConnection({ ...connection, contracts: { ...connection.contracts, taskManager: '0x12' } }, 'c.json')).toThrow(
+      /c\.json .*\/contracts\/taskManager/,
+    );
+    expect(() => loadConnection(undefined, {})).toThrow(ConnectionInvalidError);
+    expect(() => loadConnection('/nonexistent/connection.json', {})).toThrow(/cannot read the connection file/);
+  });
+});

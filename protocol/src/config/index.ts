@@ -1,0 +1,2 @@
+export * from './loadConfig.js';
+export * from './connection.js';
