@@ -65,7 +65,7 @@ export const AggregatorConfigSchema = Type.Object({
   coordinatorTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
   /** How long a transaction through appd sign-submit may take to be included (default the client's). */
   appdTxTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
-  /** Model access `consortium` (docs/model-access.md): ModelKeyRegistry and ParticipantRegistry. */
+  /** Model access `consortium` (docs/design/model-access.md): ModelKeyRegistry and ParticipantRegistry. */
   modelKeysAddress: Type.Optional(AddressSchema),
   participantsAddress: Type.Optional(AddressSchema),
   /** How often consortium tasks' initial models are looked for and re-sealed. */

@@ -14,7 +14,7 @@ import {TaskManager} from "./TaskManager.sol";
 /// in batches (authorized ROFL origin). Each (task, querier, request id) is charged at most once: a settled request
 /// is refused a second time, whichever aggregator instance or retry sends it. The revenue of a task goes to its
 /// contributors in proportion to their contribution scores summed over its accepted rounds.
-/// @dev Revenue rule (docs/model-access.md): a settlement of amount A for task T is split over the
+/// @dev Revenue rule (docs/design/model-access.md): a settlement of amount A for task T is split over the
 /// contributors by their weight w_i = sum of their scores (of 1e6) in the accepted rounds of T whose scores were
 /// activated before that settlement. The split uses an accumulator (revenue per unit of weight, scaled by 1e18):
 /// the part of A lost to floor division (at most `totalWeight / 1e18 + 1` wei) is credited to governance at once,

@@ -6,7 +6,7 @@ import {SiweAuth} from "@oasisprotocol/sapphire-contracts/contracts/auth/SiweAut
 import {IAggregatorRegistry, ICloisterGovernance, IParticipantRegistry} from "./interfaces/ICloister.sol";
 
 /// @title ModelKeyRegistry
-/// @notice The model keys of `consortium` tasks (model access, see docs/model-access.md) and the hashes of
+/// @notice The model keys of `consortium` tasks (model access, see docs/design/model-access.md) and the hashes of
 /// each sealed model. The aggregator's TEE derives a 32-byte model key per task and key epoch through appd and stores
 /// it here with a transaction from an authorized origin of the registered ROFL app; the key is returned only by a
 /// view authenticated with a SiweAuth token (`login`) to an account admitted to the task or to a governance member,

@@ -1,5 +1,5 @@
 // The inference endpoint the ROFL app serves on its own port (exposed through ROFL's proxy, TLS terminated inside the
-// TEE): see docs/model-access.md for why not a coordinator relay. Schema-first fastify routes; every refusal is
+// TEE): see docs/design/model-access.md for why not a coordinator relay. Schema-first fastify routes; every refusal is
 // a typed error with its HTTP status (402 credit, 403 paused, 429 + Retry-After rate limit, 503 + Retry-After outage).
 import { Type, type Static } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance } from 'fastify';

@@ -230,7 +230,7 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   const statisticsFeatures = parsed.kind === 'statistics' ? parsed.data.features : null;
   const consortium = spec?.modelAccess === 'consortium';
   if (consortium && deps.modelKeyring === undefined) {
-    throw new TaskSpecInvalidError(`task ${taskId} has model access "consortium" but this aggregator has no ModelKeyRegistry (MODEL_KEYS_ADDRESS)`);
+    throw new TaskSpecInvalidError(`task ${taskId} has model access "consortium" but this aggregator has no ModelKeyRegistry (CLOISTER_MODEL_KEYS_ADDRESS)`);
   }
   let previous: NamedTensor[];
   try {

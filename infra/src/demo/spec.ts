@@ -72,7 +72,7 @@ export function buildTabularTask(options: {
   hiddenUnits?: number;
   /** tfjs model name (part of the topology, so of the spec hash). */
   modelName?: string;
-  /** `consortium`: models sealed under a per-task key (docs/model-access.md); default public. */
+  /** `consortium`: models sealed under a per-task key (docs/design/model-access.md); default public. */
   modelAccess?: ModelAccess;
 }): BuiltTask {
   const hidden = options.hiddenUnits ?? 0;
