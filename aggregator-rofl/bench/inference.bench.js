@@ -83,7 +83,7 @@ async function main() {
       appdSocket: appd.socketPath, redisUrl: redis.url, queuePrefix: 'bench', rpcUrl: t.chain.rpcUrl,
       taskManagerAddress: t.deployment.contracts.taskManager, aggregatorRegistryAddress: t.deployment.contracts.aggregatorRegistry,
       coordinatorUrl: `http://127.0.0.1:${blobPort}`, stateDir: path.join(dir, 'state'), maxUpdateBytes: 1 << 24,
-      lockDurationMs: 60000, stalledIntervalMs: 30000, attempts: 1, logLevel: 'silent', publishKeys: true, openInWorker: false,
+      lockDurationMs: 60000, stalledIntervalMs: 30000, logLevel: 'silent', publishKeys: true, openInWorker: false,
       inference: { port: 0, host: '127.0.0.1', inferenceCreditAddress: t.deployment.contracts.inferenceCredit, rateLimit: 1e9, rateWindowMs: 60000, maxRows: 1024, settleIntervalMs: 2000, settleBatch: 200 },
     },
     { logger: log },

@@ -141,7 +141,6 @@ describe('model access consortium (chain, redis-server, development appd, aggreg
       maxUpdateBytes: 1 << 20,
       lockDurationMs: 5000,
       stalledIntervalMs: 2000,
-      attempts: 3,
       logLevel: 'silent',
       publishKeys: true,
       openInWorker: false,

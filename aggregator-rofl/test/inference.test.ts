@@ -113,7 +113,6 @@ describe('confidential inference (chain, redis-server, development appd, aggrega
       maxUpdateBytes: 1 << 20,
       lockDurationMs: 2000,
       stalledIntervalMs: 1000,
-      attempts: 3,
       logLevel: 'silent',
       publishKeys: true,
       openInWorker: false,
