@@ -34,6 +34,7 @@ export const AGGREGATOR_ERROR_CODES = {
   inferenceRateLimited: 'CLOISTER_ERR_INFERENCE_RATE_LIMITED',
   inferenceUnavailable: 'CLOISTER_ERR_INFERENCE_UNAVAILABLE',
   modelKeyUnavailable: 'CLOISTER_ERR_AGG_MODEL_KEY_UNAVAILABLE',
+  validationSetUnavailable: 'CLOISTER_ERR_AGG_VALIDATION_SET_UNAVAILABLE',
   openWorkerFailed: 'CLOISTER_ERR_AGG_OPEN_WORKER_FAILED',
   modelUnavailable: 'CLOISTER_ERR_AGG_MODEL_UNAVAILABLE',
   healthServer: 'CLOISTER_ERR_AGG_HEALTH_SERVER',
@@ -167,4 +168,8 @@ export const NotReadyError = define('NotReadyError', {
   code: AGGREGATOR_ERROR_CODES.notReady,
   description: "/ready answers 503 with Retry-After: Redis, the chain or the worker is not usable now (the body's checks say which).",
   statusCode: 503,
+});
+export const ValidationSetUnavailableError = define('ValidationSetUnavailableError', {
+  code: AGGREGATOR_ERROR_CODES.validationSetUnavailable,
+  description: "The task's sealed validation set cannot be fetched, does not hash to the spec's value, or does not open with this aggregator's key and deployment.",
 });

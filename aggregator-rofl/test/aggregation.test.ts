@@ -12,6 +12,7 @@ import {
   ROUND_FAILURE_REASON,
   ROUND_STATE,
   sealUpdateToBytes,
+  sealValidationSet,
   sha256Hex,
   signUpdateDigest,
   type AggregationJob,
@@ -29,7 +30,7 @@ import {
   type LocalChain,
 } from '@cloister/contracts';
 import { Queue } from 'bullmq';
-import { getAddress, getBytes, JsonRpcProvider, type JsonRpcSigner } from 'ethers';
+import { getBytes, JsonRpcProvider, type JsonRpcSigner } from 'ethers';
 import pino from 'pino';
 import { startDevelopmentAppd, type DevelopmentAppd } from '../src/development-appd/developmentAppd';
 import { startAggregator, type RunningAggregator } from '../src/jobs/startAggregator';
@@ -388,8 +389,14 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     const metrics = coordinator.blobs.get(r.metricsHash.slice(2));
     expect(metrics).toBeDefined();
     const doc = JSON.parse(metrics!.toString('utf8'));
-    expect(doc.excluded.map((e: { participant: string }) => e.participant)).toEqual(expected.map(([a]) => getAddress(a)));
     expect(doc.modelHash).toBe(r.modelHash);
+    // Public: aggregate figures only. No participant address, example count or alignment is in it (from those anyone
+    // could recompute the confidential scores); the per-participant outcomes are the contract's.
+    expect([doc.committed, doc.included, doc.excluded]).toEqual([8, 3, 5]);
+    expect(doc.exclusionsByReason).toEqual({ '2': 1, '4': 1, '6': 1, '7': 1, '8': 1 });
+    expect(doc.scoring).toMatchObject({ method: 'alignment', noPositiveContribution: false });
+    const text = metrics!.toString('utf8').toLowerCase();
+    for (const [account] of [...expected, ...goodAddrs.map((a) => [a] as const)]) expect(text).not.toContain(account.slice(2).toLowerCase());
 
     // The job outlived its 2 s lock and was never found stalled: the busy worker kept renewing it.
     expect(logLines.filter((l) => l.includes('stalled job detected'))).toEqual([]);
@@ -511,5 +518,95 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     for (const name of ['cloister_aggregator_jobs_total', 'cloister_aggregator_job_duration_seconds_bucket', 'cloister_aggregator_active_job_age_seconds', 'cloister_aggregator_jobs_active', 'cloister_aggregator_jobs_stalled_total']) {
       expect(text).toContain(name);
     }
+  });
+  it('a task with a sealed validation set: FLTrust in the TEE, leave-one-out scores, the example-count bound', async () => {
+    // Task 2: a real tfjs model (one softmax layer, 4 features → 3 classes), the author's validation set sealed to the
+    // aggregator key (only its hash in the spec), FLTrust, leave-one-out scores, declared example counts (exclude).
+    const topology = {
+      class_name: 'Sequential',
+      config: {
+        name: 'fair',
+        layers: [
+          {
+            class_name: 'Dense',
+            config: { name: 'dense_Dense1', units: 3, activation: 'softmax', use_bias: true, batch_input_shape: [null, 4], dtype: 'float32', trainable: true,
+              kernel_initializer: { class_name: 'Zeros', config: {} }, bias_initializer: { class_name: 'Zeros', config: {} } },
+          },
+        ],
+      },
+      keras_version: 'tfjs-layers 4.22.0',
+      backend: 'tensor_flow.js',
+    };
+    // Class = argmax of x·T for a fixed T: the validation examples and the direction an honest update takes.
+    const T = [[2, -1, -1], [-1, 2, -1], [-1, -1, 2], [0.5, 0.5, -1]];
+    const count = 60;
+    const features = new Float32Array(count * 4);
+    const labels = new Float32Array(count * 3);
+    for (let i = 0; i < count; i += 1) {
+      const x = [((i * 37) % 17) / 8 - 1, ((i * 11) % 13) / 6 - 1, ((i * 7) % 19) / 9 - 1, ((i * 5) % 7) / 3 - 1];
+      features.set(x, i * 4);
+      const scores = [0, 1, 2].map((k) => x.reduce((a, v, j) => a + v * T[j]![k]!, 0));
+      labels[i * 3 + scores.indexOf(Math.max(...scores))] = 1;
+    }
+    const sealed = await sealValidationSet({
+      examples: { featureShape: [4], labelShape: [3], features, labels, count },
+      recipientPublicKey: getBytes(await c.aggregatorRegistry.hpkePublicKey()),
+      deployment: { chainId, contractAddress: deployment.contracts.taskManager },
+    });
+    const sealedHash = sha256Hex(sealed);
+    coordinator.blobs.set(sealedHash.slice(2), Buffer.from(sealed));
+    const [honestA, honestB, flipper, inflater, undeclared] = (await Promise.all([1, 2, 3, 4, 5].map((k) => accounts[k]!.getAddress()))) as [string, string, string, string, string];
+    const spec = {
+      version: 2,
+      kind: 'training',
+      name: 'fair-scores',
+      model: { topology },
+      training: { optimizer: 'sgd', learningRate: 0.5, loss: 'categoricalCrossentropy', metrics: ['accuracy'], localEpochs: 5, batchSize: 20, fedProxMu: 0, clipNorm: null, noiseMultiplier: null },
+      data: { features: ['a', 'b', 'c', 'd'], scaling: { mean: [0, 0, 0, 0], std: [1, 1, 1, 1] } },
+      aggregation: { strategy: 'fltrust', params: {}, updateNormBound: 100, dp: null },
+      exampleCountBound: { source: 'declared', onExceed: 'exclude', declared: { [honestA]: 50, [honestB]: 50, [flipper]: 50, [inflater]: 50 } },
+      validationSet: { hash: sealedHash, uri: `blobs/${sealedHash.slice(2)}` },
+      scoring: { method: 'leave-one-out' },
+    };
+    const specBytes = Buffer.from(JSON.stringify(spec));
+    const sites = [honestA, honestB, flipper, inflater, undeclared];
+    const task = await createTask(specBytes, sites, 1, 10);
+    await (await c.taskManager.connect(accounts[0]!).openRound(task)).wait();
+    const round = 1n;
+    // Honest updates move the kernel towards T (bias 0); the flipper sends the opposite; the inflater claims 1000×.
+    const towards = (scale: number) => tensors((i) => (i < 12 ? scale * T[Math.floor(i / 3)]![i % 3]! : 0));
+    await submit(accounts[1]!, round, { deltas: towards(0.3), numExamples: 50 }, { task });
+    await submit(accounts[2]!, round, { deltas: towards(0.2), numExamples: 40 }, { task });
+    await submit(accounts[3]!, round, { deltas: towards(-0.3), numExamples: 50 }, { task });
+    await submit(accounts[4]!, round, { deltas: towards(0.3), numExamples: 50_000 }, { task });
+    await submit(accounts[5]!, round, { deltas: towards(0.3), numExamples: 10 }, { task });
+    await closeRound(round, task);
+    await completed(await enqueue(round, task), 180_000);
+    const r = await c.taskManager.getRound(task, round);
+    expect(Number(r.state)).toBe(ROUND_STATE.Finalized);
+    const outcomeOf = (account: string) => c.taskManager.outcomeOf.staticCall(task, round, account, { from: deployment.contracts.rewardVault });
+
+    for (const account of [inflater, undeclared]) {
+      const o = await outcomeOf(account);
+      expect([o.committed, o.included, Number(o.reason)]).toEqual([true, false, EXCLUSION_REASON.ExampleCountExceeded]);
+    }
+    const scores = await Promise.all([honestA, honestB, flipper].map(async (a) => Number((await outcomeOf(a)).score)));
+    expect(scores[2]).toBe(0); // FLTrust gives the sign flip no trust; leave-one-out pays it nothing
+    expect(scores[0]! + scores[1]!).toBe(1_000_000);
+    expect(scores[0]).toBeGreaterThan(0);
+    // The new model moved towards T: FLTrust combined the honest updates only (the flip has zero trust).
+    const model = flat(decodeTensors(new Uint8Array(coordinator.blobs.get(r.modelHash.slice(2))!)));
+    const start = flat(initialModel);
+    expect(model[0]! - start[0]!).toBeGreaterThan(0);
+    expect(model[1]! - start[1]!).toBeLessThan(0);
+    const doc = JSON.parse(coordinator.blobs.get(r.metricsHash.slice(2))!.toString('utf8'));
+    expect(doc.strategy).toBe('fltrust');
+    expect(doc.scoring).toMatchObject({ method: 'leave-one-out', kept: 'float32', noPositiveContribution: false });
+    expect(doc.scoring.evaluations).toBe(4); // n + 1 coalitions for n = 3 included
+    expect(doc.exclusionsByReason).toEqual({ [String(EXCLUSION_REASON.ExampleCountExceeded)]: 2 });
+    expect(doc.aggregation).toMatchObject({ trusted: 2, untrusted: 1 });
+    expect(doc.validation.examples).toBe(count);
+    const text = coordinator.blobs.get(r.metricsHash.slice(2))!.toString('utf8').toLowerCase();
+    for (const site of sites) expect(text).not.toContain(site.slice(2).toLowerCase());
   });
 });

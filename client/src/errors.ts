@@ -10,11 +10,7 @@ export class ClientError extends CloisterError {}
 
 /** Stable codes of the client package. The README lists them; a unit test checks they are unique. */
 export const CLIENT_ERROR_CODES = {
-  BackendUnavailable: 'CLOISTER_ERR_CLIENT_BACKEND_UNAVAILABLE',
-  UnsupportedKernelInput: 'CLOISTER_ERR_CLIENT_UNSUPPORTED_KERNEL_INPUT',
   ModelSpecInvalid: 'CLOISTER_ERR_CLIENT_MODEL_SPEC_INVALID',
-  WeightsMismatch: 'CLOISTER_ERR_CLIENT_WEIGHTS_MISMATCH',
-  TrainingFailed: 'CLOISTER_ERR_CLIENT_TRAINING_FAILED',
   DatasetConfigInvalid: 'CLOISTER_ERR_CLIENT_DATASET_CONFIG_INVALID',
   DatasetFile: 'CLOISTER_ERR_CLIENT_DATASET_FILE',
   DatasetParse: 'CLOISTER_ERR_CLIENT_DATASET_PARSE',
@@ -44,35 +40,11 @@ export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[keyof typeof CLIENT_ER
 const C = CLIENT_ERROR_CODES;
 const define = errorDefiner('client', ClientError);
 
-export const BackendUnavailableError = define('BackendUnavailableError', {
-  code: C.BackendUnavailable,
-  description: 'Neither tfjs-node nor the wasm backend could be initialised.',
-});
-export type BackendUnavailableError = InstanceType<typeof BackendUnavailableError>;
-
-export const UnsupportedKernelInputError = define('UnsupportedKernelInputError', {
-  code: C.UnsupportedKernelInput,
-  description: 'A kernel got an input layout it does not implement (e.g. NCHW on wasm, dilation > 1 in a gradient).',
-});
-export type UnsupportedKernelInputError = InstanceType<typeof UnsupportedKernelInputError>;
-
 export const ModelSpecInvalidError = define('ModelSpecInvalidError', {
   code: C.ModelSpecInvalid,
-  description: 'The task\'s model topology or training settings cannot be used.',
+  description: 'The task spec document cannot be used by the client (not JSON, invalid, noise without clipNorm).',
 });
 export type ModelSpecInvalidError = InstanceType<typeof ModelSpecInvalidError>;
-
-export const WeightsMismatchError = define('WeightsMismatchError', {
-  code: C.WeightsMismatch,
-  description: 'Global weights do not match the model\'s variables (count, names, shapes or sizes).',
-});
-export type WeightsMismatchError = InstanceType<typeof WeightsMismatchError>;
-
-export const TrainingFailedError = define('TrainingFailedError', {
-  code: C.TrainingFailed,
-  description: 'Local training produced something unusable (non-finite loss or weights, empty data).',
-});
-export type TrainingFailedError = InstanceType<typeof TrainingFailedError>;
 
 export const DatasetConfigInvalidError = define('DatasetConfigInvalidError', {
   code: C.DatasetConfigInvalid,

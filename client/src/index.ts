@@ -2,21 +2,53 @@
 export * from './errors';
 export { createLogger, silentLogger, type Logger } from './logger';
 
-// training/
-export { initBackend, type BackendInfo, type BackendPreference, type InitBackendOptions } from './training/backend';
+// training/: the model runtime is shared with the aggregator (@cloister/model-runtime); re-exported for embedders.
 export {
+  initBackend,
   registerWasmGradientKernels,
   conv2dBackpropFilterViaConv,
   conv2dBackpropInputViaConv,
   WASM_GRADIENT_KERNELS,
-} from './training/wasmKernels';
-export { buildModel, setModelWeights, readModelWeights, weightSpecs, assertWeightsMatch } from './training/model';
-export { trainLocal, evaluateModel, type TrainLocalOptions, type TrainLocalResult, type TrainProgress, type EvaluationResult } from './training/train';
+  buildModel,
+  setModelWeights,
+  readModelWeights,
+  weightSpecs,
+  assertWeightsMatch,
+  trainLocal,
+  evaluateModel,
+  computeDeltas,
+  l2Norm,
+  clipInPlace,
+  addDiscreteGaussianNoiseInPlace,
+  createOptimizer,
+  lossFunction,
+  metricFunction,
+  LOSS_NAMES,
+  createRng,
+  permutation,
+  BackendUnavailableError,
+  UnsupportedKernelInputError,
+  ModelInvalidError,
+  WeightsMismatchError,
+  TrainingFailedError,
+  MODEL_RUNTIME_ERROR_CODES,
+  type BackendInfo,
+  type BackendPreference,
+  type InitBackendOptions,
+  type TrainLocalOptions,
+  type TrainLocalResult,
+  type TrainProgress,
+  type EvaluationResult,
+  type Rng,
+  type NamedTensor,
+  type TrainingSettings,
+  type Examples,
+  type LocalDataset,
+  type OptimizerName,
+  type LossName,
+  type MetricName,
+} from '@cloister/model-runtime';
 export { trainRound, type TrainRoundOptions, type TrainRoundResult, type ModelTaskSpec, type UpdatePayload } from './training/trainRound';
-export { computeDeltas, l2Norm, clipInPlace, addGaussianNoiseInPlace } from './training/update';
-export { createOptimizer, lossFunction, metricFunction, LOSS_NAMES } from './training/losses';
-export { createRng, permutation, type Rng } from './training/rng';
-export type { NamedTensor, TrainingSettings, Examples, LocalDataset, OptimizerName, LossName, MetricName } from './training/types';
 
 // data/
 export {

@@ -25,7 +25,7 @@ contract TaskManager is ITaskManagerOutcomes {
     /// Score total of a finalized round with at least one included participant.
     uint32 public constant SCORE_TOTAL = 1_000_000;
     /// Highest exclusion reason code (see EXCLUSION_REASON in docs/interfaces.md).
-    uint8 public constant MAX_EXCLUSION_REASON = 9;
+    uint8 public constant MAX_EXCLUSION_REASON = 10;
     /// Round failure reasons (ROUND_FAILURE_REASON in docs/interfaces.md). closeRound emits TOO_FEW_COMMITMENTS;
     /// the aggregator's failRound takes BELOW_PRIVACY_FLOOR (2) up to MAX_FAILURE_REASON.
     uint8 public constant TOO_FEW_COMMITMENTS = 1;
@@ -368,7 +368,7 @@ contract TaskManager is ITaskManagerOutcomes {
 
     /// @notice Reports one page of a closed round's outcomes; only from an authorized origin of the registered ROFL
     /// app. Any number of pages, each account once across all of them; each must have committed in this attempt.
-    /// The running score sum may not exceed 1e6; `reasons` are EXCLUSION_REASON codes 1..9.
+    /// The running score sum may not exceed 1e6; `reasons` are EXCLUSION_REASON codes 1..10.
     /// @param taskId The task.
     /// @param round The round (must be closed).
     /// @param included Participants whose updates were aggregated.
@@ -415,7 +415,8 @@ contract TaskManager is ITaskManagerOutcomes {
 
     /// @notice Publishes a closed round's new model once every committed participant's outcome is reported; only
     /// from an authorized origin of the registered ROFL app. Enforces the privacy floor (at least minParticipants
-    /// included: fewer would publish an aggregate of too few updates) and that the scores sum to 1e6.
+    /// included: fewer would publish an aggregate of too few updates) and that the scores sum to 1e6, or to 0 when no
+    /// included update contributed (the round reward then goes to governance whole).
     /// @param taskId The task.
     /// @param round The round (must be closed).
     /// @param modelHash sha256 of the new global model file (non-zero).
@@ -436,7 +437,9 @@ contract TaskManager is ITaskManagerOutcomes {
         if (rd.includedCount < minParticipants) {
             revert TaskManagerBelowPrivacyFloor(taskId, round, rd.includedCount, minParticipants);
         }
-        if (rd.scoreSum != SCORE_TOTAL) revert TaskManagerScoreSumInvalid(SCORE_TOTAL, rd.scoreSum);
+        // A sum of 0 says no included update contributed (validation-based scores): the whole round reward then goes
+        // to governance, instead of an equal split that would pay free-riders.
+        if (rd.scoreSum != SCORE_TOTAL && rd.scoreSum != 0) revert TaskManagerScoreSumInvalid(SCORE_TOTAL, rd.scoreSum);
         rd.state = RoundState.Finalized;
         rd.modelHash = modelHash;
         rd.modelUri = modelUri;

@@ -1,10 +1,15 @@
-import { JsonRpcProvider } from 'ethers';
+import { FetchRequest, JsonRpcProvider } from 'ethers';
 
 export type JsonRpcProviderOptions = {
   /** Chain id when it is known; with it the provider does not ask the node for the network first. */
   chainId?: number | bigint;
   /** How often `wait()` and event subscriptions poll the node, in milliseconds (ethers' default is 4000). */
   pollingInterval?: number;
+  /**
+   * How long one HTTP request to the node may take, in milliseconds (ethers' default is 300 000: a paused node held
+   * every caller for five minutes). A request over it fails with ethers' TIMEOUT error.
+   */
+  requestTimeoutMs?: number;
 };
 
 /**
@@ -17,7 +22,12 @@ export type JsonRpcProviderOptions = {
  */
 export function connectJsonRpc(rpcUrl: string, options: JsonRpcProviderOptions = {}): JsonRpcProvider {
   const chainId = options.chainId === undefined ? undefined : Number(options.chainId);
-  return new JsonRpcProvider(rpcUrl, chainId, {
+  let endpoint: string | FetchRequest = rpcUrl;
+  if (options.requestTimeoutMs !== undefined && /^https?:/.test(rpcUrl)) {
+    endpoint = new FetchRequest(rpcUrl);
+    endpoint.timeout = options.requestTimeoutMs;
+  }
+  return new JsonRpcProvider(endpoint, chainId, {
     cacheTimeout: -1,
     // The chain of an RPC URL does not change: detect it once (or take the given id) instead of before every call.
     staticNetwork: true,

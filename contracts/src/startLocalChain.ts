@@ -7,6 +7,8 @@ import { installSapphireMocks, type RpcProvider } from './sapphireMocks';
 export type LocalChain = {
   rpcUrl: string;
   chainId: number;
+  /** Pid of the node (the leader of its process group): fault tests pause it with SIGSTOP and resume it with SIGCONT. */
+  pid: number;
   /** Stops the node (its whole process group); resolves once it has exited. Safe to call twice. */
   stop(): Promise<void>;
 };
@@ -79,5 +81,5 @@ export async function startLocalChain(options: StartLocalChainOptions = {}): Pro
     await stop();
     throw error;
   }
-  return { rpcUrl, chainId: HARDHAT_CHAIN_ID, stop };
+  return { rpcUrl, chainId: HARDHAT_CHAIN_ID, pid: node.child.pid!, stop };
 }

@@ -431,9 +431,9 @@ describe('TaskManager', () => {
       await expect(report(f, taskId, round, [a, b], [500_000, 500_000], [c], [0]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerInvalidReason')
         .withArgs(c, 0);
-      await expect(report(f, taskId, round, [a, b], [500_000, 500_000], [c], [10]))
+      await expect(report(f, taskId, round, [a, b], [500_000, 500_000], [c], [11]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerInvalidReason')
-        .withArgs(c, 10);
+        .withArgs(c, 11);
       // over 1e6 across pages reverts at the page that exceeds it
       await report(f, taskId, round, [a], [600_000]);
       await expect(report(f, taskId, round, [b], [500_000]))
@@ -444,6 +444,22 @@ describe('TaskManager', () => {
       await expect(publish(f, taskId, round))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerScoreSumInvalid')
         .withArgs(BigInt(SCORE_TOTAL), 600_003n);
+    });
+
+    it('scores summing to 0 (no included update contributed) finalize; the whole reward goes to governance, nobody is paid', async () => {
+      const { f, taskId, round, committers } = await loadFixture(closedRoundFixture);
+      const [a, b, c] = committers.map((p) => p.address) as [string, string, string];
+      await report(f, taskId, round, [a, b], [0, 0], [c], [EXCLUSION_REASON.ExampleCountExceeded]);
+      await expect(publish(f, taskId, round)).to.emit(f.taskManager, 'RoundFinalized');
+      await time.increase(CHALLENGE_WINDOW);
+      await f.taskManager.acceptRound(taskId, round);
+      await expect(f.taskManager.creditRewards(taskId, round, 10))
+        .to.emit(f.rewardVault, 'RoundCredited')
+        .withArgs(taskId, round, REWARD, 2n);
+      expect(await f.rewardVault.reservedOf(taskId)).to.equal(0n);
+      for (const signer of committers.slice(0, 2)) {
+        expect(await f.rewardVault.pendingRewardOf(await siweLogin(signer, f.rewardVault))).to.equal(0n);
+      }
     });
 
     it('privacy floor: fewer included than minParticipants cannot be finalized', async () => {

@@ -25,14 +25,13 @@ import operationsRoutes from './routes/operations';
 import dashboardPlugin from './plugins/dashboard';
 import docsPlugin from './plugins/docs';
 import type { App, TypeBoxProvider } from './routes/typebox';
-import { UploadRegistry } from './rounds/uploadRegistry';
-import { RoundAutomation } from './rounds/RoundAutomation';
+import roundsPlugin from './plugins/rounds';
+import paramRangesPlugin from './plugins/paramRanges';
+import rateLimitsPlugin from './plugins/rateLimits';
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: CoordinatorConfig;
-    uploads: UploadRegistry;
-    rounds: RoundAutomation;
   }
 }
 
@@ -82,8 +81,10 @@ export async function buildApp(config: CoordinatorConfig, deps: AppDeps = {}): P
     },
   });
   await app.register(metricsPlugin);
-  await app.register(errorsPlugin);
-  await app.register(redisPlugin, { url: config.redis.url, keyPrefix: config.redis.keyPrefix, client: deps.redis });
+  await app.register(errorsPlugin, { retryAfterSeconds: config.retryAfterSeconds });
+  await app.register(paramRangesPlugin);
+  await app.register(rateLimitsPlugin, { limits: config.rateLimits });
+  await app.register(redisPlugin, { url: config.redis.url, keyPrefix: config.redis.keyPrefix, commandTimeoutMs: config.redis.commandTimeoutMs, client: deps.redis });
   await app.register(storePlugin, { config: config.store, store: deps.store });
   await app.register(chainPlugin, { chain, owned: ownsChain });
   await app.register(authPlugin, { config });
@@ -92,23 +93,12 @@ export async function buildApp(config: CoordinatorConfig, deps: AppDeps = {}): P
     prefix: config.redis.queuePrefix,
     keyPrefix: config.redis.keyPrefix,
     aggregationAttempts: config.rounds.aggregationAttempts,
+    commandTimeoutMs: config.redis.commandTimeoutMs,
+    depthTimeoutMs: config.readyTimeoutMs,
   });
-  await app.register(socketPlugin, { keyPrefix: config.redis.keyPrefix });
+  await app.register(socketPlugin, { keyPrefix: config.redis.keyPrefix, maxRoomsPerConnection: config.socket.maxRoomsPerConnection });
 
-  app.decorate('uploads', new UploadRegistry(app.redis, config.redis.keyPrefix));
-  app.decorate(
-    'rounds',
-    new RoundAutomation({
-      config,
-      chain,
-      producer: app.queues,
-      uploads: app.uploads,
-      events: app.events,
-      metrics: app.metrics,
-      redis: app.redis,
-      log: app.log.child({ component: 'rounds' }) as unknown as Logger,
-    }),
-  );
+  await app.register(roundsPlugin, { config });
 
   await app.register(healthRoutes);
   await app.register(authRoutes);

@@ -55,6 +55,8 @@ export const ConfigSchema = Type.Object({
     keyPrefix: Type.String({ default: 'cloister:' }),
     /** BullMQ key prefix (the aggregator must use the same). */
     queuePrefix: Type.String({ default: 'bull' }),
+    /** A Redis command on a request path fails after this long (then 503 CLOISTER_ERR_REDIS_UNAVAILABLE). */
+    commandTimeoutMs: Type.Integer({ minimum: 50, default: 2000 }),
   }, { default: {} }),
   chain: Type.Object({
     rpcUrl: Type.String({ pattern: '^(https?|wss?)://' }),
@@ -68,6 +70,8 @@ export const ConfigSchema = Type.Object({
     /** First block to scan when Redis has no cursor yet (normally the deployment block). */
     startBlock: Type.Optional(Type.Integer({ minimum: 0 })),
     maxBlockRange: Type.Integer({ minimum: 1, default: 2000 }),
+    /** One JSON-RPC request fails after this long (then 503 CLOISTER_ERR_CHAIN_UNAVAILABLE). */
+    rpcTimeoutMs: Type.Integer({ minimum: 50, default: 5000 }),
     /** Operator account: needed to open and close rounds automatically. */
     operatorPrivateKey: Type.Optional(PrivateKey),
   }),
@@ -108,7 +112,22 @@ export const ConfigSchema = Type.Object({
     maxReopens: Type.Integer({ minimum: 0, default: 3 }),
     aggregationAttempts: Type.Integer({ minimum: 1, default: 3 }),
   }, { default: {} }),
+  rateLimits: Type.Object({
+    /** POST /v1/auth/nonce per account (the body's address) per window. */
+    nonce: Type.Object({
+      max: Type.Integer({ minimum: 1, default: 20 }),
+      windowMs: Type.Integer({ minimum: 100, default: 60_000 }),
+    }, { default: {} }),
+  }, { default: {} }),
+  socket: Type.Object({
+    /** Task rooms one socket.io connection may join (a dashboard watches every task with `{ all: true }`: one room). */
+    maxRoomsPerConnection: Type.Integer({ minimum: 1, default: 100 }),
+  }, { default: {} }),
   shutdownTimeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
+  /** Each dependency probed by GET /ready (and the queue depths read by /metrics) gets at most this long. */
+  readyTimeoutMs: Type.Integer({ minimum: 50, default: 1000 }),
+  /** `Retry-After` (seconds) sent with every 503. */
+  retryAfterSeconds: Type.Integer({ minimum: 1, default: 5 }),
 });
 
 export type CoordinatorConfig = Static<typeof ConfigSchema>;

@@ -149,7 +149,7 @@ export const AggregatorAuthInvalidError = define('AggregatorAuthInvalidError', {
 export const ChainUnavailableError = define('ChainUnavailableError', {
   code: 'CLOISTER_ERR_CHAIN_UNAVAILABLE',
   statusCode: 503,
-  description: 'The chain RPC did not answer: retry later.',
+  description: 'The chain RPC did not answer in time: retry after the Retry-After seconds.',
 });
 export const NotReadyError = define('NotReadyError', {
   code: 'CLOISTER_ERR_NOT_READY',
@@ -165,6 +165,26 @@ export const DashboardNotBuiltError = define('DashboardNotBuiltError', {
   code: 'CLOISTER_ERR_DASHBOARD_NOT_BUILT',
   statusCode: 404,
   description: 'The web dashboard\'s assets are not there: build them (npm run build -w dashboard) or set CLOISTER_DASHBOARD_DIR.',
+});
+export const RateLimitedError = define('RateLimitedError', {
+  code: 'CLOISTER_ERR_RATE_LIMITED',
+  statusCode: 429,
+  description: 'Too many requests for this account in the window (rateLimits): retry after the Retry-After seconds.',
+});
+export const SocketRoomLimitError = define('SocketRoomLimitError', {
+  code: 'CLOISTER_ERR_SOCKET_ROOM_LIMIT',
+  statusCode: 429,
+  description: 'socket.io: this connection joined socket.maxRoomsPerConnection task rooms already (subscribe { all: true } watches every task).',
+});
+export const RedisUnavailableError = define('RedisUnavailableError', {
+  code: 'CLOISTER_ERR_REDIS_UNAVAILABLE',
+  statusCode: 503,
+  description: 'Redis did not answer in time: retry after the Retry-After seconds.',
+});
+export const RequestAbortedError = define('RequestAbortedError', {
+  code: 'CLOISTER_ERR_REQUEST_ABORTED',
+  statusCode: 400,
+  description: 'The client closed the connection before the request was read (logged as an aborted request; the client never sees this answer).',
 });
 export const InternalError = define('InternalError', {
   code: 'CLOISTER_ERR_INTERNAL',
@@ -215,6 +235,10 @@ export const COORDINATOR_ERRORS = {
   NotReady: NotReadyError,
   OperatorKeyMissing: OperatorKeyMissingError,
   DashboardNotBuilt: DashboardNotBuiltError,
+  RateLimited: RateLimitedError,
+  SocketRoomLimit: SocketRoomLimitError,
+  RedisUnavailable: RedisUnavailableError,
+  RequestAborted: RequestAbortedError,
   Internal: InternalError,
 } as const satisfies Record<string, CloisterErrorClass<string, CoordinatorError>>;
 

@@ -20,7 +20,10 @@ export { createStore, FilesystemStore, S3Store, blobKey, updateKey, type Artifac
 export type { ChainClient, ChainTask, ChainRound, ChainEvent } from './chain/types';
 export { EthersChainClient, createChainClient, resolveDeployment } from './chain/ethersChain';
 export { ChainWatcher } from './chain/watcher';
-export { RoundAutomation } from './rounds/RoundAutomation';
+export { RoundStateMachine } from './rounds/roundStateMachine';
+export { RoundJobHandlers, NotYetError } from './rounds/roundJobHandlers';
+export { ChainEventRelay, CHAIN_EVENT_TO_SOCKET } from './rounds/chainEventRelay';
+export { DurableDocuments } from './store/durableDocuments';
 export { UploadRegistry, type UploadRecord } from './rounds/uploadRegistry';
 export { SOCKET_EVENTS, taskRoom, type SocketEventName, type RoundEventPayload } from './events/socketServer';
 export { QUEUE_NAMES, ROUND_JOBS, AGGREGATE_JOB, aggregationJobId, roundJobId, type RoundJobData } from './queues/names';

@@ -3,6 +3,8 @@ import { buildApp, type AppDeps } from './app';
 import { loadConfig, summarizeConfig, validateConfig, type ConfigInput, type CoordinatorConfig } from './config';
 import { resolveDeployment } from './chain/ethersChain';
 import { ChainWatcher } from './chain/watcher';
+import { DurableDocuments } from './store/durableDocuments';
+import { redisPersistence } from './plugins/redisPersistence';
 import { watchAggregationJobs } from './queues/aggregationEvents';
 import { startRoundsWorker } from './queues/roundsWorker';
 import type { App } from './routes/typebox';
@@ -37,6 +39,23 @@ async function bounded(log: Logger, what: string, step: () => Promise<unknown>, 
   return result === 'ok';
 }
 
+/**
+ * Logs a warning when the Redis in use keeps nothing across a restart. Upload records and the watcher's cursor are in
+ * the store too, but queued jobs, nonces and locks are only in Redis: run it with `appendonly yes`.
+ */
+async function warnWhenRedisPersistsNothing(app: App, log: Logger): Promise<void> {
+  try {
+    const persistence = await redisPersistence(app.redis);
+    if (!persistence.appendOnly && !persistence.snapshots) {
+      log.warn({ redis: persistence }, 'start: the Redis in use persists nothing (appendonly no, no save points): a restart loses queued jobs and sessions in flight; run it with appendonly yes');
+    } else if (!persistence.appendOnly) {
+      log.warn({ redis: persistence }, 'start: the Redis in use has no append-only file (snapshots only): writes after the last snapshot are lost in a restart; run it with appendonly yes');
+    }
+  } catch (err) {
+    log.warn({ err }, 'start: could not read the Redis persistence settings');
+  }
+}
+
 function isFullConfig(input: ConfigInput | CoordinatorConfig): input is CoordinatorConfig {
   try {
     validateConfig(input);
@@ -56,7 +75,8 @@ export async function startCoordinator(input: ConfigInput | CoordinatorConfig, d
   app.log.info({ config: JSON.parse(JSON.stringify(summarizeConfig(config))) }, 'start: configuration');
   const address = await app.listen({ host: config.host, port: config.port });
   const log = app.log as unknown as Logger;
-  const worker = startRoundsWorker({ url: config.redis.url, prefix: config.redis.queuePrefix, automation: app.rounds, log: log.child({ component: 'rounds-worker' }) });
+  await warnWhenRedisPersistsNothing(app, log);
+  const worker = startRoundsWorker({ url: config.redis.url, prefix: config.redis.queuePrefix, jobs: app.roundJobs, log: log.child({ component: 'rounds-worker' }) });
   const startBlock = config.chain.startBlock ?? (config.chain.deploymentFile || config.chain.contracts ? resolveDeployment(config.chain).blockNumber : 0);
   const watcher = new ChainWatcher({
     chain: app.chain,
@@ -67,8 +87,10 @@ export async function startCoordinator(input: ConfigInput | CoordinatorConfig, d
     pollIntervalMs: config.chain.pollIntervalMs,
     maxBlockRange: config.chain.maxBlockRange,
     startBlock,
-    onEvent: (event) => app.rounds.handleEvent(event),
+    documents: new DurableDocuments(app.store),
+    onEvent: (event) => app.onChainEvent(event),
     onSweep: () => app.rounds.sweep(),
+    onRedisLoss: () => app.rounds.recoverAfterRedisLoss(),
     onBlock: (block) => app.metrics.lastBlock.set(block),
   });
   watcher.start();

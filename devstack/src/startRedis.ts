@@ -1,6 +1,11 @@
-// Redis for local development: CLOISTER_REDIS_URL's server when set (startRedis), otherwise a throw-away `redis-server` on a
-// free port (no persistence) in its own process group, stopped with stop() or when this process exits.
+// Redis for local development: CLOISTER_REDIS_URL's server when set (startRedis), otherwise a `redis-server` on a free port in
+// its own process group, stopped with stop() or when this process exits. It persists every write to an append-only
+// file in its own temporary folder (appendonly yes), so a Redis killed and restarted mid-round comes back with what it
+// had acknowledged: the coordinator answers 200 to an upload only after Redis said OK.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { RedisMissingError, RedisFailedError } from './errors';
 import { freePort } from './freePort';
 import { spawnManaged } from './managedProcess';
@@ -15,7 +20,18 @@ export type LocalRedis = {
   stop(): Promise<void>;
 };
 
-export type SpawnedRedis = LocalRedis & { spawned: true; pid: number; port: number };
+export type SpawnedRedis = LocalRedis & {
+  spawned: true;
+  /** Pid of the running redis-server (changes on restart). */
+  pid: number;
+  port: number;
+  /** The server's data folder (its append-only file lives here); removed by stop(). */
+  directory: string;
+  /** SIGKILLs the server (a crash: no shutdown save) and resolves once it exited. The data folder is kept. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port and data folder (after kill()) and waits for PONG. */
+  restart(): Promise<void>;
+};
 
 export const REDIS_INSTALL_HINT =
   'redis-server was not found on the PATH: install it (apt-get install -y redis-server) or set CLOISTER_REDIS_URL';
@@ -47,21 +63,23 @@ export type StartRedisOptions = SpawnRedisOptions & {
   url?: string;
 };
 
-/** Spawns `redis-server --save '' --appendonly no` on a free port of 127.0.0.1 and waits for PONG. */
-export async function spawnRedis(options: SpawnRedisOptions = {}): Promise<SpawnedRedis> {
-  const port = await freePort();
-  const proc = spawnManaged(options.binary ?? 'redis-server', [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--protected-mode',
-    'yes',
-  ]);
+/** The arguments of a development redis-server: loopback only, append-only file in `directory`, no RDB snapshots. */
+export function redisServerArguments(port: number, directory: string): string[] {
+  return [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', directory,
+    // Every acknowledged write is in the append-only file before the reply (write(2) before the reply; fsync once a
+    // second only matters for a machine crash, not a killed process).
+    '--appendonly', 'yes',
+    '--appendfsync', 'everysec',
+    '--save', '',
+    '--protected-mode', 'yes',
+  ];
+}
+
+async function launch(binary: string, port: number, directory: string, timeoutMs: number) {
+  const proc = spawnManaged(binary, redisServerArguments(port, directory));
   const spawnError = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
     proc.child.once('error', (error) => resolve(error as NodeJS.ErrnoException));
     proc.child.once('spawn', () => resolve(null));
@@ -73,7 +91,7 @@ export async function spawnRedis(options: SpawnRedisOptions = {}): Promise<Spawn
     }
     throw new RedisFailedError(`redis-server could not start: ${spawnError.message}`, { cause: spawnError });
   }
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const deadline = Date.now() + timeoutMs;
   while (!(await ping(port))) {
     if (proc.exited() || Date.now() > deadline) {
       await proc.stop();
@@ -81,13 +99,51 @@ export async function spawnRedis(options: SpawnRedisOptions = {}): Promise<Spawn
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return {
+  return proc;
+}
+
+/**
+ * Spawns `redis-server` on a free port of 127.0.0.1 with an append-only file in a fresh temporary folder and waits
+ * for PONG. `stop()` ends it and removes the folder; `kill()` + `restart()` simulate a crash and a restart on its data.
+ */
+export async function spawnRedis(options: SpawnRedisOptions = {}): Promise<SpawnedRedis> {
+  const port = await freePort();
+  const binary = options.binary ?? 'redis-server';
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'cloister-redis-'));
+  let proc: Awaited<ReturnType<typeof launch>>;
+  try {
+    proc = await launch(binary, port, directory, timeoutMs);
+  } catch (error) {
+    rmSync(directory, { recursive: true, force: true });
+    throw error;
+  }
+  const redis: SpawnedRedis = {
     url: `redis://127.0.0.1:${port}`,
     spawned: true,
     pid: proc.child.pid!,
     port,
-    stop: () => proc.stop(),
+    directory,
+    async stop() {
+      await proc.stop();
+      rmSync(directory, { recursive: true, force: true });
+    },
+    async kill() {
+      if (proc.exited()) return;
+      try {
+        process.kill(-proc.child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await proc.exit;
+    },
+    async restart() {
+      if (!proc.exited()) throw new RedisFailedError(`redis-server on port ${port} is still running: kill() it first`);
+      proc = await launch(binary, port, directory, timeoutMs);
+      redis.pid = proc.child.pid!;
+    },
   };
+  return redis;
 }
 
 /** CLOISTER_REDIS_URL's (or `options.url`'s) server when set, otherwise spawnRedis(). */

@@ -12,7 +12,12 @@ import {
 jest.setTimeout(30_000);
 
 /** Sends one inline command to a Redis server and resolves with its first reply line. */
-function redisCommand(url: string, command: string): Promise<string> {
+async function redisCommand(url: string, command: string): Promise<string> {
+  return (await redisReply(url, command)).split('\r\n')[0]!;
+}
+
+/** Sends one inline command to a Redis server and resolves with its whole (first packet of) reply. */
+function redisReply(url: string, command: string): Promise<string> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect({ host: hostname, port: Number(port) });
@@ -20,7 +25,7 @@ function redisCommand(url: string, command: string): Promise<string> {
     socket.once('connect', () => socket.write(`${command}\r\n`));
     socket.once('data', (data) => {
       socket.destroy();
-      resolve(data.toString().split('\r\n')[0]!);
+      resolve(data.toString());
     });
   });
 }
@@ -75,6 +80,22 @@ describe('spawnRedis / startRedis', () => {
     }
     expect(await portOpen(redis.port)).toBe(false);
     await redis.stop(); // twice is fine
+  });
+
+  it('persists every acknowledged write: a SIGKILLed server restarted on its folder still has it (faults issue item 1)', async () => {
+    const redis = await spawnRedis();
+    try {
+      expect(await redisReply(redis.url, 'CONFIG GET appendonly')).toBe('*2\r\n$10\r\nappendonly\r\n$3\r\nyes\r\n');
+      expect(await redisCommand(redis.url, 'SET accepted-upload yes')).toBe('+OK');
+      const firstPid = redis.pid;
+      await redis.kill();
+      expect(await portOpen(redis.port)).toBe(false);
+      await redis.restart();
+      expect(redis.pid).not.toBe(firstPid);
+      expect(await redisReply(redis.url, 'GET accepted-upload')).toBe('$3\r\nyes\r\n');
+    } finally {
+      await redis.stop();
+    }
   });
 
   it('uses the given server (CLOISTER_REDIS_URL) instead of spawning one', async () => {

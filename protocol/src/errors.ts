@@ -155,6 +155,7 @@ export const PROTOCOL_ERROR_CODES = {
   signatureInputInvalid: 'CLOISTER_ERR_SIGNATURE_INPUT_INVALID',
   signatureInvalid: 'CLOISTER_ERR_SIGNATURE_INVALID',
   schemaValidation: 'CLOISTER_ERR_SCHEMA_VALIDATION',
+  dpNoiseInvalid: 'CLOISTER_ERR_DP_NOISE_INVALID',
   connectionInvalid: 'CLOISTER_ERR_CONNECTION_INVALID',
 } as const;
 
@@ -281,3 +282,10 @@ export const SchemaValidationError = defineError('SchemaValidationError', {
   description: 'A value does not match its schema; `details.errors` lists the failing paths.',
 });
 export type SchemaValidationError = InstanceType<typeof SchemaValidationError>;
+
+// privacy/
+export const DpNoiseInvalidError = defineError('DpNoiseInvalidError', {
+  code: C.dpNoiseInvalid,
+  description: 'Differential-privacy noise was asked with σ ≤ 0, a sensitivity ≤ 0 or a grid finer than 2^53 steps.',
+});
+export type DpNoiseInvalidError = InstanceType<typeof DpNoiseInvalidError>;

@@ -27,12 +27,13 @@ const fmt = (v: number) => v.toFixed(3);
 const mb = (b: number | null) => (b === null ? 'n/a' : `${(b / 1e6).toFixed(0)} MB`);
 
 function table(result: SimulationResult, params: number, measured: RoundStats[]): string {
-  const head = ['round', 'wall s', ...PHASES.map((p) => `${p} s`), 'included', 'checks h/s/o/v'];
+  const head = ['round', 'wall s', 'CPU s', ...PHASES.map((p) => `${p} s`), 'included', 'checks h/s/o/v'];
   const checks = (r: RoundStats) => (r.checks === null ? 'n/a' : `${r.checks.hashes}/${r.checks.signatures}/${r.checks.openings}/${r.checks.validations}`);
-  const rows = result.rounds.map((r) => [String(r.round), fmt(r.wallSeconds), ...PHASES.map((p) => fmt(r.phases[p])), `${r.included}/${result.participants}`, checks(r)]);
+  const rows = result.rounds.map((r) => [String(r.round), fmt(r.wallSeconds), fmt(r.cpuSeconds), ...PHASES.map((p) => fmt(r.phases[p])), `${r.included}/${result.participants}`, checks(r)]);
   rows.push([
     'median 2..R',
     fmt(median(measured.map((r) => r.wallSeconds))),
+    fmt(median(measured.map((r) => r.cpuSeconds))),
     ...PHASES.map((p) => fmt(median(measured.map((r) => r.phases[p])))),
     '',
     '',
@@ -59,6 +60,7 @@ export function entries(result: SimulationResult, params: number, measured: Roun
     : null;
   const list: Entry[] = [
     { name: `round wall time, median rounds 2..R, ${tag}`, value: wall, unit: 's/round', baseline: flower, ratio: flower === null ? null : wall / flower },
+    { name: `round CPU time of the simulation process (all threads), median rounds 2..R, ${tag}`, value: median(measured.map((r) => r.cpuSeconds)), unit: 's/round', baseline: null, ratio: null },
     ...(flower === null ? [] : [{ name: `Flower v1.6.0 round time (same run), median rounds 2..R, ${tag}`, value: flower, unit: 's/round', baseline: null, ratio: null }]),
     ...(checksPerUpdate === null ? [] : [{ name: `aggregator checks per update (hash, signature, open, validate), fewest in any round, ${tag}`, value: checksPerUpdate, unit: 'checks', baseline: 4, ratio: checksPerUpdate / 4 }]),
     ...PHASES.map((p) => ({ name: `round phase ${p}, median, ${tag}`, value: median(measured.map((r) => r.phases[p])), unit: 's', baseline: null, ratio: null })),

@@ -14,3 +14,19 @@ export { JsonRpcBatcher, type RpcCall, type RpcOutcome } from './chain/rpc';
 export { proposeAndExecute, type ProposalCall } from './chain/governance';
 export { trainingSource, denseTopology, initialWeights } from './participants/trainingSource';
 export { partitionIid, partitionDirichlet, localDatasets, loadSites, selectExamples, classesOf, sampleGamma, seededRandom } from './data/partition';
+export {
+  applyBehaviour,
+  behaviour,
+  flipLabels,
+  inverseNormal,
+  littleIsEnoughZ,
+  trains,
+  FREE_RIDERS,
+  POISONERS,
+  type Behaviour,
+  type BehaviourContext,
+  type BehaviourName,
+} from './attacks/behaviours';
+export { mnistCnnTopology } from './attacks/mnistCnn';
+export { loadAttackData, mnistConfig, flattenFeatures, type AttackData } from './attacks/mnist';
+export { runFederation, federationAddress, type FederationOptions, type FederationParticipant, type FederationRound } from './attacks/federation';

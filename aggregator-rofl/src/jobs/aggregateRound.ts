@@ -2,6 +2,7 @@ import {
   AggregationJobSchema,
   decodeTensors,
   encodeTensors,
+  isSealedModel,
   ROUND_FAILURE_REASON,
   ROUND_STATE,
   isTrainingTaskSpec,
@@ -12,6 +13,7 @@ import {
   type NamedTensor,
   type ResolvedTrainingTaskSpec,
   type RoundFailureReason,
+  type ScoringMethod,
   type TaskSpec,
 } from '@cloister/protocol';
 import { DEFAULT_OUTCOME_PAGE_SIZE, InferenceCredit__factory, outcomePages, TaskManager__factory, type TaskManager } from '@cloister/contracts';
@@ -35,14 +37,18 @@ import {
 import type { AggregatorKeys } from '../keys/aggregatorKeys';
 import { layoutOf, unflatten } from '../model/layout';
 import { CentralDp } from '../privacy/centralDp';
-import { contributionScores, type ScoreInput } from '../scoring/scores';
-import { sketchOf } from '../scoring/sketch';
+import { largestRemainder, type ScoreInput } from '../scoring/scores';
 import type { StateStore } from '../state/stateStore';
 import { strategyOf } from '../strategies/createStrategy';
 import { REASON, type Exclusion, type PrivacyReport, type RoundContext, type Strategy } from '../strategies/types';
 import { InlineChecker, pipelineDepthFor, runUpdatePipeline, sharedOpenerPool, type CheckCounts, type CheckParams, type UpdateChecker } from '../updates';
 import type { CoordinatorClient } from './coordinatorClient';
 import type { ModelKeyring } from '../modelAccess/modelKeyring';
+import { ValidationEvaluator } from '../evaluation/validationEvaluator';
+import { loadValidationSet } from '../evaluation/loadValidationSet';
+import { keptPrecisionFor, setCoalitionCoefficients, UpdateStore } from '../scoring/coalitions';
+import { scoreRound } from '../scoring/roundScores';
+import { checkExampleCount, exampleCountBounds } from '../updates/exampleCountBound';
 import { failRoundOnChain, failureReasonName, failureReasonOf } from './failRound';
 import { combineStatistics, saveStatisticsCounts, type StatisticsInput } from './statisticsRound';
 
@@ -86,6 +92,8 @@ export type AggregateDeps = {
   inferenceCreditAddress?: string;
   /** Where each update's checks run; overrides `openInWorker` (benches and tests pass their own pool). */
   checker?: UpdateChecker;
+  /** Budget for the updates kept to rebuild coalition models (validation-based scores); default 256 MiB. */
+  scoringMemoryBytes?: number;
   /** Called after each update is processed (tests use it to interrupt a job mid-way). */
   onProgress?: (done: number, total: number) => Promise<void> | void;
 };
@@ -243,22 +251,40 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   }
   const commitments = await commitmentsP;
   const layout = layoutOf(previous);
+  const previousFlat = new Float32Array(layout.size);
+  previous.forEach((t, k) => previousFlat.set(t.data, layout.entries[k]!.offset));
 
+  const bounds = spec ? exampleCountBounds(spec) : null;
   const strategy = spec ? buildStrategy(spec) : strategyOf({ strategy: 'fedavg', params: {} });
   const context: RoundContext = { taskId, round, layout, stateStore: deps.stateStore };
+  // The validation set is opened here, in the TEE, and only here; its model runtime serves FLTrust and the scores.
+  const validationExamples = spec ? await loadValidationSet(spec, { getBlob: (h) => deps.coordinator.getBlob(h), keys: deps.keys.hpke, chainId: deps.chainId, taskManagerAddress: deps.taskManagerAddress }) : null;
+  const evaluator =
+    spec === null || validationExamples === null
+      ? undefined
+      : await ValidationEvaluator.create({ topology: spec.model.topology, training: spec.training, previous: previousFlat, layout, data: validationExamples, seed: Number(round) });
+  if (evaluator !== undefined) context.validation = evaluator;
+  const rest = async (): Promise<AggregateOutcome> => {
   await strategy.initialize(context);
   const config = strategy.configureRound(context);
   if (committed.length > config.maxUpdates) {
     throw new TooManyUpdatesError(`${committed.length} commitments exceed ${strategy.name}'s bound of ${config.maxUpdates} updates in memory`);
   }
-  log.info({ strategy: strategy.name, committed: committed.length, modelSize: layout.size }, 'aggregate: start');
+  const scoringMethod: ScoringMethod = spec ? spec.scoring.method : 'alignment';
+  // Validation-based scores rebuild coalition models from the round's updates: keep them within the memory budget.
+  const store =
+    scoringMethod !== 'alignment' && evaluator !== undefined
+      ? new UpdateStore(layout.size, keptPrecisionFor(committed.length, layout.size, deps.scoringMemoryBytes), await lastGlobalStep(tm, taskId, round, previousModelHash, previousFlat, deps))
+      : null;
+  log.info({ strategy: strategy.name, committed: committed.length, modelSize: layout.size, scoring: scoringMethod, kept: store?.precision }, 'aggregate: start');
 
   // 3. Fetch, check, open, validate and fold each committed update. Pipelined: up to `pipelineDepth` updates are
   //    downloaded and checked/opened (in the open worker) ahead of the fold, which runs in committed order in this
-  //    thread. Memory: depth slots of (ciphertext + plaintext) buffers, reused, plus one accumulator.
+  //    thread. Memory: depth slots (one buffer each: ciphertext, then the plaintext opened over it), plus one accumulator.
   const aggregator = strategy.beginAggregation(layout);
   const excluded: Exclusion[] = [];
   const accepted = new Map<string, ScoreInput & { metrics: Record<string, number> }>();
+  let clamped = 0;
   const params: CheckParams = { keys: deps.keys.hpke, layout, normBound: spec ? spec.aggregation.updateNormBound : 1 };
   const checker: UpdateChecker = deps.checker ?? ((deps.openInWorker ?? availableParallelism() > 1) ? sharedOpenerPool() : new InlineChecker());
   const exclude = (participant: string, reason: Exclusion['reason'], detail: string) => {
@@ -289,8 +315,16 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
       } else if (!result.ok) {
         exclude(participant, result.reason, result.detail);
       } else {
-        aggregator.add({ participant, numExamples: result.numExamples, update: result.flat, metrics: result.metrics });
-        accepted.set(participant, { participant, numExamples: result.numExamples, sketch: result.sketch, metrics: result.metrics });
+        // The example count is the participant's word: held to its declared bound before it weighs anything.
+        const count = checkExampleCount(participant, result.numExamples, bounds);
+        if (!count.ok) {
+          exclude(participant, count.reason, count.detail);
+        } else {
+          if (count.clamped) clamped += 1;
+          aggregator.add({ participant, numExamples: count.numExamples, update: result.flat, metrics: result.metrics });
+          store?.add(participant, result.flat);
+          accepted.set(participant, { participant, numExamples: count.numExamples, sketch: result.sketch, metrics: result.metrics });
+        }
       }
       await deps.onProgress?.(i + 1, committed.length);
     },
@@ -315,6 +349,7 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   for (const e of combined.excluded) {
     excluded.push(e);
     accepted.delete(e.participant);
+    store?.delete(e.participant);
   }
   const included = combined.included;
   const orderOf = new Map(committed.map((p, k) => [p, k]));
@@ -339,9 +374,31 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   const modelBytes = sealedModel?.sealed ?? plainModel;
   const modelHash = sha256Hex(modelBytes);
 
-  // 5. Scores (examples × positive alignment with the combined delta; fallback: example share).
+  // 5. Scores by the spec's method: alignment (default), or leave-one-out / GTG-Shapley on the validation set with
+  //    coalition models rebuilt with the coefficients the strategy combined the updates with.
   const inputs = included.map((p) => accepted.get(p)!);
-  const { scores, alignments, fallback } = contributionScores(inputs, sketchOf(combined.combined));
+  if (store !== null) setCoalitionCoefficients(store, included, combined.coefficients, config.weighting, (p) => accepted.get(p)!.numExamples);
+  const scoring = await scoreRound({
+    method: scoringMethod,
+    sampleBudget: spec?.scoring.sampleBudget,
+    included: inputs,
+    combined: combined.combined,
+    store,
+    validation: evaluator,
+    seed: Number((taskId * 1_000_003n + round) % 4_294_967_296n),
+  });
+  const scores = scoring.scores;
+  const validationFigures =
+    evaluator === undefined
+      ? null
+      : await (async () => {
+          const delta = new Float32Array(layout.size);
+          for (let j = 0; j < delta.length; j += 1) delta[j] = newFlat[j]! - previousFlat[j]!;
+          const after = await evaluator.evaluate(delta);
+          return { examples: evaluator.examples, loss: after.loss, ...after.metrics, evaluations: evaluator.evaluations };
+        })();
+  const exclusionsByReason: Record<string, number> = {};
+  for (const e of excluded) exclusionsByReason[String(e.reason)] = (exclusionsByReason[String(e.reason)] ?? 0) + 1;
 
   const metricsDoc = {
     version: 1,
@@ -352,10 +409,15 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
     strategy: strategy.name,
     previousModelHash,
     modelHash,
+    // Aggregate figures only: who was included and each one's examples, alignment or contribution would let anyone
+    // recompute the confidential scores. Per-participant outcomes go only to the contract's confidential state.
     committed: committed.length,
-    included: included.map((p, k) => ({ participant: p, numExamples: accepted.get(p)!.numExamples, alignment: alignments[k] })),
-    excluded: excluded.map((e) => ({ participant: e.participant, reason: e.reason })),
-    scoreFallback: fallback,
+    included: included.length,
+    excluded: excluded.length,
+    exclusionsByReason,
+    examplesClamped: clamped,
+    scoring: scoring.summary,
+    validation: validationFigures,
     participantMetrics: strategy.aggregateEvaluate(inputs),
     evaluation: federatedEvaluation(inputs),
     aggregation: combined.metrics,
@@ -363,6 +425,47 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
     dp: privacy,
   };
   return finalize({ modelBytes, metricsDoc, included, scores, excluded, ...(sealedModel ? { sealed: { epoch: sealedModel.epoch, plainModel } } : {}) });
+  };
+  try {
+    return await rest();
+  } finally {
+    evaluator?.dispose();
+  }
+}
+
+/**
+ * The last global step (this round's previous model − the previous round's), public knowledge the scores do not pay
+ * for (see UpdateStore). Null in the first round or when that model is not the same shape.
+ */
+async function lastGlobalStep(
+  tm: TaskManager,
+  taskId: bigint,
+  round: bigint,
+  previousModelHash: string,
+  previousFlat: Float32Array,
+  deps: AggregateDeps,
+): Promise<Float32Array | null> {
+  if (round <= 1n) return null;
+  const before = await tm.getRound(taskId, round - 1n);
+  if (BigInt(before.previousModelHash) === 0n || before.previousModelHash === previousModelHash) return null;
+  const stored = await deps.coordinator.getBlob(before.previousModelHash);
+  // Under model access consortium the older model is sealed too: it opens only here, in the TEE.
+  const tensors = decodeTensors(deps.modelKeyring !== undefined && (isSealedModel(stored) || isEnvelope(stored)) ? await deps.modelKeyring.openStored(taskId, stored) : stored);
+  const older = new Float32Array(previousFlat.length);
+  let offset = 0;
+  for (const t of tensors) {
+    if (offset + t.data.length > older.length) return null;
+    older.set(t.data, offset);
+    offset += t.data.length;
+  }
+  if (offset !== older.length) return null;
+  for (let j = 0; j < older.length; j += 1) older[j] = previousFlat[j]! - older[j]!;
+  return older;
+}
+
+/** The author's HPKE-sealed initial model (envelope magic "CLSE"). */
+function isEnvelope(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x43 && bytes[1] === 0x4c && bytes[2] === 0x53 && bytes[3] === 0x45;
 }
 
 /** What a round publishes: the model (or a statistics result document), its metrics document and the outcomes. */
@@ -483,7 +586,7 @@ function finishStatistics(r: StatisticsRoundInput): Published & { perSiteCounts:
   for (const e of outcome.excluded) r.log.warn({ participant: e.participant, reason: e.reason, detail: e.detail }, 'aggregate: statistics update excluded');
   const orderOf = new Map(r.committed.map((p, k) => [p, k]));
   excluded.sort((a, b) => orderOf.get(a.participant)! - orderOf.get(b.participant)!);
-  const scores = outcome.included.length > 0 ? contributionScores(outcome.included.map((participant) => ({ participant, numExamples: 1, sketch: new Float64Array(0) })), new Float64Array(0)).scores : [];
+  const scores = largestRemainder(outcome.included.map(() => 1));
   const modelBytes = Buffer.from(canonicalJson(outcome.document), 'utf8');
   const metricsDoc = {
     version: 1,

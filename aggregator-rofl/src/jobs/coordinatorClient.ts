@@ -23,6 +23,12 @@ const hexOf = (sha: string) => sha.replace(/^0x/, '').toLowerCase();
 export class CoordinatorClient {
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 4 });
   private readonly base: string;
+  /**
+   * The last blobs this client stored (a job's new model and metrics), by their sha256 computed here over these exact
+   * bytes: the next round's previous model is this round's new one, read back without a download (and a hash pass).
+   */
+  private readonly stored = new Map<string, Uint8Array>();
+  private static readonly STORED_KEPT = 2;
 
   constructor(
     baseUrl: string,
@@ -91,6 +97,8 @@ export class CoordinatorClient {
 
   /** GET /v1/blobs/:sha256, verified against the expected (on-chain) hash. */
   async getBlob(sha256: string): Promise<Uint8Array> {
+    const kept = this.stored.get(`0x${hexOf(sha256)}`);
+    if (kept !== undefined) return kept;
     const path = `/v1/blobs/${hexOf(sha256)}`;
     const { status, body } = await this.get(path);
     if (status !== 200) throw new CoordinatorHttpError(`GET ${path} answered HTTP ${status}`, { details: { status, path } });
@@ -133,6 +141,9 @@ export class CoordinatorClient {
         details: { status: response.statusCode, path },
       });
     }
+    this.stored.delete(hash);
+    this.stored.set(hash, bytes);
+    while (this.stored.size > CoordinatorClient.STORED_KEPT) this.stored.delete(this.stored.keys().next().value!);
     return hash;
   }
 

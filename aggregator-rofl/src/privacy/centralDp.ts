@@ -11,7 +11,7 @@ import type {
   ServerUpdate,
   Strategy,
 } from '../strategies/types';
-import { cryptoNormals, type NormalSource } from './gaussian';
+import { addDiscreteGaussianNoise, cryptoRandomSource, type RandomSource } from '@cloister/protocol';
 import { RdpAccountant, type AccountantState } from './rdp';
 
 export type CentralDpOptions = {
@@ -23,8 +23,11 @@ export type CentralDpOptions = {
   delta: number;
   /** Probability that a participant takes part in a round (1 = every admitted participant, the default here). */
   samplingRate?: number;
-  /** Normal sample source (defaults to node:crypto; tests pass a seeded one). */
-  normals?: NormalSource;
+  /**
+   * Where the noise's randomness comes from: node:crypto (the default, and the only choice for a real aggregator);
+   * simulations and tests pass protocol's simulationOnlySeededRandomSource.
+   */
+  random?: RandomSource;
 };
 
 export function accountantKey(taskId: bigint, round: bigint): string {
@@ -36,7 +39,9 @@ export function accountantKey(taskId: bigint, round: bigint): string {
  * wrapping a mean-based strategy:
  *   1. every update Δᵢ is clipped to ‖Δᵢ‖ ≤ C;
  *   2. the inner strategy averages them with UNIFORM weights: mean = Σ Δᵢ / n;
- *   3. Gaussian noise N(0, σ²) with σ = z·C / n is added to every coordinate of the mean;
+ *   3. Gaussian noise N(0, σ²) with σ = z·C / n is added to every coordinate of the mean: the discrete Gaussian of
+ *      Canonne–Kamath–Steinke on the grid g of protocol's addDiscreteGaussianNoise (σ/g ≥ 2^10, the mean snapped to
+ *      the grid first), drawn from node:crypto;
  *   4. the inner strategy's server optimizer (if any) runs on the noised mean, so its state never sees raw data.
  * Uniform weighting and the count n (not Σ examples) are deliberate: example counts are self-reported by participants,
  * and an example-weighted mean has sensitivity C·max(wᵢ)/Σwᵢ, which one participant could inflate by over-reporting.
@@ -47,7 +52,7 @@ export function accountantKey(taskId: bigint, round: bigint): string {
 export class CentralDp implements Strategy {
   readonly name: string;
   private accountant = new RdpAccountant();
-  private readonly normals: NormalSource;
+  private readonly random: RandomSource;
 
   constructor(
     private readonly inner: Strategy,
@@ -65,7 +70,7 @@ export class CentralDp implements Strategy {
     if (!(delta > 0 && delta < 1)) throw new StrategyParamsError('dp.delta must be in (0, 1)');
     if (!(q > 0 && q <= 1)) throw new StrategyParamsError('dp.samplingRate must be in (0, 1]');
     this.name = `dp(${inner.name})`;
-    this.normals = options.normals ?? cryptoNormals;
+    this.random = options.random ?? cryptoRandomSource();
   }
 
   async initialize(context: RoundContext): Promise<void> {
@@ -92,7 +97,7 @@ export class CentralDp implements Strategy {
     const { clipNorm, noiseMultiplier } = this.options;
     const scratch = new Float32Array(layout.size);
     let clipped = 0;
-    const normals = this.normals;
+    const random = this.random;
     return {
       add(result: FitResult): void {
         const factor = clipFactor(l2Norm(result.update), clipNorm);
@@ -107,13 +112,15 @@ export class CentralDp implements Strategy {
       finish(): CombineResult {
         const out = inner.finish();
         const n = out.included.length;
-        const sigma = n > 0 ? (noiseMultiplier * clipNorm) / n : 0;
+        let sigma = n > 0 ? (noiseMultiplier * clipNorm) / n : 0;
+        let granularity = 0;
         if (sigma > 0) {
-          const noise = new Float64Array(out.combined.length);
-          normals(noise);
-          for (let i = 0; i < noise.length; i += 1) out.combined[i]! += sigma * noise[i]!;
+          // One participant moves the uniform mean by at most C/n: the sensitivity the grid is sized against.
+          const noise = addDiscreteGaussianNoise(out.combined, { sigma, sensitivity: clipNorm / n }, random);
+          sigma = noise.sigma;
+          granularity = noise.granularity;
         }
-        return { ...out, metrics: { ...out.metrics, dpClipped: clipped, dpNoiseStd: sigma } };
+        return { ...out, metrics: { ...out.metrics, dpClipped: clipped, dpNoiseStd: sigma, dpNoiseGranularity: granularity } };
       },
     };
   }

@@ -3,7 +3,7 @@ import { MemoryStateStore } from '../state/stateStore';
 import { createStrategy } from '../strategies/createStrategy';
 import { DpUnsupportedError } from '../errors';
 import { CentralDp } from './centralDp';
-import { seededNormals } from './gaussian';
+import { addDiscreteGaussianNoise, simulationOnlySeededRandomSource } from '@cloister/protocol';
 import { classicEpsilon, epsilonFromRdp, gaussianRdp, RdpAccountant } from './rdp';
 
 describe('RDP accountant (values published in Google dp_accounting tests)', () => {
@@ -54,28 +54,28 @@ describe('RDP accountant (values published in Google dp_accounting tests)', () =
 describe('CentralDp wrapper', () => {
   const layout = layoutOf([{ name: 'w', shape: [2], data: new Float32Array(2) }]);
 
-  it('clips each update to C, averages uniformly, adds N(0, (zC/n)²) noise, reports (ε, δ) per round', async () => {
+  it('clips each update to C, averages uniformly, adds discrete N(0, (zC/n)²) noise, reports (ε, δ) per round', async () => {
     const store = new MemoryStateStore();
     const ctx = { taskId: 1n, round: 1n, layout, stateStore: store };
-    const normals = seededNormals(42);
-    const dp = new CentralDp(createStrategy('fedavg'), { clipNorm: 1, noiseMultiplier: 0.5, delta: 1e-5, normals: seededNormals(42) });
+    const dp = new CentralDp(createStrategy('fedavg'), { clipNorm: 1, noiseMultiplier: 0.5, delta: 1e-5, random: simulationOnlySeededRandomSource(42) });
     await dp.initialize(ctx);
     const agg = dp.beginAggregation(layout);
     agg.add({ participant: 'a', numExamples: 100, update: Float32Array.of(3, 4), metrics: {} }); // → (0.6, 0.8)
     agg.add({ participant: 'b', numExamples: 1, update: Float32Array.of(0.5, 0), metrics: {} }); // kept
     const out = agg.finish();
-    const noise = new Float64Array(2);
-    normals(noise);
-    const sigma = (0.5 * 1) / 2;
-    expect(out.combined[0]).toBeCloseTo((0.6 + 0.5) / 2 + sigma * noise[0]!, 6);
-    expect(out.combined[1]).toBeCloseTo(0.8 / 2 + sigma * noise[1]!, 6);
-    expect(out.metrics.dpClipped).toBe(1);
+    // The same draws from the same seed: the clean uniform mean, snapped to the grid, plus g·Z.
+    const expectedMean = Float64Array.of((0.6 + 0.5) / 2, 0.8 / 2);
+    const noise = addDiscreteGaussianNoise(expectedMean, { sigma: (0.5 * 1) / 2, sensitivity: 1 / 2 }, simulationOnlySeededRandomSource(42));
+    expect(out.combined[0]).toBeCloseTo(expectedMean[0]!, 6);
+    expect(out.combined[1]).toBeCloseTo(expectedMean[1]!, 6);
+    expect(out.combined[0]! - (0.6 + 0.5) / 2).not.toBe(0);
+    expect(out.metrics).toMatchObject({ dpClipped: 1, dpNoiseStd: noise.sigma, dpNoiseGranularity: noise.granularity });
     const r1 = await dp.applyServerUpdate(out.combined, ctx);
     const expected = new RdpAccountant();
     expected.compose(0.5);
     expect(r1.metrics.dpEpsilon).toBeCloseTo(expected.epsilon(1e-5).epsilon, 10);
 
-    const dp2 = new CentralDp(createStrategy('fedavg'), { clipNorm: 1, noiseMultiplier: 0.5, delta: 1e-5, normals: seededNormals(1) });
+    const dp2 = new CentralDp(createStrategy('fedavg'), { clipNorm: 1, noiseMultiplier: 0.5, delta: 1e-5, random: simulationOnlySeededRandomSource(1) });
     const ctx2 = { ...ctx, round: 2n };
     await dp2.initialize(ctx2);
     const agg2 = dp2.beginAggregation(layout);
@@ -88,6 +88,20 @@ describe('CentralDp wrapper', () => {
     expect(r2.privacy).toEqual({ epsilon: r2.metrics.dpEpsilon, delta: 1e-5, rounds: 2 });
     const plain = await createStrategy('fedavg').applyServerUpdate(new Float64Array(2), ctx2);
     expect(plain.privacy).toBeUndefined();
+  });
+
+  it('draws the noise of a real aggregator (no source given) from node:crypto (faults issue item 8)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const spy = jest.spyOn(require('node:crypto') as typeof import('node:crypto'), 'randomFillSync');
+    try {
+      const dp = new CentralDp(createStrategy('fedavg'), { clipNorm: 1, noiseMultiplier: 0.5, delta: 1e-5 });
+      const agg = dp.beginAggregation(layout);
+      agg.add({ participant: 'a', numExamples: 1, update: Float32Array.of(0.1, 0), metrics: {} });
+      agg.finish();
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('refuses strategies whose sensitivity clipping does not bound', () => {

@@ -22,18 +22,18 @@ export function largestRemainder(weights: readonly number[], total = SCORE_TOTAL
 }
 
 /**
- * Default contribution score: numExamples × max(0, cos(Δᵢ, aggregate)), the example count discounted by how well the
- * update points the way the round went (an update against the aggregate earns nothing). If every included update
- * has non-positive alignment the example share is used instead. Excluded participants get no score (0 on chain).
+ * Default contribution score: numExamples × max(0, cos(Δᵢ, aggregate)), the example count (held to its declared bound
+ * by the job) discounted by how well the update points the way the round went (an update against the aggregate earns
+ * nothing). If no included update has a positive alignment every score is 0 and the round reward goes to governance
+ * (an equal or example-count split would pay updates that did not help). Excluded participants get no score.
  */
 export function contributionScores(included: readonly ScoreInput[], aggregateSketch: Float64Array): {
   scores: number[];
   alignments: number[];
-  fallback: boolean;
+  noPositiveContribution: boolean;
 } {
   const alignments = included.map((u) => sketchCosine(u.sketch, aggregateSketch));
   const raw = included.map((u, i) => u.numExamples * Math.max(0, alignments[i]!));
-  const fallback = raw.every((r) => r <= 0);
-  const weights = fallback ? included.map((u) => u.numExamples) : raw;
-  return { scores: largestRemainder(weights), alignments, fallback };
+  const noPositiveContribution = raw.every((r) => r <= 0);
+  return { scores: noPositiveContribution ? raw.map(() => 0) : largestRemainder(raw), alignments, noPositiveContribution };
 }

@@ -20,7 +20,7 @@ describe('largestRemainder', () => {
 describe('contributionScores', () => {
   it('examples × positive alignment; an opposed update scores 0', () => {
     const agg = sketchOf([1, 0]);
-    const { scores, alignments, fallback } = contributionScores(
+    const { scores, alignments, noPositiveContribution } = contributionScores(
       [
         { participant: 'a', numExamples: 10, sketch: sketchOf([1, 0]) }, // cos 1
         { participant: 'b', numExamples: 20, sketch: sketchOf([1, 1]) }, // cos 1/√2
@@ -28,7 +28,7 @@ describe('contributionScores', () => {
       ],
       agg,
     );
-    expect(fallback).toBe(false);
+    expect(noPositiveContribution).toBe(false);
     expect(alignments[1]).toBeCloseTo(Math.SQRT1_2, 12);
     const wa = 10;
     const wb = 20 * Math.SQRT1_2;
@@ -37,16 +37,16 @@ describe('contributionScores', () => {
     expect(Math.abs(scores[0]! - (wa / (wa + wb)) * SCORE_TOTAL)).toBeLessThan(1);
   });
 
-  it('falls back to the example share when nothing aligns', () => {
-    const { scores, fallback } = contributionScores(
+  it('pays nobody when nothing aligns (the round reward goes to governance), not an example-count split', () => {
+    const { scores, noPositiveContribution } = contributionScores(
       [
         { participant: 'a', numExamples: 1, sketch: sketchOf([0, 1]) },
         { participant: 'b', numExamples: 3, sketch: sketchOf([0, -1]) },
       ],
       sketchOf([1, 0]),
     );
-    expect(fallback).toBe(true);
-    expect(scores).toEqual([250000, 750000]);
+    expect(noPositiveContribution).toBe(true);
+    expect(scores).toEqual([0, 0]);
   });
 });
 

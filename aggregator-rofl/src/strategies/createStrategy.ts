@@ -9,6 +9,7 @@ import {
 import { StrategyParamsError, StrategyUnknownError } from '../errors';
 import { FedAvg } from './fedavg';
 import { FedAdagrad, FedAdam, FedAvgM, FedYogi } from './fedopt';
+import { FLTrust } from './fltrust';
 import { FedMedian, FedTrimmedMean, Krum } from './robust';
 import type { Strategy } from './types';
 
@@ -54,6 +55,8 @@ export function createStrategy(name: StrategyName, params: Record<string, unknow
       return new Krum({ ...choice.params, multi: false });
     case 'multi-krum':
       return new Krum({ ...choice.params, multi: true });
+    case 'fltrust':
+      return new FLTrust();
   }
 }
 

@@ -1,5 +1,6 @@
 import { EXCLUSION_REASON } from '@cloister/protocol';
 import type { ModelLayout } from '../model/layout';
+import type { RoundValidation } from '../evaluation/validationEvaluator';
 import type { StateStore } from '../state/stateStore';
 
 /** One participant's validated update, as the job loop hands it to a strategy. `update` is only valid during add(). */
@@ -24,6 +25,11 @@ export type CombineResult = {
   /** Participants dropped by the strategy itself (Krum's robust filter). */
   excluded: Exclusion[];
   metrics: Record<string, number>;
+  /**
+   * How the strategy combined each included update, when it is a weighted mean: Σ aᵢΔᵢ / Σ bᵢ (FLTrust's trust and
+   * rescaling). Absent: the weighting (examples or uniform) says. Coalition models for the scores are rebuilt with it.
+   */
+  coefficients?: ReadonlyMap<string, { a: number; b: number }>;
 };
 
 /** How updates are weighted when combined: by example count (FedAvg) or equally (central DP, robust rules). */
@@ -46,6 +52,8 @@ export type RoundContext = {
   round: bigint;
   layout: ModelLayout;
   stateStore: StateStore;
+  /** The task's validation set, opened in the TEE (present when the spec carries one): FLTrust's reference update. */
+  validation?: RoundValidation;
 };
 
 /** The privacy spent so far, reported by a strategy that adds noise (central DP): (ε, δ) after `rounds` rounds. */

@@ -1,7 +1,7 @@
 // Where the checks of one update run: in the job's thread (`InlineChecker`) or on a pool of worker threads
 // (`OpenerPool`, one per core by default) so that the opens of several updates use every core while the job's
-// thread downloads and folds. Buffers travel by transfer, never by copy: the ciphertext and plaintext ArrayBuffers of
-// a slot go to a worker and come back with the answer.
+// thread downloads and folds. Buffers travel by transfer, never by copy: a slot's ArrayBuffer goes to a worker and
+// comes back with the answer. Updates are opened in place: the plaintext overwrites the ciphertext it came from.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +10,25 @@ import { OpenWorkerFailedError } from '../errors';
 import { checkUpdate, noChecks, type CheckParams, type CheckResult, type ChecksDone, type OpenedUpdate, type RejectedUpdate, type UpdateToCheck } from './checks';
 
 /**
- * The buffers of one in-flight update: the ciphertext is downloaded into `ciphertext`, the plaintext opened into
- * `plaintext`. Each owns its whole ArrayBuffer (offset 0), so it can be transferred to a worker and back.
+ * The buffer of one in-flight update: the ciphertext is downloaded into it, then opened in place (each plaintext
+ * chunk lands before the ciphertext it came from, over bytes already read and hashed). It owns its whole ArrayBuffer
+ * (offset 0), so it can be transferred to a worker and back.
  */
-export type UpdateSlot = { ciphertext: Uint8Array; plaintext: Uint8Array };
-export const newSlot = (): UpdateSlot => ({ ciphertext: new Uint8Array(0), plaintext: new Uint8Array(0) });
+export type UpdateSlot = { ciphertext: Uint8Array };
+export const newSlot = (): UpdateSlot => ({ ciphertext: new Uint8Array(0) });
 
-/** One update's answer; an accepted one's `flat` is a view into `slot.plaintext`, valid until the slot is reused. */
+/**
+ * The ciphertext at offset 0 of the slot's own buffer: where the download put it, else copied there (a body read
+ * without content-length, a caller's own bytes that must not be overwritten by the open).
+ */
+function intoSlot(slot: UpdateSlot, src: Uint8Array): Uint8Array {
+  if (src.buffer === slot.ciphertext.buffer && src.byteOffset === 0) return slot.ciphertext;
+  if (slot.ciphertext.length < src.length) slot.ciphertext = new Uint8Array(src.length);
+  slot.ciphertext.set(src);
+  return slot.ciphertext;
+}
+
+/** One update's answer; an accepted one's `flat` is a view into the slot's buffer, valid until the slot is reused. */
 export type CheckedUpdate = { slot: UpdateSlot; result: CheckResult; checks: ChecksDone };
 
 /** Runs `checkUpdate` for one update at a time per thread. */
@@ -32,9 +44,10 @@ export class InlineChecker implements UpdateChecker {
   readonly threads = 0;
 
   async check(slot: UpdateSlot, update: UpdateToCheck, params: CheckParams): Promise<CheckedUpdate> {
-    if (slot.plaintext.length < update.ciphertext.length) slot.plaintext = new Uint8Array(update.ciphertext.length);
+    const buffer = intoSlot(slot, update.ciphertext);
     const checks = noChecks();
-    return { slot, result: await checkUpdate(update, params, slot.plaintext, checks), checks };
+    const result = await checkUpdate({ ...update, ciphertext: buffer.subarray(0, update.ciphertext.length) }, params, buffer, checks);
+    return { slot, result, checks };
   }
 
   async close(): Promise<void> {}
@@ -45,16 +58,14 @@ export type CheckRequest = {
   id: number;
   ct: ArrayBuffer;
   ctLength: number;
-  pt: ArrayBuffer;
   update: Omit<UpdateToCheck, 'ciphertext'>;
   params: CheckParams;
 };
 
-/** @internal A worker's answer: both buffers come back (the plaintext possibly grown). */
+/** @internal A worker's answer: the slot's buffer comes back, holding the plaintext. */
 export type CheckReply = {
   id: number;
   ct: ArrayBuffer;
-  pt: ArrayBuffer;
   checks: ChecksDone;
   error?: string;
   result?: RejectedUpdate | Omit<OpenedUpdate, 'flat'>;
@@ -92,7 +103,7 @@ class OpenerThread {
     if (p === undefined) return;
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.worker.unref();
-    const slot: UpdateSlot = { ciphertext: new Uint8Array(reply.ct), plaintext: new Uint8Array(reply.pt) };
+    const slot: UpdateSlot = { ciphertext: new Uint8Array(reply.ct) };
     if (reply.error !== undefined || reply.result === undefined) {
       p.reject(new OpenWorkerFailedError(`opener worker: ${reply.error ?? 'empty reply'}`));
       return;
@@ -102,7 +113,7 @@ class OpenerThread {
       return;
     }
     const view = reply.view!;
-    const flat = 'copy' in view ? view.copy : new Float32Array(reply.pt, view.offset, view.length);
+    const flat = 'copy' in view ? view.copy : new Float32Array(reply.ct, view.offset, view.length);
     p.resolve({ slot, result: { ...reply.result, flat }, checks: reply.checks });
   }
 
@@ -161,14 +172,8 @@ export class OpenerPool implements UpdateChecker {
   }
 
   check(slot: UpdateSlot, update: UpdateToCheck, params: CheckParams): Promise<CheckedUpdate> {
-    // The ciphertext must sit at offset 0 of the slot's own ArrayBuffer to be transferable; copy it there otherwise
-    // (a body read without content-length).
-    const src = update.ciphertext;
-    let ct = slot.ciphertext;
-    if (src.buffer !== ct.buffer || src.byteOffset !== 0) {
-      if (ct.length < src.length) ct = new Uint8Array(src.length);
-      ct.set(src);
-    }
+    // Transferable: the ciphertext at offset 0 of the slot's own ArrayBuffer.
+    const ct = intoSlot(slot, update.ciphertext);
     if (this.idleTimer !== null) {
       clearTimeout(this.idleTimer);
       this.idleTimer = null;
@@ -178,7 +183,7 @@ export class OpenerPool implements UpdateChecker {
     const id = this.nextId;
     this.nextId += 1;
     const { ciphertext: _ciphertext, ...rest } = update;
-    const request: CheckRequest = { id, ct: ct.buffer as ArrayBuffer, ctLength: src.length, pt: slot.plaintext.buffer as ArrayBuffer, update: rest, params };
+    const request: CheckRequest = { id, ct: ct.buffer as ArrayBuffer, ctLength: update.ciphertext.length, update: rest, params };
     return new Promise<CheckedUpdate>((resolve, reject) => {
       thread.pending.set(id, {
         resolve: (answer) => {
@@ -190,7 +195,7 @@ export class OpenerPool implements UpdateChecker {
           reject(error);
         },
       });
-      thread.worker.postMessage(request, request.pt === request.ct ? [request.ct] : [request.ct, request.pt]);
+      thread.worker.postMessage(request, [request.ct]);
     });
   }
 

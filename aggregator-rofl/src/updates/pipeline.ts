@@ -3,20 +3,22 @@
 //   fetch (job's thread: download into a slot's buffer)  →  check (opener pool: hash, signature, HPKE open, decode,
 //   validate; one update per worker thread at a time)  →  fold (job's thread, strictly in committed order)
 //
-// Up to `depth` updates are in flight ahead of the fold, each holding one slot (a ciphertext and a plaintext
-// buffer, reused across updates), so memory is depth × 2 × update size + what the fold keeps, whatever the number of
-// updates. The fold sees the updates in order 0..count-1, so float sums are deterministic whatever thread finished
+// Up to `depth` updates are in flight ahead of the fold, each holding one slot (one buffer, reused across updates:
+// the download writes the ciphertext into it and the open writes the plaintext over it), so memory is depth × update
+// size + what the fold keeps, whatever the number of updates. The fold sees the updates in order 0..count-1, so float sums are deterministic whatever thread finished
 // first. Every check performed is counted (`CheckCounts`): the job logs them and the benches print them.
 import { countChecks, zeroCounts, type CheckCounts, type CheckParams, type CheckResult, type UpdateToCheck } from './checks';
 import { newSlot, type CheckedUpdate, type UpdateChecker, type UpdateSlot } from './openerPool';
+import { collectYoungGarbage } from './youngGarbage';
 
-/** Bytes the in-flight updates may hold (ciphertext + plaintext buffers), unless a depth is given. */
+/** Bytes the in-flight updates may hold, unless a depth is given. */
 export const DEFAULT_PIPELINE_MEMORY_BYTES = 32 * 1024 * 1024;
 export const MAX_PIPELINE_DEPTH = 16;
 
 /**
  * Updates in flight ahead of the fold: `explicit` when given, else as many as `memoryBytes` holds at 8 bytes per
- * parameter (4 ciphertext + 4 plaintext), between 2 and 16. 1M params → 4, 100k → 16, 10M → 2.
+ * parameter (a 4-byte slot, with room for the garbage one open leaves behind), between 2 and 16. 1M params → 4,
+ * 100k → 16, 10M → 2.
  */
 export function pipelineDepthFor(modelSize: number, explicit?: number, memoryBytes = DEFAULT_PIPELINE_MEMORY_BYTES): number {
   if (explicit !== undefined) return Math.max(1, Math.floor(explicit));
@@ -70,6 +72,8 @@ export async function runUpdatePipeline(options: UpdatePipelineOptions): Promise
       if ('error' in step) throw step.error;
       if (step.checked !== null) countChecks(counts, step.checked.checks);
       await options.fold(i, step.checked?.result ?? null);
+      // The download's pieces (and, inline, the open's chunks) are garbage now: keep them to about one update.
+      collectYoungGarbage();
       free.push(step.slot);
       if (next < count) launch();
     }

@@ -10,7 +10,7 @@ import { statusCommand } from '../commands/status';
 import { runCommand, trainOnceCommand } from '../commands/train';
 import { ConfigInvalidError } from '../errors';
 import { createLogger } from '../logger';
-import { initBackend } from '../training/backend';
+import { initBackend } from '@cloister/model-runtime';
 import { readKeystore, readPassphrase, walletFromSecret, writeKeystore } from './keystore';
 
 export interface CliIo {

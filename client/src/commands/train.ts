@@ -3,7 +3,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { loadDataset } from '../data/loadDataset';
 import { ParticipantNode } from '../submission/ParticipantNode';
 import { submitRound, type DatasetProvider, type SubmitRoundResult } from '../submission/submitRound';
-import type { TrainProgress } from '../training/train';
+import type { TrainProgress } from '@cloister/model-runtime';
 import type { CommandContext } from './context';
 
 export function datasetFromConfig(path: string): DatasetProvider {

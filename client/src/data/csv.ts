@@ -2,7 +2,7 @@
 // mismatch names the file, the line (1-based) and the column.
 import { readFileSync } from 'node:fs';
 import { DatasetConfigInvalidError, DatasetFileError, DatasetParseError, DatasetSchemaMismatchError } from '../errors';
-import type { Examples } from '../training/types';
+import type { Examples } from '@cloister/model-runtime';
 import type { CsvDatasetConfig } from './config';
 
 export interface LoadedTable {

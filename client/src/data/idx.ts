@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { DatasetFileError, DatasetSchemaMismatchError } from '../errors';
-import type { Examples } from '../training/types';
+import type { Examples } from '@cloister/model-runtime';
 
 export interface IdxArray {
   dims: number[];

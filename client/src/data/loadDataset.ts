@@ -1,6 +1,6 @@
 // From a dataset config (and the task's data section) to a local train/test split ready for training.
 import { isAbsolute, resolve } from 'node:path';
-import type { LocalDataset } from '../training/types';
+import type { LocalDataset } from '@cloister/model-runtime';
 import { parseDatasetConfig, readDatasetConfig, type DatasetConfig } from './config';
 import { loadCsv } from './csv';
 import { idxExamples } from './idx';

@@ -1,7 +1,7 @@
 // Deterministic local train/test split and feature scaling that is the same at every site.
 import { DatasetConfigInvalidError, DatasetSchemaMismatchError } from '../errors';
-import { createRng, permutation } from '../training/rng';
-import type { Examples, LocalDataset } from '../training/types';
+import { createRng, permutation } from '@cloister/model-runtime';
+import type { Examples, LocalDataset } from '@cloister/model-runtime';
 import type { SplitConfig } from './config';
 
 function take(examples: Examples, rows: ArrayLike<number>): Examples {

@@ -6,7 +6,7 @@ import { ROUND_STATE, type RoundEvent } from '@cloister/protocol';
 import type { Signer } from 'ethers';
 import { ConfigInvalidError, RoundNotOpenError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
-import type { TrainProgress } from '../training/train';
+import type { TrainProgress } from '@cloister/model-runtime';
 import { CoordinatorClient } from './coordinatorClient';
 import { RoundEvents } from './roundEvents';
 import type { RetryOptions } from './retry';

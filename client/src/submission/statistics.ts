@@ -11,7 +11,7 @@ import {
   type UpdatePayload,
 } from '@cloister/protocol';
 import { ModelSpecInvalidError } from '../errors';
-import type { LocalDataset } from '../training/types';
+import type { LocalDataset } from '@cloister/model-runtime';
 import type { CoordinatorClient } from './coordinatorClient';
 import { fetchVerified } from './globalModel';
 

@@ -15,9 +15,9 @@ import {
 import { getAddress, ZeroHash, type Signer } from 'ethers';
 import { CommitmentConflictError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
-import type { TrainProgress } from '../training/train';
+import type { TrainProgress } from '@cloister/model-runtime';
 import { trainRound } from '../training/trainRound';
-import type { LocalDataset } from '../training/types';
+import type { LocalDataset } from '@cloister/model-runtime';
 import { mapCommitRevert, readAggregatorKey, requireAdmitted, requireOpenRound } from './chain';
 import type { CoordinatorClient } from './coordinatorClient';
 import { fetchTaskSpec, fetchVerified } from './globalModel';
@@ -41,8 +41,8 @@ export interface SubmitRoundOptions {
   dataset: DatasetProvider;
   /** Seed of the batch shuffles (default: the round number). */
   trainSeed?: number;
-  /** Seed of client-side noise (tests only; default: crypto randomness). */
-  noiseSeed?: number;
+  /** Seed of client-side noise, for simulations and tests only (default: node:crypto, as a real participant must). */
+  simulationOnlyNoiseSeed?: number;
   onProgress?: (p: TrainProgress) => void;
   logger?: Logger;
   /**
@@ -110,7 +110,7 @@ export async function submitRound(options: SubmitRoundOptions): Promise<SubmitRo
         globalWeights,
         dataset,
         seed: options.trainSeed ?? Number(round),
-        noiseSeed: options.noiseSeed,
+        simulationOnlyNoiseSeed: options.simulationOnlyNoiseSeed,
         onProgress: options.onProgress,
         logger,
       });

@@ -2,12 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { join, resolve } from 'node:path';
 import { loadDataset, type LoadedDataset } from '../data/loadDataset';
 import { featureStatistics } from '../data/split';
-import { initBackend } from './backend';
-import { buildModel, readModelWeights, setModelWeights } from './model';
-import { evaluateModel } from './train';
+import { buildModel, evaluateModel, initBackend, l2Norm, readModelWeights, setModelWeights, type NamedTensor, type TrainingSettings } from '@cloister/model-runtime';
 import { trainRound, type ModelTaskSpec } from './trainRound';
-import { l2Norm } from './update';
-import type { NamedTensor, TrainingSettings } from './types';
 
 const EXAMPLES = resolve(__dirname, '../../examples/heart-disease');
 const SITES = ['cleveland', 'hungarian', 'switzerland', 'va'];
@@ -112,9 +108,9 @@ describe('trainRound on the Cleveland hospital file', () => {
     expect(norm).toBeGreaterThan(C * 0.999);
   });
 
-  it('adds seeded Gaussian noise of stddev noiseMultiplier·C after clipping', async () => {
+  it('adds discrete Gaussian noise of stddev noiseMultiplier·C after clipping (seeded here: simulations only)', async () => {
     const settings = { ...training, clipNorm: 0.05, noiseMultiplier: 2 };
-    const run = (noiseSeed: number) => trainRound({ spec: { ...spec, training: settings }, globalWeights, dataset: cleveland, seed: 6, noiseSeed });
+    const run = (seed: number) => trainRound({ spec: { ...spec, training: settings }, globalWeights, dataset: cleveland, seed: 6, simulationOnlyNoiseSeed: seed });
     const clipped = await trainRound({ spec: { ...spec, training: { ...settings, noiseMultiplier: null } }, globalWeights, dataset: cleveland, seed: 6 });
     const [a, b, c] = [await run(9), await run(9), await run(10)];
     expect(Array.from(a.update.deltas[0]!.data)).toEqual(Array.from(b.update.deltas[0]!.data));
@@ -126,13 +122,24 @@ describe('trainRound on the Cleveland hospital file', () => {
     expect(std).toBeLessThan(0.1 * 1.2);
   });
 
+  it('draws the noise of a real participant (no seed) from node:crypto (faults issue item 8)', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const spy = jest.spyOn(require('node:crypto') as typeof import('node:crypto'), 'randomFillSync');
+    try {
+      await trainRound({ spec: { ...spec, training: { ...training, clipNorm: 0.05, noiseMultiplier: 1 } }, globalWeights, dataset: cleveland, seed: 6 });
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('refuses global weights that do not fit the model', async () => {
     const wrong = globalWeights.map((w, i) => (i === 0 ? { ...w, shape: [5, 16], data: new Float32Array(80) } : w));
     await expect(trainRound({ spec, globalWeights: wrong, dataset: cleveland })).rejects.toMatchObject({
-      code: 'CLOISTER_ERR_CLIENT_WEIGHTS_MISMATCH',
+      code: 'CLOISTER_ERR_RUNTIME_WEIGHTS_MISMATCH',
     });
     await expect(trainRound({ spec: { ...spec, training: { ...training, loss: 'hinge' } }, globalWeights, dataset: cleveland })).rejects.toMatchObject({
-      code: 'CLOISTER_ERR_CLIENT_MODEL_SPEC_INVALID',
+      code: 'CLOISTER_ERR_RUNTIME_MODEL_INVALID',
     });
   });
 });

@@ -1,13 +1,23 @@
 // One participant round on local data: evaluate the global model on the local test split, train from the global
 // weights, and form the update payload (deltas, example count, metrics), with optional clipping and noise.
-import type { UpdatePayload } from '@cloister/protocol';
+import { cryptoRandomSource, simulationOnlySeededRandomSource, type UpdatePayload } from '@cloister/protocol';
 import { ModelSpecInvalidError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
-import { buildModel, setModelWeights } from './model';
-import { createRng } from './rng';
-import { evaluateModel, trainLocal, type EvaluationResult, type TrainProgress } from './train';
-import { addGaussianNoiseInPlace, clipInPlace, computeDeltas, l2Norm } from './update';
-import type { LocalDataset, NamedTensor, TrainingSettings } from './types';
+import {
+  addDiscreteGaussianNoiseInPlace,
+  buildModel,
+  clipInPlace,
+  computeDeltas,
+  evaluateModel,
+  l2Norm,
+  setModelWeights,
+  trainLocal,
+  type EvaluationResult,
+  type LocalDataset,
+  type NamedTensor,
+  type TrainingSettings,
+  type TrainProgress,
+} from '@cloister/model-runtime';
 
 export type { UpdatePayload };
 
@@ -22,8 +32,11 @@ export interface TrainRoundOptions {
   dataset: LocalDataset;
   /** Seed of the batch shuffles. */
   seed?: number;
-  /** Seed of the client-side Gaussian noise; omit in production to draw it from crypto.getRandomValues. */
-  noiseSeed?: number;
+  /**
+   * Seed of the client-side noise, for simulations and tests that must repeat exactly. Anyone who knows it knows the
+   * noise: a real participant leaves it unset, and the noise comes from node:crypto.
+   */
+  simulationOnlyNoiseSeed?: number;
   onProgress?: (progress: TrainProgress) => void;
   logger?: Logger;
 }
@@ -42,10 +55,6 @@ export interface TrainRoundResult {
 
 function metricKey(prefix: string, name: string): string {
   return prefix + name.charAt(0).toUpperCase() + name.slice(1);
-}
-
-function noiseSeedFromCrypto(): number {
-  return crypto.getRandomValues(new Uint32Array(1))[0]!;
 }
 
 export async function trainRound(options: TrainRoundOptions): Promise<TrainRoundResult> {
@@ -77,7 +86,8 @@ export async function trainRound(options: TrainRoundOptions): Promise<TrainRound
     const rawNorm = l2Norm(deltas);
     if (clipNorm != null && clipNorm > 0) clipInPlace(deltas, clipNorm);
     if (noiseMultiplier != null && noiseMultiplier > 0 && clipNorm != null) {
-      addGaussianNoiseInPlace(deltas, noiseMultiplier * clipNorm, createRng(options.noiseSeed ?? noiseSeedFromCrypto()));
+      const random = options.simulationOnlyNoiseSeed === undefined ? cryptoRandomSource() : simulationOnlySeededRandomSource(options.simulationOnlyNoiseSeed);
+      addDiscreteGaussianNoiseInPlace(deltas, noiseMultiplier * clipNorm, clipNorm, random);
     }
     const metrics: Record<string, number> = {
       trainLoss: trained.epochLosses[trained.epochLosses.length - 1]!,

@@ -2,7 +2,7 @@ import { Wallet } from 'ethers';
 import { aggregatorAuthMessage } from '@cloister/protocol';
 import { checkAggregatorSignature, createAggregatorVerifier } from './aggregatorAuth';
 import { issueSessionToken, verifySessionToken } from './session';
-import { formatSignInMessage, parseSignInMessage, SIGN_IN_STATEMENT } from './siwe';
+import { formatSignInMessage, parseSignInMessage, signInTimeProblem, SIGN_IN_STATEMENT } from './siwe';
 
 const wallet = Wallet.createRandom();
 
@@ -27,8 +27,31 @@ describe('sign-in message (EIP-4361)', () => {
   });
 });
 
+describe('sign-in message times (faults issue item 7)', () => {
+  const now = Date.parse('2026-06-01T12:00:00.000Z');
+  const ok = { issuedAt: '2026-06-01T11:59:00.000Z', expirationTime: '2026-06-01T12:04:00.000Z' };
+  it('accepts a fresh message and refuses expired, future, stale and not-yet-valid ones', () => {
+    expect(signInTimeProblem(ok, now, 300_000, 60_000)).toBeNull();
+    expect(signInTimeProblem({ ...ok, expirationTime: '2026-06-01T11:58:00.000Z' }, now, 300_000, 60_000)).toMatch(/expired/);
+    expect(signInTimeProblem({ ...ok, issuedAt: '2026-06-01T12:05:00.000Z', expirationTime: '2026-06-01T12:10:00.000Z' }, now, 300_000, 60_000)).toMatch(/future/);
+    expect(signInTimeProblem({ ...ok, issuedAt: '2026-06-01T11:00:00.000Z' }, now, 300_000, 60_000)).toMatch(/too long ago/);
+    expect(signInTimeProblem({ ...ok, notBefore: '2026-06-01T12:30:00.000Z' }, now, 300_000, 60_000)).toMatch(/not valid before/);
+    expect(signInTimeProblem({ ...ok, issuedAt: 'yesterday' }, now, 300_000, 60_000)).toMatch(/RFC 3339/);
+  });
+});
+
 describe('session tokens', () => {
   const secret = 'x'.repeat(32);
+  it('only the exact token issued validates (faults issue item 7: lenient base64url accepted appended characters)', () => {
+    const now = Date.now();
+    const { token } = issueSessionToken(secret, wallet.address, 60, now);
+    expect(verifySessionToken(secret, token, now)).toBe(wallet.address);
+    for (const suffix of ['A', 'AA', '=', '==', '.', '!', ' ']) expect(verifySessionToken(secret, `${token}${suffix}`, now)).toBeNull();
+    const [body, sig] = token.split('.') as [string, string];
+    expect(verifySessionToken(secret, `${body}=.${sig}`, now)).toBeNull();
+    expect(verifySessionToken(secret, `${body}.${sig.slice(0, -1)}${sig.endsWith('A') ? 'B' : 'A'}`, now)).toBeNull();
+  });
+
   it('verify, expire and resist forgery', () => {
     const now = Date.now();
     const { token, expiresAt } = issueSessionToken(secret, wallet.address.toLowerCase(), 60, now);

@@ -15,11 +15,21 @@ export function issueSessionToken(secret: string, address: string, ttlSeconds: n
   return { token: `${body}.${mac(secret, body).toString('base64url')}`, expiresAt: claims.exp * 1000 };
 }
 
-/** The checksummed address of a valid, unexpired token; null otherwise (forged, malformed or expired). */
+/** Unpadded base64url that decodes and re-encodes to itself (Node's decoder skips stray and trailing characters). */
+function canonicalBase64Url(text: string): boolean {
+  return /^[A-Za-z0-9_-]+$/.test(text) && Buffer.from(text, 'base64url').toString('base64url') === text;
+}
+
+/**
+ * The checksummed address of a valid, unexpired token; null otherwise (forged, malformed, non-canonical or
+ * expired). Only the exact bytes issued validate: a token with characters appended or changed is refused even where
+ * Node's lenient base64url decoder would read the same bytes.
+ */
 export function verifySessionToken(secret: string, token: string, nowMs = Date.now()): string | null {
   const parts = token.split('.');
   if (parts.length !== 2 || !parts[0] || !parts[1]) return null;
   const [body, sig] = parts as [string, string];
+  if (!canonicalBase64Url(body) || !canonicalBase64Url(sig)) return null;
   const expected = mac(secret, body);
   const given = Buffer.from(sig, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;

@@ -69,3 +69,23 @@ export function parseSignInMessage(text: string): SignInMessage | null {
     expirationTime: g.expirationTime!,
   };
 }
+
+/**
+ * The time checks of a sign-in message at `nowMs`: not expired, not before its `Not Before` (when one is given),
+ * and issued neither in the future nor longer ago than `maxAgeMs` (both with `skewMs` of clock tolerance). Returns
+ * the problem, or null when the times hold.
+ */
+export function signInTimeProblem(m: Pick<SignInMessage, 'issuedAt' | 'expirationTime'> & { notBefore?: string }, nowMs: number, maxAgeMs: number, skewMs: number): string | null {
+  const issued = Date.parse(m.issuedAt);
+  const expires = Date.parse(m.expirationTime);
+  if (!Number.isFinite(issued) || !Number.isFinite(expires)) return 'Issued At / Expiration Time are not RFC 3339 times';
+  if (expires <= nowMs - skewMs) return `the message expired at ${m.expirationTime}`;
+  if (m.notBefore !== undefined) {
+    const notBefore = Date.parse(m.notBefore);
+    if (!Number.isFinite(notBefore) || notBefore > nowMs + skewMs) return `the message is not valid before ${m.notBefore}`;
+  }
+  if (issued > nowMs + skewMs) return `the message was issued in the future (${m.issuedAt})`;
+  if (issued < nowMs - maxAgeMs - skewMs) return `the message was issued too long ago (${m.issuedAt})`;
+  if (expires <= issued) return 'the message expires before it was issued';
+  return null;
+}

@@ -12,7 +12,7 @@ import {
   type TaskManager,
 } from '@cloister/contracts';
 import type { ContractAddresses, CoordinatorConfig } from '../config';
-import { coordinatorError } from '../errors';
+import { coordinatorError, isCoordinatorError } from '../errors';
 import type { ChainClient, ChainEvent, ChainRound, ChainTask } from './types';
 
 export type ResolvedDeployment = { addresses: ContractAddresses; blockNumber: number };
@@ -34,15 +34,35 @@ function isUnknownTask(error: unknown): boolean {
   return e?.revert?.name === 'TaskManagerUnknownTask' || /TaskManagerUnknownTask/.test(String(e?.message ?? ''));
 }
 
-async function rpc<T>(what: string, call: () => Promise<T>): Promise<T> {
+/** ethers error codes (and socket codes) that mean the node did not answer, not that the call was wrong. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'NETWORK_ERROR', 'TIMEOUT', 'SERVER_ERROR']);
+
+function unreachable(error: unknown): boolean {
+  for (let e = error as { code?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && UNREACHABLE.has(e.code)) return true;
+    if (e instanceof Error && /fetch failed|socket hang up|other side closed/.test(e.message)) return true;
+  }
+  return false;
+}
+
+/**
+ * One chain read, bounded: it fails with CLOISTER_ERR_CHAIN_UNAVAILABLE (503) after `timeoutMs` or when the node is
+ * unreachable, so a paused or dead node is an outage the caller can retry, never a hang or a 500.
+ */
+async function rpc<T>(what: string, call: () => Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(coordinatorError('ChainUnavailable', `chain RPC did not answer ${what} within ${timeoutMs} ms`)), timeoutMs);
+  });
   try {
-    return await call();
+    return await Promise.race([call(), timeout]);
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ECONNREFUSED' || code === 'NETWORK_ERROR' || code === 'TIMEOUT' || code === 'SERVER_ERROR') {
+    if (unreachable(error)) {
       throw coordinatorError('ChainUnavailable', `chain RPC failed during ${what}: ${(error as Error).message}`, { cause: error });
     }
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -64,6 +84,7 @@ export class EthersChainClient implements ChainClient {
     addresses: ContractAddresses,
     operatorKey: string | undefined,
     private readonly ownsProvider: boolean,
+    private readonly timeoutMs: number,
   ) {
     this.taskManagerAddress = getAddress(addresses.taskManager);
     this.taskManager = TaskManager__factory.connect(this.taskManagerAddress, provider);
@@ -80,16 +101,29 @@ export class EthersChainClient implements ChainClient {
     }
   }
 
-  static async connect(options: { rpcUrl?: string; provider?: Provider; addresses: ContractAddresses; operatorPrivateKey?: string }): Promise<EthersChainClient> {
+  static async connect(options: { rpcUrl?: string; provider?: Provider; addresses: ContractAddresses; operatorPrivateKey?: string; rpcTimeoutMs?: number }): Promise<EthersChainClient> {
     const ownsProvider = !options.provider;
+    const timeoutMs = options.rpcTimeoutMs ?? 5000;
     if (!options.provider && !options.rpcUrl) throw coordinatorError('ConfigInvalid', 'the chain needs an RPC URL or a provider');
-    const provider = options.provider ?? connectJsonRpc(options.rpcUrl!);
-    const network = await rpc('getNetwork', () => provider.getNetwork());
-    return new EthersChainClient(provider, network.chainId, options.addresses, options.operatorPrivateKey, ownsProvider);
+    const provider = options.provider ?? connectJsonRpc(options.rpcUrl!, { requestTimeoutMs: timeoutMs });
+    // At start a node may drop a reused keep-alive socket ("socket hang up") or still be starting: a few attempts.
+    let network: Awaited<ReturnType<Provider['getNetwork']>> | undefined;
+    for (let attempt = 1; network === undefined; attempt++) {
+      try {
+        network = await rpc('getNetwork', () => provider.getNetwork(), timeoutMs);
+      } catch (error) {
+        if (attempt >= 3 || !isCoordinatorError(error) || error.code !== 'CLOISTER_ERR_CHAIN_UNAVAILABLE') throw error;
+      }
+    }
+    return new EthersChainClient(provider, network.chainId, options.addresses, options.operatorPrivateKey, ownsProvider, timeoutMs);
+  }
+
+  private read<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return rpc(what, call, this.timeoutMs);
   }
 
   blockNumber(): Promise<number> {
-    return rpc('getBlockNumber', () => this.provider.getBlockNumber());
+    return this.read('getBlockNumber', () => this.provider.getBlockNumber());
   }
 
   /**
@@ -99,7 +133,7 @@ export class EthersChainClient implements ChainClient {
    * followed, not ignored.
    */
   async now(): Promise<bigint> {
-    const block = await rpc('getBlock', () => this.latestBlock());
+    const block = await this.read('getBlock', () => this.latestBlock());
     const wallMs = Date.now();
     const wall = BigInt(Math.floor(wallMs / 1000));
     if (!block) return wall;
@@ -120,14 +154,14 @@ export class EthersChainClient implements ChainClient {
   }
 
   taskCount(): Promise<bigint> {
-    return rpc('taskCount', () => this.taskManager.taskCount());
+    return this.read('taskCount', () => this.taskManager.taskCount());
   }
 
   async getTask(taskId: bigint): Promise<ChainTask | null> {
     if (taskId === 0n) return null;
     let t: Awaited<ReturnType<TaskManager['getTask']>>;
     try {
-      t = await rpc('getTask', () => this.taskManager.getTask(taskId));
+      t = await this.read('getTask', () => this.taskManager.getTask(taskId));
     } catch (error) {
       if (isUnknownTask(error)) return null;
       throw error;
@@ -151,7 +185,7 @@ export class EthersChainClient implements ChainClient {
   }
 
   async getRound(taskId: bigint, round: bigint): Promise<ChainRound> {
-    const r = await rpc('getRound', () => this.taskManager.getRound(taskId, round));
+    const r = await this.read('getRound', () => this.taskManager.getRound(taskId, round));
     return {
       state: Number(r.state),
       attempt: Number(r.attempt),
@@ -170,28 +204,28 @@ export class EthersChainClient implements ChainClient {
   }
 
   commitmentOf(taskId: bigint, round: bigint, participant: string): Promise<string> {
-    return rpc('commitmentOf', () => this.taskManager.commitmentOf(taskId, round, participant));
+    return this.read('commitmentOf', () => this.taskManager.commitmentOf(taskId, round, participant));
   }
 
   async committedParticipants(taskId: bigint, round: bigint): Promise<string[]> {
     // ethers' ABI decoder returns checksummed addresses already (a second getAddress would hash each one again).
-    return [...(await rpc('committedParticipants', () => this.taskManager.committedParticipants(taskId, round)))];
+    return [...(await this.read('committedParticipants', () => this.taskManager.committedParticipants(taskId, round)))];
   }
 
   isAdmitted(taskId: bigint, account: string): Promise<boolean> {
-    return rpc('isAdmitted', () => this.participants.isAdmitted(taskId, account));
+    return this.read('isAdmitted', () => this.participants.isAdmitted(taskId, account));
   }
 
   aggregatorSigner(): Promise<string> {
-    return rpc('aggregatorSigner', () => this.aggregatorRegistry.aggregatorSigner());
+    return this.read('aggregatorSigner', () => this.aggregatorRegistry.aggregatorSigner());
   }
 
   challengeWindow(): Promise<bigint> {
-    return rpc('challengeWindow', () => this.taskManager.challengeWindow());
+    return this.read('challengeWindow', () => this.taskManager.challengeWindow());
   }
 
   async events(fromBlock: number, toBlock: number): Promise<ChainEvent[]> {
-    const logs = await rpc('getLogs', () => this.provider.getLogs({ address: this.taskManagerAddress, fromBlock, toBlock }));
+    const logs = await this.read('getLogs', () => this.provider.getLogs({ address: this.taskManagerAddress, fromBlock, toBlock }));
     const out: ChainEvent[] = [];
     for (const log of logs) {
       const parsed = this.taskManager.interface.parseLog({ topics: [...log.topics], data: log.data });
@@ -222,7 +256,7 @@ export class EthersChainClient implements ChainClient {
       try {
         const tx = await build(this.taskManager.connect(operator));
         await tx.wait();
-        for (const listener of this.minedListeners) listener();
+        this.sawActivity();
         return tx.hash;
       } catch (error) {
         (operator as NonceManager).reset();
@@ -236,6 +270,10 @@ export class EthersChainClient implements ChainClient {
 
   onMined(listener: () => void): void {
     this.minedListeners.push(listener);
+  }
+
+  sawActivity(): void {
+    for (const listener of this.minedListeners) listener();
   }
 
   openRound(taskId: bigint): Promise<string> {
@@ -262,6 +300,6 @@ export class EthersChainClient implements ChainClient {
 /** Connects to the chain named by the configuration. */
 export async function createChainClient(config: CoordinatorConfig): Promise<{ client: EthersChainClient; deployment: ResolvedDeployment }> {
   const deployment = resolveDeployment(config.chain);
-  const client = await EthersChainClient.connect({ rpcUrl: config.chain.rpcUrl, addresses: deployment.addresses, operatorPrivateKey: config.chain.operatorPrivateKey });
+  const client = await EthersChainClient.connect({ rpcUrl: config.chain.rpcUrl, addresses: deployment.addresses, operatorPrivateKey: config.chain.operatorPrivateKey, rpcTimeoutMs: config.chain.rpcTimeoutMs });
   return { client, deployment };
 }

@@ -72,8 +72,13 @@ export interface ChainClient {
   acceptRound(taskId: bigint, round: bigint): Promise<string>;
   /** One `creditRewards` page of an accepted round (anyone may send it; the operator does). */
   creditRewards(taskId: bigint, round: bigint, maxAccounts: number): Promise<string>;
-  /** Calls `listener` after each operator transaction of this client is mined (the watcher reads the new block at once). */
+  /**
+   * Calls `listener` whenever this process learns that the chain moved: an operator transaction of this client was
+   * mined, or `sawActivity()` was called (the watcher reads the new blocks at once).
+   */
   onMined?(listener: () => void): void;
+  /** Someone else's transaction is known to be mined (an upload proves its commit was): tell the `onMined` listeners. */
+  sawActivity?(): void;
   close(): Promise<void>;
 }
 

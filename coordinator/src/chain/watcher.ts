@@ -2,6 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ChainClient, ChainEvent } from './types';
+import type { DurableDocuments } from '../store/durableDocuments';
+import { RepeatedFailureLog } from '../plugins/repeatedFailures';
+
+/** Store namespace of the watcher's durable cursor. */
+export const WATCHER_CURSORS = 'watcher-cursors';
 
 export type WatcherOptions = {
   chain: ChainClient;
@@ -19,16 +24,25 @@ export type WatcherOptions = {
   onSweep?: () => Promise<void>;
   sweepEveryMs?: number;
   onBlock?: (block: number) => void;
+  /**
+   * Where the cursor is kept durably (the artifact store), written after each range that had events. Redis keeps the
+   * working copy; when Redis has none but the store has one, Redis lost its data: the watcher resumes from the store's
+   * cursor (the blocks after it held no event, so no event is replayed and nothing is announced twice) and calls
+   * `onRedisLoss` before going on.
+   */
+  documents?: DurableDocuments;
+  onRedisLoss?: () => Promise<void>;
 };
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
 /**
  * Follows TaskManager events by polling getLogs up to `head - confirmations`. The last processed block lives in
- * Redis, so a restarted coordinator catches up from where it stopped. Among several instances one holds a lease
- * and watches; the others wait to take over. Polling is the safety net: whatever tells this process that the chain
- * moved (its own transaction mined, an aggregation job done) calls `poke()` and the watcher reads the new blocks at
- * once, so a round's transitions follow events, not the poll interval.
+ * Redis and, after every range with events, in the store, so a restarted coordinator (or one whose Redis lost its
+ * data) catches up from where it stopped without replaying events it already acted on. Among several instances one
+ * holds a lease and watches; the others wait to take over. Polling is the safety net: whatever tells this process
+ * that the chain moved (its own transaction mined, an aggregation job done) calls `poke()` and the watcher reads the
+ * new blocks at once, so a round's transitions follow events, not the poll interval.
  */
 export class ChainWatcher {
   private timer: NodeJS.Timeout | null = null;
@@ -37,8 +51,11 @@ export class ChainWatcher {
   private again = false;
   private lastSweep = 0;
   private readonly instance = randomBytes(8).toString('hex');
+  private readonly failures: RepeatedFailureLog;
 
-  constructor(private readonly o: WatcherOptions) {}
+  constructor(private readonly o: WatcherOptions) {
+    this.failures = new RepeatedFailureLog(o.log);
+  }
 
   get cursorKey(): string {
     return `${this.o.keyPrefix}chain:cursor`;
@@ -62,7 +79,9 @@ export class ChainWatcher {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.tick()
-        .catch((err) => this.o.log.warn({ err }, 'chain: poll failed, retrying'))
+        .catch((err: unknown) => {
+          this.failures.warn(err, 'chain: poll failed, retrying');
+        })
         .finally(() => {
           this.running = null;
           // A poke during the tick may have come after the tick read the head: read again now.
@@ -98,7 +117,7 @@ export class ChainWatcher {
   async tick(): Promise<void> {
     if (!(await this.holdLease())) return;
     const head = (await this.o.chain.blockNumber()) - this.o.confirmations;
-    let cursor = (await this.cursor()) ?? this.o.startBlock - 1;
+    let cursor = (await this.cursor()) ?? (await this.recoverCursor()) ?? this.o.startBlock - 1;
     while (!this.stopped && cursor < head) {
       const from = cursor + 1;
       const to = Math.min(head, from + this.o.maxBlockRange - 1);
@@ -107,6 +126,7 @@ export class ChainWatcher {
         if (this.stopped) return; // leave the cursor: the range is redone next time
         await this.o.onEvent(event);
       }
+      if (events.length > 0) await this.o.documents?.write(WATCHER_CURSORS, this.cursorKey, { block: to });
       await this.o.redis.set(this.cursorKey, String(to));
       this.o.onBlock?.(to);
       if (events.length > 0) this.o.log.debug({ from, to, events: events.length }, 'chain: processed');
@@ -116,6 +136,16 @@ export class ChainWatcher {
       this.lastSweep = Date.now();
       await this.o.onSweep();
     }
+  }
+
+  /** The store's cursor when Redis has none (Redis lost its data): restores it, then runs onRedisLoss. */
+  private async recoverCursor(): Promise<number | null> {
+    const durable = await this.o.documents?.read<{ block: number }>(WATCHER_CURSORS, this.cursorKey);
+    if (!durable) return null;
+    this.o.log.warn({ block: durable.block }, 'chain: Redis has no cursor but the store has one (Redis lost its data): resuming from the store');
+    await this.o.onRedisLoss?.();
+    await this.o.redis.set(this.cursorKey, String(durable.block));
+    return durable.block;
   }
 
   async stop(): Promise<void> {

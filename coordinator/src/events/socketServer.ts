@@ -3,6 +3,8 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
+import { RepeatedFailureLog } from '../plugins/repeatedFailures';
+import { ERROR_CODES } from '../errors';
 import { ROUND_EVENTS, RoundEventSchema, validate, type RoundEvent, type RoundEventName } from '@cloister/protocol';
 
 /** Names of the events pushed to `task:<id>` rooms: protocol's ROUND_EVENTS (one list, shared with the clients). */
@@ -44,37 +46,57 @@ export function taskRoom(taskId: string | bigint): string {
 
 const TASK_ID = /^[0-9]{1,78}$/;
 
+/** The room of every task's events: a dashboard joins it once (`subscribe { all: true }`) instead of a room per task. */
+export const ALL_TASKS_ROOM = 'tasks:all';
+
 /**
  * socket.io on the HTTP server, with the Redis adapter so that every coordinator instance's clients receive
  * events emitted by any instance. Clients emit `subscribe { taskId }` / `unsubscribe { taskId }`.
  */
-export function createSocketServer(options: { server: HttpServer; redis: Redis; log: Logger; keyPrefix: string }): {
+export function createSocketServer(options: { server: HttpServer; redis: Redis; log: Logger; keyPrefix: string; maxRoomsPerConnection?: number }): {
   io: Server;
   emit(event: SocketEventName, payload: RoundEventPayload): void;
   close(): Promise<void>;
 } {
-  const pub = options.redis.duplicate();
-  const sub = options.redis.duplicate();
-  pub.on('error', (err) => options.log.warn({ err }, 'socket: redis pub error'));
-  sub.on('error', (err) => options.log.warn({ err }, 'socket: redis sub error'));
+  // No command timeout here (the request-path connection has one): the adapter publishes without awaiting, so a
+  // publish that timed out while Redis was away (disconnectSockets on close) was an unhandled rejection.
+  const pub = options.redis.duplicate({ commandTimeout: undefined });
+  const sub = options.redis.duplicate({ commandTimeout: undefined });
+  const failures = new RepeatedFailureLog(options.log);
+  pub.on('error', (err) => failures.warn(err, 'socket: redis pub error'));
+  sub.on('error', (err) => failures.warn(err, 'socket: redis sub error'));
   const io = new Server(options.server, {
     cors: { origin: true },
     adapter: createAdapter(pub, sub, { key: `${options.keyPrefix}socket.io` }),
     serveClient: false,
   });
+  const maxRooms = options.maxRoomsPerConnection ?? 100;
   io.on('connection', (socket) => {
     const handle = (join: boolean) => (payload: unknown, ack?: unknown) => {
-      const taskId = (payload as { taskId?: unknown } | null)?.taskId;
-      const ok = (typeof taskId === 'string' && TASK_ID.test(taskId)) || (typeof taskId === 'number' && Number.isSafeInteger(taskId) && taskId >= 0);
-      if (ok) {
-        if (join) void socket.join(taskRoom(String(taskId)));
-        else void socket.leave(taskRoom(String(taskId)));
+      const reply = (r: unknown) => {
+        if (typeof ack === 'function') (ack as (r: unknown) => void)(r);
+      };
+      const body = payload as { taskId?: unknown; all?: unknown } | null;
+      const taskId = body?.taskId;
+      let room: string | null = null;
+      if (body?.all === true) room = ALL_TASKS_ROOM;
+      else if ((typeof taskId === 'string' && TASK_ID.test(taskId)) || (typeof taskId === 'number' && Number.isSafeInteger(taskId) && taskId >= 0)) room = taskRoom(String(taskId));
+      if (room === null) {
+        reply({ ok: false, code: ERROR_CODES.RequestInvalid.code, message: 'expected { taskId: decimal string } or { all: true }' });
+        return;
       }
-      if (typeof ack === 'function') {
-        (ack as (r: unknown) => void)(
-          ok ? { ok: true, room: taskRoom(String(taskId)) } : { ok: false, code: 'CLOISTER_ERR_REQUEST_INVALID', message: 'expected { taskId: decimal string }' },
-        );
+      if (!join) {
+        void socket.leave(room);
+        reply({ ok: true, room });
+        return;
       }
+      // socket.rooms holds the connection's own room too. One connection joining 20,000 rooms was possible.
+      if (!socket.rooms.has(room) && socket.rooms.size - 1 >= maxRooms) {
+        reply({ ok: false, code: ERROR_CODES.SocketRoomLimit.code, message: `at most ${maxRooms} task rooms per connection: leave one first, or subscribe { all: true } for every task` });
+        return;
+      }
+      void socket.join(room);
+      reply({ ok: true, room });
     };
     socket.on('subscribe', handle(true));
     socket.on('unsubscribe', handle(false));
@@ -82,7 +104,8 @@ export function createSocketServer(options: { server: HttpServer; redis: Redis; 
   return {
     io,
     emit(event, payload) {
-      io.to(taskRoom(payload.taskId)).emit(event, payload);
+      // A socket in both rooms receives the event once.
+      io.to([taskRoom(payload.taskId), ALL_TASKS_ROOM]).emit(event, payload);
     },
     async close() {
       // Not io.close(): it also closes the HTTP server, which fastify owns, and waits for every kept-alive connection

@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
 import { getAddress } from 'ethers';
@@ -7,7 +7,15 @@ import type { CoordinatorConfig } from '../config';
 import { coordinatorError } from '../errors';
 import { AGGREGATOR_SIGNATURE_HEADER, AGGREGATOR_TIMESTAMP_HEADER, createAggregatorVerifier } from '../auth/aggregatorAuth';
 import { issueSessionToken, verifySessionToken } from '../auth/session';
-import { formatSignInMessage, parseSignInMessage, SIGN_IN_STATEMENT } from '../auth/siwe';
+import { formatSignInMessage, parseSignInMessage, signInTimeProblem, SIGN_IN_STATEMENT } from '../auth/siwe';
+
+/** Clock tolerance between the coordinator and a participant's wallet for the sign-in message's times. */
+const SIGN_IN_SKEW_MS = 60_000;
+
+const digestOf = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** What the coordinator keeps per issued nonce: whose it is and the digest of the exact text it issued. */
+type IssuedNonce = { address: string; digest: string };
 
 export type Auth = {
   /** Issues an EIP-4361 message with a fresh single-use nonce (stored in Redis with a TTL). */
@@ -72,7 +80,8 @@ export default fp<{ config: CoordinatorConfig }>(
           issuedAt: now.toISOString(),
           expirationTime: new Date(now.getTime() + cfg.nonceTtlSeconds * 1000).toISOString(),
         });
-        await app.redis.set(app.rkey('nonce', nonce), getAddress(address), 'EX', cfg.nonceTtlSeconds);
+        const issued: IssuedNonce = { address: getAddress(address), digest: digestOf(message) };
+        await app.redis.set(app.rkey('nonce', nonce), JSON.stringify(issued), 'EX', cfg.nonceTtlSeconds);
         return message;
       },
 
@@ -90,10 +99,23 @@ export default fp<{ config: CoordinatorConfig }>(
         if (recovered !== parsed.address) {
           throw coordinatorError('SignInSignatureInvalid', `signature recovers to ${recovered}, not ${parsed.address}`);
         }
+        const timeProblem = signInTimeProblem(parsed, Date.now(), cfg.nonceTtlSeconds * 1000, SIGN_IN_SKEW_MS);
+        if (timeProblem) throw coordinatorError('SignInMessageInvalid', `${timeProblem}: POST /v1/auth/nonce for a new message`);
         // Single use: GETDEL consumes the nonce atomically, so a replay finds nothing.
-        const stored = await app.redis.getdel(app.rkey('nonce', parsed.nonce));
-        if (!stored || stored !== parsed.address) {
+        const raw = await app.redis.getdel(app.rkey('nonce', parsed.nonce));
+        let issued: IssuedNonce | null = null;
+        try {
+          issued = raw ? (JSON.parse(raw) as IssuedNonce) : null;
+        } catch {
+          issued = null;
+        }
+        if (!issued || issued.address !== parsed.address) {
           throw coordinatorError('NonceInvalid', 'nonce unknown, expired or already used: request a new message');
+        }
+        // The signed text must be the issued text, byte for byte (an edited statement, Issued At or Expiration Time
+        // parses just as well).
+        if (issued.digest !== digestOf(message)) {
+          throw coordinatorError('SignInMessageInvalid', 'the signed message differs from the one issued for this nonce: sign the returned message unchanged');
         }
         const { token, expiresAt } = issueSessionToken(cfg.sessionSecret, parsed.address, cfg.sessionTtlSeconds);
         return { token, expiresAt, address: parsed.address };

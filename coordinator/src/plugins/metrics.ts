@@ -14,6 +14,12 @@ export class CoordinatorMetrics {
   readonly rejections = new Counter({ name: 'cloister_rejections_total', help: 'Requests rejected, by error code', labelNames: ['code'], registers: [this.registry] });
   readonly roundEvents = new Counter({ name: 'cloister_round_events_total', help: 'Round events seen on chain', labelNames: ['event'], registers: [this.registry] });
   readonly roundActions = new Counter({ name: 'cloister_round_actions_total', help: 'Round transactions and jobs issued', labelNames: ['action', 'result'], registers: [this.registry] });
+  readonly stalledTasks = new Gauge({
+    name: 'cloister_task_stalled',
+    help: 'Tasks whose current round failed or was rejected with the reopen budget spent (1 per stalled task; an operator must act)',
+    labelNames: ['taskId'],
+    registers: [this.registry],
+  });
   readonly lastBlock = new Gauge({ name: 'cloister_chain_last_processed_block', help: 'Last block the watcher processed', registers: [this.registry] });
   private depthSource: (() => Promise<Record<string, Record<string, number>>>) | null = null;
 

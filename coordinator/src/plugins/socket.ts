@@ -10,9 +10,9 @@ declare module 'fastify' {
 }
 
 /** socket.io bound to fastify's HTTP server; closes before the HTTP server does. */
-export default fp<{ keyPrefix: string }>(
+export default fp<{ keyPrefix: string; maxRoomsPerConnection?: number }>(
   async (app, opts) => {
-    const socket = createSocketServer({ server: app.server, redis: app.redis, log: app.log as never, keyPrefix: opts.keyPrefix });
+    const socket = createSocketServer({ server: app.server, redis: app.redis, log: app.log as never, keyPrefix: opts.keyPrefix, maxRoomsPerConnection: opts.maxRoomsPerConnection });
     app.decorate('events', {
       emit(event: SocketEventName, payload: RoundEventPayload) {
         // Validated here, once, for every emitter: a payload clients would refuse is a bug, logged and not sent.

@@ -2,6 +2,7 @@ import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { QUEUE_NAMES } from './names';
+import { RepeatedFailureLog } from '../plugins/repeatedFailures';
 
 /**
  * Listens for the aggregation queue's job completions and failures (BullMQ QueueEvents: a blocking read of the
@@ -12,13 +13,16 @@ export function watchAggregationJobs(options: { url: string; prefix: string; onS
   const connection = new Redis(options.url, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined); // surfaced by readiness checks
   const events = new QueueEvents(QUEUE_NAMES.aggregation, { connection, prefix: options.prefix });
-  events.on('error', (err) => options.log.warn({ err }, 'queue: aggregation events error'));
+  const failures = new RepeatedFailureLog(options.log);
+  events.on('error', (err) => failures.warn(err, 'queue: aggregation events error'));
   events.on('completed', () => options.onSettled());
   events.on('failed', () => options.onSettled());
   return {
     async close() {
+      // Its own connection, only ever blocked in a read of the event stream: dropped at once (a polite QUIT would wait
+      // forever on a Redis that is down, and its reconnect attempts would keep the process alive).
+      connection.disconnect();
       await events.close().catch(() => undefined);
-      await connection.quit().catch(() => connection.disconnect());
     },
     /** Drops the connections at once, for when close() did not finish in time (see the rounds worker's terminate). */
     terminate() {

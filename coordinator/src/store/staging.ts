@@ -85,6 +85,9 @@ export async function stageToFile(directory: string, source: Readable, options: 
       source.resume();
     });
   } catch (error) {
+    // A stream destroyed while it was still opening its file creates the file when the open completes: wait for it
+    // to close before removing it, or a .part file was left behind (seen under load).
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
     await rm(file, { force: true });
     throw error;
   }

@@ -26,7 +26,7 @@ export async function startCoordinatorStack(options: {
   name: string;
   chain: Parameters<typeof startTestChain>[0];
   /** The test's own settings (auth, uploads, rounds); host, port, redis, chain and store come from the stack. */
-  config: Pick<ConfigInput, 'auth' | 'uploads' | 'rounds' | 'dashboard'>;
+  config: Pick<ConfigInput, 'auth' | 'uploads' | 'rounds' | 'rateLimits' | 'socket' | 'dashboard'>;
 }): Promise<CoordinatorStack> {
   const storeDir = mkdtempSync(path.join(os.tmpdir(), `${options.name}-`));
   const [redis, t] = await Promise.all([spawnRedis(), startTestChain(options.chain)]);

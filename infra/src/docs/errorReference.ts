@@ -17,6 +17,7 @@ export const ERROR_PACKAGES = [
   'devstack',
   'contracts',
   'coordinator',
+  'model-runtime',
   'aggregator-rofl',
   'client',
   'simulation',
@@ -30,6 +31,7 @@ export function loadErrorDefinitions(): ErrorDefinition[] {
   require('@cloister/devstack');
   require('@cloister/contracts');
   require('@cloister/coordinator');
+  require('@cloister/model-runtime');
   require('@cloister/aggregator-rofl');
   require('@cloister/client');
   require('@cloister/simulation');

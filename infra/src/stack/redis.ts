@@ -11,7 +11,7 @@ import { InfraRedisFailedError, InfraRedisMissingError } from '../errors';
 
 export { REDIS_INSTALL_HINT, type LocalRedis, type StartRedisOptions } from '@cloister/devstack';
 
-/** Returns CLOISTER_REDIS_URL's server, or spawns `redis-server --save '' --appendonly no` on a free port and waits for PONG. */
+/** Returns CLOISTER_REDIS_URL's server, or spawns `redis-server --appendonly yes` (its own data folder) on a free port and waits for PONG. */
 export async function startRedis(options: StartRedisOptions = {}): Promise<LocalRedis> {
   try {
     return await startDevelopmentRedis(options);

@@ -68,6 +68,20 @@ describe('openUpdate typed errors', () => {
     expect(Buffer.from(await open(sealed)).equals(Buffer.from(plaintext))).toBe(true);
   });
 
+  it('opens in place: the ciphertext\'s own buffer as output (each chunk lands over bytes already read)', async () => {
+    for (const chunkSize of [64, 1024]) {
+      const bytes = Uint8Array.from(await sealUpdateToBytes({ recipientPublicKey: keys.publicKey, context, plaintext, chunkSize }));
+      const opened = await openUpdateToBytes({ recipientKeyPair: keys, context, ciphertext: bytes, output: bytes });
+      expect(opened.buffer).toBe(bytes.buffer);
+      expect(opened.byteOffset).toBe(0);
+      expect(Buffer.from(opened).equals(Buffer.from(plaintext))).toBe(true);
+    }
+    // A tampered envelope still fails in place.
+    const bad = Uint8Array.from(sealed);
+    bad[bad.length - 1]! ^= 1;
+    await expect(openUpdateToBytes({ recipientKeyPair: keys, context, ciphertext: bad, output: bad })).rejects.toBeInstanceOf(EnvelopeTamperedError);
+  });
+
   it('wrong key', async () => {
     await expect(open(sealed, context, await generateRecipientKeyPair())).rejects.toThrow(
       EnvelopeWrongKeyError,

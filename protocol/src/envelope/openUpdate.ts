@@ -149,7 +149,9 @@ export async function* openUpdate(options: OpenUpdateOptions): AsyncGenerator<Ui
 
 /**
  * openUpdate collected into one Uint8Array. With `output` the plaintext is written there and a view of it is
- * returned (a buffer at least as long as the ciphertext always fits; reuse it across updates). A Uint8Array
+ * returned (a buffer at least as long as the ciphertext always fits; reuse it across updates). `output` may be the
+ * ciphertext's own memory (open in place): plaintext chunk i lands at i × chunkSize, before the frame it came from,
+ * over bytes already read; the ciphertext is then gone, so hash it first. A Uint8Array
  * ciphertext without `output` is opened into one allocation sized from the ciphertext: no concatenation.
  */
 export async function openUpdateToBytes(options: OpenUpdateToBytesOptions): Promise<Uint8Array> {

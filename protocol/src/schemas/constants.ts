@@ -9,6 +9,8 @@ export const EXCLUSION_REASON = {
   NonFinite: 7,
   NormExceeded: 8,
   RobustFilter: 9,
+  /** The update claims more training examples than the participant's declared bound (task spec `exampleCountBound`). */
+  ExampleCountExceeded: 10,
 } as const;
 export type ExclusionReason = (typeof EXCLUSION_REASON)[keyof typeof EXCLUSION_REASON];
 
@@ -97,8 +99,15 @@ export const STRATEGIES = [
   'trimmed-mean',
   'krum',
   'multi-krum',
+  'fltrust',
 ] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
+
+/**
+ * The envelope context a validation set is sealed under (with the deployment's chain id and TaskManager): the task id
+ * is not known when the author writes the spec, so task 0, round 0 (no update uses round 0), the zero address.
+ */
+export const VALIDATION_SET_ENVELOPE = { taskId: 0n, round: 0n, participant: '0x0000000000000000000000000000000000000000' } as const;
 
 /** Optimizers a task spec may name (tfjs `tf.train.*`). */
 export const OPTIMIZERS = ['sgd', 'momentum', 'adagrad', 'adadelta', 'adam', 'adamax', 'rmsprop'] as const;

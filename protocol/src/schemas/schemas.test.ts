@@ -47,6 +47,7 @@ describe('schemas', () => {
 
   it('shares the contract numbers and wire names', () => {
     expect(EXCLUSION_REASON.RobustFilter).toBe(9);
+    expect(EXCLUSION_REASON.ExampleCountExceeded).toBe(10);
     expect(ROUND_STATE.Rejected).toBe(6);
     expect(HEADERS.signature).toBe('x-cloister-signature');
     expect(aggregationJobId(1n, 2, 1700000000)).toBe('aggregate-1-2-1700000000');

@@ -59,6 +59,9 @@ export const MultiKrumParamsSchema = Type.Object(
   strict,
 );
 
+/** FLTrust takes no parameters: its reference update is trained with the task's training settings. */
+export const FLTrustParamsSchema = Type.Object({}, strict);
+
 /** The parameter schema of each strategy, by name. */
 export const STRATEGY_PARAMS_SCHEMAS = {
   fedavg: FedAvgParamsSchema,
@@ -70,6 +73,7 @@ export const STRATEGY_PARAMS_SCHEMAS = {
   'trimmed-mean': TrimmedMeanParamsSchema,
   krum: KrumParamsSchema,
   'multi-krum': MultiKrumParamsSchema,
+  fltrust: FLTrustParamsSchema,
 } as const satisfies Record<StrategyName, TObject>;
 
 /** The parameters strategy `N` takes. */

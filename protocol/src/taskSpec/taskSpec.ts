@@ -5,7 +5,7 @@
 import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
 import { SchemaValidationError } from '../errors.js';
 import { OPTIMIZERS, STRATEGIES, type StrategyName } from '../schemas/constants.js';
-import { Bytes32Schema } from '../schemas/primitives.js';
+import { AddressSchema, Bytes32Schema } from '../schemas/primitives.js';
 import { schemaErrors, type SchemaErrorEntry } from '../schemas/validate.js';
 import { MEAN_STRATEGIES, STRATEGY_PARAMS_SCHEMAS } from './strategyParams.js';
 
@@ -91,6 +91,7 @@ const AGGREGATION_BY_STRATEGY = {
   'trimmed-mean': aggregationOf('trimmed-mean'),
   krum: aggregationOf('krum'),
   'multi-krum': aggregationOf('multi-krum'),
+  fltrust: aggregationOf('fltrust'),
 } as const;
 /** `aggregation`: the strategy, its own parameters (nothing else), the update norm bound and central DP. */
 export const AggregationSchema = Type.Union([
@@ -103,6 +104,7 @@ export const AggregationSchema = Type.Union([
   AGGREGATION_BY_STRATEGY['trimmed-mean'],
   AGGREGATION_BY_STRATEGY.krum,
   AGGREGATION_BY_STRATEGY['multi-krum'],
+  AGGREGATION_BY_STRATEGY.fltrust,
 ]);
 export type Aggregation = Static<typeof AggregationSchema>;
 
@@ -130,6 +132,11 @@ export const ExampleCountBoundSchema = Type.Object(
       description: "where each participant's bound comes from: its statistics-round count, or its declared count",
     }),
     onExceed: Type.Union([Type.Literal('exclude'), Type.Literal('clamp')]),
+    declared: Type.Optional(
+      Type.Record(AddressSchema, Type.Integer({ minimum: 1 }), {
+        description: 'source declared: the governance-approved example count of each participant (approved with the spec)',
+      }),
+    ),
   },
   strict,
 );
@@ -320,6 +327,12 @@ function crossSectionErrors(spec: TrainingTaskSpec): SchemaEntry[] {
     if (scoring.method !== 'alignment' && spec.validationSet === undefined) {
       errors.push({ path: '/validationSet', message: `${scoring.method} scores need a validation set sealed to the TEE` });
     }
+  }
+  if (aggregation.strategy === 'fltrust' && spec.validationSet === undefined) {
+    errors.push({ path: '/validationSet', message: 'fltrust trains its reference update on a validation set sealed to the TEE' });
+  }
+  if (spec.exampleCountBound?.source === 'declared' && spec.exampleCountBound.declared === undefined) {
+    errors.push({ path: '/exampleCountBound/declared', message: 'a declared example-count bound lists each participant\'s count' });
   }
   if (spec.exampleCountBound?.source === 'statistics' && spec.statistics === undefined) {
     errors.push({ path: '/statistics', message: 'an example-count bound from statistics needs statistics.resultHash' });

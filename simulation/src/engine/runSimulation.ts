@@ -23,6 +23,11 @@ export type RoundStats = {
   /** From the previous round's acceptance (or the end of setup) to this round's acceptance, in seconds. */
   wallSeconds: number;
   /**
+   * CPU time this process (participants, coordinator, aggregator and its opener pool, appd: every thread) spent in
+   * the same span, user + system, in seconds: less sensitive than wall time to other jobs on a shared machine.
+   */
+  cpuSeconds: number;
+  /**
    * open: until the round is seen Open; seal: generate/train + encode + HPKE seal + hash + sign; commit: commit
    * transactions mined; upload: ciphertexts stored by the coordinator; close: last upload → aggregation job starts
    * (closeRound transaction, chain watcher, enqueue); aggregate: job start → first outcome page sent (fetch, open,
@@ -215,9 +220,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     const signals = new RoundSignals(stack.coordinatorUrl, taskId);
     try {
       let roundStart = Date.now();
+      let cpuStart = process.cpuUsage();
       for (let r = 1; r <= options.rounds; r += 1) {
         const s = await runRound({ stack, taskId, round: r, participants, source, concurrency, recipientPublicKey, taskManager, roundStart, log, signals, timeoutMs: options.roundTimeoutMs ?? 15 * 60_000, onProgress: options.onProgress });
         roundStart = s.acceptedAt;
+        const cpu = process.cpuUsage(cpuStart);
+        cpuStart = process.cpuUsage();
+        s.stats.cpuSeconds = (cpu.user + cpu.system) / 1e6;
         stats.push(s.stats);
         options.onRound?.(s.stats);
       }
@@ -351,6 +360,7 @@ async function runRound(ctx: RoundContext): Promise<{ stats: RoundStats; accepte
   const stats: RoundStats = {
     round,
     wallSeconds: (acceptedAt - ctx.roundStart) / 1000,
+    cpuSeconds: 0, // set by the caller, which measures from round to round
     phases,
     committed: Number(final.committedCount),
     included: Number(final.includedCount),

@@ -1,11 +1,11 @@
-// A throw-away redis-server for the simulation (@cloister/devstack's spawnRedis: free port, no persistence, its own
+// A throw-away redis-server for the simulation (@cloister/devstack's spawnRedis: free port, append-only file in its own folder, its own
 // process group, stopped with it; CLOISTER_REDIS_URL is not used: the round benchmark reads this server's RSS by pid).
 import { isDevstackError, spawnRedis } from '@cloister/devstack';
 import { RedisFailedError } from '../errors';
 
 export type SimulationRedis = { url: string; pid: number; stop(): Promise<void> };
 
-/** Spawns `redis-server --save '' --appendonly no` on a free port and waits for PONG. */
+/** Spawns `redis-server --appendonly yes` (its own data folder) on a free port and waits for PONG. */
 export async function startRedis(options: { binary?: string; timeoutMs?: number } = {}): Promise<SimulationRedis> {
   try {
     const redis = await spawnRedis(options);

@@ -134,9 +134,20 @@ export default async function updateRoutes(app: App): Promise<void> {
         if (signer === null || getAddress(signer) !== participant) {
           throw coordinatorError('UploadSignatureInvalid', `${HEADERS.signature} is not ${participant}'s signature over ${hash} for task ${taskId} round ${round}`);
         }
+        // In a closed round, the upload that completes the set enqueues the aggregation. A process that died after
+        // recording an upload and before that check leaves it to the participant's retry (a duplicate), so duplicates
+        // check too; otherwise the round waited for the whole upload grace.
+        const enqueueIfComplete = async () => {
+          if (state.state !== ROUND_STATE.Closed) return;
+          const fresh = await app.chain.getRound(taskId, round);
+          await app.rounds.maybeEnqueueAggregation(taskId, round, fresh, false).catch((err) => log.warn({ err }, 'upload: aggregation check failed'));
+        };
         const previous = await app.uploads.get(taskId, round, state.openedAt, participant);
         if (previous) {
-          if (previous.ciphertextHash === hash) return { ciphertextHash: hash, size: previous.size, duplicate: true };
+          if (previous.ciphertextHash === hash) {
+            await enqueueIfComplete();
+            return { ciphertextHash: hash, size: previous.size, duplicate: true };
+          }
           throw coordinatorError('UpdateConflict', `${participant} already uploaded ${previous.ciphertextHash} for this round`);
         }
         const early = (await firstCommitment).toLowerCase();
@@ -153,17 +164,18 @@ export default async function updateRoutes(app: App): Promise<void> {
         const result = await app.uploads.record(taskId, round, state.openedAt, rec);
         if (!result.created) {
           // A concurrent upload of the same participant won the race.
-          if (result.existing.ciphertextHash === hash) return { ciphertextHash: hash, size: staged.size, duplicate: true };
+          if (result.existing.ciphertextHash === hash) {
+            await enqueueIfComplete();
+            return { ciphertextHash: hash, size: staged.size, duplicate: true };
+          }
           throw coordinatorError('UpdateConflict', `${participant} already uploaded ${result.existing.ciphertextHash} for this round`);
         }
         app.metrics.uploads.inc({ duplicate: 'false' });
         app.metrics.uploadBytes.inc(staged.size);
         app.metrics.uploadSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
         log.info({ hash, size: staged.size }, 'upload: stored');
-        if (state.state === ROUND_STATE.Closed) {
-          const fresh = await app.chain.getRound(taskId, round);
-          await app.rounds.maybeEnqueueAggregation(taskId, round, fresh, false).catch((err) => log.warn({ err }, 'upload: aggregation check failed'));
-        }
+        app.chain.sawActivity?.(); // its commit is mined: the watcher reads it now (the round closes when it fills)
+        await enqueueIfComplete();
         return { ciphertextHash: hash, size: staged.size, duplicate: false };
       } finally {
         await staged.discard();

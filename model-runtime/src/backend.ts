@@ -1,8 +1,8 @@
 // Backend selection: native TensorFlow (tfjs-node) when it loads, otherwise WebAssembly with the missing convolution
 // gradient kernels registered (see wasmKernels.ts). The chosen backend is logged.
 import * as tf from '@tensorflow/tfjs';
-import { BackendUnavailableError } from '../errors';
-import { silentLogger, type Logger } from '../logger';
+import { BackendUnavailableError } from './errors';
+import { silentLogger, type Logger } from './logger';
 import { registerWasmGradientKernels } from './wasmKernels';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';

@@ -1,6 +1,6 @@
 // Loss and metric functions by the names a task spec uses (Keras/tfjs-layers names).
 import * as tf from '@tensorflow/tfjs';
-import { ModelSpecInvalidError } from '../errors';
+import { ModelInvalidError } from './errors';
 
 export type LossFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
 export type MetricFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
@@ -32,7 +32,7 @@ export const LOSS_NAMES = Object.keys(LOSSES);
 export function lossFunction(name: string): LossFn {
   const fn = LOSSES[name];
   if (!fn) {
-    throw new ModelSpecInvalidError(`Unknown loss "${name}" in the task's training settings; use one of ${LOSS_NAMES.join(', ')}.`, { details: {
+    throw new ModelInvalidError(`Unknown loss "${name}" in the task's training settings; use one of ${LOSS_NAMES.join(', ')}.`, { details: {
       loss: name,
     } });
   }
@@ -52,7 +52,7 @@ export function metricFunction(name: string, lossName: string): { key: string; f
   }
   const fn = METRICS[resolved];
   if (!fn) {
-    throw new ModelSpecInvalidError(
+    throw new ModelInvalidError(
       `Unknown metric "${name}" in the task's training settings; use accuracy or one of ${Object.keys(METRICS).join(', ')}.`,
       { details: { metric: name } },
     );
@@ -62,7 +62,7 @@ export function metricFunction(name: string, lossName: string): { key: string; f
 
 export function createOptimizer(name: string, learningRate: number): tf.Optimizer {
   if (!(learningRate > 0) || !Number.isFinite(learningRate)) {
-    throw new ModelSpecInvalidError(`learningRate must be a positive number (got ${learningRate}).`, { details: { learningRate } });
+    throw new ModelInvalidError(`learningRate must be a positive number (got ${learningRate}).`, { details: { learningRate } });
   }
   switch (name) {
     case 'sgd':
@@ -80,7 +80,7 @@ export function createOptimizer(name: string, learningRate: number): tf.Optimize
     case 'adadelta':
       return tf.train.adadelta(learningRate);
     default:
-      throw new ModelSpecInvalidError(
+      throw new ModelInvalidError(
         `Unknown optimizer "${name}"; use sgd, momentum, adam, adamax, rmsprop, adagrad or adadelta.`,
         { details: { optimizer: name } },
       );

@@ -1,6 +1,6 @@
-// Forming the update: delta = local − global in float32, optional clipping to an L2 bound and Gaussian noise.
-import { WeightsMismatchError } from '../errors';
-import type { Rng } from './rng';
+// Forming the update: delta = local − global in float32, optional clipping to an L2 bound and discrete Gaussian noise.
+import { addDiscreteGaussianNoise, type DiscreteNoise, type RandomSource } from '@cloister/protocol';
+import { WeightsMismatchError } from './errors';
 import type { NamedTensor } from './types';
 
 /** delta[i] = local[i] − global[i], each difference rounded to float32 (what a float32 subtraction gives). */
@@ -52,8 +52,15 @@ function nextTowardZero(f: number): number {
   return buf[0]!;
 }
 
-/** Adds N(0, stddev²) noise to every coordinate, in place. */
-export function addGaussianNoiseInPlace(tensors: NamedTensor[], stddev: number, rng: Rng): void {
-  if (stddev <= 0) return;
-  for (const t of tensors) for (let j = 0; j < t.data.length; j++) t.data[j] = t.data[j]! + stddev * rng.normal();
+/**
+ * Adds discrete Gaussian noise of standard deviation `stddev` to every coordinate, in place (protocol's
+ * addDiscreteGaussianNoise: Canonne–Kamath–Steinke sampler, one grid for the whole update, the input snapped to it).
+ * `sensitivity` is the clip norm C. Returns the grid and the σ actually used (≥ stddev); nothing when stddev is 0.
+ */
+export function addDiscreteGaussianNoiseInPlace(tensors: NamedTensor[], stddev: number, sensitivity: number, random: RandomSource): DiscreteNoise | null {
+  if (stddev <= 0) return null;
+  const dimension = tensors.reduce((n, t) => n + t.data.length, 0);
+  let noise: DiscreteNoise | null = null;
+  for (const t of tensors) noise = addDiscreteGaussianNoise(t.data, { sigma: stddev, sensitivity, dimension }, random);
+  return noise;
 }

@@ -107,7 +107,7 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput', () => {
     const dy = tf.zeros([1, 3, 4, 4]);
     expect(() =>
       tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] }),
-    ).toThrow(expect.objectContaining({ code: 'CLOISTER_ERR_CLIENT_UNSUPPORTED_KERNEL_INPUT' }));
+    ).toThrow(expect.objectContaining({ code: 'CLOISTER_ERR_RUNTIME_UNSUPPORTED_KERNEL_INPUT' }));
     tf.dispose([x, dy]);
   });
 });

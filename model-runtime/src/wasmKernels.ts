@@ -10,7 +10,7 @@
 // Gradients of dilated convolutions are not supported by tfjs itself (Conv2D_grad asserts dilation 1), so neither
 // kernel takes dilations.
 import * as tf from '@tensorflow/tfjs';
-import { UnsupportedKernelInputError } from '../errors';
+import { UnsupportedKernelInputError } from './errors';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type RoundingMode = 'floor' | 'round' | 'ceil' | undefined;

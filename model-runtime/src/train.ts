@@ -1,7 +1,7 @@
 // Local training: a plain mini-batch loop (seeded shuffles, optional FedProx proximal term) and evaluation.
 import * as tf from '@tensorflow/tfjs';
-import { TrainingFailedError } from '../errors';
-import { silentLogger, type Logger } from '../logger';
+import { TrainingFailedError } from './errors';
+import { silentLogger, type Logger } from './logger';
 import { createOptimizer, lossFunction, metricFunction } from './losses';
 import { readModelWeights } from './model';
 import { createRng, permutation } from './rng';

@@ -1,19 +1,19 @@
 // The task's model: a tfjs Layers topology (LayersModel.toJSON()) with weights from the round's global model.
 import * as tf from '@tensorflow/tfjs';
-import { ModelSpecInvalidError, WeightsMismatchError } from '../errors';
+import { ModelInvalidError, WeightsMismatchError } from './errors';
 import type { NamedTensor } from './types';
 
 /** Builds an uncompiled LayersModel from the task spec's `model.topology` (tfjs Layers topology JSON). */
 export async function buildModel(topology: unknown): Promise<tf.LayersModel> {
   if (topology === null || typeof topology !== 'object') {
-    throw new ModelSpecInvalidError('The task spec has no model topology object (model.topology).');
+    throw new ModelInvalidError('The task spec has no model topology object (model.topology).');
   }
   try {
     const t = topology as Record<string, unknown>;
     const artifacts = ('modelTopology' in t ? t : { modelTopology: t }) as Parameters<typeof tf.models.modelFromJSON>[0];
     return await tf.models.modelFromJSON(artifacts);
   } catch (error) {
-    throw new ModelSpecInvalidError(
+    throw new ModelInvalidError(
       `The task's model topology cannot be built by tfjs: ${(error as Error).message}`,
       { cause: error },
     );

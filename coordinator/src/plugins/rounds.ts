@@ -1,0 +1,57 @@
+import fp from 'fastify-plugin';
+import type { Logger } from 'pino';
+import type { CoordinatorConfig } from '../config';
+import type { ChainEvent } from '../chain/types';
+import { DurableDocuments } from '../store/durableDocuments';
+import { UploadRegistry } from '../rounds/uploadRegistry';
+import { ReopenBudget } from '../rounds/reopenBudget';
+import { RoundStateMachine } from '../rounds/roundStateMachine';
+import { RoundJobHandlers } from '../rounds/roundJobHandlers';
+import { ChainEventRelay } from '../rounds/chainEventRelay';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Upload records (store-backed, Redis-indexed). */
+    uploads: UploadRegistry;
+    /** The round state machine. */
+    rounds: RoundStateMachine;
+    /** The rounds queue's job handlers (run by the worker in server.ts). */
+    roundJobs: RoundJobHandlers;
+    /** A chain event in: tell the task's room, then advance the state machine. */
+    onChainEvent(event: ChainEvent): Promise<void>;
+  }
+}
+
+/**
+ * Rounds: upload records, the state machine, the round jobs and the chain-event-to-socket relay, wired to the
+ * coordinator's Redis, store, chain, queues and socket.io.
+ */
+export default fp<{ config: CoordinatorConfig }>(
+  async (app, { config }) => {
+    const documents = new DurableDocuments(app.store);
+    const log = app.log.child({ component: 'rounds' }) as unknown as Logger;
+    const uploads = new UploadRegistry(app.redis, config.redis.keyPrefix, documents);
+    const machine = new RoundStateMachine({
+      config,
+      chain: app.chain,
+      producer: app.queues,
+      uploads,
+      reopens: new ReopenBudget(documents, config.rounds.maxReopens),
+      events: app.events,
+      metrics: app.metrics,
+      redis: app.redis,
+      log,
+    });
+    const relay = new ChainEventRelay({ events: app.events, config });
+    app.decorate('uploads', uploads);
+    app.decorate('rounds', machine);
+    app.decorate('roundJobs', new RoundJobHandlers({ chain: app.chain, machine, events: app.events, metrics: app.metrics, log }));
+    app.decorate('onChainEvent', async (event: ChainEvent) => {
+      app.metrics.roundEvents.inc({ event: event.name });
+      relay.relay(event);
+      log.info({ taskId: String(event.taskId), round: Number(event.round), event: event.name }, 'chain: event');
+      await machine.reconcile(event.taskId);
+    });
+  },
+  { name: 'cloister-rounds', dependencies: ['cloister-redis', 'cloister-store', 'cloister-chain', 'cloister-queues', 'cloister-socket', 'cloister-metrics'] },
+);

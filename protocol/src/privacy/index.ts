@@ -1,0 +1,11 @@
+export { cryptoRandomSource, simulationOnlySeededRandomSource, type RandomSource } from './randomSource.js';
+export {
+  addDiscreteGaussianNoise,
+  bernoulliExp,
+  bernoulliExpBig,
+  noiseGranularity,
+  NOISE_GRID,
+  sampleDiscreteGaussian,
+  sampleDiscreteLaplace,
+  type DiscreteNoise,
+} from './discreteGaussian.js';

@@ -1,0 +1,9 @@
+export {
+  decodeValidationSet,
+  encodeValidationSet,
+  openValidationSet,
+  sealValidationSet,
+  validationSetContext,
+  type ValidationExamples,
+  type ValidationSetDeployment,
+} from './validationSet.js';
