@@ -16,6 +16,7 @@ import {
 import { DEFAULT_OUTCOME_PAGE_SIZE } from '@cloister/contracts';
 import { DEFAULT_APPD_SOCKET } from './appd/appdClient';
 import { ConfigInvalidError } from './errors';
+import type { InferenceConfig } from './inference/startInference';
 import { DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from './jobs/aggregationWorker';
 
 const PositiveInteger = (defaultValue: number, description: string) =>
@@ -64,6 +65,22 @@ export const AggregatorConfigSchema = Type.Object({
   coordinatorTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
   /** How long a transaction through appd sign-submit may take to be included (default the client's). */
   appdTxTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** Model access `consortium` (docs/design/model-access.md): ModelKeyRegistry and ParticipantRegistry. */
+  modelKeysAddress: Type.Optional(AddressSchema),
+  participantsAddress: Type.Optional(AddressSchema),
+  /** How often consortium tasks' initial models are looked for and re-sealed. */
+  resealIntervalMs: PositiveInteger(5_000, 'initial-model re-seal period'),
+  /** InferenceCredit: scores recorded after finalize; required with `inferencePort`. */
+  inferenceCreditAddress: Type.Optional(AddressSchema),
+  /** The confidential inference endpoint's port (unset: no endpoint; expose it through ROFL's proxy). */
+  inferencePort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  inferenceHost: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  inferenceRateLimit: PositiveInteger(120, 'inference requests per querier per window'),
+  inferenceRateWindowMs: PositiveInteger(60_000, 'inference rate window'),
+  inferenceMaxRows: PositiveInteger(1024, 'rows per inference request'),
+  inferenceSettleIntervalMs: PositiveInteger(10_000, 'inference settlement period'),
+  inferenceSettleBatch: PositiveInteger(100, 'requests per settle transaction'),
+  inferenceChainCacheMs: Type.Integer({ minimum: 0, default: 1000, description: 'reuse of price, pause, credit and model-hash reads' }),
 });
 
 /** What the loader returns (the schema's fields, plus those derived from them). */
@@ -104,6 +121,16 @@ export type AggregatorConfig = {
   coordinatorTimeoutMs?: number;
   /** How long a transaction through appd sign-submit may take to be included (CLOISTER_APPD_TX_TIMEOUT_MS). */
   appdTxTimeoutMs?: number;
+  /** Confidential inference endpoint (CLOISTER_INFERENCE_PORT set): sealed queries, metering, settlement. */
+  inference?: InferenceConfig;
+  /** InferenceCredit address: contribution scores are recorded there after each finalize (CLOISTER_INFERENCE_CREDIT_ADDRESS). */
+  inferenceCreditAddress?: string;
+  /** ModelKeyRegistry address: model access `consortium` (CLOISTER_MODEL_KEYS_ADDRESS). */
+  modelKeysAddress?: string;
+  /** ParticipantRegistry address: the admitted set, for consortium key epochs (CLOISTER_PARTICIPANTS_ADDRESS). */
+  participantsAddress?: string;
+  /** How often consortium tasks' initial models are looked for and re-sealed (CLOISTER_RESEAL_INTERVAL_MS, default 5 s). */
+  resealIntervalMs?: number;
 };
 
 export const AGGREGATOR_CONFIG = defineConfig({
@@ -134,6 +161,18 @@ export const AGGREGATOR_CONFIG = defineConfig({
     { name: 'CLOISTER_HEALTH_HOST', path: ['healthHost'], description: 'health server interface' },
     { name: 'CLOISTER_COORDINATOR_TIMEOUT_MS', path: ['coordinatorTimeoutMs'], description: 'coordinator request timeout' },
     { name: 'CLOISTER_APPD_TX_TIMEOUT_MS', path: ['appdTxTimeoutMs'], description: 'appd transaction inclusion timeout' },
+    { name: 'CLOISTER_MODEL_KEYS_ADDRESS', path: ['modelKeysAddress'], description: 'ModelKeyRegistry (model access consortium)' },
+    { name: 'CLOISTER_PARTICIPANTS_ADDRESS', path: ['participantsAddress'], description: 'ParticipantRegistry (consortium key epochs)' },
+    { name: 'CLOISTER_RESEAL_INTERVAL_MS', path: ['resealIntervalMs'], description: 'initial-model re-seal period' },
+    { name: 'CLOISTER_INFERENCE_CREDIT_ADDRESS', path: ['inferenceCreditAddress'], description: 'InferenceCredit (scores, settlement)' },
+    { name: 'CLOISTER_INFERENCE_PORT', path: ['inferencePort'], description: 'confidential inference endpoint port' },
+    { name: 'CLOISTER_INFERENCE_HOST', path: ['inferenceHost'], description: 'inference endpoint interface' },
+    { name: 'CLOISTER_INFERENCE_RATE_LIMIT', path: ['inferenceRateLimit'], description: 'requests per querier per window' },
+    { name: 'CLOISTER_INFERENCE_RATE_WINDOW_MS', path: ['inferenceRateWindowMs'], description: 'inference rate window' },
+    { name: 'CLOISTER_INFERENCE_MAX_ROWS', path: ['inferenceMaxRows'], description: 'rows per inference request' },
+    { name: 'CLOISTER_INFERENCE_SETTLE_INTERVAL_MS', path: ['inferenceSettleIntervalMs'], description: 'settlement period' },
+    { name: 'CLOISTER_INFERENCE_SETTLE_BATCH', path: ['inferenceSettleBatch'], description: 'requests per settle transaction' },
+    { name: 'CLOISTER_INFERENCE_CHAIN_CACHE_MS', path: ['inferenceChainCacheMs'], description: 'reuse of chain reads for inference' },
   ],
 });
 
@@ -186,6 +225,28 @@ export function loadConfig(
     healthHost: settings.healthHost,
     ...(settings.coordinatorTimeoutMs === undefined ? {} : { coordinatorTimeoutMs: settings.coordinatorTimeoutMs }),
     ...(settings.appdTxTimeoutMs === undefined ? {} : { appdTxTimeoutMs: settings.appdTxTimeoutMs }),
+    ...(settings.modelKeysAddress === undefined ? {} : { modelKeysAddress: settings.modelKeysAddress }),
+    ...(settings.participantsAddress === undefined ? {} : { participantsAddress: settings.participantsAddress }),
+    resealIntervalMs: settings.resealIntervalMs,
+    ...(settings.inferenceCreditAddress === undefined ? {} : { inferenceCreditAddress: settings.inferenceCreditAddress }),
+    ...(settings.inferencePort === undefined ? {} : { inference: inferenceOf(settings) }),
+  };
+}
+
+function inferenceOf(settings: AggregatorSettings): InferenceConfig {
+  if (settings.inferenceCreditAddress === undefined) {
+    throw new ConfigInvalidError('CLOISTER_INFERENCE_PORT is set but CLOISTER_INFERENCE_CREDIT_ADDRESS is not: give the InferenceCredit address from the deployment JSON');
+  }
+  return {
+    port: settings.inferencePort!,
+    host: settings.inferenceHost,
+    inferenceCreditAddress: settings.inferenceCreditAddress,
+    rateLimit: settings.inferenceRateLimit,
+    rateWindowMs: settings.inferenceRateWindowMs,
+    maxRows: settings.inferenceMaxRows,
+    settleIntervalMs: settings.inferenceSettleIntervalMs,
+    settleBatch: settings.inferenceSettleBatch,
+    chainCacheMs: settings.inferenceChainCacheMs,
   };
 }
 

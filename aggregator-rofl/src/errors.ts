@@ -26,6 +26,14 @@ export const AGGREGATOR_ERROR_CODES = {
   roundNotClosed: 'CLOISTER_ERR_AGG_ROUND_NOT_CLOSED',
   chainMismatch: 'CLOISTER_ERR_AGG_CHAIN_MISMATCH',
   taskSpecInvalid: 'CLOISTER_ERR_AGG_TASK_SPEC_INVALID',
+  inferenceRequestInvalid: 'CLOISTER_ERR_INFERENCE_REQUEST_INVALID',
+  inferenceSignatureInvalid: 'CLOISTER_ERR_INFERENCE_SIGNATURE_INVALID',
+  inferenceInsufficientCredit: 'CLOISTER_ERR_INFERENCE_INSUFFICIENT_CREDIT',
+  inferencePaused: 'CLOISTER_ERR_INFERENCE_PAUSED',
+  inferenceModelUnavailable: 'CLOISTER_ERR_INFERENCE_MODEL_UNAVAILABLE',
+  inferenceRateLimited: 'CLOISTER_ERR_INFERENCE_RATE_LIMITED',
+  inferenceUnavailable: 'CLOISTER_ERR_INFERENCE_UNAVAILABLE',
+  modelKeyUnavailable: 'CLOISTER_ERR_AGG_MODEL_KEY_UNAVAILABLE',
   validationSetUnavailable: 'CLOISTER_ERR_AGG_VALIDATION_SET_UNAVAILABLE',
   openWorkerFailed: 'CLOISTER_ERR_AGG_OPEN_WORKER_FAILED',
   modelUnavailable: 'CLOISTER_ERR_AGG_MODEL_UNAVAILABLE',
@@ -108,6 +116,45 @@ export const TaskSpecInvalidError = define('TaskSpecInvalidError', {
 export const OpenWorkerFailedError = define('OpenWorkerFailedError', {
   code: AGGREGATOR_ERROR_CODES.openWorkerFailed,
   description: 'An opener pool worker thread crashed, exited or answered without a result (the job fails and is retried).',
+});
+export const InferenceRequestInvalidError = define('InferenceRequestInvalidError', {
+  code: AGGREGATOR_ERROR_CODES.inferenceRequestInvalid,
+  description: 'An inference request is malformed, does not open in the TEE, or its input does not fit the model.',
+  statusCode: 400,
+});
+export const InferenceSignatureInvalidError = define('InferenceSignatureInvalidError', {
+  code: AGGREGATOR_ERROR_CODES.inferenceSignatureInvalid,
+  description: 'The request\'s EIP-712 signature is not the querier\'s: nothing is charged to someone who did not ask.',
+  statusCode: 401,
+});
+export const InferenceInsufficientCreditError = define('InferenceInsufficientCreditError', {
+  code: AGGREGATOR_ERROR_CODES.inferenceInsufficientCredit,
+  description: 'The querier\'s credit minus its unsettled usage does not cover the request; nothing is charged (deposit more).',
+  statusCode: 402,
+});
+export const InferencePausedError = define('InferencePausedError', {
+  code: AGGREGATOR_ERROR_CODES.inferencePaused,
+  description: 'Governance paused inference for the task.',
+  statusCode: 403,
+});
+export const InferenceModelUnavailableError = define('InferenceModelUnavailableError', {
+  code: AGGREGATOR_ERROR_CODES.inferenceModelUnavailable,
+  description: 'The task or its accepted model cannot be found or loaded.',
+  statusCode: 404,
+});
+export const InferenceRateLimitedError = define('InferenceRateLimitedError', {
+  code: AGGREGATOR_ERROR_CODES.inferenceRateLimited,
+  description: 'The querier sent more requests than the per-querier limit allows (Retry-After).',
+  statusCode: 429,
+});
+export const InferenceUnavailableError = define('InferenceUnavailableError', {
+  code: AGGREGATOR_ERROR_CODES.inferenceUnavailable,
+  description: 'The chain, Redis or the coordinator cannot be reached right now (Retry-After).',
+  statusCode: 503,
+});
+export const ModelKeyUnavailableError = define('ModelKeyUnavailableError', {
+  code: AGGREGATOR_ERROR_CODES.modelKeyUnavailable,
+  description: 'A consortium model key cannot be derived, stored or matched (appd or ModelKeyRegistry).',
 });
 export const ModelUnavailableError = define('ModelUnavailableError', {
   code: AGGREGATOR_ERROR_CODES.modelUnavailable,

@@ -28,6 +28,10 @@ export const CLIENT_ERROR_CODES = {
   PassphraseMissing: 'CLOISTER_ERR_CLIENT_PASSPHRASE_MISSING',
   ConfigInvalid: 'CLOISTER_ERR_CLIENT_CONFIG_INVALID',
   ChainUnavailable: 'CLOISTER_ERR_CLIENT_CHAIN_UNAVAILABLE',
+  ModelKeyDenied: 'CLOISTER_ERR_CLIENT_MODEL_KEY_DENIED',
+  SealedModelUnavailable: 'CLOISTER_ERR_CLIENT_SEALED_MODEL_UNAVAILABLE',
+  InferenceRefused: 'CLOISTER_ERR_CLIENT_INFERENCE_REFUSED',
+  InferenceInputInvalid: 'CLOISTER_ERR_CLIENT_INFERENCE_INPUT_INVALID',
   RetryStopped: 'CLOISTER_ERR_CLIENT_RETRY_STOPPED',
 } as const;
 
@@ -148,3 +152,20 @@ export const RetryStoppedError = define('RetryStoppedError', {
   description: 'Internal signal of withRetry: the failure is permanent (its cause), so retrying stops; the cause is what the caller sees.',
 });
 export type RetryStoppedError = InstanceType<typeof RetryStoppedError>;
+
+export const ModelKeyDeniedError = define('ModelKeyDeniedError', {
+  code: C.ModelKeyDenied,
+  description: 'ModelKeyRegistry refused the model key: this account is neither admitted to the task nor a governance member.',
+});
+export const SealedModelUnavailableError = define('SealedModelUnavailableError', {
+  code: C.SealedModelUnavailable,
+  description: "A consortium task's sealed model has no on-chain record yet (the TEE has not re-sealed the initial model): retry.",
+});
+export const InferenceRefusedError = define('InferenceRefusedError', {
+  code: C.InferenceRefused,
+  description: "The aggregator refused an inference request; `details.code` is its code (credit, paused, rate limit, …).",
+});
+export const InferenceInputInvalidError = define('InferenceInputInvalidError', {
+  code: C.InferenceInputInvalid,
+  description: 'The rows given to `infer` cannot be read (file, CSV/JSON shape, non-numeric values).',
+});

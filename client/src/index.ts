@@ -84,3 +84,6 @@ export { readKeystore, writeKeystore, readPassphrase, walletFromSecret, PASSPHRA
 export { buildProgram, type CliIo } from './cli/program';
 export { formatCliError } from './cli/main';
 export { createContext, resolveOptions, type CommandContext, type GlobalOptions } from './commands/context';
+export { queryModel, type QueryModelOptions, type QueryModelResult } from './inference/queryModel';
+export { parseRows, readRows } from './inference/readRows';
+export { openConsortiumModel } from './submission/sealedModel';

@@ -4,7 +4,15 @@ import type { Deployment } from './deployment';
 import { DeployOptionsInvalidError, SapphireMocksMissingError } from './errors';
 import { roflAppIdToBytes21 } from './roflAppId';
 import { isSapphireChain } from './sapphire';
-import { AggregatorRegistry__factory, CloisterGovernance__factory, ParticipantRegistry__factory, RewardVault__factory, TaskManager__factory } from './typechain-types';
+import {
+  AggregatorRegistry__factory,
+  CloisterGovernance__factory,
+  InferenceCredit__factory,
+  ModelKeyRegistry__factory,
+  ParticipantRegistry__factory,
+  RewardVault__factory,
+  TaskManager__factory,
+} from './typechain-types';
 
 export type DeployCloisterOptions = {
   /** Pays for and sends the deployment transactions (wrap it with wrapForSapphire on Sapphire). */
@@ -21,7 +29,7 @@ export type DeployCloisterOptions = {
   operator: string;
   /** The aggregator's ROFL app id (`rofl1…` or bytes21 hex); omitted = unset (governance sets it later). */
   roflAppId?: string;
-  /** SIWE domain of RewardVault tokens; default `localhost`. */
+  /** SIWE domain of RewardVault, ModelKeyRegistry and InferenceCredit tokens; default `localhost`. */
   siweDomain?: string;
   /** Network name written into the Deployment; default derived from the chain id. */
   network?: string;
@@ -65,8 +73,8 @@ function validate(options: DeployCloisterOptions): void {
 }
 
 /**
- * Deploys CloisterGovernance, ParticipantRegistry, AggregatorRegistry, RewardVault and TaskManager, binds the
- * vault to the task manager, and returns the Deployment (not saved: see saveDeployment). On a development chain
+ * Deploys CloisterGovernance, ParticipantRegistry, AggregatorRegistry, RewardVault, TaskManager, ModelKeyRegistry
+ * and InferenceCredit, binds the vault to the task manager, and returns the Deployment (not saved: see saveDeployment). On a development chain
  * the Sapphire precompile mocks must be installed first (installSapphireMocks).
  */
 export async function deployCloister(options: DeployCloisterOptions): Promise<Deployment> {
@@ -109,6 +117,21 @@ export async function deployCloister(options: DeployCloisterOptions): Promise<De
   );
   await taskManager.waitForDeployment();
   await (await rewardVault.bindTaskManager(await taskManager.getAddress())).wait();
+  const siweDomain = options.siweDomain ?? 'localhost';
+  const modelKeys = await new ModelKeyRegistry__factory(deployer).deploy(
+    governanceAddress,
+    await participants.getAddress(),
+    await aggregatorRegistry.getAddress(),
+    siweDomain,
+  );
+  await modelKeys.waitForDeployment();
+  const inferenceCredit = await new InferenceCredit__factory(deployer).deploy(
+    governanceAddress,
+    await taskManager.getAddress(),
+    await aggregatorRegistry.getAddress(),
+    siweDomain,
+  );
+  await inferenceCredit.waitForDeployment();
 
   return {
     network: options.network ?? networkName(chainId),
@@ -121,6 +144,8 @@ export async function deployCloister(options: DeployCloisterOptions): Promise<De
       aggregatorRegistry: await aggregatorRegistry.getAddress(),
       taskManager: await taskManager.getAddress(),
       rewardVault: await rewardVault.getAddress(),
+      modelKeys: await modelKeys.getAddress(),
+      inferenceCredit: await inferenceCredit.getAddress(),
     },
   };
 }

@@ -17,10 +17,22 @@ export type Deployment = {
     aggregatorRegistry: string;
     taskManager: string;
     rewardVault: string;
+    /** ModelKeyRegistry: model keys of `consortium` tasks and sealed-model hashes. */
+    modelKeys: string;
+    /** InferenceCredit: prices, prepaid credit, settlement and revenue of confidential inference. */
+    inferenceCredit: string;
   };
 };
 
-const CONTRACT_KEYS = ['governance', 'participants', 'aggregatorRegistry', 'taskManager', 'rewardVault'] as const;
+const CONTRACT_KEYS = [
+  'governance',
+  'participants',
+  'aggregatorRegistry',
+  'taskManager',
+  'rewardVault',
+  'modelKeys',
+  'inferenceCredit',
+] as const;
 
 /** Checks the shape of a parsed deployment document; throws CLOISTER_ERR_CONTRACTS_DEPLOYMENT_INVALID. */
 export function parseDeployment(value: unknown, source = 'deployment'): Deployment {
@@ -54,6 +66,8 @@ export function parseDeployment(value: unknown, source = 'deployment'): Deployme
       aggregatorRegistry: c.aggregatorRegistry as string,
       taskManager: c.taskManager as string,
       rewardVault: c.rewardVault as string,
+      modelKeys: c.modelKeys as string,
+      inferenceCredit: c.inferenceCredit as string,
     },
   };
 }

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import {
   AggregatorRegistry__factory,
   CloisterGovernance__factory,
+  InferenceCredit__factory,
+  ModelKeyRegistry__factory,
   ParticipantRegistry__factory,
   RewardVault__factory,
   TaskManager__factory,
@@ -17,6 +19,8 @@ const CONTRACTS = {
   AggregatorRegistry: AggregatorRegistry__factory.abi,
   TaskManager: TaskManager__factory.abi,
   RewardVault: RewardVault__factory.abi,
+  ModelKeyRegistry: ModelKeyRegistry__factory.abi,
+  InferenceCredit: InferenceCredit__factory.abi,
 };
 
 /** Library errors our contracts rely on and must be shown to raise. */

@@ -95,6 +95,8 @@ describe('helpers', () => {
         aggregatorRegistry: ethers.ZeroAddress,
         taskManager: ethers.ZeroAddress,
         rewardVault: ethers.ZeroAddress,
+        modelKeys: ethers.ZeroAddress,
+        inferenceCredit: ethers.ZeroAddress,
       },
     };
 

@@ -11,3 +11,5 @@ export * from './taskSpec/index.js';
 export * from './validationSet/index.js';
 export * from './config/index.js';
 export * from './statistics/featureStatistics.js';
+export * from './model/index.js';
+export * from './inference/index.js';

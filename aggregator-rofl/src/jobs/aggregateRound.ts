@@ -2,6 +2,7 @@ import {
   AggregationJobSchema,
   decodeTensors,
   encodeTensors,
+  isSealedModel,
   ROUND_FAILURE_REASON,
   ROUND_STATE,
   isTrainingTaskSpec,
@@ -15,17 +16,19 @@ import {
   type ScoringMethod,
   type TaskSpec,
 } from '@cloister/protocol';
-import { DEFAULT_OUTCOME_PAGE_SIZE, outcomePages, TaskManager__factory, type TaskManager } from '@cloister/contracts';
+import { DEFAULT_OUTCOME_PAGE_SIZE, InferenceCredit__factory, outcomePages, TaskManager__factory, type TaskManager } from '@cloister/contracts';
 import { availableParallelism } from 'node:os';
 import { getAddress, type Interface, type Provider } from 'ethers';
 import type { Logger } from 'pino';
 import type { AppdClient } from '../appd/appdClient';
 import {
   AppdTxFailedError,
+  AppdUnavailableError,
   BlobHashMismatchError,
   ChainMismatchError,
   CoordinatorHttpError,
   JobInvalidError,
+  ModelKeyUnavailableError,
   ModelUnavailableError,
   RoundNotClosedError,
   TaskSpecInvalidError,
@@ -40,6 +43,7 @@ import { strategyOf } from '../strategies/createStrategy';
 import { REASON, type Exclusion, type PrivacyReport, type RoundContext, type Strategy } from '../strategies/types';
 import { InlineChecker, pipelineDepthFor, runUpdatePipeline, sharedOpenerPool, type CheckCounts, type CheckParams, type UpdateChecker } from '../updates';
 import type { CoordinatorClient } from './coordinatorClient';
+import type { ModelKeyring } from '../modelAccess/modelKeyring';
 import { ValidationEvaluator } from '../evaluation/validationEvaluator';
 import { loadValidationSet } from '../evaluation/loadValidationSet';
 import { keptPrecisionFor, setCoalitionCoefficients, UpdateStore } from '../scoring/coalitions';
@@ -82,6 +86,10 @@ export type AggregateDeps = {
   pipelineMemoryBytes?: number;
   /** Check updates on the process-wide opener pool, one thread per core (default: when the machine has more than one core); false: in this thread. */
   openInWorker?: boolean;
+  /** Model access `consortium` (tasks whose spec asks for it fail without it). */
+  modelKeyring?: ModelKeyring;
+  /** InferenceCredit: the round's scores are recorded there after finalize (they earn inference revenue once accepted). */
+  inferenceCreditAddress?: string;
   /** Where each update's checks run; overrides `openInWorker` (benches and tests pass their own pool). */
   checker?: UpdateChecker;
   /** Budget for the updates kept to rebuild coalition models (validation-based scores); default 256 MiB. */
@@ -225,15 +233,22 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
     throw specRefused(cause);
   }
   const previousBytes = await fetched(previousP, modelUnavailable);
-  let previous: NamedTensor[];
-  try {
-    previous = decodeTensors(previousBytes);
-  } catch (cause) {
-    throw modelUnavailable(cause);
-  }
   // A statistics task folds empty deltas; its result is the statistics document, not a model update.
   const spec = isTrainingTaskSpec(parsed) ? parsed : null;
   const statisticsFeatures = parsed.kind === 'statistics' ? parsed.data.features : null;
+  const consortium = spec?.modelAccess === 'consortium';
+  if (consortium && deps.modelKeyring === undefined) {
+    throw new TaskSpecInvalidError(`task ${taskId} has model access "consortium" but this aggregator has no ModelKeyRegistry (CLOISTER_MODEL_KEYS_ADDRESS)`);
+  }
+  let previous: NamedTensor[];
+  try {
+    // Under consortium the previous model is sealed (or, in round 1, HPKE-sealed by the author): it opens only here.
+    previous = decodeTensors(consortium ? await deps.modelKeyring!.openStored(taskId, previousBytes) : previousBytes);
+  } catch (cause) {
+    // appd not answering is an outage (retried); a model that does not open or decode cannot be had by retrying
+    if (cause instanceof ModelKeyUnavailableError || cause instanceof AppdUnavailableError) throw cause;
+    throw modelUnavailable(cause);
+  }
   const commitments = await commitmentsP;
   const layout = layoutOf(previous);
   const previousFlat = new Float32Array(layout.size);
@@ -316,7 +331,7 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   });
   log.info({ ...checks, committed: committed.length }, 'aggregate: checks performed');
   const minParticipants = Number(task.params.minParticipants);
-  const finalize = (result: Published) => publishAndFinalize({ deps, tm, log, taskId, round, checks, ...result });
+  const finalize = (result: Published) => publishAndFinalize({ deps, tm, log, taskId, round, attempt: Number(onChain.attempt), checks, ...result });
 
   if (statisticsFeatures !== null) {
     const statistics = finishStatistics({ deps, taskId, round, committed, excluded, previousModelHash, features: statisticsFeatures, inputs: [...accepted.values()], log });
@@ -352,7 +367,11 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   const serverMetrics: Record<string, number> = server.metrics;
   const privacy: PrivacyReport | null = server.privacy ?? null;
   for (let j = 0; j < newFlat.length; j += 1) newFlat[j]! += server.delta[j]!;
-  const modelBytes = encodeTensors(unflatten(newFlat, layout));
+  const plainModel = encodeTensors(unflatten(newFlat, layout));
+  // Under consortium only the sealed file leaves the TEE; the chain's model hash is the ciphertext's (what is stored),
+  // and ModelKeyRegistry records both hashes (clients check the plaintext hash after decryption).
+  const sealedModel = consortium ? await deps.modelKeyring!.seal(taskId, round, plainModel) : null;
+  const modelBytes = sealedModel?.sealed ?? plainModel;
   const modelHash = sha256Hex(modelBytes);
 
   // 5. Scores by the spec's method: alignment (default), or leave-one-out / GTG-Shapley on the validation set with
@@ -405,7 +424,7 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
     server: serverMetrics,
     dp: privacy,
   };
-  return finalize({ modelBytes, metricsDoc, included, scores, excluded });
+  return finalize({ modelBytes, metricsDoc, included, scores, excluded, ...(sealedModel ? { sealed: { epoch: sealedModel.epoch, plainModel } } : {}) });
   };
   try {
     return await rest();
@@ -429,7 +448,9 @@ async function lastGlobalStep(
   if (round <= 1n) return null;
   const before = await tm.getRound(taskId, round - 1n);
   if (BigInt(before.previousModelHash) === 0n || before.previousModelHash === previousModelHash) return null;
-  const tensors = decodeTensors(await deps.coordinator.getBlob(before.previousModelHash));
+  const stored = await deps.coordinator.getBlob(before.previousModelHash);
+  // Under model access consortium the older model is sealed too: it opens only here, in the TEE.
+  const tensors = decodeTensors(deps.modelKeyring !== undefined && (isSealedModel(stored) || isEnvelope(stored)) ? await deps.modelKeyring.openStored(taskId, stored) : stored);
   const older = new Float32Array(previousFlat.length);
   let offset = 0;
   for (const t of tensors) {
@@ -442,13 +463,26 @@ async function lastGlobalStep(
   return older;
 }
 
-/** What a round publishes: the model (or a statistics result document), its metrics document and the outcomes. */
-type Published = { modelBytes: Uint8Array; metricsDoc: Record<string, unknown>; included: string[]; scores: number[]; excluded: Exclusion[] };
+/** The author's HPKE-sealed initial model (envelope magic "CLSE"). */
+function isEnvelope(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x43 && bytes[1] === 0x4c && bytes[2] === 0x53 && bytes[3] === 0x45;
+}
 
-type PublishInput = Published & { deps: AggregateDeps; tm: TaskManager; log: Logger; taskId: bigint; round: bigint; checks: CheckCounts };
+/** What a round publishes: the model (or a statistics result document), its metrics document and the outcomes. */
+type Published = {
+  modelBytes: Uint8Array;
+  metricsDoc: Record<string, unknown>;
+  included: string[];
+  scores: number[];
+  excluded: Exclusion[];
+  /** Model access consortium: `modelBytes` is the sealed file of `plainModel`, under the key of `epoch`. */
+  sealed?: { epoch: number; plainModel: Uint8Array };
+};
+
+type PublishInput = Published & { deps: AggregateDeps; tm: TaskManager; log: Logger; taskId: bigint; round: bigint; attempt: number; checks: CheckCounts };
 
 /** 6. Upload, re-check, report the outcomes in pages, finalize through appd. */
-async function publishAndFinalize({ deps, tm, log, taskId, round, checks, modelBytes, metricsDoc, included, scores, excluded }: PublishInput): Promise<AggregateOutcome> {
+async function publishAndFinalize({ deps, tm, log, taskId, round, attempt, checks, modelBytes, metricsDoc, included, scores, excluded, sealed }: PublishInput): Promise<AggregateOutcome> {
   const modelHash = sha256Hex(modelBytes);
   const modelUri = `blobs/${modelHash.slice(2)}`;
   const metricsBytes = Buffer.from(canonicalJson(metricsDoc), 'utf8');
@@ -460,6 +494,7 @@ async function publishAndFinalize({ deps, tm, log, taskId, round, checks, modelB
     log.info({ state: before }, 'aggregate: the round was ended meanwhile by another attempt');
     return FINALIZED_STATES.includes(before) ? { status: 'already-finalized', state: before } : { status: 'already-ended', state: before };
   }
+  if (sealed !== undefined) await deps.modelKeyring!.record(taskId, round, sealed.epoch, sealed.plainModel, modelBytes);
   // A previous attempt may have reported some pages before it died: the outcomes are the same (same chain state,
   // same updates), in the same order, so the accounts it reported are skipped. Anything else makes a page revert
   // and the job retry; its final attempt fails the round.
@@ -501,7 +536,31 @@ async function publishAndFinalize({ deps, tm, log, taskId, round, checks, modelB
     return ended(error);
   }
   log.info({ modelHash, included: included.length, excluded: excluded.length, pages: pages.length, metricsHash }, 'aggregate: finalized');
+  if (deps.inferenceCreditAddress !== undefined && included.length > 0) {
+    await recordContributions(deps, taskId, round, attempt, included, scores, log);
+  }
   return { status: 'finalized', modelHash, modelUri, metricsHash, included, scores, excluded, pages: pages.length, checks };
+}
+
+/**
+ * Records the finalized scores in InferenceCredit (they count for inference revenue once the round is accepted). A
+ * failure is logged, not thrown: the round is finalized, and a retried job would find it finalized and stop earlier.
+ */
+async function recordContributions(
+  deps: AggregateDeps,
+  taskId: bigint,
+  round: bigint,
+  attempt: number,
+  included: string[],
+  scores: number[],
+  log: Logger,
+): Promise<void> {
+  const data = InferenceCredit__factory.createInterface().encodeFunctionData('recordContributions', [taskId, round, attempt, included, scores]);
+  try {
+    await deps.appd.signSubmit({ to: deps.inferenceCreditAddress!, data, gasLimit: 200_000 + 70_000 * included.length });
+  } catch (err) {
+    log.error({ err }, 'aggregate: recording the scores for inference revenue failed');
+  }
 }
 
 type StatisticsRoundInput = {
@@ -589,6 +648,6 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
 
 /** Contract interfaces whose custom errors appd failures are decoded with. */
 export function contractErrorInterfaces(): Interface[] {
-  return [TaskManager__factory.createInterface()];
+  return [TaskManager__factory.createInterface(), InferenceCredit__factory.createInterface()];
 }
 

@@ -13,6 +13,9 @@ import { contractErrorInterfaces } from './aggregateRound';
 import { AggregationWorker, type AggregationWorkerOptions } from './aggregationWorker';
 import { CoordinatorClient } from './coordinatorClient';
 import { closeOpenerPool } from '../updates';
+import { startInference, type RunningInference } from '../inference/startInference';
+import { InitialModelResealer } from '../modelAccess/initialModelResealer';
+import { ModelKeyring } from '../modelAccess/modelKeyring';
 
 export type RunningAggregator = {
   keys: AggregatorKeys;
@@ -20,6 +23,10 @@ export type RunningAggregator = {
   metrics: AggregatorMetrics;
   /** The /health, /ready and /metrics server (null when `config.healthPort` is unset). */
   health: HealthServer | null;
+  /** The confidential inference endpoint, when configured (config.inference). */
+  inference: RunningInference | null;
+  /** Re-seals consortium tasks' initial models (when model access is configured); tests call resealPending. */
+  resealer: InitialModelResealer | null;
   /** Stops consuming; `force` abandons an in-flight job (its lock lapses and another worker takes it over). */
   close(options?: { force?: boolean }): Promise<void>;
 };
@@ -67,6 +74,41 @@ export async function startAggregator(config: AggregatorConfig, options: StartAg
     closers.push(async () => {
       connection.disconnect();
     });
+
+    let modelKeyring: ModelKeyring | undefined;
+    let resealer: InitialModelResealer | null = null;
+    if (config.modelKeysAddress !== undefined && config.participantsAddress !== undefined) {
+      modelKeyring = new ModelKeyring({
+        appd,
+        provider,
+        chainId,
+        modelKeysAddress: config.modelKeysAddress,
+        participantsAddress: config.participantsAddress,
+        keys,
+        log: log.child({ part: 'model-access' }),
+      });
+      resealer = new InitialModelResealer({ provider, taskManagerAddress: config.taskManagerAddress, coordinator, keyring: modelKeyring, log });
+      const stop = resealer.every(config.resealIntervalMs ?? 5_000);
+      closers.push(async () => stop());
+    }
+    let inference: RunningInference | null = null;
+    if (config.inference) {
+      inference = await startInference(config.inference, {
+        redisUrl: config.redisUrl,
+        redisPrefix: config.queuePrefix,
+        provider,
+        chainId,
+        taskManagerAddress: config.taskManagerAddress,
+        appd,
+        keys,
+        coordinator,
+        ...(modelKeyring ? { openSealed: (taskId: bigint, bytes: Uint8Array) => modelKeyring.openStored(taskId, bytes) } : {}),
+        log: log.child({ part: 'inference' }),
+      });
+      const running = inference;
+      closers.push(async () => running.close());
+    }
+
     const metrics = new AggregatorMetrics();
     const aggregation = new AggregationWorker({
       connection,
@@ -89,6 +131,8 @@ export async function startAggregator(config: AggregatorConfig, options: StartAg
         openInWorker: config.openInWorker,
         finalizeGas: config.finalizeGas,
         outcomePageSize: config.outcomePageSize,
+        inferenceCreditAddress: config.inferenceCreditAddress ?? config.inference?.inferenceCreditAddress,
+        modelKeyring,
       },
       ...(options.onJobStart ? { onJobStart: options.onJobStart } : {}),
       ...(options.onJobEnd ? { onJobEnd: options.onJobEnd } : {}),
@@ -118,6 +162,8 @@ export async function startAggregator(config: AggregatorConfig, options: StartAg
       worker: aggregation.worker,
       metrics,
       health,
+      inference,
+      resealer,
       async close(closeOptions: { force?: boolean } = {}) {
         if (closed) return;
         closed = true;

@@ -2,8 +2,9 @@
 // result; errors become one or two lines on stderr with their code (see main.ts).
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { Wallet } from 'ethers';
+import { formatEther, Wallet } from 'ethers';
 import { createContext, resolveOptions, type GlobalOptions } from '../commands/context';
+import { creditClaimCommand, creditDepositCommand, creditShowCommand, inferCommand } from '../commands/inference';
 import { claimCommand, scoresCommand } from '../commands/rewards';
 import { statusCommand } from '../commands/status';
 import { runCommand, trainOnceCommand } from '../commands/train';
@@ -153,6 +154,71 @@ export function buildProgram(io: CliIo = { out: (l) => process.stdout.write(`${l
           io.out(`round ${row.round}: ${row.included ? `included, score ${row.score}/1000000, reward ${row.reward}` : `excluded (reason ${row.reason})`}`);
         }
         io.out(`pending: ${r.pending}`);
+      } finally {
+        ctx.provider.destroy();
+      }
+    });
+
+  program
+    .command('infer')
+    .description("predictions from a task's accepted model, computed inside the aggregator's TEE and paid from your credit")
+    .argument('<task>', 'task id', parseUint)
+    .requiredOption('--input <file>', 'rows to predict: a .csv (one row per line) or a .json (array of rows)')
+    .option('--inference-url <url>', "the aggregator's inference endpoint (CLOISTER_INFERENCE_URL)")
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExample:\n  cloister-client infer 1 --input rows.csv --inference-url https://aggregator.example.org:8443')
+    .action(async (task: bigint, o: { input: string; inferenceUrl?: string; json?: boolean }) => {
+      const ctx = await context();
+      try {
+        const url = o.inferenceUrl ?? io.env.CLOISTER_INFERENCE_URL ?? 'http://127.0.0.1:8090';
+        const r = await inferCommand(ctx, task, o.input, url);
+        if (o.json) {
+          io.out(JSON.stringify({ requestId: r.requestId, predictions: r.predictions, cost: r.cost.toString(), creditLeft: r.creditLeft.toString(), modelHash: r.modelHash }));
+        } else {
+          r.predictions.forEach((p, i) => io.out(`row ${i + 1}: ${p.map((v) => v.toFixed(6)).join(', ')}`));
+          io.out(`cost ${formatEther(r.cost)} (request ${r.requestId}${r.replay ? ', a retry: not charged again' : ''}); credit left ${formatEther(r.creditLeft)}`);
+        }
+      } finally {
+        ctx.provider.destroy();
+      }
+    });
+
+  const credit = program.command('credit').description('prepaid credit for confidential inference, and the revenue it pays contributors');
+  credit
+    .command('deposit <amount>')
+    .description('add prepaid credit (in the chain currency, e.g. 0.1; not withdrawable)')
+    .action(async (amount: string) => {
+      const ctx = await context();
+      try {
+        const r = await creditDepositCommand(ctx, amount);
+        io.out(`deposited ${r.deposited}; credit ${r.credit} (tx ${r.tx})`);
+      } finally {
+        ctx.provider.destroy();
+      }
+    });
+  credit
+    .command('show')
+    .description('your credit; with --task the price, whether it is paused and your revenue from it')
+    .option('--task <id>', 'task id', parseUint)
+    .action(async (o: { task?: bigint }) => {
+      const ctx = await context();
+      try {
+        const r = await creditShowCommand(ctx, o.task);
+        io.out(`account ${r.account}: credit ${r.credit}`);
+        if (r.task) io.out(`task ${o.task}: price per row ${r.task.pricePerRow}${r.task.paused ? ' (paused)' : ''}; your revenue ${r.task.revenue}`);
+      } finally {
+        ctx.provider.destroy();
+      }
+    });
+  credit
+    .command('claim')
+    .description('claim your inference revenue from a task (split by contribution scores over accepted rounds)')
+    .requiredOption('--task <id>', 'task id', parseUint)
+    .action(async (o: { task: bigint }) => {
+      const ctx = await context();
+      try {
+        const r = await creditClaimCommand(ctx, o.task);
+        io.out(r.tx ? `claimed ${r.claimed} (tx ${r.tx})` : 'no revenue to claim');
       } finally {
         ctx.provider.destroy();
       }

@@ -3,6 +3,7 @@
 // a sealed update is never re-trained or re-sealed, and a committed hash is never committed twice.
 import type { CloisterContracts } from '@cloister/contracts';
 import {
+  decodeTensors,
   encodeUpdate,
   sealUpdateToBytes,
   sha256Hex,
@@ -19,7 +20,8 @@ import { trainRound } from '../training/trainRound';
 import type { LocalDataset } from '@cloister/model-runtime';
 import { mapCommitRevert, readAggregatorKey, requireAdmitted, requireOpenRound } from './chain';
 import type { CoordinatorClient } from './coordinatorClient';
-import { fetchGlobalModel, fetchTaskSpec } from './globalModel';
+import { fetchTaskSpec, fetchVerified } from './globalModel';
+import { openConsortiumModel } from './sealedModel';
 import { resolveStatisticsScaling, statisticsUpdate } from './statistics';
 import type { RetryOptions } from './retry';
 import { RoundStateStore, type RoundKey, type RoundRecord } from './roundState';
@@ -87,7 +89,13 @@ export async function submitRound(options: SubmitRoundOptions): Promise<SubmitRo
     await chain('isAdmitted', () => requireAdmitted(contracts, taskId, participant));
     const task = await chain('getTask', () => contracts.taskManager.getTask(taskId));
     const spec = await resolveStatisticsScaling(coordinator, await fetchTaskSpec(coordinator, task.params.modelSpecHash));
-    const globalWeights = await fetchGlobalModel(coordinator, chainRound.previousModelHash);
+    // Public: the tensor file itself. Consortium: sealed under the task's model key, opened here and checked.
+    const storedModel = await fetchVerified(coordinator, chainRound.previousModelHash, 'global model');
+    const globalWeights = decodeTensors(
+      spec.kind === 'training' && spec.modelAccess === 'consortium'
+        ? await openConsortiumModel({ contracts, signer, coordinator, taskId, stored: storedModel })
+        : storedModel,
+    );
     logger.info({ phase: 'download', modelHash: chainRound.previousModelHash, tensors: globalWeights.length }, 'download: global model verified against the chain');
     const recipientPublicKey = await chain('hpkePublicKey', () => readAggregatorKey(contracts));
     const dataset = await options.dataset(spec);

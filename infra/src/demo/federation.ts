@@ -6,14 +6,16 @@
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { creditRoundRewards, siweLogin, SCORE_TOTAL } from '@cloister/contracts';
-import { decodeTensors, sha256Hex, type NamedTensor } from '@cloister/protocol';
-import type { Wallet } from 'ethers';
+import { CoordinatorClient, openConsortiumModel, type Examples } from '@cloister/client';
+import { decodeTensors, initialModelEnvelopeContext, isSealedModel, sealUpdateToBytes, sha256Hex, type NamedTensor } from '@cloister/protocol';
+import { getBytes, type Wallet } from 'ethers';
 import type { Logger } from 'pino';
 import { FederationFailedError, DemoOptionInvalidError, FederationTimeoutError } from '../errors';
 import { admitCall, createTaskCall, proposeAndApprove, type TaskParams } from '../governance/actions';
 import type { Stack } from '../stack/startStack';
 import { GlobalModelEvaluator, type SiteTest } from './evaluate';
 import { startParticipants, type ParticipantSite } from './participants';
+import { runPaidInference, type PaidInferenceRecord } from './paidInference';
 import type { DemoReport, Payout, RoundRecord } from './report';
 import { taskArtifacts, type BuiltTask } from './spec';
 
@@ -32,6 +34,8 @@ export type FederationOptions = {
   roundTimeoutSeconds: number;
   /** Called after each accepted round (the demo prints it). */
   onRound?: (record: RoundRecord) => void;
+  /** Rows of test data for the paid inference at the end (none: no inference). */
+  inference?: { test: Examples; rows: number };
 };
 
 export type FederationResult = {
@@ -41,6 +45,8 @@ export type FederationResult = {
   escrow: bigint;
   specHash: string;
   tfBackend: string;
+  modelAccess: 'public' | 'consortium';
+  inference: PaidInferenceRecord | null;
 };
 
 async function putBlob(stack: Stack, hash: string, bytes: Uint8Array): Promise<void> {
@@ -54,8 +60,15 @@ async function putBlob(stack: Stack, hash: string, bytes: Uint8Array): Promise<v
   }
 }
 
-/** Downloads a stored model and checks it against its on-chain hash. */
-export async function fetchModel(stack: Stack, modelHash: string): Promise<{ bytes: Uint8Array; tensors: NamedTensor[] }> {
+/**
+ * Downloads a stored model and checks it against its on-chain hash; `open` turns a sealed model (model access
+ * consortium) into its tensor file.
+ */
+export async function fetchModel(
+  stack: Stack,
+  modelHash: string,
+  open?: (stored: Uint8Array) => Promise<Uint8Array>,
+): Promise<{ bytes: Uint8Array; tensors: NamedTensor[] }> {
   const res = await fetch(`${stack.coordinatorUrl}/v1/blobs/${modelHash.slice(2)}`);
   if (!res.ok) throw new FederationFailedError(`model ${modelHash} is not in the coordinator's store (HTTP ${res.status})`);
   const bytes = new Uint8Array(await res.arrayBuffer());
@@ -63,7 +76,7 @@ export async function fetchModel(stack: Stack, modelHash: string): Promise<{ byt
   if (actual !== modelHash.toLowerCase()) {
     throw new FederationFailedError(`model bytes hash to ${actual}, the chain says ${modelHash}`);
   }
-  return { bytes, tensors: decodeTensors(bytes) };
+  return { bytes, tensors: decodeTensors(open ? await open(bytes) : bytes) };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -96,11 +109,21 @@ export async function runFederation(stack: Stack, options: FederationOptions): P
     throw new DemoOptionInvalidError(`the stack has ${participants.length} participant accounts, the demo needs ${options.sites.length}`);
   }
 
-  // 1. The task's artifacts go to the coordinator's content-addressed store (operator token).
+  // 1. The task's artifacts go to the coordinator's content-addressed store (operator token). Under model access
+  //    consortium the author seals the initial model with HPKE to the aggregator's on-chain key: only the TEE opens it.
   const artifacts = taskArtifacts(options.task);
+  const consortium = options.task.spec.modelAccess === 'consortium';
+  if (consortium) {
+    artifacts.modelBytes = await sealUpdateToBytes({
+      recipientPublicKey: getBytes(await contracts.aggregatorRegistry.hpkePublicKey()),
+      context: initialModelEnvelopeContext(BigInt(deployment.chainId), deployment.contracts.modelKeys),
+      plaintext: artifacts.modelBytes,
+    });
+    artifacts.modelHash = sha256Hex(artifacts.modelBytes);
+  }
   await putBlob(stack, artifacts.specHash, artifacts.specBytes);
   await putBlob(stack, artifacts.modelHash, artifacts.modelBytes);
-  log.info({ spec: artifacts.specHash, model: artifacts.modelHash, bytes: artifacts.modelBytes.length }, 'task: spec and initial model stored');
+  log.info({ spec: artifacts.specHash, model: artifacts.modelHash, bytes: artifacts.modelBytes.length }, `task: spec and initial model stored${consortium ? ' (model access consortium: the initial model is sealed to the TEE)' : ''}`);
 
   // 2. Governance admits the participants and approves the task with its escrow (3 members, quorum 2).
   const taskId = (await contracts.taskManager.taskCount()) + 1n;
@@ -128,6 +151,22 @@ export async function runFederation(stack: Stack, options: FederationOptions): P
     throw new FederationFailedError(`task ${taskId} is not the task just proposed (another task was created concurrently?)`);
   }
   log.info({ proposal: created.proposalId.toString(), votes: created.votes, taskId: taskId.toString(), escrow: call.value.toString() }, 'governance: task approved, escrow deposited');
+
+  // Consortium: the TEE re-seals the initial model under the task's model key before the participants can train.
+  // The demo evaluates every model as a governance member (it may read the model key; the public may not).
+  let openSealed: ((stored: Uint8Array) => Promise<Uint8Array>) | undefined;
+  if (consortium) {
+    const resealDeadline = Date.now() + 60_000;
+    while (!(await contracts.modelKeys.sealedModel(taskId, 0).then(() => true, () => false))) {
+      if (Date.now() > resealDeadline) throw new FederationFailedError('the aggregator did not re-seal the initial model within 60 s');
+      await sleep(200);
+    }
+    const member = accounts.governance[0]!;
+    const memberContracts = { ...contracts, modelKeys: contracts.modelKeys.connect(member) };
+    const coordinator = new CoordinatorClient({ baseUrl: stack.coordinatorUrl, signer: member });
+    openSealed = (stored) => openConsortiumModel({ contracts: memberContracts, signer: member, coordinator, taskId, stored });
+    log.info({ epoch: Number((await contracts.modelKeys.sealedModel(taskId, 0)).epoch) }, 'model access: the TEE re-sealed the initial model under the task key');
+  }
 
   // 3. The participant nodes join (in-process, each with its own account and its own data).
   const evaluator = await GlobalModelEvaluator.create(options.task.spec.model.topology, options.task.spec.training, options.evaluation);
@@ -179,7 +218,7 @@ export async function runFederation(stack: Stack, options: FederationOptions): P
       const roundSeconds = (performance.now() - roundStart) / 1000;
       roundStart = performance.now();
       const round = await transient('getRound', () => contracts.taskManager.getRound(taskId, r), log);
-      const model = await transient('fetchModel', () => fetchModel(stack, round.modelHash), log);
+      const model = await transient('fetchModel', () => fetchModel(stack, round.modelHash, openSealed), log);
       const evaluation = evaluator.evaluate(model.tensors);
       const committed = await contracts.taskManager.committedParticipants(taskId, r);
       const included: string[] = [];
@@ -234,7 +273,31 @@ export async function runFederation(stack: Stack, options: FederationOptions): P
     }
     payouts.push({ name: options.sites[i]!.name, address: wallet.address, scores, claimedWei: claimed.toString(), expectedWei: expected.toString() });
   }
-  return { taskId, rounds, payouts, escrow: call.value, specHash: artifacts.specHash, tfBackend: tf.getBackend() ?? 'unknown' };
+  // 5. Paid confidential inference on the accepted model, and the revenue split among the contributors.
+  let inference: PaidInferenceRecord | null = null;
+  if (options.inference) {
+    if (consortium) {
+      const stored = (await fetch(`${stack.coordinatorUrl}/v1/blobs/${(await contracts.taskManager.getTask(taskId)).currentModelHash.slice(2)}`).then((r) => r.arrayBuffer()));
+      log.info(`model access: the accepted model is stored sealed (${isSealedModel(new Uint8Array(stored)) ? 'not a tensor file' : 'PLAINTEXT?'}); only the TEE, the admitted sites and governance can open it`);
+    }
+    inference = await runPaidInference(stack, {
+      taskId,
+      test: options.inference.test,
+      rows: options.inference.rows,
+      sites: payouts.map((p, i) => ({ name: p.name, wallet: participants[i]!, scores: p.scores })),
+      logger: log,
+    });
+  }
+  return {
+    taskId,
+    rounds,
+    payouts,
+    escrow: call.value,
+    specHash: artifacts.specHash,
+    tfBackend: tf.getBackend() ?? 'unknown',
+    modelAccess: consortium ? 'consortium' : 'public',
+    inference,
+  };
 }
 
 export type { DemoReport };

@@ -31,6 +31,8 @@ export type DemoOptions = {
   seed: number;
   logLevel: string;
   json: boolean;
+  /** public (default): models stored in the clear; consortium: sealed, readable by admitted sites and governance only. */
+  modelAccess?: 'public' | 'consortium';
 };
 
 function positiveInt(value: string): number {
@@ -62,7 +64,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const dataRoot = defaultDataRoot();
   let sites: ParticipantSite[];
   let evaluation: SiteTest[];
-  const task = heart ? buildHeartTask({ strategy: options.strategy }) : buildMnistTask({ strategy: options.strategy });
+  const modelAccess = options.modelAccess ?? 'public';
+  const task = heart ? buildHeartTask({ strategy: options.strategy, modelAccess }) : buildMnistTask({ strategy: options.strategy, modelAccess });
   try {
     if (heart) {
       sites = HEART_SITES.map((site, i) => {
@@ -106,6 +109,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       roundDuration: heart ? 300 : 1800,
       roundTimeoutSeconds: heart ? 180 : 1200,
       onRound,
+      inference: { test: evaluation[0]!.test, rows: heart ? 16 : 64 },
     });
     for (const p of result.payouts) {
       demoLog.info({ address: p.address, scores: p.scores.join(',') }, `payout: ${p.name} claimed ${(Number(BigInt(p.claimedWei)) / 1e18).toFixed(6)} ETH (escrow split ${(Number(BigInt(p.expectedWei)) / 1e18).toFixed(6)})`);
@@ -139,6 +143,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       },
       rounds: result.rounds,
       payouts: result.payouts,
+      modelAccess: result.modelAccess,
+      inference: result.inference,
       references,
       final: { meanPerSite: last.meanPerSite, pooled: last.pooled },
       environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, tfBackend: result.tfBackend },
@@ -164,7 +170,8 @@ export function demoCommand(): Command {
     .option('--alpha <a>', 'mnist: Dirichlet concentration of the label split', positiveNumber, 0.5)
     .option('--seed <n>', 'mnist: seed of the label split', positiveInt, 1)
     .option('--log-level <level>', 'info, debug, warn', 'info')
-    .option('--json', 'pino JSON lines instead of the human format', false);
+    .option('--json', 'pino JSON lines instead of the human format', false)
+    .addOption(new Option('--model-access <mode>', 'public (models in the clear) or consortium (sealed under a per-task key)').choices(['public', 'consortium']).default('public'));
 }
 
 /** Parses the demo's options from `argv` and runs it, exiting with its status. */

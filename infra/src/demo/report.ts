@@ -27,6 +27,9 @@ export type DemoReport = {
   task: { taskId: string; numRounds: number; rewardPerRoundWei: string; escrowWei: string; specHash: string; training: Record<string, unknown> };
   rounds: RoundRecord[];
   payouts: Payout[];
+  modelAccess?: 'public' | 'consortium';
+  /** The paid confidential inference at the end and the revenue split. */
+  inference?: import('./paidInference').PaidInferenceRecord | null;
   /** Reference figures printed next to ours (FLamby for heart-disease). */
   references: { label: string; meanPerSite?: number; pooled: number }[];
   final: { meanPerSite: number; pooled: number };

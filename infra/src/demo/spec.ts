@@ -42,6 +42,8 @@ export const MNIST_DEFAULTS = {
   } satisfies TrainingDefaults,
 };
 
+export type ModelAccess = 'public' | 'consortium';
+
 export type BuiltTask = { spec: TrainingTaskSpec; initialWeights: NamedTensor[] };
 
 function weightsOf(model: tf.LayersModel): NamedTensor[] {
@@ -70,6 +72,8 @@ export function buildTabularTask(options: {
   hiddenUnits?: number;
   /** tfjs model name (part of the topology, so of the spec hash). */
   modelName?: string;
+  /** `consortium`: models sealed under a per-task key (docs/design/model-access.md); default public. */
+  modelAccess?: ModelAccess;
 }): BuiltTask {
   const hidden = options.hiddenUnits ?? 0;
   const inputs = options.features.length;
@@ -87,6 +91,7 @@ export function buildTabularTask(options: {
     model: { topology: topologyOf(model) },
     training: { ...HEART_DEFAULTS.training, ...options.training },
     data: { features: options.features, ...(options.label ? { label: options.label } : {}), ...(options.scaling ? { scaling: options.scaling } : {}) },
+    ...(options.modelAccess === 'consortium' ? { modelAccess: 'consortium' as const } : {}),
     aggregation: { strategy: (options.strategy ?? 'fedavg') as Aggregation['strategy'], params: {}, updateNormBound: 1000, dp: null } as Aggregation,
   };
   const initialWeights = weightsOf(model);
@@ -95,13 +100,13 @@ export function buildTabularTask(options: {
 }
 
 /** Logistic regression on the 10 FLamby features (sigmoid(w·x + b)), zero-initialized. */
-export function buildHeartTask(options: { strategy?: string; training?: Partial<TrainingDefaults>; hiddenUnits?: number } = {}): BuiltTask {
+export function buildHeartTask(options: { strategy?: string; training?: Partial<TrainingDefaults>; hiddenUnits?: number; modelAccess?: ModelAccess } = {}): BuiltTask {
   const modelName = (options.hiddenUnits ?? 0) > 0 ? 'heart_mlp' : 'heart_logreg';
   return buildTabularTask({ ...options, name: 'heart-disease', features: HEART_FEATURES, label: 'num > 0', scaling: HEART_SCALING, modelName });
 }
 
 /** The small reference CNN: conv 5×5×8 → max-pool → conv 5×5×16 → max-pool → dense 10 (softmax); seeded Glorot init. */
-export function buildMnistTask(options: { strategy?: string; training?: Partial<TrainingDefaults> } = {}): BuiltTask {
+export function buildMnistTask(options: { strategy?: string; training?: Partial<TrainingDefaults>; modelAccess?: ModelAccess } = {}): BuiltTask {
   const model = tf.sequential({ name: 'mnist_cnn' });
   model.add(tf.layers.conv2d({ name: 'conv1', inputShape: [28, 28, 1], filters: 8, kernelSize: 5, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
   model.add(tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }));
@@ -117,6 +122,7 @@ export function buildMnistTask(options: { strategy?: string; training?: Partial<
     training: { ...MNIST_DEFAULTS.training, ...options.training },
     // Pixels are divided by 255 by the dataset config; no further scaling.
     data: { features: ['pixels'], scaling: { mean: [], std: [] } },
+    ...(options.modelAccess === 'consortium' ? { modelAccess: 'consortium' as const } : {}),
     aggregation: { strategy: (options.strategy ?? 'fedavg') as Aggregation['strategy'], params: {}, updateNormBound: 10_000, dp: null } as Aggregation,
   };
   const initialWeights = weightsOf(model);

@@ -17,6 +17,8 @@ export type StackAggregator = {
   running: RunningAggregator;
   /** The aggregator's HTTP signer (on chain as aggregatorSigner()). */
   signerAddress: string;
+  /** The confidential inference endpoint (its own port, as behind ROFL's proxy). */
+  inferenceUrl: string;
   /** One entry per completed aggregation job, in completion order. */
   timings: AggregationTiming[];
   stop(): Promise<void>;
@@ -48,6 +50,21 @@ export async function startStackAggregator(options: StartStackAggregatorOptions)
     stalledIntervalMs: DEFAULT_STALLED_INTERVAL_MS,
     logLevel: options.logger.level,
     publishKeys: true,
+    // model access `consortium` and confidential inference are always available in the local stack
+    modelKeysAddress: options.deployment.contracts.modelKeys,
+    participantsAddress: options.deployment.contracts.participants,
+    inferenceCreditAddress: options.deployment.contracts.inferenceCredit,
+    resealIntervalMs: 1_000,
+    inference: {
+      port: 0,
+      host: '127.0.0.1',
+      inferenceCreditAddress: options.deployment.contracts.inferenceCredit,
+      rateLimit: 600,
+      rateWindowMs: 60_000,
+      maxRows: 1024,
+      settleIntervalMs: 2_000,
+      settleBatch: 100,
+    },
   };
   const running = await startAggregator(config, { logger: options.logger });
   const timings: AggregationTiming[] = [];
@@ -59,6 +76,7 @@ export async function startStackAggregator(options: StartStackAggregatorOptions)
   return {
     running,
     signerAddress: running.keys.signer.address,
+    inferenceUrl: running.inference!.url,
     timings,
     stop: () => running.close({ force: true }),
   };

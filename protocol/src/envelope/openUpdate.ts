@@ -58,7 +58,7 @@ async function openHeader(
 }
 
 /** Authenticated plaintext chunks in order; ends after the final chunk and checks nothing trails it. */
-async function* chunks(reader: ByteReader, aead: ChunkAead, chunkSize: number): AsyncGenerator<Buffer> {
+export async function* chunks(reader: ByteReader, aead: ChunkAead, chunkSize: number): AsyncGenerator<Buffer> {
   for (let index = 0; ; index++) {
     const frame = await reader.read(FRAME_HEADER_BYTES);
     if (frame.length === 0) {

@@ -35,7 +35,7 @@ function checkChunkSize(chunkSize: unknown): number {
 }
 
 /** Splits the plaintext into chunkSize pieces, marking the last (an empty input is one empty final chunk). */
-async function* chunksOf(
+export async function* chunksOf(
   plaintext: Uint8Array | AsyncIterable<Uint8Array>,
   chunkSize: number,
 ): AsyncGenerator<Chunk> {
