@@ -1,0 +1,375 @@
+// The fault suite (faults issue, "what must hold"): Redis, the Hardhat node, the coordinator and the aggregator each
+// run as a separate OS process; the development appd (the TEE host emulation) and the participants run here. Four
+// faults, one task (one round, four participants) each:
+//   1. the coordinator is SIGKILLed while uploads are in flight, and restarted;
+//   2. the aggregator is SIGKILLed while its round's finalizeRound is in flight, and another one started;
+//   3. Redis is SIGKILLed mid-round and restarted on its data (append-only file);
+//   4. the chain node is paused (SIGSTOP) mid-upload, then resumed (SIGCONT).
+// Each asserts that every upload answered 200 is included (or excluded for a reason other than a missing upload) and
+// that the round finalized exactly once, and prints the recovery time (a figure, not an assertion). Every wait is
+// on a condition (a state, an answer, a line), never on a timer.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Wallet, getBytes, hexlify, id as keccakText, parseEther, toQuantity, type JsonRpcProvider } from 'ethers';
+import { startDevelopmentAppd, type AggregatorConfig } from '@cloister/aggregator-rofl';
+import {
+  authorizeRoflOrigin,
+  bytes21ToRoflAppId,
+  connectCloister,
+  connectJsonRpc,
+  deployCloister,
+  saveDeployment,
+  type CloisterContracts,
+  type Deployment,
+} from '@cloister/contracts';
+import { freePort, spawnManaged, spawnRedis, until, type ManagedProcess, type SpawnedRedis } from '@cloister/devstack';
+import { encodeTensors, encodeUpdate, EXCLUSION_REASON, ROUND_STATE, sealUpdateToBytes, sha256Hex, signUpdateDigest } from '@cloister/protocol';
+import {
+  createParticipants,
+  JsonRpcBatcher,
+  maxUpdateBytesFor,
+  proposeAndExecute,
+  SIMULATION_APP_ID_BYTES21,
+  startSimulationChain,
+  syntheticSource,
+  type SimulationChain,
+  type VirtualParticipant,
+} from '../src';
+import { startHoldingProxy, type HoldingProxy } from './support/holdingProxy';
+
+jest.setTimeout(300_000);
+
+const REGISTER = path.join(__dirname, '..', '..', 'scripts', 'register-typescript.js');
+const SERVICE = path.join(__dirname, 'support', 'service.ts');
+const PARAMS = 2_000;
+const PARTICIPANTS = 4;
+const source = syntheticSource({ params: PARAMS, seed: 12 });
+const developmentKey = (label: string) => keccakText(`cloister-faults:${label}`);
+
+type Service = { proc: ManagedProcess; kill(): Promise<void> };
+
+/** Starts a service process and waits for its READY line. */
+async function startService(kind: 'coordinator' | 'aggregator', config: unknown): Promise<Service> {
+  const proc = spawnManaged(process.execPath, ['-r', REGISTER, SERVICE, kind, JSON.stringify(config)]);
+  await until(`${kind} READY`, () => {
+    if (proc.exited()) throw new Error(`${kind} exited before it was ready:\n${proc.output()}`);
+    return proc.output().includes('READY');
+  }, 120_000, 50);
+  return {
+    proc,
+    async kill() {
+      if (proc.exited()) return;
+      process.kill(-proc.child.pid!, 'SIGKILL'); // a crash: no shutdown code runs
+      await proc.exit;
+    },
+  };
+}
+
+let workDir: string;
+let redis: SpawnedRedis;
+let chain: SimulationChain;
+let provider: JsonRpcProvider;
+let rpc: JsonRpcBatcher;
+let deployment: Deployment;
+let contracts: CloisterContracts;
+let member: Wallet;
+let appd: Awaited<ReturnType<typeof startDevelopmentAppd>>;
+let proxy: HoldingProxy;
+let coordinator: Service;
+let aggregator: Service;
+let coordinatorConfig: Record<string, unknown>;
+let aggregatorConfig: AggregatorConfig;
+let coordinatorUrl: string;
+const operatorToken = hexlify(randomBytes(24));
+const recoveries: Array<{ fault: string; seconds: number; what: string }> = [];
+
+beforeAll(async () => {
+  workDir = mkdtempSync(path.join(tmpdir(), 'cloister-faults-'));
+  [redis, chain] = await Promise.all([spawnRedis(), startSimulationChain()]);
+  rpc = new JsonRpcBatcher(chain.rpcUrl);
+  provider = connectJsonRpc(chain.rpcUrl, { chainId: chain.chainId, pollingInterval: 50 });
+  member = new Wallet(developmentKey('governance-member'), provider);
+  const operator = new Wallet(developmentKey('operator'), provider);
+  await rpc.batch([member.address, operator.address].map((a) => ({ method: 'hardhat_setBalance', params: [a, toQuantity(parseEther('1000000'))] })));
+  deployment = await deployCloister({
+    deployer: await provider.getSigner(0),
+    members: [member.address],
+    quorum: 1,
+    votingPeriod: 3600,
+    challengeWindow: 0,
+    operator: operator.address,
+    roflAppId: SIMULATION_APP_ID_BYTES21,
+  });
+  contracts = connectCloister(deployment, provider);
+  const deploymentFile = path.join(workDir, 'deployment.json');
+  saveDeployment(deploymentFile, deployment);
+
+  const appId = bytes21ToRoflAppId(SIMULATION_APP_ID_BYTES21);
+  const appdSocket = path.join(workDir, 'appd.sock');
+  appd = await startDevelopmentAppd({ socketPath: appdSocket, appId, secret: randomBytes(32), rpcUrl: chain.rpcUrl });
+  await rpc.send('hardhat_setBalance', [appd.signerAddress, toQuantity(parseEther('1000000'))]);
+  await authorizeRoflOrigin(provider, appId, appd.signerAddress);
+  const proxySocket = path.join(workDir, 'appd-proxy.sock');
+  proxy = await startHoldingProxy(proxySocket, appdSocket);
+
+  const port = await freePort();
+  coordinatorUrl = `http://127.0.0.1:${port}`;
+  coordinatorConfig = {
+    host: '127.0.0.1',
+    port,
+    logLevel: 'warn',
+    redis: { url: redis.url },
+    chain: { rpcUrl: chain.rpcUrl, deploymentFile, confirmations: 0, pollIntervalMs: 100, rpcTimeoutMs: 2000, operatorPrivateKey: operator.privateKey },
+    store: { kind: 'filesystem', directory: path.join(workDir, 'store') },
+    // One secret for every coordinator process: a participant's session outlives a coordinator restart.
+    auth: { sessionSecret: hexlify(randomBytes(32)), operatorToken },
+    uploads: { maxBytes: maxUpdateBytesFor((await source.task()).initialModel), commitmentPollMs: 50 },
+    rounds: { closeDelayMs: 100, uploadGraceMs: 120_000 },
+  };
+  aggregatorConfig = {
+    appdSocket: proxySocket,
+    redisUrl: redis.url,
+    queuePrefix: 'bull',
+    rpcUrl: chain.rpcUrl,
+    taskManagerAddress: deployment.contracts.taskManager,
+    aggregatorRegistryAddress: deployment.contracts.aggregatorRegistry,
+    coordinatorUrl,
+    stateDir: path.join(workDir, 'aggregator-state'),
+    maxUpdateBytes: 16 * 1024 * 1024,
+    // A killed aggregator's job is taken over after its lock lapses (4 s) at the next stalled check (every 2 s).
+    lockDurationMs: 4000,
+    stalledIntervalMs: 2000,
+    logLevel: 'warn',
+    publishKeys: true,
+    openInWorker: false,
+  };
+  coordinator = await startService('coordinator', coordinatorConfig);
+  aggregator = await startService('aggregator', aggregatorConfig);
+  await until('aggregator HPKE key on chain', async () => getBytes(await contracts.aggregatorRegistry.hpkePublicKey()).some((b) => b !== 0), 60_000, 100);
+});
+
+afterAll(async () => {
+  for (const [name, service] of [['coordinator', coordinator], ['aggregator', aggregator]] as const) {
+    if (service?.proc.exited()) process.stdout.write(`${name} process had exited; its last output:\n${service.proc.output()}\n`);
+  }
+  if (recoveries.length > 0) {
+    process.stdout.write(`\nfault suite: recovery times (figures, not assertions)\n${recoveries.map((r) => `  ${r.fault.padEnd(44)} ${r.seconds.toFixed(2).padStart(7)} s  (${r.what})`).join('\n')}\n`);
+  }
+  try {
+    if (chain?.pid) process.kill(chain.pid, 'SIGCONT');
+  } catch {
+    // not paused
+  }
+  await Promise.allSettled([coordinator?.kill(), aggregator?.kill()]);
+  await proxy?.close();
+  await appd?.close();
+  provider?.destroy();
+  await Promise.allSettled([redis?.stop(), chain?.stop()]);
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+type Sealed = { p: VirtualParticipant; ciphertext: Uint8Array; hash: string; signature: string; token: string };
+type Round = { taskId: bigint; sealed: Sealed[]; answered200: Set<string>; fromBlock: number };
+
+async function putBlob(bytes: Uint8Array): Promise<string> {
+  const hash = sha256Hex(bytes);
+  const res = await fetch(`${coordinatorUrl}/v1/blobs/${hash.slice(2)}`, { method: 'PUT', headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/octet-stream' }, body: bytes });
+  if (!res.ok) throw new Error(`PUT blob: ${res.status} ${await res.text()}`);
+  return hash;
+}
+
+async function signIn(wallet: Wallet): Promise<string> {
+  const post = async (route: string, body: unknown) => {
+    const res = await fetch(`${coordinatorUrl}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${route}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, string>;
+  };
+  const { message } = await post('/v1/auth/nonce', { address: wallet.address });
+  return (await post('/v1/auth/verify', { message, signature: await wallet.signMessage(message!) })).token!;
+}
+
+/** A task of one round with four admitted participants, round 1 open, every update sealed, signed and committed. */
+async function prepareRound(seed: number): Promise<Round> {
+  const fromBlock = await provider.getBlockNumber();
+  const { spec, initialModel } = await source.task();
+  const specHash = await putBlob(Buffer.from(JSON.stringify(spec), 'utf8'));
+  const modelHash = await putBlob(encodeTensors(initialModel));
+  const tm = contracts.taskManager;
+  await proposeAndExecute(contracts, member, {
+    target: deployment.contracts.taskManager,
+    value: 1_000_000n,
+    data: tm.interface.encodeFunctionData('createTask', [
+      {
+        modelSpecHash: specHash,
+        initialModelHash: modelHash,
+        initialModelUri: `blobs/${modelHash.slice(2)}`,
+        dataSchemaHash: sha256Hex(Buffer.from(JSON.stringify(spec.data), 'utf8')),
+        minParticipants: PARTICIPANTS,
+        maxParticipants: PARTICIPANTS,
+        roundDuration: 3600,
+        numRounds: 1,
+        rewardPerRound: 1_000_000n,
+      },
+    ]),
+    description: `fault suite task ${seed}`,
+  });
+  const taskId = await tm.taskCount();
+  const participants = await createParticipants({ count: PARTICIPANTS, seed, provider, rpc, coordinatorUrl });
+  await proposeAndExecute(contracts, member, {
+    target: deployment.contracts.participants,
+    value: 0n,
+    data: contracts.participants.interface.encodeFunctionData('admitMany', [taskId, participants.map((p) => p.address), participants.map((p) => `site-${p.index}`), participants.map(() => '')]),
+    description: `fault suite admissions ${seed}`,
+  });
+  await until(`task ${taskId} round 1 open`, async () => Number((await tm.getRound(taskId, 1n)).state) === ROUND_STATE.Open && Number((await tm.getTask(taskId)).currentRound) === 1, 60_000, 50);
+  const recipientPublicKey = getBytes(await contracts.aggregatorRegistry.hpkePublicKey());
+  const sealed: Sealed[] = [];
+  for (const p of participants) {
+    const update = await source.update(p.index, 1, null);
+    const context = { chainId: BigInt(chain.chainId), contractAddress: deployment.contracts.taskManager, taskId, round: 1n, participant: p.address };
+    const ciphertext = await sealUpdateToBytes({ recipientPublicKey, context, plaintext: encodeUpdate(update) });
+    const hash = sha256Hex(ciphertext);
+    const signature = await signUpdateDigest(p.wallet, { ...context, ciphertextHash: hash });
+    await (await tm.connect(p.wallet).commit(taskId, 1n, hash)).wait();
+    sealed.push({ p, ciphertext, hash, signature, token: await signIn(p.wallet) });
+  }
+  return { taskId, sealed, answered200: new Set(), fromBlock };
+}
+
+type Answer = { status: number | 'unreachable'; retryAfter: string | null; code?: string };
+
+async function putUpdate(round: Round, s: Sealed): Promise<Answer> {
+  try {
+    const res = await fetch(`${coordinatorUrl}/v1/tasks/${round.taskId}/rounds/1/updates`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/octet-stream', 'x-cloister-signature': s.signature },
+      body: s.ciphertext,
+    });
+    const body = (await res.json().catch(() => ({}))) as { code?: string };
+    if (res.status === 200) round.answered200.add(s.p.address);
+    return { status: res.status, retryAfter: res.headers.get('retry-after'), code: body.code };
+  } catch {
+    return { status: 'unreachable', retryAfter: null };
+  }
+}
+
+/** A participant's upload as a client does it: again after a 503 or a refused connection, until it is answered. */
+async function uploadUntilAnswered(round: Round, s: Sealed): Promise<void> {
+  const answer = await until(`upload of ${s.p.address}`, async () => {
+    const a = await putUpdate(round, s);
+    if (a.status === 'unreachable' || a.status === 503) return null;
+    return a;
+  }, 180_000, 100);
+  if (answer.status !== 200) throw new Error(`upload of ${s.p.address} answered ${answer.status} ${answer.code}`);
+}
+
+async function coordinatorReady(): Promise<boolean> {
+  try {
+    return (await fetch(`${coordinatorUrl}/ready`)).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits for the round to be finalized (or accepted), then checks what must hold. */
+async function expectRoundSettled(round: Round): Promise<number> {
+  const tm = contracts.taskManager;
+  await until(`task ${round.taskId} round 1 finalized`, async () => {
+    const state = Number((await tm.getRound(round.taskId, 1n)).state);
+    if (state === ROUND_STATE.Failed || state === ROUND_STATE.Rejected) throw new Error(`task ${round.taskId} round 1 ended in state ${state}`);
+    return state === ROUND_STATE.Finalized || state === ROUND_STATE.Accepted;
+  }, 240_000, 100);
+  const settledAt = Date.now();
+  const finalized = await tm.queryFilter(tm.filters.RoundFinalized(round.taskId, 1n), round.fromBlock);
+  expect(finalized).toHaveLength(1);
+  // The outcomes are in the reportOutcomes calls (outcomeOf is the reward vault's to read).
+  const reports = await tm.queryFilter(tm.filters.OutcomesReported(round.taskId, 1n), round.fromBlock);
+  const included = new Set<string>();
+  const excluded = new Map<string, number>();
+  for (const report of reports) {
+    const tx = await provider.getTransaction(report.transactionHash);
+    const call = tm.interface.parseTransaction({ data: tx!.data })!;
+    for (const a of call.args.included as string[]) included.add(a.toLowerCase());
+    (call.args.excluded as string[]).forEach((a, i) => excluded.set(a.toLowerCase(), Number((call.args.reasons as bigint[])[i])));
+  }
+  expect(round.answered200.size).toBe(PARTICIPANTS);
+  for (const address of round.answered200) {
+    const key = address.toLowerCase();
+    // Included, or excluded for a reason of its own, never because the coordinator lost an accepted upload.
+    expect(included.has(key) || (excluded.has(key) && excluded.get(key) !== EXCLUSION_REASON.MissingUpload)).toBe(true);
+  }
+  // These updates are all valid: every one is included.
+  expect(included.size).toBe(PARTICIPANTS);
+  return settledAt;
+}
+
+it('coordinator SIGKILLed mid-upload: accepted uploads kept, the rest retried, the round finalizes once', async () => {
+  const round = await prepareRound(101);
+  const [a, b, c, d] = round.sealed as [Sealed, Sealed, Sealed, Sealed];
+  await uploadUntilAnswered(round, a);
+  await uploadUntilAnswered(round, b);
+  // Two uploads in flight when the process dies.
+  const inFlight = [uploadUntilAnswered(round, c), uploadUntilAnswered(round, d)];
+  const killedAt = Date.now();
+  await coordinator.kill();
+  coordinator = await startService('coordinator', coordinatorConfig);
+  await until('coordinator ready', coordinatorReady, 60_000, 50);
+  recoveries.push({ fault: 'coordinator SIGKILL mid-upload', seconds: (Date.now() - killedAt) / 1000, what: 'kill → restarted coordinator /ready 200' });
+  await Promise.all(inFlight);
+  await expectRoundSettled(round);
+});
+
+it('aggregator SIGKILLed while finalizing: another instance takes the job over, the round finalizes once', async () => {
+  const round = await prepareRound(102);
+  const held = proxy.holdNextSignSubmit();
+  for (const s of round.sealed) await uploadUntilAnswered(round, s);
+  await held; // the aggregator opened and aggregated every update; its finalizeRound is in flight
+  const killedAt = Date.now();
+  await aggregator.kill();
+  aggregator = await startService('aggregator', aggregatorConfig);
+  const settledAt = await expectRoundSettled(round);
+  recoveries.push({ fault: 'aggregator SIGKILL mid-aggregation', seconds: (settledAt - killedAt) / 1000, what: 'kill → round finalized by the next instance' });
+});
+
+it('Redis SIGKILLed mid-round and restarted on its data: nothing accepted is lost, the round finalizes once', async () => {
+  const round = await prepareRound(103);
+  const [a, b, c, d] = round.sealed as [Sealed, Sealed, Sealed, Sealed];
+  await uploadUntilAnswered(round, a);
+  await uploadUntilAnswered(round, b);
+  const killedAt = Date.now();
+  await redis.kill();
+  // While Redis is away the coordinator answers 503 with Retry-After (never 500).
+  const during = await putUpdate(round, c);
+  expect(during).toMatchObject({ status: 503 });
+  expect(during.retryAfter).toMatch(/^[0-9]+$/);
+  await redis.restart();
+  await until('coordinator ready', coordinatorReady, 60_000, 50);
+  recoveries.push({ fault: 'Redis SIGKILL mid-round, restart on its data', seconds: (Date.now() - killedAt) / 1000, what: 'kill → coordinator /ready 200 on the restarted Redis' });
+  await uploadUntilAnswered(round, c);
+  await uploadUntilAnswered(round, d);
+  await expectRoundSettled(round);
+});
+
+it('chain node paused mid-upload: uploads answer 503 with Retry-After, resume after SIGCONT, the round finalizes once', async () => {
+  const round = await prepareRound(104);
+  const [a, b, c, d] = round.sealed as [Sealed, Sealed, Sealed, Sealed];
+  await uploadUntilAnswered(round, a);
+  await uploadUntilAnswered(round, b);
+  process.kill(chain.pid!, 'SIGSTOP');
+  let resumedAt: number;
+  try {
+    const during = await putUpdate(round, c);
+    expect(during).toMatchObject({ status: 503, code: 'CLOISTER_ERR_CHAIN_UNAVAILABLE' });
+    expect(during.retryAfter).toMatch(/^[0-9]+$/);
+  } finally {
+    process.kill(chain.pid!, 'SIGCONT');
+    resumedAt = Date.now();
+  }
+  await until('coordinator ready', coordinatorReady, 60_000, 50);
+  recoveries.push({ fault: 'chain node SIGSTOP/SIGCONT', seconds: (Date.now() - resumedAt) / 1000, what: 'SIGCONT → coordinator /ready 200' });
+  await uploadUntilAnswered(round, c);
+  await uploadUntilAnswered(round, d);
+  await expectRoundSettled(round);
+});
