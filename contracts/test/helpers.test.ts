@@ -146,7 +146,7 @@ describe('helpers', () => {
 
     it('keeps the shared numbers', () => {
       expect(ROUND_STATE).to.deep.equal({ None: 0, Open: 1, Closed: 2, Failed: 3, Finalized: 4, Accepted: 5, Rejected: 6 });
-      expect(Object.values(EXCLUSION_REASON)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(Object.values(EXCLUSION_REASON)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]); // 10: ExampleCountExceeded (TaskManager.MAX_EXCLUSION_REASON)
     });
   });
 
