@@ -129,12 +129,12 @@ describe('cloister, as its three roles would run it', () => {
     await Promise.all(siteFiles.map((f, i) => nodeRun(String(training.taskId), f, participantKey(i + 1), join(work, 'state', `t${i}`))));
 
     const results = await cloister('task', 'results', String(training.taskId), '--key', participantKey(1));
-    const rounds = results.rounds as unknown as { round: number; state: string; included: string[]; excluded: unknown[]; evaluation: { metrics: { accuracy: number } } | null; ownScore: { included: boolean } | null }[];
+    const rounds = results.rounds as unknown as { round: number; state: string; included: number; excluded: Record<string, number>; evaluation: { metrics: { accuracy: number } } | null; ownScore: { included: boolean } | null }[];
     expect(rounds).toHaveLength(ROUNDS);
     for (const r of rounds) {
       expect(r.state).toBe('Accepted');
-      expect(r.included).toHaveLength(4);
-      expect(r.excluded).toHaveLength(0);
+      expect(r.included).toBe(4);
+      expect(r.excluded).toEqual({});
       expect(r.ownScore?.included).toBe(true);
       expect(r.evaluation?.metrics.accuracy).toBeGreaterThan(0);
     }

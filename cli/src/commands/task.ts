@@ -69,7 +69,7 @@ export function taskCommand(env: CommandEnv): Command {
 
   task
     .command('results <taskId>')
-    .description('per round: state, model hash, included and excluded participants with reasons, federated evaluation, and your own score (with --key)')
+    .description('per round: state, model hash, how many were included and excluded (by reason), federated evaluation, and your own outcome and score (with --key)')
     .addHelpText('after', example('cloister task results 2 --key net/keys/participant-1.key'))
     .action(async (taskId: string) => {
       const out = env.output();
@@ -82,8 +82,8 @@ export function taskCommand(env: CommandEnv): Command {
           if (r.evaluation) {
             out.line(`  federated evaluation of the model it started from (${r.evaluation.numTestExamples} test examples): ${Object.entries(r.evaluation.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
           }
-          for (const p of r.included) out.line(`  included  ${p}`);
-          for (const e of r.excluded) out.line(`  excluded  ${e.participant}  (${e.reasonName})`);
+          out.line(`  included  ${r.included}`);
+          for (const [reason, n] of Object.entries(r.excluded)) out.line(`  excluded  ${n}  (${reason})`);
           if (r.ownScore) out.line(`  your score ${r.ownScore.included ? `${r.ownScore.score}/1000000, reward ${r.ownScore.reward} ETH` : `excluded (reason ${r.ownScore.reason})`}`);
         }
       });

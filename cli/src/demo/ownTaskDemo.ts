@@ -93,11 +93,11 @@ export async function runOwnTaskDemo(options: OwnTaskDemoOptions): Promise<OwnTa
     log.info({ task: trainingTaskId }, 'demo: training task approved; the sites train');
     await nodes(trainingTaskId);
     const results = await cloister('task', 'results', trainingTaskId);
-    const rounds = (results.rounds as { round: number; state: string; included: unknown[]; excluded: unknown[]; evaluation: { metrics: { accuracy?: number } } | null }[]).map((r) => ({
+    const rounds = (results.rounds as { round: number; state: string; included: number; excluded: Record<string, number>; evaluation: { metrics: { accuracy?: number } } | null }[]).map((r) => ({
       round: r.round,
       state: r.state,
-      included: r.included.length,
-      excluded: r.excluded.length,
+      included: r.included,
+      excluded: Object.values(r.excluded).reduce((sum, n) => sum + n, 0),
       accuracy: r.evaluation?.metrics.accuracy ?? null,
     }));
     for (const r of rounds) {

@@ -1,5 +1,6 @@
-// A task's results as anyone sees them (plus the caller's own score): per round the state, the model hash, who was
-// included and who excluded with the reason (the public metrics document, hash-checked against the chain), and the
+// A task's results as anyone sees them (plus the caller's own outcome and score): per round the state, the model hash,
+// how many were included and how many excluded for each reason (the public metrics document, hash-checked against the
+// chain: it names no participant's outcome, which would let anyone recompute the confidential scores), and the
 // federated evaluation the aggregator reports: the global model's test metrics at each site, travelled inside the
 // sealed updates, as means weighted by test examples (never one site's figure).
 import { siweLogin } from '@cloister/contracts';
@@ -18,8 +19,10 @@ export type RoundSummary = {
   previousModelHash: string;
   modelHash: string | null;
   metricsHash: string | null;
-  included: string[];
-  excluded: { participant: string; reason: number; reasonName: string }[];
+  /** How many participants were included. */
+  included: number;
+  /** How many were excluded, by reason in words (who was excluded stays confidential: each site reads its own). */
+  excluded: Record<string, number>;
   /** Test metrics of the global model this round started from, weighted by test examples across included sites. */
   evaluation: { model: string; numTestExamples: number; metrics: Record<string, number> } | null;
   ownScore: { included: boolean; reason: number; score: number; reward: string } | null;
@@ -36,11 +39,20 @@ export type TaskResultsView = {
 };
 
 type MetricsDocument = {
-  included?: { participant: string }[];
-  excluded?: { participant: string; reason: number }[];
+  // Training rounds publish counts only; a statistics round lists who took part (its scores are equal shares).
+  included?: number | { participant: string }[];
+  excluded?: number | { participant: string; reason: number }[];
+  exclusionsByReason?: Record<string, number>;
   participantMetrics?: Record<string, number>;
   evaluation?: { numTestExamples: number; metrics: Record<string, number> } | null;
 };
+
+/** Exclusions by reason in words, from either document shape. */
+function exclusionsOf(doc: MetricsDocument): Record<string, number> {
+  const byCode: Record<string, number> = { ...(doc.exclusionsByReason ?? {}) };
+  if (Array.isArray(doc.excluded)) for (const e of doc.excluded) byCode[String(e.reason)] = (byCode[String(e.reason)] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(byCode).map(([code, n]) => [REASON_NAMES[Number(code)] ?? code, n]));
+}
 
 const FINAL: number[] = [ROUND_STATE.Finalized, ROUND_STATE.Accepted, ROUND_STATE.Rejected];
 
@@ -59,15 +71,15 @@ export async function readTaskResultsView(ctx: NetworkContext, taskId: bigint): 
       previousModelHash: round.previousModelHash,
       modelHash: FINAL.includes(state) ? round.modelHash : null,
       metricsHash: FINAL.includes(state) ? round.metricsHash : null,
-      included: [],
-      excluded: [],
+      included: 0,
+      excluded: {},
       evaluation: null,
       ownScore: null,
     };
     if (FINAL.includes(state)) {
       const doc = JSON.parse(new TextDecoder().decode(await fetchVerified(ctx.coordinator, round.metricsHash, `round ${r} metrics document`))) as MetricsDocument;
-      summary.included = (doc.included ?? []).map((i) => i.participant);
-      summary.excluded = (doc.excluded ?? []).map((e) => ({ participant: e.participant, reason: e.reason, reasonName: REASON_NAMES[e.reason] ?? String(e.reason) }));
+      summary.included = Array.isArray(doc.included) ? doc.included.length : (doc.included ?? 0);
+      summary.excluded = exclusionsOf(doc);
       if (doc.evaluation && doc.evaluation.numTestExamples > 0) summary.evaluation = { model: round.previousModelHash, ...doc.evaluation };
       if (token) {
         try {

@@ -175,11 +175,11 @@ export async function networkUp(options: NetworkUpOptions): Promise<NetworkUpRes
     const appId = bytes21ToRoflAppId(DEVELOPMENT_APP_ID_BYTES21);
     const appdKey = Wallet.createRandom();
     const appd = start('appd', process.execPath, [join(packageDir('@cloister/aggregator-rofl'), 'dist', 'development-appd', 'main.js')], {
-      APPD_SOCKET: paths.appdSocket,
-      DEV_APPD_APP_ID: appId,
-      DEV_APPD_SECRET: hexlify(randomBytes(32)),
-      DEV_APPD_PRIVATE_KEY: appdKey.privateKey,
-      RPC_URL: rpcUrl,
+      CLOISTER_APPD_SOCKET: paths.appdSocket,
+      CLOISTER_DEV_APPD_APP_ID: appId,
+      CLOISTER_DEV_APPD_SECRET: hexlify(randomBytes(32)),
+      CLOISTER_DEV_APPD_PRIVATE_KEY: appdKey.privateKey,
+      CLOISTER_RPC_URL: rpcUrl,
     });
     await fund(rpc, [appdKey.address], parseEther('1000'));
     await authorizeRoflOrigin(rpc, appId, appdKey.address);
@@ -212,14 +212,16 @@ export async function networkUp(options: NetworkUpOptions): Promise<NetworkUpRes
     // 6. Aggregator: ready once it published its keys on chain.
     options.onStep?.(6, total, 'aggregator');
     const aggregator = start('aggregator', process.execPath, [join(packageDir('@cloister/aggregator-rofl'), 'dist', 'main.js')], {
-      APPD_SOCKET: paths.appdSocket,
-      REDIS_URL: redisUrl,
-      RPC_URL: rpcUrl,
-      TASK_MANAGER_ADDRESS: deployment.contracts.taskManager,
-      AGGREGATOR_REGISTRY_ADDRESS: deployment.contracts.aggregatorRegistry,
-      COORDINATOR_URL: coordinatorUrl,
-      STATE_DIR: paths.aggregatorState,
-      LOG_LEVEL: options.serviceLogLevel ?? 'info',
+      CLOISTER_APPD_SOCKET: paths.appdSocket,
+      CLOISTER_REDIS_URL: redisUrl,
+      CLOISTER_RPC_URL: rpcUrl,
+      CLOISTER_TASK_MANAGER_ADDRESS: deployment.contracts.taskManager,
+      CLOISTER_AGGREGATOR_REGISTRY_ADDRESS: deployment.contracts.aggregatorRegistry,
+      CLOISTER_COORDINATOR_URL: coordinatorUrl,
+      CLOISTER_STATE_DIR: paths.aggregatorState,
+      CLOISTER_LOG_LEVEL: options.serviceLogLevel ?? 'info',
+      // Any free port: a second local network (or a test's aggregator) on this machine must not collide on 9464.
+      CLOISTER_HEALTH_PORT: '0',
     });
     const contracts = connectCloister(deployment, provider);
     await waitFor('aggregator', aggregator.pid, aggregator.logFile, async () => (await contracts.aggregatorRegistry.hpkePublicKey()) !== `0x${'0'.repeat(64)}`, timeoutMs);
