@@ -4,7 +4,6 @@
 // upload record in the store and Redis). Counts errors (must be 0), prints p50/p99 latency and the coordinator's
 // peak RSS, next to the bare node:http hashing server (bareServer.ts) under the same 1000 concurrent uploads in the
 // same run. Appends its rows to bench/latest.json: [{ name, value, unit, baseline, ratio }].
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -15,6 +14,7 @@ import { spawnRedis, until } from '@cloister/devstack';
 import { signUpdateDigest } from '@cloister/protocol';
 import { createTask, govern, startTestChain } from '../test/support/chain';
 import { spawnCoordinator } from '../test/support/process';
+import { type BareServer, peakRss, percentile, spawnBare } from './benchProcesses';
 
 const UPLOADS = 1000;
 const SIZE = 64 * 1024;
@@ -38,30 +38,6 @@ function put(url: string, headers: Record<string, string>, body: Buffer): Promis
   });
 }
 
-function percentile(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
-
-/** Peak resident set size of a process so far (VmHWM), in bytes. */
-function peakRss(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
-async function spawnBare(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['-r', path.join(__dirname, '..', '..', 'scripts', 'register-typescript.js'), path.join(__dirname, 'bareServer.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /READY (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-  });
-  return { url, child };
-}
-
 /** Runs `count` tasks at most `limit` at a time. */
 async function inBatches<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += limit) await Promise.all(items.slice(i, i + limit).map(run));
@@ -72,7 +48,7 @@ async function main(): Promise<void> {
   const redis = await spawnRedis();
   const t = await startTestChain({ challengeWindow: 600 });
   let coordinator: Awaited<ReturnType<typeof spawnCoordinator>> | null = null;
-  let bare: { url: string; child: ChildProcess } | null = null;
+  let bare: BareServer | null = null;
   try {
     process.stdout.write(`setup: ${UPLOADS} participants (funded, admitted, committed, signed in)…\n`);
     const wallets = Array.from({ length: UPLOADS }, () => new Wallet(Wallet.createRandom().privateKey, t.provider));

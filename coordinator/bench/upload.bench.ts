@@ -2,9 +2,8 @@
 // admission, round and on-chain commitment checks against a local Hardhat chain with the Cloister contracts,
 // streaming hash + filesystem store, Redis record) next to a bare node:http server that only hashes the bytes,
 // both in child processes, same run. Then the coordinator's peak RSS while one upload grows 4 MB → 256 MB.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import { signUpdateDigest } from '@cloister/protocol';
 import { createTask, startTestChain, type TestChain } from '../test/support/chain';
 import { signIn, type UploadContext } from '../test/support/client';
 import { spawnCoordinator } from '../test/support/process';
+import { type BareServer, percentile, rssOf, spawnBare } from './benchProcesses';
 
 const MB = 1024 * 1024;
 const CONCURRENCY = 50;
@@ -66,29 +66,6 @@ function put(url: string, headers: Record<string, string>, seed: number, size: n
   });
 }
 
-function percentile(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
-
-async function spawnBare(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['-r', path.join(__dirname, '..', '..', 'scripts', 'register-typescript.js'), path.join(__dirname, 'bareServer.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /READY (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-  });
-  return { url, child };
-}
-
-function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
 /** A task (one long round) with `wallets` admitted; returns its id. */
 function prepareTask(t: TestChain, wallets: Wallet[]): Promise<bigint> {
   return createTask(t, wallets, { roundDuration: 3600, minParticipants: 1, maxParticipants: wallets.length, numRounds: 1 });
@@ -99,7 +76,7 @@ async function main(): Promise<void> {
   const redis = await spawnRedis();
   const t = await startTestChain({ challengeWindow: 600 });
   let coordinator: Awaited<ReturnType<typeof spawnCoordinator>> | null = null;
-  let bare: { url: string; child: ChildProcess } | null = null;
+  let bare: BareServer | null = null;
   try {
     process.stdout.write('setup: funding 60 participant accounts, creating tasks, committing hashes…\n');
     const wallets = Array.from({ length: CONCURRENCY + 4 }, () => new Wallet(Wallet.createRandom().privateKey, t.provider));

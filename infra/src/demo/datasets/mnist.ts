@@ -1,22 +1,8 @@
 // MNIST for the demo: the first 10k images of the official training set, split over clients by a seeded
 // Dirichlet(α) draw of each class's share per client (the usual non-IID label split), evaluated on the 10k test set.
-import { join } from 'node:path';
-import { loadDataset, type Examples, type IdxDatasetConfig } from '@cloister/client';
-import { partitionDirichlet } from '@cloister/simulation';
+import { loadDataset, type Examples } from '@cloister/client';
+import { mnistConfig, partitionDirichlet } from '@cloister/simulation';
 import { defaultDataRoot } from './heartDisease';
-
-export function mnistConfig(dataRoot = defaultDataRoot()): IdxDatasetConfig {
-  const dir = join(dataRoot, 'mnist');
-  return {
-    format: 'idx',
-    images: join(dir, 'train-images-first10k-idx3-ubyte.gz'),
-    labels: join(dir, 'train-labels-first10k-idx1-ubyte.gz'),
-    testImages: join(dir, 't10k-images-idx3-ubyte.gz'),
-    testLabels: join(dir, 't10k-labels-idx1-ubyte.gz'),
-    normalize: true,
-    oneHot: 10,
-  };
-}
 
 export type MnistFederation = { clients: Examples[]; test: Examples };
 
