@@ -506,6 +506,48 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     expect(await c.taskManager.queryFilter(c.taskManager.filters.RoundFailed(task, 1n))).toHaveLength(1);
   });
 
+  it('the same updates committed in another order publish the same model and the same metrics document', async () => {
+    // Issue 12 item 6: the round's outputs are a function of the set of updates, not of the order in which the
+    // commit transactions happened to be mined. The values make the order visible: folded as (1 + t) − 1 the tiny t
+    // loses its low bits, folded as (1 − 1) + t it does not, so a fold in commit order gives two different models.
+    const tiny = 1.2345678e-12;
+    const signers = accounts.slice(11, 14);
+    const updates = new Map<string, number>();
+    const members = await Promise.all(signers.map((s) => s.getAddress()));
+    [1, -1, tiny].forEach((v, k) => updates.set(members[k]!, v));
+    const orders = [
+      [members[0]!, members[2]!, members[1]!],
+      [members[0]!, members[1]!, members[2]!],
+    ];
+    const published: { modelHash: string; document: Record<string, unknown> }[] = [];
+    for (const order of orders) {
+      const task = await createTask(Buffer.from(JSON.stringify(spec)), members, 3, 3);
+      await (await c.taskManager.connect(accounts[0]!).openRound(task)).wait();
+      for (const member of order) {
+        const signer = signers[members.indexOf(member)]!;
+        await submit(signer, 1n, { deltas: tensors(() => updates.get(member)!), numExamples: 4 }, { task });
+      }
+      expect([...(await c.taskManager.committedParticipants(task, 1n))]).toEqual(order);
+      await closeRound(1n, task);
+      const result = (await completed(await enqueue(1n, task))) as { status: string; modelHash: string; metricsHash: string };
+      expect(result.status).toBe('finalized');
+      const bytes = coordinator.blobs.get(result.metricsHash.slice(2))!;
+      expect(sha256Hex(bytes)).toBe(result.metricsHash);
+      const document = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+      expect(document.taskId).toBe(task.toString());
+      delete document.taskId;
+      published.push({ modelHash: result.modelHash, document });
+    }
+    expect(published[1]!.modelHash).toBe(published[0]!.modelHash);
+    expect(published[1]!.document).toEqual(published[0]!.document);
+    // Where the initial model is 0 the new model is the mean itself (elsewhere t/3 is below float32 resolution).
+    const model = flat(decodeTensors(coordinator.blobs.get(published[0]!.modelHash.slice(2))!));
+    const start = flat(initialModel);
+    const zeros = [...start.keys()].filter((j) => start[j] === 0);
+    expect(zeros.length).toBeGreaterThan(0);
+    for (const j of zeros) expect(Math.abs(model[j]! / (tiny / 3) - 1)).toBeLessThan(1e-3);
+  });
+
   it('serves /health, /ready (Redis, chain and worker probed now) and /metrics on its own port', async () => {
     const url = running!.health!.url;
     const health = await fetch(`${url}/health`);
