@@ -121,6 +121,13 @@ export type AggregateOutcome =
 
 const FINALIZED_STATES: number[] = [ROUND_STATE.Finalized, ROUND_STATE.Accepted, ROUND_STATE.Rejected];
 
+/** Orders addresses by their 20 bytes (case-insensitive hexadecimal). */
+function compareAddresses(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 export function buildStrategy(spec: ResolvedTrainingTaskSpec): Strategy {
   const strategy = strategyOf(spec.aggregation);
   const dp = spec.aggregation.dp;
@@ -190,7 +197,10 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   if (state !== ROUND_STATE.Closed) {
     throw new RoundNotClosedError(`round ${round} of task ${taskId} is in state ${state}, not Closed`, { details: { state } });
   }
-  const committed = committedRaw.map((a) => getAddress(a));
+  // Folded, scored and reported in address order, not commit order: floating-point sums depend on their order, and
+  // the order in which commit transactions were mined is chance, so the model, the scores and the metrics document
+  // (and their hashes) are a function of the set of updates only; anyone holding the updates recomputes the same.
+  const committed = committedRaw.map((a) => getAddress(a)).sort((a, b) => compareAddresses(a, b));
   // 2. Commitments, task spec and previous global model at once; blobs verified against the on-chain hashes.
   const commitmentsP = mapBounded(committed, 100, (p) => tm.commitmentOf(taskId, round, p));
   const specP = deps.coordinator.getBlob(task.params.modelSpecHash);
