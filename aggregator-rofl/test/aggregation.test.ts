@@ -187,8 +187,7 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     return id;
   }
 
-  async function waitFinalized(round: bigint, timeoutMs = 90_000) {
-    const taskId = defaultTask;
+  async function waitFinalized(round: bigint, taskId = defaultTask, timeoutMs = 90_000) {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const r = await c.taskManager.getRound(taskId, round);
@@ -198,8 +197,7 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     }
   }
 
-  async function outcome(round: bigint, account: string) {
-    const taskId = defaultTask;
+  async function outcome(round: bigint, account: string, taskId = defaultTask) {
     return c.taskManager.outcomeOf.staticCall(taskId, round, account, { from: deployment.contracts.rewardVault });
   }
 
@@ -328,6 +326,7 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
   });
 
   it('finalizes a round: FedAvg of the valid updates, bad ones excluded with their reason codes', async () => {
+    const logsFrom = logLines.length;
     await (await c.taskManager.connect(accounts[0]!).openRound(taskId)).wait();
     const round = 1n;
     const good = [
@@ -399,7 +398,7 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     for (const [account] of [...expected, ...goodAddrs.map((a) => [a] as const)]) expect(text).not.toContain(account.slice(2).toLowerCase());
 
     // The job outlived its 2 s lock and was never found stalled: the busy worker kept renewing it.
-    expect(logLines.filter((l) => l.includes('stalled job detected'))).toEqual([]);
+    expect(logLines.slice(logsFrom).filter((l) => l.includes('stalled job detected'))).toEqual([]);
 
     // 8 committed accounts reported in pages of 2, then one finalize.
     const pages = await c.taskManager.queryFilter(c.taskManager.filters.OutcomesReported(taskId, round));
@@ -407,13 +406,14 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
   });
 
   it('a finalize from any other account reverts; killing the worker mid-job and restarting finalizes exactly once', async () => {
-    await mine(61);
-    await (await c.taskManager.connect(accounts[0]!).acceptRound(taskId, 1n)).wait();
+    // A task of its own (runnable alone, in any order).
+    const members = await Promise.all(accounts.slice(1, 3).map((a) => a.getAddress()));
+    const taskId = await createTask(Buffer.from(JSON.stringify(spec)), members, 1, 2);
     await (await c.taskManager.connect(accounts[0]!).openRound(taskId)).wait();
-    const round = 2n;
-    await submit(accounts[1]!, round, { deltas: tensors(() => 0.01), numExamples: 4 });
-    const second = await submit(accounts[2]!, round, { deltas: tensors(() => 0.03), numExamples: 4 });
-    await closeRound(round);
+    const round = 1n;
+    await submit(accounts[1]!, round, { deltas: tensors(() => 0.01), numExamples: 4 }, { task: taskId });
+    const second = await submit(accounts[2]!, round, { deltas: tensors(() => 0.03), numExamples: 4 }, { task: taskId });
+    await closeRound(round, taskId);
 
     const outsider = c.taskManager.connect(accounts[10]!);
     const hash = sha256Hex(Buffer.from('forged'));
@@ -427,7 +427,7 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     const heldOnce = new Promise<void>((resolve) => {
       coordinator.hold = { key: updateKey(taskId, round, second), onHeld: resolve };
     });
-    await enqueue(round);
+    await enqueue(round, taskId);
     await heldOnce;
     await running!.close({ force: true });
     running = null;
@@ -437,7 +437,7 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     // Worker B (a fresh start) picks the stalled job up once A's lock lapsed, says so, and finalizes.
     const killedAt = Date.now();
     running = await startAggregator(config, { logger: log });
-    const r = await waitFinalized(round);
+    const r = await waitFinalized(round, taskId);
     const takeover = logLines.map((l) => JSON.parse(l) as { msg: string; time: number; stalledCount?: number }).find((l) => l.msg === 'worker: taking over a stalled job' && l.time >= killedAt);
     expect(takeover?.stalledCount).toBe(1);
     console.log(`takeover of the killed worker's job after ${((takeover!.time - killedAt) / 1000).toFixed(1)} s (lock ${config.lockDurationMs} ms, stalled check ${config.stalledIntervalMs} ms)`);
@@ -452,8 +452,8 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     expect(finalizedEvents[0]!.args.modelHash).toBe(r.modelHash);
 
     // A later duplicate of the job is a no-op (already finalized on chain), never a second finalize.
-    await queue.add(JOB.aggregateRound, { taskId: '1', round: 2, chainId: chainId.toString(), taskManager: deployment.contracts.taskManager, updates: [] }, { jobId: 'dup-2' });
-    expect(await completed('dup-2')).toEqual({ status: 'already-finalized', state: ROUND_STATE.Finalized });
+    await queue.add(JOB.aggregateRound, { taskId: taskId.toString(), round: 1, chainId: chainId.toString(), taskManager: deployment.contracts.taskManager, updates: [] }, { jobId: `dup-${taskId}` });
+    expect(await completed(`dup-${taskId}`)).toEqual({ status: 'already-finalized', state: ROUND_STATE.Finalized });
     expect(await c.taskManager.queryFilter(c.taskManager.filters.RoundFinalized(taskId, round))).toHaveLength(1);
   });
 
@@ -467,6 +467,11 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     await closeRound(1n, task);
     const blobsBefore = new Set(coordinator.blobs.keys());
     const escrowBefore = await c.rewardVault.escrowOf(task);
+    const counter = async (name: string, label: string) => {
+      const values = (await running!.metrics.registry.getSingleMetric(name)!.get()).values;
+      return values.filter((v) => Object.values(v.labels).includes(label)).reduce((a, v) => a + v.value, 0);
+    };
+    const countersBefore = await Promise.all([counter('cloister_aggregator_round_failures_total', 'BelowPrivacyFloor'), counter('cloister_aggregator_exclusions_total', 'MissingUpload'), counter('cloister_aggregator_jobs_total', 'failed')]);
 
     const result = await completed(await enqueue(1n, task));
     expect(result).toMatchObject({ status: 'failed', reason: ROUND_FAILURE_REASON.BelowPrivacyFloor });
@@ -480,11 +485,12 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     expect(await c.rewardVault.escrowOf(task)).toBe(escrowBefore);
     expect(await c.rewardVault.reservedOf(task)).toBe(0n);
 
-    // The metrics say why: a round failure by reason, and the four missing uploads by exclusion reason.
+    // The metrics say why: a round failure by reason, and the four missing uploads by exclusion reason (counted from
+    // before this test: other tests of this file may have run first).
     const metrics = await (await fetch(`${running!.health!.url}/metrics`)).text();
-    expect(metrics).toMatch(/cloister_aggregator_round_failures_total\{reason="BelowPrivacyFloor"\} 1/);
-    expect(metrics).toMatch(/cloister_aggregator_exclusions_total\{reason="MissingUpload"\} 4/);
-    expect(metrics).toMatch(/cloister_aggregator_jobs_total\{status="failed"\} 1/);
+    expect(metrics).toMatch(/cloister_aggregator_round_failures_total\{reason="BelowPrivacyFloor"\} \d+/);
+    const countersAfter = await Promise.all([counter('cloister_aggregator_round_failures_total', 'BelowPrivacyFloor'), counter('cloister_aggregator_exclusions_total', 'MissingUpload'), counter('cloister_aggregator_jobs_total', 'failed')]);
+    expect(countersAfter.map((v, k) => v - countersBefore[k]!)).toEqual([1, 4, 1]);
   });
 
   it('a spec the aggregator refuses fails the round once with SPEC_REFUSED instead of being retried', async () => {
@@ -506,6 +512,48 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     expect(await c.taskManager.queryFilter(c.taskManager.filters.RoundFailed(task, 1n))).toHaveLength(1);
   });
 
+  it('the same updates committed in another order publish the same model and the same metrics document', async () => {
+    // Issue 12 item 6: the round's outputs are a function of the set of updates, not of the order in which the
+    // commit transactions happened to be mined. The values make the order visible: folded as (1 + t) − 1 the tiny t
+    // loses its low bits, folded as (1 − 1) + t it does not, so a fold in commit order gives two different models.
+    const tiny = 1.2345678e-12;
+    const signers = accounts.slice(11, 14);
+    const updates = new Map<string, number>();
+    const members = await Promise.all(signers.map((s) => s.getAddress()));
+    [1, -1, tiny].forEach((v, k) => updates.set(members[k]!, v));
+    const orders = [
+      [members[0]!, members[2]!, members[1]!],
+      [members[0]!, members[1]!, members[2]!],
+    ];
+    const published: { modelHash: string; document: Record<string, unknown> }[] = [];
+    for (const order of orders) {
+      const task = await createTask(Buffer.from(JSON.stringify(spec)), members, 3, 3);
+      await (await c.taskManager.connect(accounts[0]!).openRound(task)).wait();
+      for (const member of order) {
+        const signer = signers[members.indexOf(member)]!;
+        await submit(signer, 1n, { deltas: tensors(() => updates.get(member)!), numExamples: 4 }, { task });
+      }
+      expect([...(await c.taskManager.committedParticipants(task, 1n))]).toEqual(order);
+      await closeRound(1n, task);
+      const result = (await completed(await enqueue(1n, task))) as { status: string; modelHash: string; metricsHash: string };
+      expect(result.status).toBe('finalized');
+      const bytes = coordinator.blobs.get(result.metricsHash.slice(2))!;
+      expect(sha256Hex(bytes)).toBe(result.metricsHash);
+      const document = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+      expect(document.taskId).toBe(task.toString());
+      delete document.taskId;
+      published.push({ modelHash: result.modelHash, document });
+    }
+    expect(published[1]!.modelHash).toBe(published[0]!.modelHash);
+    expect(published[1]!.document).toEqual(published[0]!.document);
+    // Where the initial model is 0 the new model is the mean itself (elsewhere t/3 is below float32 resolution).
+    const model = flat(decodeTensors(coordinator.blobs.get(published[0]!.modelHash.slice(2))!));
+    const start = flat(initialModel);
+    const zeros = [...start.keys()].filter((j) => start[j] === 0);
+    expect(zeros.length).toBeGreaterThan(0);
+    for (const j of zeros) expect(Math.abs(model[j]! / (tiny / 3) - 1)).toBeLessThan(1e-3);
+  });
+
   it('serves /health, /ready (Redis, chain and worker probed now) and /metrics on its own port', async () => {
     const url = running!.health!.url;
     const health = await fetch(`${url}/health`);
@@ -515,8 +563,9 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     const metrics = await fetch(`${url}/metrics`);
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await metrics.text();
-    for (const name of ['cloister_aggregator_jobs_total', 'cloister_aggregator_job_duration_seconds_bucket', 'cloister_aggregator_active_job_age_seconds', 'cloister_aggregator_jobs_active', 'cloister_aggregator_jobs_stalled_total']) {
-      expect(text).toContain(name);
+    // Declared whether or not a job ran yet (a histogram without observations has no buckets: this test may run first).
+    for (const name of ['cloister_aggregator_jobs_total', 'cloister_aggregator_job_duration_seconds', 'cloister_aggregator_active_job_age_seconds', 'cloister_aggregator_jobs_active', 'cloister_aggregator_jobs_stalled_total']) {
+      expect(text).toContain(`# TYPE ${name} `);
     }
   });
   it('a task with a sealed validation set: FLTrust in the TEE, leave-one-out scores, the example-count bound', async () => {

@@ -34,7 +34,7 @@ import {
   startTestDeployment,
   type TestDeployment,
 } from '@cloister/contracts';
-import { spawnRedis, type SpawnedRedis } from '@cloister/devstack';
+import { spawnRedis, step, type SpawnedRedis } from '@cloister/devstack';
 import { Queue } from 'bullmq';
 import { getBytes, type Wallet } from 'ethers';
 import pino from 'pino';
@@ -117,6 +117,29 @@ describe('model access consortium (chain, redis-server, development appd, aggreg
   }
 
   const blob = (hash: string) => new Uint8Array(coordinator.blobs.get(hash.slice(2))!);
+
+  // The task's life as steps (each runs once, for the first test that needs it): the author's model re-sealed, a
+  // round by two sites accepted, a site removed and a round without it. Each test awaits what it builds on.
+  const resealed = step(async () => ({ first: await running!.resealer!.resealPending(), second: await running!.resealer!.resealPending() }));
+  const firstRound = step(async () => {
+    await resealed();
+    const round = await runRound([sites[0]!, sites[1]!], 0.5);
+    const stored = blob((await t.contracts.taskManager.getRound(taskId, round)).modelHash);
+    // Opened by the second site now: after the removal step it can no longer read the key.
+    const openedBySecondSite = await openAs(sites[1]!, stored);
+    await accept(round);
+    // the scores were recorded for inference revenue and count once the round is accepted
+    await (await t.contracts.inferenceCredit.activateContributions(taskId, round)).wait();
+    return { round, stored, openedBySecondSite, totalWeight: await t.contracts.inferenceCredit.totalWeight(taskId) };
+  });
+  const afterRemoval = step(async () => {
+    await firstRound();
+    const removed = sites[1]!;
+    const registry = t.contracts.participants;
+    await governAlone(t, await registry.getAddress(), registry.interface.encodeFunctionData('remove', [taskId, removed.address]));
+    const round = await runRound([sites[0]!], -0.25);
+    return { removed, round, stored: blob((await t.contracts.taskManager.getRound(taskId, round)).modelHash) };
+  });
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'agg-consortium-'));
@@ -209,8 +232,7 @@ describe('model access consortium (chain, redis-server, development appd, aggreg
   });
 
   it('re-seals the author initial model under the task key; an admitted site opens it, the operator and an outsider cannot read the key', async () => {
-    expect(await running!.resealer!.resealPending()).toBe(1);
-    expect(await running!.resealer!.resealPending()).toBe(0);
+    expect(await resealed()).toEqual({ first: 1, second: 0 });
     const record = await keys().sealedModel(taskId, 0);
     expect(record.epoch).toBe(1n);
     const stored = blob(record.ciphertextHash);
@@ -226,9 +248,7 @@ describe('model access consortium (chain, redis-server, development appd, aggreg
   });
 
   it('rounds publish sealed models only: no stored blob decodes as a tensor file; admitted sites open and verify them', async () => {
-    const round = await runRound([sites[0]!, sites[1]!], 0.5);
-    const finalized = await t.contracts.taskManager.getRound(taskId, round);
-    const stored = blob(finalized.modelHash);
+    const { stored, openedBySecondSite, totalWeight } = await firstRound();
     expect(isSealedModel(stored)).toBe(true);
     for (const bytes of coordinator.blobs.values()) {
       let decodes = true;
@@ -239,22 +259,14 @@ describe('model access consortium (chain, redis-server, development appd, aggreg
       }
       if (decodes) throw new Error('a stored blob decodes as a tensor file');
     }
-    const opened = await openAs(sites[1]!, stored);
-    for (const [k, w] of opened.entries()) {
+    for (const [k, w] of openedBySecondSite.entries()) {
       for (let j = 0; j < w.data.length; j++) expect(w.data[j]).toBeCloseTo(initial[k]!.data[j]! + 0.5, 5);
     }
-    await accept(round);
-    // the scores were recorded for inference revenue and count once the round is accepted
-    await (await t.contracts.inferenceCredit.activateContributions(taskId, round)).wait();
-    expect(await t.contracts.inferenceCredit.totalWeight(taskId)).toBe(1_000_000n);
+    expect(totalWeight).toBe(1_000_000n);
   });
 
   it('after a removal a new key epoch starts and the removed site cannot open later models', async () => {
-    const removed = sites[1]!;
-    const registry = t.contracts.participants;
-    await governAlone(t, await registry.getAddress(), registry.interface.encodeFunctionData('remove', [taskId, removed.address]));
-    const round = await runRound([sites[0]!], -0.25);
-    const stored = blob((await t.contracts.taskManager.getRound(taskId, round)).modelHash);
+    const { removed, round, stored } = await afterRemoval();
     expect(readSealedModelHeader(stored).epoch).toBe(2);
     expect(await keys().currentEpoch(taskId)).toBe(2n);
     const token = await siweLogin(removed, keys());
@@ -271,6 +283,7 @@ describe('model access consortium (chain, redis-server, development appd, aggreg
   });
 
   it('confidential inference serves the accepted consortium model (opened only inside the TEE)', async () => {
+    await firstRound(); // an accepted model (the removal step's round, if it ran, is not accepted)
     const input = { name: 'input', shape: [5, 4], data: Float32Array.from({ length: 20 }, (_, i) => Math.cos(i)) };
     const accepted = await openAs(sites[0]!, blob((await t.contracts.taskManager.getTask(taskId)).currentModelHash));
     model.setWeights(accepted.map((w) => tf.tensor(w.data, w.shape)));

@@ -144,8 +144,11 @@ describe('confidential inference (chain, redis-server, development appd, aggrega
   });
 
   it('answers equal a plain tfjs predict of the accepted model to 1e-6; cost is rows × price', async () => {
+    // A buyer of its own with 100 rows of credit: the other tests' usage does not change what this one is left with.
+    const buyer = t.wallet(9);
+    await (await t.contracts.inferenceCredit.connect(buyer).deposit({ value: PRICE * 100n })).wait();
     const input = rowsOf(64, 1);
-    const result = await send(input);
+    const result = await send(input, buyer);
     expect(result.status).toBe(200);
     expect(result.body.cost).toBe((PRICE * 64n).toString());
     expect(result.body.creditLeft).toBe((PRICE * 36n).toString());
@@ -191,6 +194,7 @@ describe('confidential inference (chain, redis-server, development appd, aggrega
 
   it('no credit: a typed 402 refusal, and nothing is charged or queued', async () => {
     const credit = t.contracts.inferenceCredit;
+    await running!.inference!.settler.settleAll(); // other tests' usage out of the way
     const result = await send(rowsOf(1, 3), broke);
     expect(result.status).toBe(402);
     expect(result.body.code).toBe('CLOISTER_ERR_INFERENCE_INSUFFICIENT_CREDIT');
@@ -233,10 +237,16 @@ describe('confidential inference (chain, redis-server, development appd, aggrega
     running = await startAggregator({ ...config, inference: { ...config.inference!, rateLimit: 2 } }, { logger: log });
     const statuses: number[] = [];
     let retryAfter: string | undefined;
-    for (let i = 0; i < 4; i++) {
-      const r = await send(rowsOf(1, 10 + i), t.wallet(8));
-      statuses.push(r.status);
-      retryAfter ??= r.retryAfter;
+    try {
+      for (let i = 0; i < 4; i++) {
+        const r = await send(rowsOf(1, 10 + i), t.wallet(8));
+        statuses.push(r.status);
+        retryAfter ??= r.retryAfter;
+      }
+    } finally {
+      // Back to the file's configuration: tests that run after this one are not rate limited.
+      await running.close();
+      running = await startAggregator(config, { logger: log });
     }
     // wallet 8 has no credit: the first two get past the limiter (402), the rest are limited
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(2);

@@ -49,7 +49,14 @@ const nonce = (address: string) => ask('/v1/auth/nonce', { method: 'POST', heade
 it('Redis down: sign-in answers 503 CLOISTER_ERR_REDIS_UNAVAILABLE with Retry-After, /ready says redis, /metrics answers', async () => {
   const [p1] = stack.t.participants as [Wallet];
   expect((await nonce(p1.address)).status).toBe(200);
+  // A socket event emitted during the outage: its Redis adapter publish must wait for Redis, not reject unhandled
+  // (that ended the coordinator process in the separate-process fault run). The local subscriber gets it at once.
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
   await stack.redis.kill();
+  stack.coordinator.app.events.emit('round:closing', { taskId: '1', round: 99 });
+  await stack.sock.waitFor('round:closing', (p) => p.round === 99);
 
   const signIn = await nonce(p1.address);
   expect(signIn).toMatchObject({ status: 503, code: 'CLOISTER_ERR_REDIS_UNAVAILABLE', retryAfter: '5' });
@@ -64,6 +71,8 @@ it('Redis down: sign-in answers 503 CLOISTER_ERR_REDIS_UNAVAILABLE with Retry-Af
   await stack.redis.restart();
   await until('ready again', async () => (await ask('/ready')).status === 200, 30_000);
   expect((await nonce(p1.address)).status).toBe(200);
+  process.off('unhandledRejection', onUnhandled);
+  expect(unhandled).toEqual([]);
 });
 
 it('chain node paused: task reads answer 503 CLOISTER_ERR_CHAIN_UNAVAILABLE with Retry-After, /ready says chain at once', async () => {

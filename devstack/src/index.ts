@@ -17,3 +17,4 @@ export {
 export { until } from './until';
 export { onShutdownSignal } from './shutdownSignal';
 export { runUntilReadyThenSignal, processAlive, type SignalledRun, type SignalOptions } from './signalTest';
+export { step } from './step';

@@ -133,6 +133,13 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+/** Orders addresses by their 20 bytes (case-insensitive hexadecimal). */
+function compareAddresses(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 export function buildStrategy(spec: ResolvedTrainingTaskSpec): Strategy {
   const strategy = strategyOf(spec.aggregation);
   const dp = spec.aggregation.dp;
@@ -202,7 +209,10 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   if (state !== ROUND_STATE.Closed) {
     throw new RoundNotClosedError(`round ${round} of task ${taskId} is in state ${state}, not Closed`, { details: { state } });
   }
-  const committed = committedRaw.map((a) => getAddress(a));
+  // Folded, scored and reported in address order, not commit order: floating-point sums depend on their order, and
+  // the order in which commit transactions were mined is chance, so the model, the scores and the metrics document
+  // (and their hashes) are a function of the set of updates only; anyone holding the updates recomputes the same.
+  const committed = committedRaw.map((a) => getAddress(a)).sort((a, b) => compareAddresses(a, b));
   // 2. Commitments, task spec and previous global model at once; blobs verified against the on-chain hashes.
   const commitmentsP = mapBounded(committed, 100, (p) => tm.commitmentOf(taskId, round, p));
   const specP = deps.coordinator.getBlob(task.params.modelSpecHash);
