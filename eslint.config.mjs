@@ -1,5 +1,6 @@
-// One lint configuration for every workspace: typescript-eslint's recommended rules, no type information
-// (fast on a 2-core machine); each package runs `eslint src test`.
+// One lint configuration for every workspace: typescript-eslint's recommended rules, plus the two typed rules that
+// catch promises nobody awaits (a lost rejection, an async callback where a sync one is expected). Type information
+// comes from each package's tsconfig.json through the project service; each package runs `eslint src test`.
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -19,6 +20,23 @@ export default tseslint.config(
             "Errors extend protocol's CloisterError: define them with errorDefiner (protocol/src/errors.ts), never `extends Error`.",
         },
       ],
+    },
+  },
+  {
+    files: ['**/*.ts', '**/*.mts', '**/*.tsx'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // A promise is awaited, returned, handled, or marked `void` with a comment saying why fire-and-forget is right.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          // node:test's describe/it return promises the runner itself awaits and reports.
+          allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }],
+        },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
     },
   },
   { files: ['protocol/src/errors.ts'], rules: { 'no-restricted-syntax': 'off' } },

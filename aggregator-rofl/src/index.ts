@@ -15,7 +15,6 @@ export { loadAggregatorKeys, publishKeysIfChanged, HPKE_KEY_ID, SIGNER_KEY_ID, t
 export {
   aggregateRound,
   buildStrategy,
-  canonicalJson,
   finalizeGasLimit,
   DEFAULT_FINALIZE_GAS,
   type AggregateOutcome,

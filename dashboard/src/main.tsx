@@ -99,6 +99,8 @@ function App() {
     };
   }, [c, version]);
 
+  // Click handlers call this as `void onConnectWallet()`: it catches its own errors and shows them, and a click has
+  // nothing to wait for.
   async function onConnectWallet() {
     if (!c) return;
     setWalletError(null);
@@ -137,7 +139,7 @@ function App() {
           {wallet ? (
             <Badge tone="info">wallet {shortAddress(wallet.address)}</Badge>
           ) : (
-            <button type="button" onClick={onConnectWallet} disabled={!c} title={hasInjectedWallet() ? undefined : 'No EIP-1193 wallet in this browser'}>
+            <button type="button" onClick={() => void onConnectWallet()} disabled={!c} title={hasInjectedWallet() ? undefined : 'No EIP-1193 wallet in this browser'}>
               Connect wallet
             </button>
           )}
@@ -165,7 +167,7 @@ function App() {
         ) : view === 'governance' ? (
           <GovernanceView c={c} wallet={wallet} version={version} now={now} onChanged={refresh} />
         ) : view === 'hospital' ? (
-          <HospitalView c={c} wallet={wallet} tasks={tasks} version={version} onConnect={onConnectWallet} />
+          <HospitalView c={c} wallet={wallet} tasks={tasks} version={version} onConnect={() => void onConnectWallet()} />
         ) : (
           <OperatorView version={version} taskStatus={taskStatus} />
         )}

@@ -1,5 +1,6 @@
 import {
   AggregationJobSchema,
+  canonicalJson,
   decodeTensors,
   encodeTensors,
   isSealedModel,
@@ -119,19 +120,6 @@ export type AggregateOutcome =
     };
 
 const FINALIZED_STATES: number[] = [ROUND_STATE.Finalized, ROUND_STATE.Accepted, ROUND_STATE.Rejected];
-
-/** JSON with sorted keys, non-finite numbers as null and bigints as strings: the metrics document's canonical form. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'bigint') return JSON.stringify(value.toString());
-  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : 'null';
-  if (typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
 
 /** Orders addresses by their 20 bytes (case-insensitive hexadecimal). */
 function compareAddresses(a: string, b: string): number {

@@ -5,8 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertWeightsMatch, buildModel, initBackend } from '@cloister/client';
-import { decodeTensors, encodeTensors, parseTaskSpec, sha256Hex, type NamedTensor } from '@cloister/protocol';
-import { canonicalJson } from '@cloister/infra/dist/demo/spec';
+import { canonicalJson, decodeTensors, encodeTensors, parseTaskSpec, sha256Hex, type NamedTensor } from '@cloister/protocol';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { CLI_ERROR_CODES, CliError } from '../errors';
 import { INITIAL_MODEL_FILE, TASK_FILE, TaskFileSchema, type TaskFile } from './taskFile';

@@ -3,9 +3,8 @@
 // its escrow. Members vote on both and execute the admission first (`cloister gov execute <admit> <task>`).
 import { existsSync, readFileSync } from 'node:fs';
 import { getAddress, isAddress, parseEther, Wallet } from 'ethers';
-import { parseTaskSpec, sha256Hex } from '@cloister/protocol';
+import { canonicalJson, parseTaskSpec, sha256Hex } from '@cloister/protocol';
 import { admitCall, createTaskCall, escrowOf, propose, type TaskParams } from '@cloister/infra/dist/governance/actions';
-import { canonicalJson } from '@cloister/infra/dist/demo/spec';
 import type { NetworkContext } from '../context';
 import { CLI_ERROR_CODES, CliError } from '../errors';
 import { readStatisticsResult, type StatisticsResult } from './statisticsResult';

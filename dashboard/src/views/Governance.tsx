@@ -37,6 +37,7 @@ export function GovernanceView({ c, wallet, version, now, onChanged }: { c: Conn
 
   const isMember = wallet !== null && gov !== null && gov.members.some((m) => m.toLowerCase() === wallet.address.toLowerCase());
 
+  // Buttons call this as `void act(…)`: it catches its own errors and shows them; a click has nothing to wait for.
   async function act(p: Proposal, action: 'yes' | 'no' | 'execute') {
     if (!wallet) return;
     setBusy(`${p.proposalId}-${action}`);
@@ -144,17 +145,17 @@ export function GovernanceView({ c, wallet, version, now, onChanged }: { c: Conn
                   ) : (
                     open && (
                       <>
-                        <button type="button" class="primary" disabled={busy !== null} onClick={() => act(p, 'yes')}>
+                        <button type="button" class="primary" disabled={busy !== null} onClick={() => void act(p, 'yes')}>
                           {busy === `${id}-yes` ? 'Voting…' : `Vote yes on proposal ${id}`}
                         </button>
-                        <button type="button" disabled={busy !== null} onClick={() => act(p, 'no')}>
+                        <button type="button" disabled={busy !== null} onClick={() => void act(p, 'no')}>
                           {busy === `${id}-no` ? 'Voting…' : `Vote no on proposal ${id}`}
                         </button>
                       </>
                     )
                   )}
                   {p.passed && (
-                    <button type="button" class="primary" disabled={busy !== null} onClick={() => act(p, 'execute')}>
+                    <button type="button" class="primary" disabled={busy !== null} onClick={() => void act(p, 'execute')}>
                       {busy === `${id}-execute` ? 'Executing…' : `Execute proposal ${id}`}
                     </button>
                   )}

@@ -48,6 +48,8 @@ export function HospitalView({ c, wallet, tasks, version, onConnect }: { c: Conn
     };
   }, [c, wallet, session, tasks, version, refresh]);
 
+  // Buttons call signIn and claim as `void …()`: each catches its own errors and shows them; a click has nothing to
+  // wait for.
   async function signIn() {
     if (!wallet) return;
     setBusy('signin');
@@ -95,7 +97,7 @@ export function HospitalView({ c, wallet, tasks, version, onConnect }: { c: Conn
             Signed-in reads are confidential: you sign two messages, one for the coordinator’s session and one for the RewardVault’s token (Sign-In with
             Ethereum). Nothing is sent on chain.
           </p>
-          <button type="button" class="primary" disabled={busy !== null} onClick={signIn}>
+          <button type="button" class="primary" disabled={busy !== null} onClick={() => void signIn()}>
             {busy === 'signin' ? 'Signing in…' : `Sign in as ${shortAddress(wallet.address)}`}
           </button>
         </div>
@@ -117,7 +119,7 @@ export function HospitalView({ c, wallet, tasks, version, onConnect }: { c: Conn
             <p class="amount" aria-live="polite">
               {pending === null ? '…' : formatAmount(pending, c.network.token, c.network.token.decimals)}
             </p>
-            <button type="button" class="primary" disabled={busy !== null || !pending} onClick={claim}>
+            <button type="button" class="primary" disabled={busy !== null || !pending} onClick={() => void claim()}>
               {busy === 'claim' ? 'Claiming…' : 'Claim reward'}
             </button>
           </div>

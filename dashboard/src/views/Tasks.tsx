@@ -105,6 +105,7 @@ function TaskDetail({ c, task, version, now, wallet }: { c: Connection; task: Ta
     };
   }, [c, task, rounds, token]);
 
+  // The button calls this as `void memberSignIn()`: it catches its own errors and shows them.
   async function memberSignIn() {
     if (!wallet) return;
     setSigningIn(true);
@@ -176,7 +177,7 @@ function TaskDetail({ c, task, version, now, wallet }: { c: Connection; task: Ta
       <div class="round-head timeline-head">
         <h3>Round timeline</h3>
         {wallet && !token && rounds.some((r) => r.state >= 4) && (
-          <button type="button" disabled={signingIn} onClick={memberSignIn}>
+          <button type="button" disabled={signingIn} onClick={() => void memberSignIn()}>
             {signingIn ? 'Signing in…' : 'Show each participant’s outcome (governance members)'}
           </button>
         )}

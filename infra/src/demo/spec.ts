@@ -1,7 +1,7 @@
 // The demo's task specs (docs/interfaces.md "Task spec") and initial models. The initial weights are deterministic
 // (zeros for logistic regression, seeded Glorot for the CNN) so that runs are reproducible.
 import * as tf from '@tensorflow/tfjs';
-import { encodeTensors, sha256Hex, type Aggregation, type NamedTensor, type TrainingTaskSpec } from '@cloister/protocol';
+import { canonicalJson, encodeTensors, sha256Hex, type Aggregation, type NamedTensor, type TrainingTaskSpec } from '@cloister/protocol';
 import { HEART_FEATURES, HEART_SCALING } from './datasets/heartDisease';
 
 export type TrainingDefaults = TrainingTaskSpec['training'];
@@ -128,14 +128,6 @@ export function buildMnistTask(options: { strategy?: string; training?: Partial<
   const initialWeights = weightsOf(model);
   model.dispose();
   return { spec, initialWeights };
-}
-
-/** Canonical JSON (sorted keys, no spaces): the stored spec bytes whose sha256 is modelSpecHash. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
 export type TaskArtifacts = {
