@@ -219,7 +219,7 @@ contract InferenceCredit is SiweAuth, ReentrancyGuard {
 
     /// @notice The token holder's claimable revenue from task `taskId`.
     /// @param token A SiweAuth token from `login`.
-    function revenueOf(bytes memory token, uint256 taskId) external view returns (uint256) {
+    function revenueOf(bytes calldata token, uint256 taskId) external view returns (uint256) {
         address caller = authMsgSender(token);
         if (caller == address(0)) revert InferenceCreditNotAuthenticated();
         return _revenue[taskId][caller] + _owed(taskId, caller);

@@ -120,7 +120,7 @@ contract ModelKeyRegistry is SiweAuth {
     /// @param token A SiweAuth token from `login`.
     /// @param taskId The task.
     /// @param epoch The key epoch.
-    function modelKey(bytes memory token, uint256 taskId, uint32 epoch) external view returns (bytes32) {
+    function modelKey(bytes calldata token, uint256 taskId, uint32 epoch) external view returns (bytes32) {
         address caller = authMsgSender(token);
         if (caller == address(0)) revert ModelKeyRegistryNotAuthenticated();
         if (!participants.isAdmitted(taskId, caller) && !governance.isMember(caller)) {

@@ -132,7 +132,7 @@ contract RewardVault is IRewardVault, SiweAuth, ReentrancyGuard {
 
     /// @notice The token holder's claimable balance.
     /// @param token A SiweAuth token from `login`.
-    function pendingRewardOf(bytes memory token) external view returns (uint256) {
+    function pendingRewardOf(bytes calldata token) external view returns (uint256) {
         return _pending[_caller(token)];
     }
 
@@ -144,7 +144,7 @@ contract RewardVault is IRewardVault, SiweAuth, ReentrancyGuard {
     /// @return reason Exclusion reason code (0 if included or not yet finalized).
     /// @return score Contribution score (of 1e6).
     /// @return reward Reward credited for the round (0 until accepted).
-    function scoreOf(bytes memory token, uint256 taskId, uint64 round)
+    function scoreOf(bytes calldata token, uint256 taskId, uint64 round)
         external
         view
         returns (bool included, uint8 reason, uint32 score, uint256 reward)
@@ -164,7 +164,7 @@ contract RewardVault is IRewardVault, SiweAuth, ReentrancyGuard {
     /// @param taskId The task.
     /// @param round The round.
     /// @param participant The participant.
-    function scoreOfParticipant(bytes memory token, uint256 taskId, uint64 round, address participant)
+    function scoreOfParticipant(bytes calldata token, uint256 taskId, uint64 round, address participant)
         external
         view
         returns (bool committed, bool included, uint8 reason, uint32 score, uint256 reward)

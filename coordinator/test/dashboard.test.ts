@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROUND_STATE } from '@cloister/protocol';
+import { until } from '@cloister/devstack';
 import { resolveDashboardDirectory } from '../src/plugins/dashboard';
 import { createTask } from './support/chain';
 import { http } from './support/client';
@@ -94,11 +95,17 @@ describe('the dashboard, its API and the API docs', () => {
   });
 
   it('answers the operator view with a coded 503 while Redis is down, and keeps serving', async () => {
-    await stack.redis.stop();
-    const res = await http(`${stack.coordinator.url}/v1/operations`);
-    expect(res.status).toBe(503);
-    expect(res.body).toMatchObject({ code: 'CLOISTER_ERR_NOT_READY', message: expect.stringContaining('redis unreachable') });
-    expect((await http(`${stack.coordinator.url}/health`)).status).toBe(200);
+    await stack.redis.kill();
+    try {
+      const res = await http(`${stack.coordinator.url}/v1/operations`);
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ code: 'CLOISTER_ERR_NOT_READY', message: expect.stringContaining('redis unreachable') });
+      expect((await http(`${stack.coordinator.url}/health`)).status).toBe(200);
+    } finally {
+      // Back for the tests that run after this one (any order).
+      await stack.redis.restart();
+    }
+    await until('the operator view again', async () => (await http(`${stack.coordinator.url}/v1/operations`)).status === 200, 30_000);
   });
 
   it('finds no dashboard where the directory has no index.html', () => {

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { ethers, Wallet } from 'ethers';
 import { aggregatorAuthMessage, check, QUEUE, ROUND_STATE, RoundEventSchema, type AggregationJob } from '@cloister/protocol';
 import type { RunningCoordinator } from '../src';
-import { until } from '@cloister/devstack';
+import { step, until } from '@cloister/devstack';
 import { finalizeRoundInPages } from '@cloister/contracts';
 import { createTask, type TestChain } from './support/chain';
 import { http, sha256Hex, signBytes, signIn, upload, type UploadContext } from './support/client';
@@ -45,6 +45,9 @@ afterAll(async () => {
 });
 
 describe('a federated round through the coordinator', () => {
+  // The round's stages are steps (devstack step(): each runs once, for the first test that needs it, after the stages
+  // it builds on), so any one test runs alone and the tests run in any order; a stage's checks fail every test that
+  // builds on it.
   let ctx: UploadContext;
   let p1: Wallet, p2: Wallet, p3: Wallet;
   let openedAt: bigint;
@@ -82,7 +85,7 @@ describe('a federated round through the coordinator', () => {
     expect((await put(statistics, 'wrong-token-0123456789')).status).toBe(401);
   });
 
-  it('opens round 1 when governance creates the task', async () => {
+  const roundOpened = step(async () => {
     [p1, p2, p3] = t.participants as [Wallet, Wallet, Wallet];
     const taskId = await createTask(t, [p1, p2, p3], { roundDuration: 20, minParticipants: 2, maxParticipants: 5 });
     expect(taskId).toBe(1n);
@@ -96,8 +99,10 @@ describe('a federated round through the coordinator', () => {
     expect((await http(`${coordinator.url}/v1/tasks`)).body.tasks).toHaveLength(1);
     ctx = { base: coordinator.url, chainId: 31337n, taskManager: t.deployment.contracts.taskManager, taskId: 1n, round: 1n };
   });
+  it('opens round 1 when governance creates the task', () => roundOpened());
 
-  it('accepts committed, signed uploads while bad input is rejected with codes, concurrently', async () => {
+  const uploaded = step(async () => {
+    await roundOpened();
     const tm = t.contracts.taskManager;
     const [tok1, tok2, tok3, tokOut] = await Promise.all([signIn(ctx.base, p1), signIn(ctx.base, p2), signIn(ctx.base, p3), signIn(ctx.base, t.outsider)]);
     // p1 uploads before its commit is mined: the coordinator waits for the commitment.
@@ -154,8 +159,10 @@ describe('a federated round through the coordinator', () => {
     expect(metrics).toMatch(/cloister_rejections_total\{code="CLOISTER_ERR_NOT_ADMITTED"\} 1/);
     expect(metrics).toMatch(/cloister_uploads_total\{duplicate="false"\} 2/);
   });
+  it('accepts committed, signed uploads while bad input is rejected with codes, concurrently', () => uploaded());
 
-  it('closes at the deadline and enqueues one aggregation job with exactly the committed set', async () => {
+  const closed = step(async () => {
+    await uploaded();
     await sock.waitFor('round:closing', (p) => p.taskId === '1' && p.round === 1, 30_000);
     await sock.waitFor('round:closed', (p) => p.taskId === '1' && p.round === 1);
     const jobId = `aggregate-1-1-${openedAt}`;
@@ -176,8 +183,10 @@ describe('a federated round through the coordinator', () => {
     const tok3 = await signIn(ctx.base, p3);
     expect(await upload(ctx, tok3, late, await signBytes(ctx, p3, late))).toMatchObject({ status: 409, body: { code: 'CLOISTER_ERR_ROUND_DEADLINE_PASSED' } });
   });
+  it('closes at the deadline and enqueues one aggregation job with exactly the committed set', () => closed());
 
-  it('lets the aggregator fetch ciphertexts, publish the model and finalize; clients hear about it', async () => {
+  const finalized = step(async () => {
+    await closed();
     const job = (await aggregation.getJob(`aggregate-1-1-${openedAt}`))!;
     const agg = t.aggregatorWallet;
     const signed = async (method: string, p: string) => {
@@ -212,14 +221,18 @@ describe('a federated round through the coordinator', () => {
     expect(sha256Hex(Buffer.from(await dl.arrayBuffer()))).toBe(`0x${hex}`);
     expect((await http(`${coordinator.url}/v1/blobs/${'1'.repeat(64)}`)).body).toMatchObject({ code: 'CLOISTER_ERR_BLOB_NOT_FOUND' });
   });
+  it('lets the aggregator fetch ciphertexts, publish the model and finalize; clients hear about it', () => finalized());
 
-  it('accepts the round after the challenge window and opens the next one', async () => {
+  const accepted = step(async () => {
+    await finalized();
     await sock.waitFor('round:accepted', (p) => p.taskId === '1' && p.round === 1, 30_000);
     await sock.waitFor('round:opened', (p) => p.taskId === '1' && p.round === 2, 30_000);
     expect((await http(`${coordinator.url}/v1/tasks/1`)).body).toMatchObject({ currentRound: 2 });
   });
+  it('accepts the round after the challenge window and opens the next one', () => accepted());
 
-  it('sent only RoundEvent-shaped payloads, each naming its event', () => {
+  it('sent only RoundEvent-shaped payloads, each naming its event', async () => {
+    await accepted();
     expect(sock.events.length).toBeGreaterThan(8);
     const names = new Set(sock.events.map((e) => e.event));
     for (const name of ['round:opened', 'round:closing', 'round:closed', 'round:finalized', 'model:available', 'round:accepted', 'task:status']) {

@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
+// solhint-disable one-contract-per-file, no-complex-fallback, no-inline-assembly, avoid-tx-origin
 pragma solidity 0.8.24;
 
 // DEVELOPMENT ONLY. Emulations of the Sapphire precompiles Cloister's contracts call, for a plain Hardhat chain.
 // They are placed at the precompile addresses with `hardhat_setCode` (see installSapphireMocks in src/) and are
 // never deployed to a Sapphire network. They give no confidentiality whatsoever.
+//
+// Why the linter's rules disabled on the first line do not fit here: the precompiles are called with raw
+// calldata, so each emulation is a fallback that decodes its input; they belong together as one emulation of one
+// thing; reading a bytes21 or bytes16 out of a bytes array needs assembly; the subcall precompile authorizes by
+// tx.origin, as Sapphire's does.
 
 /// @notice Emulates the subcall precompile (0x0100…0103) for `rofl.IsAuthorizedOrigin`: an origin (tx.origin) is
 /// authorized for an app id only if it was registered with `setAuthorizedOrigin` (or written to storage directly by
