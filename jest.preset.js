@@ -19,7 +19,7 @@ module.exports = function jestPreset(packageDir) {
     moduleNameMapper: {
       // NodeNext makes relative imports end in .js; the sources are .ts.
       '^(\\.{1,2}/.*)\\.js$': '$1',
-      '^@cloister/(protocol|devstack|contracts|coordinator|aggregator-rofl|client|infra|simulation|cli|model-runtime)$': path.join(__dirname, '$1/src/index.ts'),
+      '^@cloister/(protocol|devstack|contracts|coordinator|aggregator-rofl|development-appd|client|infra|simulation|cli|model-runtime)$': path.join(__dirname, '$1/src/index.ts'),
     },
     testMatch: ['**/?(*.)test.ts'],
     // A connection or child process left behind by a failed stop must not turn a finished run into a hang until CI's

@@ -16,7 +16,7 @@ const { authorizeRoflOrigin, createTestTask, EXAMPLE_ROFL_APP_ID, EXAMPLE_ROFL_A
 const { spawnRedis, freePort } = require('@cloister/devstack');
 const { getBytes, hexlify, randomBytes } = require('ethers');
 const pino = require('pino');
-const { startDevelopmentAppd } = require('../dist/development-appd/developmentAppd.js');
+const { startDevelopmentAppd } = require('@cloister/development-appd');
 const { startAggregator } = require('../dist/jobs/startAggregator.js');
 const { initInferenceBackend } = require('../dist/inference/modelRuntime.js');
 

@@ -14,7 +14,7 @@ describe('error registry', () => {
 
 describe('public API', () => {
   it('exports the names other packages use', () => {
-    for (const name of ['startAggregator', 'loadConfig', 'startDevelopmentAppd', 'AppdClient', 'createStrategy', 'CentralDp', 'RdpAccountant', 'contributionScores', 'aggregateRound']) {
+    for (const name of ['startAggregator', 'loadConfig', 'AppdClient', 'createStrategy', 'CentralDp', 'RdpAccountant', 'contributionScores', 'aggregateRound']) {
       expect(typeof (api as Record<string, unknown>)[name]).toBe('function');
     }
   });

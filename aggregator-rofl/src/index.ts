@@ -10,7 +10,6 @@ export { layoutOf, flatten, unflatten, type ModelLayout, type Tensor } from './m
 export { MemoryStateStore, FileStateStore, type StateStore } from './state/stateStore';
 export { AppdClient, decodeCallResult, decodeRevert, DEFAULT_APPD_SOCKET, type AppdClientOptions, type EthTx, type KeyKind } from './appd/appdClient';
 export { appIdToBytes21, bytes21ToAppId } from './appd/appId';
-export { startDevelopmentAppd, deriveDevelopmentKey, type DevelopmentAppd, type DevelopmentAppdOptions } from './development-appd/developmentAppd';
 export { loadAggregatorKeys, publishKeysIfChanged, HPKE_KEY_ID, SIGNER_KEY_ID, type AggregatorKeys } from './keys/aggregatorKeys';
 export {
   aggregateRound,

@@ -32,7 +32,7 @@ import {
 import { Queue } from 'bullmq';
 import { getBytes, JsonRpcProvider, type JsonRpcSigner } from 'ethers';
 import pino from 'pino';
-import { startDevelopmentAppd, type DevelopmentAppd } from '../src/development-appd/developmentAppd';
+import { startDevelopmentAppd, type DevelopmentAppd } from '@cloister/development-appd';
 import { startAggregator, type RunningAggregator } from '../src/jobs/startAggregator';
 import type { AggregatorConfig } from '../src/config';
 import { spawnRedis, until, type SpawnedRedis } from '@cloister/devstack';

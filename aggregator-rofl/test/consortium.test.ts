@@ -39,7 +39,7 @@ import { Queue } from 'bullmq';
 import { getBytes, type Wallet } from 'ethers';
 import pino from 'pino';
 import type { AggregatorConfig } from '../src/config';
-import { startDevelopmentAppd, type DevelopmentAppd } from '../src/development-appd/developmentAppd';
+import { startDevelopmentAppd, type DevelopmentAppd } from '@cloister/development-appd';
 import { initInferenceBackend } from '../src/inference/modelRuntime';
 import { startAggregator, type RunningAggregator } from '../src/jobs/startAggregator';
 import { query } from './inferenceClient';

@@ -20,7 +20,7 @@ import { getBytes, type Wallet } from 'ethers';
 import pino from 'pino';
 import { AppdClient } from '../src/appd/appdClient';
 import type { AggregatorConfig } from '../src/config';
-import { startDevelopmentAppd, type DevelopmentAppd } from '../src/development-appd/developmentAppd';
+import { startDevelopmentAppd, type DevelopmentAppd } from '@cloister/development-appd';
 import { initInferenceBackend } from '../src/inference/modelRuntime';
 import { startAggregator, type RunningAggregator } from '../src/jobs/startAggregator';
 import { query } from './inferenceClient';

@@ -13,7 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Wallet, getBytes, hexlify, id as keccakText, parseEther, toQuantity, type JsonRpcProvider } from 'ethers';
-import { startDevelopmentAppd, type AggregatorConfig } from '@cloister/aggregator-rofl';
+import type { AggregatorConfig } from '@cloister/aggregator-rofl';
+import { startDevelopmentAppd } from '@cloister/development-appd';
 import {
   authorizeRoflOrigin,
   bytes21ToRoflAppId,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { encode as cborEncode } from 'cbor-x';
 import { Interface } from 'ethers';
 import pino from 'pino';
-import { deriveDevelopmentKey, startDevelopmentAppd, type DevelopmentAppd } from '../development-appd/developmentAppd';
+import { deriveDevelopmentKey, startDevelopmentAppd, type DevelopmentAppd } from '@cloister/development-appd';
 import { AppdTxFailedError, AppdUnavailableError } from '../errors';
 import { EXAMPLE_ROFL_APP_ID } from '@cloister/contracts';
 import { appIdToBytes21, bytes21ToAppId } from './appId';

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const PACKAGES = ['protocol', 'devstack', 'contracts', 'coordinator', 'aggregator-rofl', 'client', 'infra', 'simulation', 'cli'];
+const PACKAGES = ['protocol', 'devstack', 'contracts', 'coordinator', 'aggregator-rofl', 'development-appd', 'client', 'infra', 'simulation', 'cli'];
 // Variables set by the platform, not by Cloister's configuration.
 const PLATFORM = new Set(['HOME', 'PATH', 'NODE_ENV', 'CI', 'TMPDIR', 'HARDHAT_NETWORK']);
 

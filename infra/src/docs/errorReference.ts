@@ -19,6 +19,7 @@ export const ERROR_PACKAGES = [
   'coordinator',
   'model-runtime',
   'aggregator-rofl',
+  'development-appd',
   'client',
   'simulation',
   'infra',
@@ -33,6 +34,7 @@ export function loadErrorDefinitions(): ErrorDefinition[] {
   require('@cloister/coordinator');
   require('@cloister/model-runtime');
   require('@cloister/aggregator-rofl');
+  require('@cloister/development-appd');
   require('@cloister/client');
   require('@cloister/simulation');
   require('../errors');

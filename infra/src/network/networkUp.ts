@@ -174,7 +174,7 @@ export async function networkUp(options: NetworkUpOptions): Promise<NetworkUpRes
     options.onStep?.(4, total, 'appd');
     const appId = bytes21ToRoflAppId(DEVELOPMENT_APP_ID_BYTES21);
     const appdKey = Wallet.createRandom();
-    const appd = start('appd', process.execPath, [join(packageDir('@cloister/aggregator-rofl'), 'dist', 'development-appd', 'main.js')], {
+    const appd = start('appd', process.execPath, [join(packageDir('@cloister/development-appd'), 'dist', 'main.js')], {
       CLOISTER_APPD_SOCKET: paths.appdSocket,
       CLOISTER_DEV_APPD_APP_ID: appId,
       CLOISTER_DEV_APPD_SECRET: hexlify(randomBytes(32)),

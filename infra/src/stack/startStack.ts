@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { JsonRpcProvider, hexlify, parseEther, type Wallet } from 'ethers';
 import type { Logger } from 'pino';
 import { authorizeRoflOrigin, bytes21ToRoflAppId, connectCloister, deployCloister, installSapphireMocks, saveDeployment, startLocalChain, type CloisterContracts, type Deployment } from '@cloister/contracts';
-import { startDevelopmentAppd } from '@cloister/aggregator-rofl';
+import { startDevelopmentAppd } from '@cloister/development-appd';
 import { startCoordinator, type RunningCoordinator } from '@cloister/coordinator';
 import { InfraError, StackStartFailedError } from '../errors';
 import { developmentAccounts, fund, type StackAccounts } from './accounts';

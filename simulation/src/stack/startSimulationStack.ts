@@ -17,7 +17,7 @@ import {
   type CloisterContracts,
   type Deployment,
 } from '@cloister/contracts';
-import { startDevelopmentAppd } from '@cloister/aggregator-rofl';
+import { startDevelopmentAppd } from '@cloister/development-appd';
 import { startCoordinator, type RunningCoordinator } from '@cloister/coordinator';
 import { JsonRpcProvider, Wallet, hexlify, id as keccakText, parseEther, toQuantity } from 'ethers';
 import type { Logger } from 'pino';

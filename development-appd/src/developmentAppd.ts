@@ -1,17 +1,16 @@
 // DEVELOPMENT ONLY. An emulation of the ROFL app daemon's REST API on a unix socket, for machines without a TEE.
 // Keys are derived from a local secret (anyone holding the secret holds every key), and sign-submit signs with a
 // local secp256k1 key that the local chain's mock subcall must be told to treat as an authorized instance
-// (contracts' `authorizeRoflOrigin(provider, appId, address)`). Production code never imports this module: it only
+// (`authorizeRoflOrigin(provider, appId, address)` of `@cloister/contracts/development`). Production code never imports this module: it only
 // knows appd's socket path.
-import { connectJsonRpc } from '@cloister/contracts';
+import { connectJsonRpc, roflAppIdToBytes21 } from '@cloister/contracts';
 import { hkdfSync } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { encode as cborEncode } from 'cbor-x';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Wallet, getBytes, hexlify, isError } from 'ethers';
 import pino, { type Logger } from 'pino';
-import { appIdToBytes21 } from '../appd/appId';
-import { ConfigInvalidError } from '../errors';
+import { DevelopmentAppdOptionsInvalidError } from './errors';
 
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const KEY_BYTES = { 'raw-256': 32, 'raw-384': 48, ed25519: 32, secp256k1: 32 } as const;
@@ -31,6 +30,15 @@ export type DevelopmentAppdOptions = {
 
 export type DevelopmentAppd = { socketPath: string; appId: string; signerAddress: string; close(): Promise<void> };
 
+/** `rofl1…` (or bytes21 hex) → bytes21 hex; an invalid id is an options error. */
+function appIdToBytes21(appId: string): string {
+  try {
+    return roflAppIdToBytes21(appId);
+  } catch (cause) {
+    throw new DevelopmentAppdOptionsInvalidError(`"${appId}" is not a valid rofl1… app id`, { cause });
+  }
+}
+
 /** Deterministic key = HKDF-SHA256(ikm = secret, salt = app id bytes, info = key_id ‖ 0x00 ‖ kind ‖ 0x00 ‖ counter). */
 export function deriveDevelopmentKey(secret: Uint8Array, appId: string, keyId: string, kind: keyof typeof KEY_BYTES): Uint8Array {
   const salt = getBytes(appIdToBytes21(appId));
@@ -45,7 +53,7 @@ export function deriveDevelopmentKey(secret: Uint8Array, appId: string, keyId: s
 
 /** Starts the development appd on `socketPath` (replacing a stale socket file). */
 export async function startDevelopmentAppd(options: DevelopmentAppdOptions): Promise<DevelopmentAppd> {
-  if (options.secret.length < 16) throw new ConfigInvalidError('development appd secret must be at least 16 bytes');
+  if (options.secret.length < 16) throw new DevelopmentAppdOptionsInvalidError('development appd secret must be at least 16 bytes');
   appIdToBytes21(options.appId);
   const log = options.logger ?? pino({ name: 'development-appd' });
   const provider = connectJsonRpc(options.rpcUrl, { pollingInterval: 100 });
