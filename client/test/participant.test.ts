@@ -32,7 +32,7 @@ import {
 } from '../src';
 import { buildProgram } from '../src/cli/program';
 import { writeKeystore } from '../src/cli/keystore';
-import { spawnRedis, until, type SpawnedRedis } from '@cloister/devstack';
+import { spawnRedis, step, until, type SpawnedRedis } from '@cloister/devstack';
 import { createTask, govern, startResettingProxy, startTestChain, type ResettingProxy, type TestChain } from './support';
 
 jest.setTimeout(180_000);
@@ -110,7 +110,8 @@ beforeAll(async () => {
   const initialModelHash = await putBlob(encodeTensors(readModelWeights(model)));
   model.dispose();
   specHashes = { modelSpecHash, initialModelHash };
-  taskId = await createTask(t, t.participants, { modelSpecHash, initialModelHash, roundDuration: 600 });
+  // A day: task 2's test moves the chain's clock to its own deadline (600 s), which must not close task 1's round.
+  taskId = await createTask(t, t.participants, { modelSpecHash, initialModelHash, roundDuration: 86_400 });
   await until('round 1 open', async () => {
     const r = await t.contracts.taskManager.getRound(taskId, 1n);
     return Number(r.state) === ROUND_STATE.Open;
@@ -130,7 +131,7 @@ async function commitsBy(address: string): Promise<number> {
 }
 
 describe('participant rounds against the coordinator and the chain', () => {
-  it('a ParticipantNode joins the open round: verified model, sealed to the on-chain key, committed, uploaded', async () => {
+  const firstJoined = step(async () => {
     const p1 = t.participants[0]!;
     const node = new ParticipantNode({
       signer: p1,
@@ -171,6 +172,7 @@ describe('participant rounds against the coordinator and the chain', () => {
     const view = (await (await fetch(`${coordinator.url}/v1/tasks/${taskId}/rounds/1`)).json()) as { committedCount: number };
     expect(view.committedCount).toBeGreaterThanOrEqual(1);
   });
+  it('a ParticipantNode joins the open round: verified model, sealed to the on-chain key, committed, uploaded', () => firstJoined());
 
   it('a crash after the commit resumes with the same bytes: no retraining, no second commit', async () => {
     const p2 = t.participants[1]!;
@@ -213,6 +215,7 @@ describe('participant rounds against the coordinator and the chain', () => {
   });
 
   it('cloister-client status and scores read the chain for this account', async () => {
+    await firstJoined(); // the account has committed in round 1
     const p1 = t.participants[0]!;
     const keystore = join(stateDir, 'p1.keystore.json');
     await writeKeystore(keystore, p1, 'pw', { scryptN: 1024 });
@@ -249,7 +252,7 @@ describe('participant rounds against the coordinator and the chain', () => {
   });
 });
 
-// Task 2 runs after the tests above (they need task 1's round open): the chain's clock is moved forward here.
+// Task 2 moves the chain's clock to its own deadline; task 1's round lasts a day, so they run in either order.
 describe('transient network failures and round events (task 2)', () => {
   let task2: bigint;
   let events: RoundEvents;
@@ -286,7 +289,7 @@ describe('transient network failures and round events (task 2)', () => {
     return { rpc, coord, signer, retry, contracts: connectCloister(t.deployment, provider), coordinator: new CoordinatorClient({ baseUrl: coord.url, signer, retry }) };
   }
 
-  it('retries reset connections (RPC and coordinator) at the step that failed: one training, one commit, uploaded', async () => {
+  const firstThroughProxies = step(async () => {
     const v = await viaProxies(0, 3, 2);
     let trainings = 0;
     const result = await submitRound({
@@ -303,8 +306,9 @@ describe('transient network failures and round events (task 2)', () => {
     const committed = await t.contracts.taskManager.queryFilter(t.contracts.taskManager.filters.UpdateCommitted(task2, 1n, v.signer.address));
     expect(committed).toHaveLength(1);
   });
+  it('retries reset connections (RPC and coordinator) at the step that failed: one training, one commit, uploaded', () => firstThroughProxies());
 
-  it('gives up with ChainUnavailableError after the bound, keeps the sealed update, and resumes without retraining', async () => {
+  const secondResumed = step(async () => {
     const v = await viaProxies(1, 0, 0);
     let trainings = 0;
     const options = {
@@ -330,8 +334,12 @@ describe('transient network failures and round events (task 2)', () => {
     expect(await t.contracts.taskManager.commitmentOf(task2, 1n, v.signer.address)).toBe(resumed.ciphertextHash);
     expect(new RoundStateStore(stateDir).load(key)?.record.status).toBe('uploaded');
   });
+  it('gives up with ChainUnavailableError after the bound, keeps the sealed update, and resumes without retraining', () => secondResumed());
 
   it("the client's subscription accepts the coordinator's events: opened, closed, finalized, accepted (no fallback)", async () => {
+    // The first two participants' submissions happen before the round closes (steps: once, whichever test runs first).
+    await firstThroughProxies();
+    await secondResumed();
     const tm = t.contracts.taskManager;
     await govern(t, await tm.getAddress(), tm.interface.encodeFunctionData('setChallengeWindow', [3n]));
     // Move the chain to 5 s before the deadline; the third participant's commit makes the coordinator look again.
