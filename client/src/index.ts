@@ -69,8 +69,8 @@ export { splitExamples, applyScaling, featureStatistics, type FeatureScaling } f
 
 // submission/
 export { CoordinatorClient, type CoordinatorClientOptions } from './submission/coordinatorClient';
-export { withRetry, backoffDelay, DEFAULT_RETRY, type RetryOptions } from './submission/retry';
-export { chainStep, transientCode, DEFAULT_CHAIN_RETRY } from './submission/transient';
+export { withRetry, DEFAULT_RETRY, type RetryOptions } from './submission/retry';
+export { chainStep, DEFAULT_CHAIN_RETRY } from './submission/transient';
 export { fetchVerified, fetchGlobalModel, fetchTaskSpec } from './submission/globalModel';
 export { statisticsUpdate, resolveStatisticsScaling } from './submission/statistics';
 export { readRound, requireOpenRound, readAggregatorKey, requireAdmitted, type ChainRound } from './submission/chain';

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { RedisMissingError, RedisFailedError } from './errors';
 import { freePort } from './freePort';
 import { spawnManaged } from './managedProcess';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type LocalRedis = {
   url: string;
@@ -97,7 +98,7 @@ async function launch(binary: string, port: number, directory: string, timeoutMs
       await proc.stop();
       throw new RedisFailedError(`redis-server did not answer on port ${port}; its output:\n${proc.output()}`, { details: { port } });
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   return proc;
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 /**
  * Polls `probe` every `intervalMs` until it returns a truthy value, and returns that value. Throws
  * `timed out waiting for <what>` once `timeoutMs` have passed (the probe always runs at least once).
@@ -13,6 +14,6 @@ export async function until<T>(
     const value = await probe();
     if (value) return value;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what} (${timeoutMs} ms)`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await sleep(intervalMs);
   }
 }

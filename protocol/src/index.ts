@@ -4,6 +4,7 @@ export * from './codec/index.js';
 export * from './update/index.js';
 export { sha256Hex, createSha256 } from './hash/sha256Hex.js';
 export { canonicalJson, toJsonValue } from './hash/canonicalJson.js';
+export { transientCode, isTransientFailure } from './network/transientFailure.js';
 export * from './envelope/index.js';
 export * from './signatures/index.js';
 export * from './schemas/index.js';

@@ -2,7 +2,6 @@
 export * from './errors';
 export { runSimulation, maxUpdateBytesFor, PHASES, type Phase, type RoundStats, type SimulationOptions, type SimulationResult } from './engine/runSimulation';
 export { syntheticSource, syntheticSpec, type UpdateSource } from './engine/updateSource';
-export { mapConcurrent } from './engine/concurrency';
 export { syntheticUpdate, syntheticModel, fillUniform, updateSeed, SYNTHETIC_TENSOR } from './participants/syntheticUpdate';
 export { createParticipants, participantKey, signInAll, type VirtualParticipant } from './participants/participants';
 export { startSimulationStack, SIMULATION_APP_ID_BYTES21, type SimulationStack, type SimulationStackOptions } from './stack/startSimulationStack';

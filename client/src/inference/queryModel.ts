@@ -6,6 +6,7 @@ import type { CloisterContracts } from '@cloister/contracts';
 import { openInferenceAnswer, sealInferenceRequest, sha256Hex, signInferenceRequest, type InferenceContext } from '@cloister/protocol';
 import { getAddress, getBytes, hexlify, randomBytes, ZeroHash, type Signer } from 'ethers';
 import { AggregatorKeyMissingError, InferenceInputInvalidError, InferenceRefusedError } from '../errors';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type QueryModelOptions = {
   /** The aggregator's inference endpoint (its own HTTPS port behind ROFL's proxy). */
@@ -72,7 +73,7 @@ export async function queryModel(options: QueryModelOptions): Promise<QueryModel
       });
     } catch (cause) {
       if (attempt < attempts) {
-        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+        await sleep(500 * attempt);
         continue;
       }
       throw new InferenceRefusedError(`The inference endpoint ${options.url} cannot be reached; check --inference-url.`, { details: { url: options.url }, cause });
@@ -93,7 +94,7 @@ export async function queryModel(options: QueryModelOptions): Promise<QueryModel
     }
     const retryAfter = Number(response.headers.get('retry-after') ?? '1');
     if ((response.status === 503 || response.status === 429) && attempt < attempts) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(10, Math.max(1, retryAfter)) * 1000));
+      await sleep(Math.min(10, Math.max(1, retryAfter)) * 1000);
       continue;
     }
     throw new InferenceRefusedError(`The aggregator refused the request (HTTP ${response.status} ${String(answer.code ?? '')}): ${String(answer.message ?? '')}`, {

@@ -1,6 +1,7 @@
-// Exponential backoff for calls to the coordinator: retry what may pass later (network errors, timeouts, 5xx,
-// 408, 429), stop at once on a definite answer, and end with a clear error instead of hanging.
+// Exponential backoff (p-retry) for calls to the coordinator and the chain: retry what may pass later (network
+// errors, timeouts, 5xx, 408, 429), stop at once on a definite answer, and end with a clear error instead of hanging.
 
+import pRetry, { AbortError } from 'p-retry';
 import { RetryStoppedError } from '../errors';
 
 export interface RetryOptions {
@@ -23,14 +24,11 @@ export class PermanentFailure extends RetryStoppedError {
   }
 }
 
-export function backoffDelay(attempt: number, options: Required<RetryOptions>): number {
-  const exp = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(exp * (0.75 + Math.random() * 0.5));
-}
-
 /**
  * Runs `fn` until it succeeds, throws PermanentFailure (its inner error is rethrown), or the attempts run out:
- * then `onExhausted(lastError, attempts)` builds the error thrown.
+ * then `onExhausted(lastError, attempts)` builds the error thrown. The schedule is p-retry's: `baseDelayMs` doubling,
+ * each delay multiplied by a random factor in [1, 2) so that clients retrying together spread out, at most `maxDelayMs`.
+ * `onRetry` receives the delay before that factor.
  */
 export async function withRetry<T>(
   fn: (attempt: number) => Promise<T>,
@@ -40,18 +38,37 @@ export async function withRetry<T>(
 ): Promise<T> {
   const o = { ...DEFAULT_RETRY, ...options };
   let last: unknown;
-  for (let attempt = 1; attempt <= o.attempts; attempt++) {
-    try {
-      return await fn(attempt);
-    } catch (error) {
-      if (error instanceof PermanentFailure) throw error.error;
-      last = error;
-      if (attempt < o.attempts) {
-        const delay = backoffDelay(attempt, o);
-        onRetry?.(attempt, delay, error);
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
+  let permanent: PermanentFailure | undefined;
+  try {
+    return await pRetry(
+      async (attempt) => {
+        try {
+          return await fn(attempt);
+        } catch (error) {
+          if (error instanceof PermanentFailure) {
+            permanent = error;
+            throw new AbortError('permanent failure');
+          }
+          last = error;
+          // p-retry gives up at once on a TypeError (undici's "fetch failed" is one) and on anything not an Error;
+          // which failures are retried is decided here, so every one reaches p-retry in the same wrapper.
+          throw new Error('attempt failed', { cause: error });
+        }
+      },
+      {
+        retries: o.attempts - 1,
+        factor: 2,
+        minTimeout: o.baseDelayMs,
+        maxTimeout: o.maxDelayMs,
+        randomize: true,
+        onFailedAttempt: (failure) => {
+          if (failure.retriesLeft > 0) onRetry?.(failure.attemptNumber, Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** (failure.attemptNumber - 1)), last);
+        },
+      },
+    );
+  } catch (error) {
+    if (permanent) throw permanent.error;
+    if (last === undefined) throw error;
+    throw onExhausted(last, o.attempts);
   }
-  throw onExhausted(last, o.attempts);
 }

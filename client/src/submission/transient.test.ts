@@ -1,24 +1,7 @@
 import { ChainUnavailableError } from '../errors';
-import { chainStep, transientCode } from './transient';
+import { chainStep } from './transient';
 
 const withCode = (code: string, message = code) => Object.assign(new Error(message), { code });
-
-describe('transientCode', () => {
-  it('finds network failures in the error, its cause chain and ethers wrappers', () => {
-    expect(transientCode(withCode('ECONNRESET', 'read ECONNRESET'))).toBe('ECONNRESET');
-    expect(transientCode(new Error('socket hang up'))).toBe('socket hang up');
-    expect(transientCode(new TypeError('fetch failed', { cause: withCode('UND_ERR_SOCKET', 'other side closed') }))).toBe('UND_ERR_SOCKET');
-    expect(transientCode({ code: 'UNKNOWN_ERROR', error: withCode('ECONNREFUSED') })).toBe('ECONNREFUSED');
-    expect(transientCode(withCode('ETIMEDOUT'))).toBe('ETIMEDOUT');
-  });
-
-  it('treats answers as definite: reverts, other codes, plain errors', () => {
-    expect(transientCode(Object.assign(new Error('execution reverted: socket hang up'), { code: 'CALL_EXCEPTION', data: '0x1234' }))).toBeNull();
-    expect(transientCode(withCode('INSUFFICIENT_FUNDS', 'insufficient funds'))).toBeNull();
-    expect(transientCode(new Error('simulated crash before commit'))).toBeNull();
-    expect(transientCode(null)).toBeNull();
-  });
-});
 
 describe('chainStep', () => {
   it('retries a transient failure and returns the later result', async () => {

@@ -3,6 +3,7 @@ import { aggregatorAuthMessage } from '@cloister/protocol';
 import { checkAggregatorSignature, createAggregatorVerifier } from './aggregatorAuth';
 import { issueSessionToken, verifySessionToken } from './session';
 import { formatSignInMessage, parseSignInMessage, signInTimeProblem, SIGN_IN_STATEMENT } from './siwe';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const wallet = Wallet.createRandom();
 
@@ -85,7 +86,6 @@ describe('aggregator signatures', () => {
 describe('aggregator verifier (cached aggregatorSigner())', () => {
   const path = '/v1/tasks/1/rounds/1/updates/0x0000000000000000000000000000000000000001';
   const signed = async (w: { signMessage(m: string): Promise<string> }, ts = Date.now()) => ({ method: 'GET', path, timestamp: String(ts), signature: await w.signMessage(aggregatorAuthMessage('GET', path, ts)) });
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   it('shares one chain read, honours a changed signer after the TTL, and reads nothing for bad headers', async () => {
     const a = Wallet.createRandom();

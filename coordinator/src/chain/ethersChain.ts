@@ -1,4 +1,5 @@
 import { connectJsonRpc } from '@cloister/contracts';
+import { isTransientFailure } from '@cloister/protocol';
 import { getAddress, JsonRpcApiProvider, JsonRpcProvider, NonceManager, Wallet, type Provider, type Signer } from 'ethers';
 import {
   AggregatorRegistry__factory,
@@ -34,17 +35,6 @@ function isUnknownTask(error: unknown): boolean {
   return e?.revert?.name === 'TaskManagerUnknownTask' || /TaskManagerUnknownTask/.test(String(e?.message ?? ''));
 }
 
-/** ethers error codes (and socket codes) that mean the node did not answer, not that the call was wrong. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'NETWORK_ERROR', 'TIMEOUT', 'SERVER_ERROR']);
-
-function unreachable(error: unknown): boolean {
-  for (let e = error as { code?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string' && UNREACHABLE.has(e.code)) return true;
-    if (e instanceof Error && /fetch failed|socket hang up|other side closed/.test(e.message)) return true;
-  }
-  return false;
-}
-
 /**
  * One chain read, bounded: it fails with CLOISTER_ERR_CHAIN_UNAVAILABLE (503) after `timeoutMs` or when the node is
  * unreachable, so a paused or dead node is an outage the caller can retry, never a hang or a 500.
@@ -57,7 +47,8 @@ async function rpc<T>(what: string, call: () => Promise<T>, timeoutMs: number): 
   try {
     return await Promise.race([call(), timeout]);
   } catch (error) {
-    if (unreachable(error)) {
+    // protocol's transientCode: the node did not answer (socket or ethers network codes), not that the call was wrong.
+    if (isTransientFailure(error)) {
       throw coordinatorError('ChainUnavailable', `chain RPC failed during ${what}: ${(error as Error).message}`, { cause: error });
     }
     throw error;

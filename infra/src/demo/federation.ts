@@ -4,9 +4,10 @@
 // coordinator and the aggregator run the rounds. The demo watches the chain, evaluates every accepted global model,
 // and at the end the participants claim their payouts.
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
 import { creditRoundRewards, siweLogin, SCORE_TOTAL } from '@cloister/contracts';
-import { CoordinatorClient, openConsortiumModel, type Examples } from '@cloister/client';
+import { chainStep, CoordinatorClient, openConsortiumModel, type Examples } from '@cloister/client';
 import { decodeTensors, initialModelEnvelopeContext, isSealedModel, sealUpdateToBytes, sha256Hex, type NamedTensor } from '@cloister/protocol';
 import { getBytes, type Wallet } from 'ethers';
 import type { Logger } from 'pino';
@@ -79,25 +80,13 @@ export async function fetchModel(
   return { bytes, tensors: decodeTensors(open ? await open(bytes) : bytes) };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
- * Retries a read on transient network errors. In-process training blocks the event loop for seconds, after which a
- * keep-alive connection the server has meanwhile closed fails once with ECONNRESET; the next attempt reconnects.
+ * A chain or store read retried on transient network errors (client's chainStep). In-process training blocks the event
+ * loop for seconds, after which a keep-alive connection the server has meanwhile closed fails once with ECONNRESET;
+ * the next attempt reconnects.
  */
-async function transient<T>(what: string, read: () => Promise<T>, log: Logger, attempts = 5): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await read();
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      const text = String((error as Error).message);
-      const retriable = code === 'ECONNRESET' || code === 'NETWORK_ERROR' || code === 'TIMEOUT' || /socket hang up|ECONNRESET/.test(text);
-      if (!retriable || i >= attempts) throw error;
-      log.debug({ what, attempt: i, err: text }, 'chain: transient read failure, retrying');
-      await sleep(200 * i);
-    }
-  }
+function transient<T>(what: string, read: () => Promise<T>, log: Logger): Promise<T> {
+  return chainStep(what, read, { logger: log, retry: { attempts: 5, baseDelayMs: 200 } });
 }
 
 export async function runFederation(stack: Stack, options: FederationOptions): Promise<FederationResult> {

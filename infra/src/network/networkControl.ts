@@ -6,6 +6,7 @@ import { Queue } from 'bullmq';
 import { NetworkNotRunningError, NetworkServiceUnknownError } from '../errors';
 import { networkPaths } from './networkPaths';
 import { isAlive, readProcesses, SERVICES, stopProcessGroup, type ProcessesFile, type ServiceName } from './processes';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 function requireNetwork(dir: string): ProcessesFile {
   const paths = networkPaths(dir);
@@ -23,7 +24,7 @@ export async function networkDown(dir: string): Promise<{ stopped: { service: Se
   if (file.upPid && isAlive(file.upPid) && file.upPid !== process.pid) {
     // `up` is still starting: its own signal handler stops what it started and removes the folder.
     process.kill(file.upPid, 'SIGTERM');
-    for (let i = 0; i < 600 && isAlive(file.upPid); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 600 && isAlive(file.upPid); i++) await sleep(100);
   }
   const stopped = [];
   for (const s of [...file.services].reverse()) {

@@ -28,6 +28,7 @@ import { developmentAccounts, fund } from '../stack/accounts';
 import { DEVELOPMENT_APP_ID_BYTES21 } from '../stack/startStack';
 import { networkPaths, type NetworkPaths } from './networkPaths';
 import { isAlive, readProcesses, spawnService, stopProcessGroup, writeProcesses, type ProcessesFile, type ServiceName } from './processes';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type NetworkUpOptions = {
   dir: string;
@@ -64,7 +65,7 @@ async function waitFor(what: string, pid: number, logFile: string, probe: () => 
       // not ready yet
     }
     if (Date.now() > end) throw new NetworkStartFailedError(`${what} was not ready within ${timeoutMs / 1000} s; see ${logFile}`, { details: { logFile } });
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
 }
 

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { NetworkStartFailedError, NetworkStateInvalidError } from '../errors';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type ServiceName = 'redis' | 'chain' | 'appd' | 'coordinator' | 'aggregator';
 export const SERVICES: readonly ServiceName[] = ['redis', 'chain', 'appd', 'coordinator', 'aggregator'];
@@ -79,7 +80,7 @@ export async function stopProcessGroup(pid: number, graceMs = 10_000): Promise<v
       killed = true;
     }
     if (Date.now() > killAt + 10_000) break;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 

@@ -1,10 +1,10 @@
 // Virtual participants: deterministic development keys (one account each), funded on the local chain. A
 // participant is an address, a key and a coordinator session: nothing that grows with the model.
 import { CoordinatorClient } from '@cloister/client';
+import pMap from 'p-map';
 import { Wallet, id as keccakText, parseEther, toQuantity, type Provider } from 'ethers';
 import type { JsonRpcBatcher } from '../chain/rpc';
 import { RpcFailedError } from '../errors';
-import { mapConcurrent } from '../engine/concurrency';
 
 export type VirtualParticipant = {
   index: number;
@@ -57,5 +57,5 @@ export async function createParticipants(options: {
 
 /** Signs every participant in to the coordinator (EIP-4361 nonce + signature → session token), `concurrency` at a time. */
 export async function signInAll(participants: VirtualParticipant[], concurrency: number): Promise<void> {
-  await mapConcurrent(participants, concurrency, (p) => p.coordinator.authToken());
+  await pMap(participants, (p) => p.coordinator.authToken(), { concurrency });
 }

@@ -1,5 +1,4 @@
 import { syntheticUpdate, updateSeed } from './syntheticUpdate';
-import { mapConcurrent } from '../engine/concurrency';
 
 describe('syntheticUpdate', () => {
   it('is deterministic per (seed, participant, round) and differs otherwise', () => {
@@ -30,21 +29,5 @@ describe('syntheticUpdate', () => {
     expect(max - min).toBeGreaterThan(0.99);
     expect(Math.abs(sum / d.data.length)).toBeLessThan(0.01);
     expect(u.numExamples).toBe(100);
-  });
-});
-
-describe('mapConcurrent', () => {
-  it('keeps order and never exceeds the limit', async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const out = await mapConcurrent([5, 1, 4, 2, 3, 0], 2, async (v) => {
-      inFlight += 1;
-      peak = Math.max(peak, inFlight);
-      await new Promise((r) => setTimeout(r, v));
-      inFlight -= 1;
-      return v * 10;
-    });
-    expect(out).toEqual([50, 10, 40, 20, 30, 0]);
-    expect(peak).toBe(2);
   });
 });

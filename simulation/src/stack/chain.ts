@@ -6,6 +6,7 @@ import { freePort, spawnManaged } from '@cloister/devstack';
 import { JsonRpcBatcher } from '../chain/rpc';
 import { StackFailedError } from '../errors';
 import { pidListeningOn } from './processes';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type SimulationChain = { rpcUrl: string; chainId: number; pid: number | null; stop(): Promise<void> };
 
@@ -34,7 +35,7 @@ export async function startSimulationChain(options: { timeoutMs?: number } = {})
         await stop();
         throw new StackFailedError(`hardhat node did not answer on ${rpcUrl} in time; last output:\n${node.output()}`, { cause: error });
       }
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
   }
 }

@@ -17,10 +17,10 @@ import { ZERO_HASH } from '../../chain/types';
 import { ReadCache } from '../../chain/readCache';
 import type { App } from '../typebox';
 import { acceptBinaryStreams, BinaryBody } from '../binaryBody';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
 const UpdateParams = Type.Object({ ...RoundParamsSchema.properties, participant: AddressSchema });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Update ciphertexts: participants upload (streamed, hashed, checked against the chain); the aggregator fetches. */
 export default async function updateRoutes(app: App): Promise<void> {
