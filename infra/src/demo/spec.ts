@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { canonicalJson, encodeTensors, sha256Hex, type Aggregation, type NamedTensor, type TrainingTaskSpec } from '@cloister/protocol';
 import { HEART_FEATURES, HEART_SCALING } from './datasets/heartDisease';
+import { mnistCnnModel } from '@cloister/simulation';
 
 export type TrainingDefaults = TrainingTaskSpec['training'];
 
@@ -105,15 +106,9 @@ export function buildHeartTask(options: { strategy?: string; training?: Partial<
   return buildTabularTask({ ...options, name: 'heart-disease', features: HEART_FEATURES, label: 'num > 0', scaling: HEART_SCALING, modelName });
 }
 
-/** The small reference CNN: conv 5×5×8 → max-pool → conv 5×5×16 → max-pool → dense 10 (softmax); seeded Glorot init. */
+/** The small reference CNN (simulation's mnistCnnModel: two conv/max-pool stages, dense 10 softmax, seeded init). */
 export function buildMnistTask(options: { strategy?: string; training?: Partial<TrainingDefaults>; modelAccess?: ModelAccess } = {}): BuiltTask {
-  const model = tf.sequential({ name: 'mnist_cnn' });
-  model.add(tf.layers.conv2d({ name: 'conv1', inputShape: [28, 28, 1], filters: 8, kernelSize: 5, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
-  model.add(tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }));
-  model.add(tf.layers.conv2d({ name: 'conv2', filters: 16, kernelSize: 5, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
-  model.add(tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2 }));
-  model.add(tf.layers.flatten({ name: 'flatten' }));
-  model.add(tf.layers.dense({ name: 'logits', units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }));
+  const model = mnistCnnModel();
   const spec: TrainingTaskSpec = {
     version: 2,
     kind: 'training',
