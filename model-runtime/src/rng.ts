@@ -1,4 +1,5 @@
-// A small seeded PRNG (sfc32, seeded through splitmix32) for reproducible shuffles, splits and noise. Not for keys.
+// A small seeded PRNG (protocol's sfc32Words) for reproducible shuffles, splits and noise. Not for keys.
+import { sfc32Words } from '@cloister/protocol';
 
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -9,35 +10,11 @@ export interface Rng {
   int(n: number): number;
 }
 
-function splitmix32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-}
-
 /** A deterministic generator: the same seed gives the same sequence on every platform. */
 export function createRng(seed: number): Rng {
-  const init = splitmix32(Math.floor(seed) >>> 0);
-  let a = init();
-  let b = init();
-  let c = init();
-  let d = init();
+  const word = sfc32Words(seed);
   let spare: number | null = null;
-  const next = (): number => {
-    const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = ((c << 21) | (c >>> 11)) >>> 0;
-    c = (c + t) >>> 0;
-    return t / 4294967296;
-  };
-  for (let i = 0; i < 12; i++) next();
+  const next = (): number => word() / 4294967296;
   return {
     next,
     int: (n: number) => Math.floor(next() * n),

@@ -1,3 +1,4 @@
+export { sfc32Words, mulberry32 } from './seededGenerators.js';
 export { cryptoRandomSource, simulationOnlySeededRandomSource, type RandomSource } from './randomSource.js';
 export {
   addDiscreteGaussianNoise,

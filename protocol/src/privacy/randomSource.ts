@@ -2,6 +2,7 @@
 // tests: a seeded generator under a name that says it is for simulations only.
 import { randomFillSync } from 'node:crypto';
 import { DpNoiseInvalidError } from '../errors.js';
+import { sfc32Words } from './seededGenerators.js';
 
 /** Uniform integers for the samplers: exact, by rejection, never through floating point. */
 export interface RandomSource {
@@ -71,27 +72,5 @@ export function cryptoRandomSource(): RandomSource {
  * Anyone who knows or guesses the seed knows the noise: never use it for a real participant or aggregator.
  */
 export function simulationOnlySeededRandomSource(seed: number): RandomSource {
-  let s = Math.floor(seed) >>> 0;
-  const splitmix = () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  let a = splitmix();
-  let b = splitmix();
-  let c = splitmix();
-  let d = splitmix();
-  const word = (): number => {
-    const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = ((c << 21) | (c >>> 11)) >>> 0;
-    c = (c + t) >>> 0;
-    return t;
-  };
-  for (let i = 0; i < 12; i++) word();
-  return fromWords(word);
+  return fromWords(sfc32Words(seed));
 }

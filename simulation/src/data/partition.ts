@@ -2,18 +2,12 @@
 // Dirichlet(α) label skew (per class, proportions ~ Dir(α·1_N), as in Hsu et al. 2019 and Flower's
 // DirichletPartitioner; resampled until every part has `minSize` examples), or one file per site (loadSites).
 import { loadDataset, splitExamples, type DatasetConfig, type Examples, type LocalDataset, type TaskDataSpec } from '@cloister/client';
+import { mulberry32 } from '@cloister/protocol';
 import { DatasetInvalidError, OptionsInvalidError } from '../errors';
 
-/** mulberry32: a small seeded PRNG in [0, 1). */
+/** A seeded generator of numbers in [0, 1) (protocol's mulberry32). */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 function shuffled(count: number, random: () => number): number[] {

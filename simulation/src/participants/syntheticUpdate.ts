@@ -1,6 +1,6 @@
 // Seeded synthetic updates for benchmarks: P float32 parameters, deterministic per (seed, participant, round),
 // uniform in [-scale, scale]. Generated on demand, one update per participant in flight, never kept.
-import type { NamedTensor, UpdatePayload } from '@cloister/protocol';
+import { mulberry32, type NamedTensor, type UpdatePayload } from '@cloister/protocol';
 
 /** The synthetic model's single tensor. */
 export const SYNTHETIC_TENSOR = 'synthetic/weights';
@@ -19,15 +19,8 @@ export function updateSeed(seed: number, participant: number, round: number): nu
 
 /** Fills `out` with mulberry32 draws in [-scale, scale). */
 export function fillUniform(out: Float32Array, seed: number, scale: number): Float32Array {
-  let a = seed >>> 0;
-  for (let i = 0; i < out.length; i += 1) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    out[i] = (2 * u - 1) * scale;
-  }
+  const random = mulberry32(seed);
+  for (let i = 0; i < out.length; i += 1) out[i] = (2 * random() - 1) * scale;
   return out;
 }
 
