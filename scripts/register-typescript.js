@@ -10,9 +10,10 @@ const ROOT = path.resolve(__dirname, '..');
 const originalResolve = Module._resolveFilename;
 
 Module._resolveFilename = function resolve(request, parent, ...rest) {
-  const m = /^@cloister\/([a-z-]+)$/.exec(request);
+  // `@cloister/<pkg>` and its subpath entries (`@cloister/contracts/development` → contracts/src/development/index.ts).
+  const m = /^@cloister\/([a-z-]+)(?:\/([a-z-]+))?$/.exec(request);
   if (m) {
-    const source = path.join(ROOT, m[1], 'src', 'index.ts');
+    const source = path.join(ROOT, m[1], 'src', m[2] ?? '', 'index.ts');
     if (fs.existsSync(source)) return source;
   }
   if (parent && parent.filename && parent.filename.endsWith('.ts') && request.startsWith('.')) {

@@ -19,16 +19,18 @@ import {
   type NamedTensor,
 } from '@cloister/protocol';
 import {
-  authorizeRoflOrigin,
   connectCloister,
   deployCloister,
+  type CloisterContracts,
+  type Deployment,
+} from '@cloister/contracts';
+import {
+  authorizeRoflOrigin,
   EXAMPLE_ROFL_APP_ID as APP_ID,
   jsonRpc,
   startLocalChain,
-  type CloisterContracts,
-  type Deployment,
   type LocalChain,
-} from '@cloister/contracts';
+} from '@cloister/contracts/development';
 import { Queue } from 'bullmq';
 import { getBytes, JsonRpcProvider, type JsonRpcSigner } from 'ethers';
 import pino from 'pino';

@@ -23,6 +23,7 @@ import {
   type AggregationJob,
   type NamedTensor,
 } from '@cloister/protocol';
+import { siweLogin } from '@cloister/contracts';
 import {
   authorizeRoflOrigin,
   createTestTask,
@@ -30,10 +31,9 @@ import {
   EXAMPLE_ROFL_APP_ID_BYTES21,
   governAlone,
   jsonRpc,
-  siweLogin,
   startTestDeployment,
   type TestDeployment,
-} from '@cloister/contracts';
+} from '@cloister/contracts/development';
 import { spawnRedis, step, type SpawnedRedis } from '@cloister/devstack';
 import { Queue } from 'bullmq';
 import { getBytes, type Wallet } from 'ethers';

@@ -14,7 +14,7 @@ import {
   jsonRpc,
   startTestDeployment,
   type TestDeployment,
-} from '@cloister/contracts';
+} from '@cloister/contracts/development';
 import { spawnRedis, type SpawnedRedis } from '@cloister/devstack';
 import { getBytes, type Wallet } from 'ethers';
 import pino from 'pino';

@@ -1,11 +1,11 @@
 // Integration fixtures: a Hardhat node with Cloister deployed (Sapphire mocks) and a real HPKE aggregator key on chain,
 // and a TCP proxy that resets connections (the redis-server and polling come from @cloister/devstack).
 import { createConnection, createServer, type Socket } from 'node:net';
-import { createTestTask, startTestDeployment, type TestDeployment } from '@cloister/contracts';
+import { createTestTask, startTestDeployment, type TestDeployment } from '@cloister/contracts/development';
 import { generateRecipientKeyPair, type RecipientKeyPair } from '@cloister/protocol';
 import { hexlify, type Wallet } from 'ethers';
 
-export { governAlone as govern } from '@cloister/contracts';
+export { governAlone as govern } from '@cloister/contracts/development';
 
 export type TestChain = TestDeployment & { aggregatorKeys: RecipientKeyPair; participants: Wallet[]; outsider: Wallet };
 

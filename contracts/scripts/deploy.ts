@@ -6,7 +6,8 @@
 // voting period 60 s, challenge window 120 s, operator = the deployer.
 import { join } from 'node:path';
 import hre from 'hardhat';
-import { deployCloister, installSapphireMocks, isSapphireChain, saveDeployment, wrapForSapphire } from '../src';
+import { deployCloister, isSapphireChain, saveDeployment, wrapForSapphire } from '../src';
+import { installSapphireMocks } from '../src/development';
 
 async function main(): Promise<void> {
   const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);

@@ -9,14 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import hre from 'hardhat';
 import { ethers, type Signer } from 'ethers';
-import {
-  authorizeRoflOrigin,
-  connectCloister,
-  deployCloister,
-  EXAMPLE_ROFL_APP_ID as APP_ID,
-  installSapphireMocks,
-  SCORE_TOTAL,
-} from '../src';
+import { connectCloister, deployCloister, SCORE_TOTAL } from '../src';
+import { authorizeRoflOrigin, EXAMPLE_ROFL_APP_ID as APP_ID, installSapphireMocks } from '../src/development';
 
 type Row = { name: string; value: number; unit: string; baseline: number; ratio: number };
 

@@ -1,7 +1,8 @@
 /**
  * @cloister/contracts: TypeChain (ethers v6) bindings of the Cloister contracts and the helpers other packages
- * use to deploy, connect, run a local development chain with emulated Sapphire precompiles, and sign in to the
- * confidential views. Importing this module never loads the Hardhat runtime.
+ * use to deploy, connect and sign in to the confidential views. The local development chain, the emulated Sapphire
+ * precompiles and the development wallets live behind `@cloister/contracts/development` (src/development/), so
+ * production code never loads hardhat, solc or devstack.
  */
 export * from './typechain-types';
 export * from './constants';
@@ -11,10 +12,7 @@ export * from './deployment';
 export * from './connection';
 export * from './connectCloister';
 export * from './deployCloister';
-export * from './startLocalChain';
-export * from './sapphireMocks';
 export * from './sapphire';
 export * from './siweLogin';
 export * from './roflAppId';
 export * from './roundPages';
-export * from './development';

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { loadFixture } from '@nomicfoundation/hardhat-network-helpers';
 import { ethers } from 'ethers';
-import { AggregatorRegistry__factory, authorizeRoflOrigin, ParticipantRegistry__factory } from '../src';
+import { AggregatorRegistry__factory, ParticipantRegistry__factory } from '../src';
+import { authorizeRoflOrigin } from '../src/development';
 import hre from 'hardhat';
 import { APP_ID, deployFixture, governanceSigner, passProposal } from './fixtures';
 

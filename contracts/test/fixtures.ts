@@ -5,17 +5,19 @@ import type { HardhatEthersSigner } from '@nomicfoundation/hardhat-ethers/signer
 import { impersonateAccount, setBalance, time } from '@nomicfoundation/hardhat-network-helpers';
 import { ethers, type BytesLike, type ContractTransactionResponse } from 'ethers';
 import {
-  authorizeRoflOrigin,
   connectCloister,
   deployCloister,
-  EXAMPLE_ROFL_APP_ID,
-  EXAMPLE_ROFL_APP_ID_BYTES21,
-  installSapphireMocks,
   SCORE_TOTAL,
   type CloisterContracts,
   type Deployment,
   type TaskManager,
 } from '../src';
+import {
+  authorizeRoflOrigin,
+  EXAMPLE_ROFL_APP_ID,
+  EXAMPLE_ROFL_APP_ID_BYTES21,
+  installSapphireMocks,
+} from '../src/development';
 
 export const APP_ID = EXAMPLE_ROFL_APP_ID_BYTES21;
 export const APP_ID_BECH32 = EXAMPLE_ROFL_APP_ID;

@@ -7,13 +7,11 @@ import { join } from 'node:path';
 import { loadFixture } from '@nomicfoundation/hardhat-network-helpers';
 import { AbiCoder, ethers } from 'ethers';
 import {
-  authorizeRoflOrigin,
   bytes21ToRoflAppId,
   CONTRACTS_ERROR_CODES,
   ContractsError,
   deployCloister,
   EXCLUSION_REASON,
-  installSapphireMocks,
   isSapphireChain,
   loadDeployment,
   MockSubcall__factory,
@@ -25,8 +23,8 @@ import {
   saveDeployment,
   wrapForSapphire,
   type Deployment,
-  type RpcProvider,
 } from '../src';
+import { authorizeRoflOrigin, installSapphireMocks, type RpcProvider } from '../src/development';
 import { APP_ID, APP_ID_BECH32, deployFixture } from './fixtures';
 
 function expectCode(fn: () => unknown, code: string) {

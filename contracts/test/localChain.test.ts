@@ -3,21 +3,23 @@
 import { expect } from 'chai';
 import { ethers, JsonRpcProvider, NonceManager } from 'ethers';
 import {
-  authorizeRoflOrigin,
   connectCloister,
   creditRoundRewards,
-  createTestTask,
   deployCloister,
   finalizeRoundInPages,
-  developmentWallet,
-  EXAMPLE_ROFL_APP_ID,
   roflAppIdToBytes21,
   ROUND_STATE,
   siweLogin,
+} from '../src';
+import {
+  authorizeRoflOrigin,
+  createTestTask,
+  developmentWallet,
+  EXAMPLE_ROFL_APP_ID,
   startLocalChain,
   startTestDeployment,
   type LocalChain,
-} from '../src';
+} from '../src/development';
 
 describe('startLocalChain + deployCloister (hardhat node process)', function () {
   this.timeout(120_000);

@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { hexlify, randomBytes } from 'ethers';
-import { startTestDeployment } from '@cloister/contracts';
+import { startTestDeployment } from '@cloister/contracts/development';
 import { startCoordinator } from '@cloister/coordinator';
 import { spawnRedis } from '@cloister/devstack';
 import type { Browser } from 'playwright-core';

@@ -16,7 +16,6 @@ import { Wallet, getBytes, hexlify, id as keccakText, parseEther, toQuantity, ty
 import type { AggregatorConfig } from '@cloister/aggregator-rofl';
 import { startDevelopmentAppd } from '@cloister/development-appd';
 import {
-  authorizeRoflOrigin,
   bytes21ToRoflAppId,
   connectCloister,
   connectJsonRpc,
@@ -25,6 +24,7 @@ import {
   type CloisterContracts,
   type Deployment,
 } from '@cloister/contracts';
+import { authorizeRoflOrigin } from '@cloister/contracts/development';
 import { freePort, spawnManaged, spawnRedis, until, type ManagedProcess, type SpawnedRedis } from '@cloister/devstack';
 import { encodeTensors, encodeUpdate, EXCLUSION_REASON, ROUND_STATE, sealUpdateToBytes, sha256Hex, signUpdateDigest } from '@cloister/protocol';
 import {

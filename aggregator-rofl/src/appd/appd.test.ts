@@ -6,7 +6,7 @@ import { Interface } from 'ethers';
 import pino from 'pino';
 import { deriveDevelopmentKey, startDevelopmentAppd, type DevelopmentAppd } from '@cloister/development-appd';
 import { AppdTxFailedError, AppdUnavailableError } from '../errors';
-import { EXAMPLE_ROFL_APP_ID } from '@cloister/contracts';
+import { EXAMPLE_ROFL_APP_ID } from '@cloister/contracts/development';
 import { appIdToBytes21, bytes21ToAppId } from './appId';
 import { AppdClient, decodeCallResult, decodeRevert } from './appdClient';
 

@@ -7,8 +7,8 @@ import { id, NonceManager, JsonRpcProvider, type BytesLike, type Signer, type Wa
 import { connectCloister, type CloisterContracts } from '../connectCloister';
 import { deployCloister } from '../deployCloister';
 import type { Deployment } from '../deployment';
-import { startLocalChain, jsonRpc, type LocalChain } from '../startLocalChain';
-import { authorizeRoflOrigin } from '../sapphireMocks';
+import { startLocalChain, jsonRpc, type LocalChain } from './startLocalChain';
+import { authorizeRoflOrigin } from './sapphireMocks';
 import type { TaskManager } from '../typechain-types';
 import { developmentWallet, EXAMPLE_ROFL_APP_ID, EXAMPLE_ROFL_APP_ID_BYTES21 } from './wallets';
 

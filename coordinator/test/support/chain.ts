@@ -1,7 +1,7 @@
 import { ethers, type Wallet } from 'ethers';
-import { startTestDeployment, type TestDeployment } from '@cloister/contracts';
+import { startTestDeployment, type TestDeployment } from '@cloister/contracts/development';
 
-export { createTestTask as createTask, governAlone as govern } from '@cloister/contracts';
+export { createTestTask as createTask, governAlone as govern } from '@cloister/contracts/development';
 
 export type TestChain = TestDeployment & { participants: Wallet[]; outsider: Wallet };
 

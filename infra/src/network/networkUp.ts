@@ -11,17 +11,15 @@ import { hexlify, parseEther, Wallet } from 'ethers';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import {
-  authorizeRoflOrigin,
   bytes21ToRoflAppId,
   connectCloister,
   connectJsonRpc,
   deployCloister,
-  installSapphireMocks,
-  jsonRpc,
   saveConnection,
   saveDeployment,
   type Connection,
 } from '@cloister/contracts';
+import { authorizeRoflOrigin, installSapphireMocks, jsonRpc } from '@cloister/contracts/development';
 import { freePort } from '@cloister/devstack';
 import { InfraError, NetworkRunningError, NetworkStartFailedError, NetworkStateInvalidError } from '../errors';
 import { developmentAccounts, fund } from '../stack/accounts';

@@ -2,9 +2,9 @@
 // ("test test … junk", @cloister/contracts' developmentWallet), funded with hardhat_setBalance. Never use these keys
 // anywhere else: they are public.
 import { toQuantity, type Provider, type Wallet } from 'ethers';
-import { developmentWallet } from '@cloister/contracts';
+import { developmentWallet } from '@cloister/contracts/development';
 
-export { DEVELOPMENT_MNEMONIC, developmentWallet } from '@cloister/contracts';
+export { DEVELOPMENT_MNEMONIC, developmentWallet } from '@cloister/contracts/development';
 
 export type StackAccounts = {
   deployer: Wallet;

@@ -1,7 +1,7 @@
 // The simulation's Hardhat node: `hardhat node --config simulation/chain/hardhat.config.js` (see that file for why
 // it differs from contracts' default network), in its own process group, with contracts' Sapphire precompile mocks.
 import { resolve } from 'node:path';
-import { installSapphireMocks } from '@cloister/contracts';
+import { installSapphireMocks } from '@cloister/contracts/development';
 import { freePort, spawnManaged } from '@cloister/devstack';
 import { JsonRpcBatcher } from '../chain/rpc';
 import { StackFailedError } from '../errors';

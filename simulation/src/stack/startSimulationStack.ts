@@ -9,7 +9,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  authorizeRoflOrigin,
   bytes21ToRoflAppId,
   connectCloister,
   deployCloister,
@@ -17,6 +16,7 @@ import {
   type CloisterContracts,
   type Deployment,
 } from '@cloister/contracts';
+import { authorizeRoflOrigin } from '@cloister/contracts/development';
 import { startDevelopmentAppd } from '@cloister/development-appd';
 import { startCoordinator, type RunningCoordinator } from '@cloister/coordinator';
 import { JsonRpcProvider, Wallet, hexlify, id as keccakText, parseEther, toQuantity } from 'ethers';

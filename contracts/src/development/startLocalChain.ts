@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { freePort, spawnManaged } from '@cloister/devstack';
-import { HARDHAT_CHAIN_ID } from './constants';
-import { LocalChainFailedError } from './errors';
+import { HARDHAT_CHAIN_ID } from '../constants';
+import { LocalChainFailedError } from '../errors';
 import { installSapphireMocks, type RpcProvider } from './sapphireMocks';
 
 export type LocalChain = {
@@ -22,8 +22,8 @@ export type StartLocalChainOptions = {
   timeoutMs?: number;
 };
 
-/** The contracts package folder (this file is in src/ or dist/). */
-export const CONTRACTS_DIR = resolve(__dirname, '..');
+/** The contracts package folder (this file is in src/development/ or dist/development/). */
+export const CONTRACTS_DIR = resolve(__dirname, '..', '..');
 
 /** A minimal JSON-RPC client over fetch (keeps ethers' provider retries out of the readiness loop). */
 export function jsonRpc(rpcUrl: string): RpcProvider {

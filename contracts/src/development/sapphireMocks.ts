@@ -1,9 +1,9 @@
 import { AbiCoder, getAddress, keccak256, toQuantity, zeroPadValue } from 'ethers';
-import { SAPPHIRE_PRECOMPILES } from './constants';
-import { SapphireMocksOnSapphireError, SapphireMocksMissingError } from './errors';
-import { roflAppIdToBytes21 } from './roflAppId';
-import { isSapphireChain } from './sapphire';
-import { MockDecrypt__factory, MockEncrypt__factory, MockRandomBytes__factory, MockSubcall__factory } from './typechain-types';
+import { SAPPHIRE_PRECOMPILES } from '../constants';
+import { SapphireMocksOnSapphireError, SapphireMocksMissingError } from '../errors';
+import { roflAppIdToBytes21 } from '../roflAppId';
+import { isSapphireChain } from '../sapphire';
+import { MockDecrypt__factory, MockEncrypt__factory, MockRandomBytes__factory, MockSubcall__factory } from '../typechain-types';
 
 /** The JSON-RPC part of a provider these helpers need (ethers JsonRpcProvider, Hardhat's provider). */
 export type RpcProvider = { send(method: string, params: unknown[]): Promise<unknown> };
