@@ -14,7 +14,7 @@ import {
 } from '@cloister/contracts';
 import { defaultNetworkDir } from '@cloister/infra/dist/network/networkPaths';
 import { Wallet, type JsonRpcProvider, type Signer } from 'ethers';
-import { CLI_ERROR_CODES, CliError } from './errors';
+import { CliKeyMissingError, CliNetworkUnreachableError } from './errors';
 
 /** Flags every command shares; each has a CLOISTER_* variable. */
 export type GlobalOptions = {
@@ -32,16 +32,16 @@ export function connectionPath(o: GlobalOptions, env: NodeJS.ProcessEnv = proces
 export async function loadKey(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<Wallet> {
   const fromEnv = env.CLOISTER_PRIVATE_KEY;
   if (!path && fromEnv) return new Wallet(fromEnv.startsWith('0x') ? fromEnv : `0x${fromEnv}`);
-  if (!path) throw new CliError(CLI_ERROR_CODES.keyMissing, 'this command signs: pass --key <file> (CLOISTER_KEY) — a hex private key file or an ethers keystore (with CLOISTER_PASSPHRASE)');
-  if (!existsSync(path)) throw new CliError(CLI_ERROR_CODES.keyMissing, `no key file at ${path} — pass an existing --key <file> (\`cloister network up\` writes development keys under <dir>/keys)`);
+  if (!path) throw new CliKeyMissingError('this command signs: pass --key <file> (CLOISTER_KEY) — a hex private key file or an ethers keystore (with CLOISTER_PASSPHRASE)');
+  if (!existsSync(path)) throw new CliKeyMissingError(`no key file at ${path} — pass an existing --key <file> (\`cloister network up\` writes development keys under <dir>/keys)`);
   const text = readFileSync(path, 'utf8').trim();
   if (/^(0x)?[0-9a-fA-F]{64}$/.test(text)) return new Wallet(text.startsWith('0x') ? text : `0x${text}`);
   const passphrase = env.CLOISTER_PASSPHRASE;
-  if (!passphrase) throw new CliError(CLI_ERROR_CODES.keyMissing, `${path} is a keystore: set CLOISTER_PASSPHRASE to decrypt it`);
+  if (!passphrase) throw new CliKeyMissingError(`${path} is a keystore: set CLOISTER_PASSPHRASE to decrypt it`);
   try {
     return (await Wallet.fromEncryptedJson(text, passphrase)) as Wallet;
   } catch (cause) {
-    throw new CliError(CLI_ERROR_CODES.keyMissing, `cannot decrypt ${path} — check CLOISTER_PASSPHRASE, or give a hex private key file`, { cause });
+    throw new CliKeyMissingError(`cannot decrypt ${path} — check CLOISTER_PASSPHRASE, or give a hex private key file`, { cause });
   }
 }
 
@@ -65,11 +65,11 @@ export async function openNetwork(o: GlobalOptions & { needKey?: boolean }, env:
     chainId = (await provider.getNetwork()).chainId;
   } catch (cause) {
     provider.destroy();
-    throw new CliError(CLI_ERROR_CODES.networkUnreachable, `the chain at ${connection.rpcUrl} does not answer — is the network running? (\`cloister network status\`)`, { cause });
+    throw new CliNetworkUnreachableError(`the chain at ${connection.rpcUrl} does not answer — is the network running? (\`cloister network status\`)`, { cause });
   }
   if (chainId !== BigInt(connection.chainId)) {
     provider.destroy();
-    throw new CliError(CLI_ERROR_CODES.networkUnreachable, `${connection.rpcUrl} is chain ${chainId}, the connection file says ${connection.chainId} — the connection file is stale: run \`cloister network up\` again or fix it`);
+    throw new CliNetworkUnreachableError(`${connection.rpcUrl} is chain ${chainId}, the connection file says ${connection.chainId} — the connection file is stale: run \`cloister network up\` again or fix it`);
   }
   const keyPath = o.key ?? env.CLOISTER_KEY;
   let wallet: Wallet | undefined;

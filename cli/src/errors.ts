@@ -1,6 +1,6 @@
 // Errors of the `cloister` command line. Every one has a stable code (`CLOISTER_ERR_CLI_…`), never reused, listed in
 // cli/README.md with the exit code the command ends with.
-import { CloisterError, type CloisterErrorOptions } from '@cloister/protocol';
+import { CloisterError, errorDefiner } from '@cloister/protocol';
 
 export const CLI_ERROR_CODES = {
   usage: 'CLOISTER_ERR_CLI_USAGE',
@@ -12,17 +12,70 @@ export const CLI_ERROR_CODES = {
   notFound: 'CLOISTER_ERR_CLI_NOT_FOUND',
   hashMismatch: 'CLOISTER_ERR_CLI_HASH_MISMATCH',
   taskFailed: 'CLOISTER_ERR_CLI_TASK_FAILED',
+  unexpected: 'CLOISTER_ERR_CLI_UNEXPECTED',
 } as const;
 
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[keyof typeof CLI_ERROR_CODES];
 
+/** Base class of every error the `cloister` command line throws (protocol's CloisterError). */
 export class CliError extends CloisterError {
   declare readonly code: CliErrorCode;
-
-  constructor(code: CliErrorCode, message: string, options: CloisterErrorOptions = {}) {
-    super(code, message, options);
-  }
 }
+
+const define = errorDefiner('cli', CliError);
+const C = CLI_ERROR_CODES;
+
+export const CliUsageError = define('CliUsageError', {
+  code: C.usage,
+  description: 'A flag or argument is missing or malformed: the message says which and what to pass (exit code 2).',
+});
+export type CliUsageError = InstanceType<typeof CliUsageError>;
+export const CliFileMissingError = define('CliFileMissingError', {
+  code: C.fileMissing,
+  description: 'A file the command reads does not exist (exit code 3).',
+});
+export type CliFileMissingError = InstanceType<typeof CliFileMissingError>;
+export const CliTaskInvalidError = define('CliTaskInvalidError', {
+  code: C.taskInvalid,
+  description: 'The task folder does not validate: every problem is listed with its file and field (exit code 3).',
+});
+export type CliTaskInvalidError = InstanceType<typeof CliTaskInvalidError>;
+export const CliDatasetMismatchError = define('CliDatasetMismatchError', {
+  code: C.datasetMismatch,
+  description: "The site's data does not match the task's data schema (exit code 3).",
+});
+export type CliDatasetMismatchError = InstanceType<typeof CliDatasetMismatchError>;
+export const CliKeyMissingError = define('CliKeyMissingError', {
+  code: C.keyMissing,
+  description: 'The command signs or authenticates but has no usable key, passphrase or operator token (exit code 3).',
+});
+export type CliKeyMissingError = InstanceType<typeof CliKeyMissingError>;
+export const CliNetworkUnreachableError = define('CliNetworkUnreachableError', {
+  code: C.networkUnreachable,
+  description: 'The chain or the coordinator of the connection file does not answer, or is another chain (exit code 4).',
+});
+export type CliNetworkUnreachableError = InstanceType<typeof CliNetworkUnreachableError>;
+export const CliNotFoundError = define('CliNotFoundError', {
+  code: C.notFound,
+  description: 'The task, round or result asked for does not exist (yet) (exit code 5).',
+});
+export type CliNotFoundError = InstanceType<typeof CliNotFoundError>;
+export const CliHashMismatchError = define('CliHashMismatchError', {
+  code: C.hashMismatch,
+  description: 'A downloaded model or document does not hash to what the chain recorded (exit code 6).',
+});
+export type CliHashMismatchError = InstanceType<typeof CliHashMismatchError>;
+export const CliTaskFailedError = define('CliTaskFailedError', {
+  code: C.taskFailed,
+  description: 'A service or the chain refused the step (not a member, a refused blob, a node that exited) (exit code 5).',
+});
+export type CliTaskFailedError = InstanceType<typeof CliTaskFailedError>;
+/** Not thrown: the code formatError prints for an error that is not a Cloister error (a bug to report). */
+export const CliUnexpectedError = define('CliUnexpectedError', {
+  code: C.unexpected,
+  description: 'Something failed that Cloister does not know as an error: run again with --log-level debug and report it (exit code 1).',
+});
+export type CliUnexpectedError = InstanceType<typeof CliUnexpectedError>;
 
 /**
  * Exit codes (cli/README.md): 0 success, 1 any other failure, 2 usage (bad flag or argument), 3 invalid input file
@@ -65,7 +118,7 @@ export function exitCodeOf(error: unknown): number {
 export function formatError(error: unknown): string {
   const e = error as { code?: unknown; message?: unknown; shortMessage?: unknown };
   const known = typeof e?.code === 'string' && e.code.startsWith('CLOISTER_ERR_');
-  const code = known ? (e.code as string) : 'CLOISTER_ERR_CLI_UNEXPECTED';
+  const code = known ? (e.code as string) : CLI_ERROR_CODES.unexpected;
   const message = String(e?.shortMessage ?? e?.message ?? error)
     .split('\n')
     .map((l) => l.trim())

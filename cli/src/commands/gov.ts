@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { formatEther } from 'ethers';
 import { execute, listProposals, vote } from '@cloister/infra/dist/governance/actions';
-import { CLI_ERROR_CODES, CliError } from '../errors';
+import { CliTaskFailedError, CliUsageError } from '../errors';
 import { example, uint, withNetwork, type CommandEnv } from './shared';
 
 export function govCommand(env: CommandEnv): Command {
@@ -35,7 +35,7 @@ export function govCommand(env: CommandEnv): Command {
     .option('--no', 'vote against')
     .addHelpText('after', example('cloister gov vote 1 2 --yes --key net/keys/member-2.key'))
     .action(async (ids: string[], o: { yes?: boolean; no?: boolean }) => {
-      if (Boolean(o.yes) === Boolean(o.no)) throw new CliError(CLI_ERROR_CODES.usage, 'say how you vote: --yes or --no');
+      if (Boolean(o.yes) === Boolean(o.no)) throw new CliUsageError('say how you vote: --yes or --no');
       const out = env.output();
       const results = await withNetwork(env, true, async (ctx) => {
         const rows = [];
@@ -64,9 +64,7 @@ export function govCommand(env: CommandEnv): Command {
           const p = await ctx.contracts.governance.getProposal(id);
           if (!(await ctx.contracts.governance.isPassed(id))) {
             const quorum = await ctx.contracts.governance.quorum();
-            throw new CliError(
-              CLI_ERROR_CODES.taskFailed,
-              `proposal ${id} by ${p.proposer} has not passed: yes ${p.yesVotes} / no ${p.noVotes}, quorum ${quorum}, voting ends ${new Date(Number(p.votingEndsAt) * 1000).toISOString()} — more members must vote yes (\`cloister gov vote ${id} --yes\`)`,
+            throw new CliTaskFailedError(`proposal ${id} by ${p.proposer} has not passed: yes ${p.yesVotes} / no ${p.noVotes}, quorum ${quorum}, voting ends ${new Date(Number(p.votingEndsAt) * 1000).toISOString()} — more members must vote yes (\`cloister gov vote ${id} --yes\`)`,
             );
           }
           const quorum = Number(await ctx.contracts.governance.quorum());

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { fetchVerified } from '@cloister/client';
 import { decodeTensors, ROUND_STATE } from '@cloister/protocol';
 import { Command } from 'commander';
-import { CLI_ERROR_CODES, CliError } from '../errors';
+import { CliNotFoundError } from '../errors';
 import { example, uint, withNetwork, type CommandEnv } from './shared';
 
 export function modelCommand(env: CommandEnv): Command {
@@ -20,7 +20,7 @@ export function modelCommand(env: CommandEnv): Command {
       const id = uint(taskId);
       const r = await withNetwork(env, false, async (ctx) => {
         const count = await ctx.contracts.taskManager.taskCount();
-        if (id < 1n || id > count) throw new CliError(CLI_ERROR_CODES.notFound, `there is no task ${id} (the chain has ${count}) — check the task id`);
+        if (id < 1n || id > count) throw new CliNotFoundError(`there is no task ${id} (the chain has ${count}) — check the task id`);
         const task = await ctx.contracts.taskManager.getTask(id);
         let round = o.round;
         let hash: string;
@@ -28,11 +28,11 @@ export function modelCommand(env: CommandEnv): Command {
           hash = task.currentModelHash;
           round = task.acceptedRounds;
         } else {
-          if (round < 1n || round > task.currentRound) throw new CliError(CLI_ERROR_CODES.notFound, `task ${id} has rounds 1..${task.currentRound} so far — pass one of them`);
+          if (round < 1n || round > task.currentRound) throw new CliNotFoundError(`task ${id} has rounds 1..${task.currentRound} so far — pass one of them`);
           const onChain = await ctx.contracts.taskManager.getRound(id, round);
           const state = Number(onChain.state);
           if (state !== ROUND_STATE.Finalized && state !== ROUND_STATE.Accepted) {
-            throw new CliError(CLI_ERROR_CODES.notFound, `round ${round} of task ${id} has no model yet (state ${state}) — wait until it is finalized`);
+            throw new CliNotFoundError(`round ${round} of task ${id} has no model yet (state ${state}) — wait until it is finalized`);
           }
           hash = onChain.modelHash;
         }

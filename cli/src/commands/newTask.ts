@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { initBackend } from '@cloister/client';
 import { Command, Option } from 'commander';
-import { CLI_ERROR_CODES, CliError } from '../errors';
+import { CliUsageError } from '../errors';
 import { INITIAL_MODEL_FILE, TASK_FILE } from '../task/taskFile';
 import { buildTemplate, TEMPLATES, type TemplateName } from '../task/templates';
 import { example, positiveInt, type CommandEnv } from './shared';
@@ -25,7 +25,7 @@ export function newCommand(env: CommandEnv): Command {
       const out = env.output();
       const target = resolve(dir);
       if (existsSync(target) && readdirSync(target).length > 0) {
-        throw new CliError(CLI_ERROR_CODES.usage, `${target} exists and is not empty — choose a new folder`);
+        throw new CliUsageError(`${target} exists and is not empty — choose a new folder`);
       }
       await initBackend({ prefer: 'auto' });
       const { task, initialModel } = buildTemplate(o.template, {

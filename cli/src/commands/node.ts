@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { fetchTaskSpec, initBackend, ParticipantNode, requireAdmitted, resolveStatisticsScaling } from '@cloister/client';
 import { ROUND_STATE, type TaskSpec } from '@cloister/protocol';
 import { Command } from 'commander';
-import { CLI_ERROR_CODES, CliError } from '../errors';
+import { CliNotFoundError } from '../errors';
 import type { NetworkContext } from '../context';
 import { datasetProviderFor } from '../task/siteData';
 import { example, positiveInt, uint, withNetwork, type CommandEnv } from './shared';
@@ -36,7 +36,7 @@ export function nodeCommand(env: CommandEnv): Command {
       await withNetwork(env, true, async (ctx) => {
         const address = await ctx.wallet!.getAddress();
         if ((await ctx.contracts.taskManager.taskCount()) < o.task) {
-          throw new CliError(CLI_ERROR_CODES.notFound, `there is no task ${o.task} yet — wait until governance executed its creation (\`cloister gov list\`)`);
+          throw new CliNotFoundError(`there is no task ${o.task} yet — wait until governance executed its creation (\`cloister gov list\`)`);
         }
         await requireAdmitted(ctx.contracts, o.task, address);
         const task = await ctx.contracts.taskManager.getTask(o.task);

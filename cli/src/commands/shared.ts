@@ -1,6 +1,6 @@
 // What the commands share: global options (each with a CLOISTER_* variable), output, the network context.
 import { openNetwork, type GlobalOptions, type NetworkContext } from '../context';
-import { CLI_ERROR_CODES, CliError } from '../errors';
+import { CliUsageError } from '../errors';
 import { createOutput, type Output } from '../output';
 
 export type CommandEnv = {
@@ -34,12 +34,12 @@ export function example(...lines: string[]): string {
 }
 
 export function uint(value: string): bigint {
-  if (!/^[0-9]+$/.test(value)) throw new CliError(CLI_ERROR_CODES.usage, `${JSON.stringify(value)} is not a non-negative integer — pass a number like 1`);
+  if (!/^[0-9]+$/.test(value)) throw new CliUsageError(`${JSON.stringify(value)} is not a non-negative integer — pass a number like 1`);
   return BigInt(value);
 }
 
 export function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new CliError(CLI_ERROR_CODES.usage, `${JSON.stringify(value)} is not a positive integer`);
+  if (!Number.isSafeInteger(n) || n < 1) throw new CliUsageError(`${JSON.stringify(value)} is not a positive integer`);
   return n;
 }

@@ -6,7 +6,7 @@ import { formatEther } from 'ethers';
 import { checkTaskFolder, loadTaskFolder } from '../task/checkTask';
 import { parseParticipants, proposeTaskFolder, type ProposeResult } from '../task/proposeTask';
 import { readTaskResultsView } from '../task/taskResults';
-import { CLI_ERROR_CODES, CliError } from '../errors';
+import { CliTaskInvalidError, CliUsageError } from '../errors';
 import type { Output } from '../output';
 import { example, uint, withNetwork, type CommandEnv } from './shared';
 
@@ -46,7 +46,7 @@ export function taskCommand(env: CommandEnv): Command {
       if (problems.length > 0) {
         out.result({ ok: false, problems });
         if (!out.json) for (const p of problems) process.stderr.write(`  ${p.file}${p.field === '-' ? '' : ` ${p.field}`}: ${p.message}\n`);
-        throw new CliError(CLI_ERROR_CODES.taskInvalid, `${problems.length} problem(s) in ${resolve(dir)}, listed above — fix them and check again`);
+        throw new CliTaskInvalidError(`${problems.length} problem(s) in ${resolve(dir)}, listed above — fix them and check again`);
       }
       out.result({ ok: true, kind: loaded!.task.kind, name: loaded!.task.name }, () => out.line(`${resolve(dir)}: ok (${loaded!.task.kind} task "${loaded!.task.name}", ${loaded!.task.data.features.length} features)`));
     });
@@ -62,7 +62,7 @@ export function taskCommand(env: CommandEnv): Command {
       const out = env.output();
       const participants = parseParticipants(o.participants);
       const loaded = await loadTaskFolder(resolve(dir));
-      if (loaded.task.kind !== 'training') throw new CliError(CLI_ERROR_CODES.usage, `${dir} is a statistics task: propose it with \`cloister stats propose ${dir}\``);
+      if (loaded.task.kind !== 'training') throw new CliUsageError(`${dir} is a statistics task: propose it with \`cloister stats propose ${dir}\``);
       const r = await withNetwork(env, true, (ctx) => proposeTaskFolder(ctx, loaded, { participants, statisticsTaskId: o.statistics, description: o.description, operatorToken: env.env.CLOISTER_OPERATOR_TOKEN }));
       printProposal(out, r);
     });

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Wallet } from 'ethers';
 import type { Logger } from 'pino';
-import { CLI_ERROR_CODES, CliError } from '../errors';
+import { CliTaskFailedError } from '../errors';
 
 const execFileAsync = promisify(execFile);
 const CLI = resolve(__dirname, '..', 'main.js');
@@ -35,7 +35,7 @@ export async function runOwnTaskDemo(options: OwnTaskDemoOptions): Promise<OwnTa
       return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
     } catch (error) {
       const stderr = String((error as { stderr?: string }).stderr ?? '').trim().split('\n').pop();
-      throw new CliError(CLI_ERROR_CODES.taskFailed, `\`cloister ${args.join(' ')}\` failed: ${stderr}`);
+      throw new CliTaskFailedError(`\`cloister ${args.join(' ')}\` failed: ${stderr}`);
     }
   };
   const nodes = (taskId: string) =>
@@ -50,7 +50,7 @@ export async function runOwnTaskDemo(options: OwnTaskDemoOptions): Promise<OwnTa
             child.once('exit', (code) => {
               children.delete(child);
               if (code === 0) done();
-              else fail(new CliError(CLI_ERROR_CODES.taskFailed, `the node of ${site} exited ${code}: ${err.trim().split('\n').pop()}`));
+              else fail(new CliTaskFailedError(`the node of ${site} exited ${code}: ${err.trim().split('\n').pop()}`));
             });
           }),
       ),

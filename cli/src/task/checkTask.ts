@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { assertWeightsMatch, buildModel, initBackend } from '@cloister/client';
 import { canonicalJson, decodeTensors, encodeTensors, parseTaskSpec, sha256Hex, type NamedTensor } from '@cloister/protocol';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { CLI_ERROR_CODES, CliError } from '../errors';
+import { CliFileMissingError, CliTaskInvalidError } from '../errors';
 import { INITIAL_MODEL_FILE, TASK_FILE, TaskFileSchema, type TaskFile } from './taskFile';
 
 export type Problem = { file: string; field: string; message: string };
@@ -45,11 +45,11 @@ export function specDocumentOf(task: TaskFile, statisticsHash?: string): Record<
 export const EMPTY_MODEL = encodeTensors([]);
 
 function readJsonFile(file: string): unknown {
-  if (!existsSync(file)) throw new CliError(CLI_ERROR_CODES.fileMissing, `${file} does not exist — create a task folder with \`cloister new <dir> --template tabular-logistic --dataset site.json\``);
+  if (!existsSync(file)) throw new CliFileMissingError(`${file} does not exist — create a task folder with \`cloister new <dir> --template tabular-logistic --dataset site.json\``);
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (cause) {
-    throw new CliError(CLI_ERROR_CODES.taskInvalid, `${file}: not valid JSON (${(cause as Error).message}) — fix the file`, { cause });
+    throw new CliTaskInvalidError(`${file}: not valid JSON (${(cause as Error).message}) — fix the file`, { cause });
   }
 }
 
@@ -135,7 +135,7 @@ export async function checkTaskFolder(dir: string): Promise<{ problems: Problem[
 export async function loadTaskFolder(dir: string): Promise<LoadedTask> {
   const { problems, loaded } = await checkTaskFolder(dir);
   if (problems.length > 0 || !loaded) {
-    throw new CliError(CLI_ERROR_CODES.taskInvalid, `${problems.map((p) => `${p.file}${p.field === '-' ? '' : ` ${p.field}`}: ${p.message}`).join('; ')} — fix these, then run \`cloister task check ${dir}\``, { details: { problems } });
+    throw new CliTaskInvalidError(`${problems.map((p) => `${p.file}${p.field === '-' ? '' : ` ${p.field}`}: ${p.message}`).join('; ')} — fix these, then run \`cloister task check ${dir}\``, { details: { problems } });
   }
   return loaded;
 }

@@ -6,7 +6,7 @@ import { getAddress, isAddress, parseEther, Wallet } from 'ethers';
 import { canonicalJson, parseTaskSpec, sha256Hex } from '@cloister/protocol';
 import { admitCall, createTaskCall, escrowOf, propose, type TaskParams } from '@cloister/infra/dist/governance/actions';
 import type { NetworkContext } from '../context';
-import { CLI_ERROR_CODES, CliError } from '../errors';
+import { CliKeyMissingError, CliNetworkUnreachableError, CliTaskFailedError, CliTaskInvalidError, CliUsageError } from '../errors';
 import { readStatisticsResult, type StatisticsResult } from './statisticsResult';
 import type { LoadedTask } from './checkTask';
 
@@ -28,7 +28,7 @@ export type ProposeResult = {
 export async function storeBlob(ctx: NetworkContext, bytes: Uint8Array, operatorToken: string | undefined, route: 'blobs' | 'task-specs' = 'blobs'): Promise<string> {
   const hash = sha256Hex(bytes);
   if (!operatorToken) {
-    throw new CliError(CLI_ERROR_CODES.keyMissing, `storing the task's files needs the coordinator's operator token — set CLOISTER_OPERATOR_TOKEN, or ask the operator to store blob ${hash}`);
+    throw new CliKeyMissingError(`storing the task's files needs the coordinator's operator token — set CLOISTER_OPERATOR_TOKEN, or ask the operator to store blob ${hash}`);
   }
   let res: Response;
   try {
@@ -38,7 +38,7 @@ export async function storeBlob(ctx: NetworkContext, bytes: Uint8Array, operator
       body: bytes,
     });
   } catch (cause) {
-    throw new CliError(CLI_ERROR_CODES.networkUnreachable, `the coordinator at ${ctx.connection.coordinatorUrl} does not answer — is the network running? (\`cloister network status\`)`, { cause });
+    throw new CliNetworkUnreachableError(`the coordinator at ${ctx.connection.coordinatorUrl} does not answer — is the network running? (\`cloister network status\`)`, { cause });
   }
   if (!res.ok) {
     const text = await res.text();
@@ -50,7 +50,7 @@ export async function storeBlob(ctx: NetworkContext, bytes: Uint8Array, operator
       // not a JSON error body
     }
     const next = res.status === 401 ? 'check the operator token' : route === 'task-specs' ? 'fix the task folder and run `cloister task check`' : 'see the coordinator log';
-    throw new CliError(CLI_ERROR_CODES.taskFailed, `the coordinator refused ${route === 'task-specs' ? 'the task spec' : 'blob'} ${hash}: HTTP ${res.status} ${reason} — ${next}`);
+    throw new CliTaskFailedError(`the coordinator refused ${route === 'task-specs' ? 'the task spec' : 'blob'} ${hash}: HTTP ${res.status} ${reason} — ${next}`);
   }
   return hash;
 }
@@ -71,7 +71,7 @@ export function parseParticipants(list: string | undefined): string[] {
         // not a keystore either
       }
     }
-    throw new CliError(CLI_ERROR_CODES.usage, `participant ${i + 1} ${JSON.stringify(v)} is neither an address (0x + 40 hex digits) nor a key file — pass --participants 0xabc…,0xdef… or key files`);
+    throw new CliUsageError(`participant ${i + 1} ${JSON.stringify(v)} is neither an address (0x + 40 hex digits) nor a key file — pass --participants 0xabc…,0xdef… or key files`);
   });
 }
 
@@ -84,12 +84,12 @@ export async function proposeTaskFolder(
   let statistics: StatisticsResult | null = null;
   if (task.kind === 'training' && !task.data.scaling) {
     if (options.statisticsTaskId === undefined) {
-      throw new CliError(CLI_ERROR_CODES.usage, `${loaded.dir}/task.json has no data.scaling — run a statistics task first (\`cloister stats propose ${loaded.dir}\`) and pass --statistics <its task id>`);
+      throw new CliUsageError(`${loaded.dir}/task.json has no data.scaling — run a statistics task first (\`cloister stats propose ${loaded.dir}\`) and pass --statistics <its task id>`);
     }
     statistics = await readStatisticsResult(ctx, options.statisticsTaskId);
     const expected = task.data.features.join(',');
     if (statistics.document.features.join(',') !== expected) {
-      throw new CliError(CLI_ERROR_CODES.taskInvalid, `statistics task ${options.statisticsTaskId} covers features ${statistics.document.features.join(',')}, this task has ${expected} — use the statistics task of the same data schema`);
+      throw new CliTaskInvalidError(`statistics task ${options.statisticsTaskId} covers features ${statistics.document.features.join(',')}, this task has ${expected} — use the statistics task of the same data schema`);
     }
   }
   const specBytes = new TextEncoder().encode(canonicalJson(loaded.specDocument(statistics?.resultHash)));
@@ -97,7 +97,7 @@ export async function proposeTaskFolder(
   try {
     parseTaskSpec(JSON.parse(new TextDecoder().decode(specBytes)), 'task spec');
   } catch (error) {
-    throw new CliError(CLI_ERROR_CODES.taskInvalid, `${loaded.dir}/task.json: ${(error as Error).message} — fix it and run \`cloister task check ${loaded.dir}\``, { cause: error });
+    throw new CliTaskInvalidError(`${loaded.dir}/task.json: ${(error as Error).message} — fix it and run \`cloister task check ${loaded.dir}\``, { cause: error });
   }
   const token = options.operatorToken ?? ctx.connection.development?.operatorToken;
   const specHash = await storeBlob(ctx, specBytes, token, 'task-specs');
@@ -117,7 +117,7 @@ export async function proposeTaskFolder(
   const signer = ctx.signer!;
   const member = await signer.getAddress();
   if (!(await ctx.contracts.governance.isMember(member))) {
-    throw new CliError(CLI_ERROR_CODES.taskFailed, `${member} is not a governance member: only members propose — use a member's --key`);
+    throw new CliTaskFailedError(`${member} is not a governance member: only members propose — use a member's --key`);
   }
   // The task id the creation will get: the next one, unless another creation is executed first (checked at execute).
   const taskId = (await ctx.contracts.taskManager.taskCount()) + 1n;

@@ -8,7 +8,7 @@ import { fetchVerified } from '@cloister/client';
 import { EXCLUSION_REASON, ROUND_STATE } from '@cloister/protocol';
 import { formatEther } from 'ethers';
 import type { NetworkContext } from '../context';
-import { CLI_ERROR_CODES, CliError } from '../errors';
+import { CliNotFoundError } from '../errors';
 
 export const ROUND_STATE_NAMES = ['None', 'Open', 'Closed', 'Failed', 'Finalized', 'Accepted', 'Rejected'] as const;
 const REASON_NAMES = Object.fromEntries(Object.entries(EXCLUSION_REASON).map(([name, n]) => [n, name])) as Record<number, string>;
@@ -58,7 +58,7 @@ const FINAL: number[] = [ROUND_STATE.Finalized, ROUND_STATE.Accepted, ROUND_STAT
 
 export async function readTaskResultsView(ctx: NetworkContext, taskId: bigint): Promise<TaskResultsView> {
   const count = await ctx.contracts.taskManager.taskCount();
-  if (taskId < 1n || taskId > count) throw new CliError(CLI_ERROR_CODES.notFound, `there is no task ${taskId} (the chain has ${count}) — check the task id (\`cloister gov list\` shows proposals)`);
+  if (taskId < 1n || taskId > count) throw new CliNotFoundError(`there is no task ${taskId} (the chain has ${count}) — check the task id (\`cloister gov list\` shows proposals)`);
   const task = await ctx.contracts.taskManager.getTask(taskId);
   const token = ctx.signer ? await siweLogin(ctx.signer, ctx.contracts.rewardVault) : null;
   const rounds: RoundSummary[] = [];

@@ -3,7 +3,7 @@
 // assumes a particular data set.
 import { readDatasetConfig } from '@cloister/client';
 import { buildMnistTask, buildTabularTask, taskArtifacts, type BuiltTask } from '@cloister/infra/dist/demo/spec';
-import { CLI_ERROR_CODES, CliError } from '../errors';
+import { CliUsageError } from '../errors';
 import type { TaskFile } from './taskFile';
 
 export const TEMPLATES = ['tabular-logistic', 'tabular-mlp', 'image-cnn'] as const;
@@ -25,7 +25,7 @@ export function schemaFromDataset(path: string): { features: string[]; label?: s
   const { config } = readDatasetConfig(path);
   if (config.format !== 'csv') return { features: ['pixels'] };
   if (!config.columns) {
-    throw new CliError(CLI_ERROR_CODES.usage, `${path}: the dataset config has a header row but no "columns" — pass --features a,b,c and --label, or list "columns" in the config`);
+    throw new CliUsageError(`${path}: the dataset config has a header row but no "columns" — pass --features a,b,c and --label, or list "columns" in the config`);
   }
   const dropped = new Set([...(config.dropColumns ?? []), config.label.column]);
   const label = typeof config.label.map === 'string' ? config.label.map : config.label.column;
@@ -39,7 +39,7 @@ export function buildTemplate(template: TemplateName, o: TemplateOptions): { tas
     built.spec.name = o.name;
   } else {
     const schema = o.features ? { features: o.features, label: o.label } : o.dataset ? schemaFromDataset(o.dataset) : null;
-    if (!schema) throw new CliError(CLI_ERROR_CODES.usage, `the ${template} template needs the data schema — pass --dataset <site.json> or --features a,b,c --label <column or expression>`);
+    if (!schema) throw new CliUsageError(`the ${template} template needs the data schema — pass --dataset <site.json> or --features a,b,c --label <column or expression>`);
     built = buildTabularTask({ name: o.name, features: schema.features, label: o.label ?? schema.label, strategy: o.strategy, hiddenUnits: template === 'tabular-mlp' ? 16 : 0 });
   }
   const artifacts = taskArtifacts(built);

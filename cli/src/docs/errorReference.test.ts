@@ -11,7 +11,7 @@ describe('docs/errors.md', () => {
     expect(missing.map((d) => d.code)).toEqual([]);
   });
 
-  it('is what the registries generate (run `npm run docs:errors -w infra` after changing an error)', () => {
+  it('is what the registries generate (run `npm run docs:errors -w cli` after changing an error)', () => {
     expect(reference).toBe(renderErrorReference(definitions));
   });
 
