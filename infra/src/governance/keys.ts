@@ -1,4 +1,4 @@
-// The CLI's signer: an ethers JSON keystore (password from --password-file or CLOISTER_KEYSTORE_PASSWORD) or CLOISTER_PRIVATE_KEY.
+// The CLI's signer: an ethers JSON keystore (passphrase from --password-file or CLOISTER_PASSPHRASE, the name every Cloister command reads) or CLOISTER_PRIVATE_KEY.
 import { readFileSync } from 'node:fs';
 import { Wallet, type Provider } from 'ethers';
 import { GovernanceKeyMissingError } from '../errors';
@@ -13,9 +13,9 @@ export async function loadSigner(options: KeyOptions, provider: Provider, env: N
     } catch (cause) {
       throw new GovernanceKeyMissingError(`cannot read the keystore ${options.keystore}: ${(cause as Error).message}`, { cause });
     }
-    const password = options.passwordFile ? readFileSync(options.passwordFile, 'utf8').replace(/\r?\n$/, '') : env.CLOISTER_KEYSTORE_PASSWORD;
+    const password = options.passwordFile ? readFileSync(options.passwordFile, 'utf8').replace(/\r?\n$/, '') : env.CLOISTER_PASSPHRASE;
     if (password === undefined) {
-      throw new GovernanceKeyMissingError('the keystore needs a password: pass --password-file <file> or set CLOISTER_KEYSTORE_PASSWORD');
+      throw new GovernanceKeyMissingError('the keystore needs a password: pass --password-file <file> or set CLOISTER_PASSPHRASE');
     }
     try {
       return (await Wallet.fromEncryptedJson(json, password)).connect(provider) as Wallet;

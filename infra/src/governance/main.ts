@@ -96,7 +96,7 @@ export function governanceCommand(out: Out = process.stdout): Command {
     .option('--rpc <url>', 'JSON-RPC URL of the chain', process.env.CLOISTER_RPC_URL ?? 'http://127.0.0.1:8545')
     .option('--deployment <file>', 'deployment JSON written by contracts (contracts/deployments/<network>.json)', process.env.CLOISTER_DEPLOYMENT ?? 'contracts/deployments/localhost.json')
     .option('--keystore <file>', 'ethers JSON keystore of the member (default: CLOISTER_PRIVATE_KEY from the environment)')
-    .option('--password-file <file>', 'file holding the keystore password (default: CLOISTER_KEYSTORE_PASSWORD)')
+    .option('--password-file <file>', 'file holding the keystore password (default: CLOISTER_PASSPHRASE)')
     .showHelpAfterError();
   const g = () => program.opts<Global>();
 
