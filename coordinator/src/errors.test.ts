@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { coordinatorError, ERROR_CODES, isCoordinatorError } from './errors';
+import { ERROR_CODES, isCoordinatorError, UploadTooLargeError } from './errors';
 
 describe('error registry', () => {
   const entries = Object.values(ERROR_CODES);
@@ -18,7 +18,7 @@ describe('error registry', () => {
 
   it('builds coded errors with status and cause', () => {
     const cause = new Error('root');
-    const e = coordinatorError('UploadTooLarge', 'too big', { cause, details: { maxBytes: 1 } });
+    const e = new UploadTooLargeError('too big', { cause, details: { maxBytes: 1 } });
     expect(isCoordinatorError(e)).toBe(true);
     expect(e).toMatchObject({ code: 'CLOISTER_ERR_UPLOAD_TOO_LARGE', statusCode: 413, details: { maxBytes: 1 } });
     expect(e.cause).toBe(cause);

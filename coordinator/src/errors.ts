@@ -252,11 +252,6 @@ export const ERROR_CODES = Object.fromEntries(
   ]),
 ) as { [K in ErrorName]: { code: (typeof COORDINATOR_ERRORS)[K]['code']; statusCode: number; description: string } };
 
-/** `new COORDINATOR_ERRORS[name](message, options)`: the coded error of a registry entry. */
-export function coordinatorError(name: ErrorName, message: string, options?: CoordinatorErrorOptions): CoordinatorError {
-  return new COORDINATOR_ERRORS[name](message, options);
-}
-
 export function isCoordinatorError(error: unknown): error is CoordinatorError {
   return error instanceof CoordinatorError;
 }

@@ -13,7 +13,7 @@ import {
   type TaskManager,
 } from '@cloister/contracts';
 import type { ContractAddresses, CoordinatorConfig } from '../config';
-import { coordinatorError, isCoordinatorError } from '../errors';
+import { ChainUnavailableError, ConfigInvalidError, isCoordinatorError, OperatorKeyMissingError } from '../errors';
 import type { ChainClient, ChainEvent, ChainRound, ChainTask } from './types';
 
 export type ResolvedDeployment = { addresses: ContractAddresses; blockNumber: number };
@@ -25,7 +25,7 @@ export function resolveDeployment(config: CoordinatorConfig['chain']): ResolvedD
   try {
     d = loadDeployment(config.deploymentFile!);
   } catch (cause) {
-    throw coordinatorError('ConfigInvalid', `chain.deploymentFile: ${(cause as Error).message}`, { cause });
+    throw new ConfigInvalidError(`chain.deploymentFile: ${(cause as Error).message}`, { cause });
   }
   return { addresses: { ...d.contracts }, blockNumber: config.startBlock ?? d.blockNumber };
 }
@@ -42,14 +42,14 @@ function isUnknownTask(error: unknown): boolean {
 async function rpc<T>(what: string, call: () => Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(coordinatorError('ChainUnavailable', `chain RPC did not answer ${what} within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => reject(new ChainUnavailableError(`chain RPC did not answer ${what} within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
     return await Promise.race([call(), timeout]);
   } catch (error) {
     // protocol's transientCode: the node did not answer (socket or ethers network codes), not that the call was wrong.
     if (isTransientFailure(error)) {
-      throw coordinatorError('ChainUnavailable', `chain RPC failed during ${what}: ${(error as Error).message}`, { cause: error });
+      throw new ChainUnavailableError(`chain RPC failed during ${what}: ${(error as Error).message}`, { cause: error });
     }
     throw error;
   } finally {
@@ -95,7 +95,7 @@ export class EthersChainClient implements ChainClient {
   static async connect(options: { rpcUrl?: string; provider?: Provider; addresses: ContractAddresses; operatorPrivateKey?: string; rpcTimeoutMs?: number }): Promise<EthersChainClient> {
     const ownsProvider = !options.provider;
     const timeoutMs = options.rpcTimeoutMs ?? 5000;
-    if (!options.provider && !options.rpcUrl) throw coordinatorError('ConfigInvalid', 'the chain needs an RPC URL or a provider');
+    if (!options.provider && !options.rpcUrl) throw new ConfigInvalidError('the chain needs an RPC URL or a provider');
     const provider = options.provider ?? connectJsonRpc(options.rpcUrl!, { requestTimeoutMs: timeoutMs });
     // At start a node may drop a reused keep-alive socket ("socket hang up") or still be starting: a few attempts.
     let network: Awaited<ReturnType<Provider['getNetwork']>> | undefined;
@@ -242,7 +242,7 @@ export class EthersChainClient implements ChainClient {
   /** Operator transactions go out one at a time (one nonce sequence) and resolve once mined. */
   private send(what: string, build: (tm: TaskManager) => Promise<{ hash: string; wait(): Promise<unknown> }>): Promise<string> {
     const operator = this.operator;
-    if (!operator) return Promise.reject(coordinatorError('OperatorKeyMissing', `${what} needs chain.operatorPrivateKey`));
+    if (!operator) return Promise.reject(new OperatorKeyMissingError(`${what} needs chain.operatorPrivateKey`));
     const run = async () => {
       try {
         const tx = await build(this.taskManager.connect(operator));

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { getAddress } from 'ethers';
 import { recoverMessageSigner } from '@cloister/protocol';
 import type { CoordinatorConfig } from '../config';
-import { coordinatorError } from '../errors';
+import { AggregatorAuthInvalidError, AuthRequiredError, BlobAuthInvalidError, NonceInvalidError, SessionInvalidError, SignInMessageInvalidError, SignInSignatureInvalidError } from '../errors';
 import { AGGREGATOR_SIGNATURE_HEADER, AGGREGATOR_TIMESTAMP_HEADER, createAggregatorVerifier } from '../auth/aggregatorAuth';
 import { issueSessionToken, verifySessionToken } from '../auth/session';
 import { formatSignInMessage, parseSignInMessage, signInTimeProblem, SIGN_IN_STATEMENT } from '../auth/siwe';
@@ -88,19 +88,19 @@ export default fp<{ config: CoordinatorConfig }>(
       async verifySignIn(message, signature) {
         const parsed = parseSignInMessage(message);
         if (!parsed || parsed.domain !== cfg.domain || parsed.chainId !== app.chain.chainId || parsed.uri !== uri) {
-          throw coordinatorError('SignInMessageInvalid', 'sign-in message is not one this coordinator issued: POST /v1/auth/nonce and sign the returned message unchanged');
+          throw new SignInMessageInvalidError('sign-in message is not one this coordinator issued: POST /v1/auth/nonce and sign the returned message unchanged');
         }
         let recovered: string;
         try {
           recovered = recoverMessageSigner(message, signature);
         } catch {
-          throw coordinatorError('SignInSignatureInvalid', 'signature does not parse as an EIP-191 signature');
+          throw new SignInSignatureInvalidError('signature does not parse as an EIP-191 signature');
         }
         if (recovered !== parsed.address) {
-          throw coordinatorError('SignInSignatureInvalid', `signature recovers to ${recovered}, not ${parsed.address}`);
+          throw new SignInSignatureInvalidError(`signature recovers to ${recovered}, not ${parsed.address}`);
         }
         const timeProblem = signInTimeProblem(parsed, Date.now(), cfg.nonceTtlSeconds * 1000, SIGN_IN_SKEW_MS);
-        if (timeProblem) throw coordinatorError('SignInMessageInvalid', `${timeProblem}: POST /v1/auth/nonce for a new message`);
+        if (timeProblem) throw new SignInMessageInvalidError(`${timeProblem}: POST /v1/auth/nonce for a new message`);
         // Single use: GETDEL consumes the nonce atomically, so a replay finds nothing.
         const raw = await app.redis.getdel(app.rkey('nonce', parsed.nonce));
         let issued: IssuedNonce | null = null;
@@ -110,12 +110,12 @@ export default fp<{ config: CoordinatorConfig }>(
           issued = null;
         }
         if (!issued || issued.address !== parsed.address) {
-          throw coordinatorError('NonceInvalid', 'nonce unknown, expired or already used: request a new message');
+          throw new NonceInvalidError('nonce unknown, expired or already used: request a new message');
         }
         // The signed text must be the issued text, byte for byte (an edited statement, Issued At or Expiration Time
         // parses just as well).
         if (issued.digest !== digestOf(message)) {
-          throw coordinatorError('SignInMessageInvalid', 'the signed message differs from the one issued for this nonce: sign the returned message unchanged');
+          throw new SignInMessageInvalidError('the signed message differs from the one issued for this nonce: sign the returned message unchanged');
         }
         const { token, expiresAt } = issueSessionToken(cfg.sessionSecret, parsed.address, cfg.sessionTtlSeconds);
         return { token, expiresAt, address: parsed.address };
@@ -123,9 +123,9 @@ export default fp<{ config: CoordinatorConfig }>(
 
       participantOf(request) {
         const token = bearer(request);
-        if (!token) throw coordinatorError('AuthRequired', 'missing Authorization: Bearer <token>: sign in via /v1/auth/nonce and /v1/auth/verify');
+        if (!token) throw new AuthRequiredError('missing Authorization: Bearer <token>: sign in via /v1/auth/nonce and /v1/auth/verify');
         const address = verifySessionToken(cfg.sessionSecret, token);
-        if (!address) throw coordinatorError('SessionInvalid', 'session token invalid or expired: sign in again');
+        if (!address) throw new SessionInvalidError('session token invalid or expired: sign in again');
         return address;
       },
 
@@ -134,12 +134,12 @@ export default fp<{ config: CoordinatorConfig }>(
         if (token && cfg.operatorToken && safeEqual(token, cfg.operatorToken)) return 'operator';
         const problem = await checkAggregator(request);
         if (problem === null) return 'aggregator';
-        throw coordinatorError('BlobAuthInvalid', `blob upload needs the operator token or aggregator signature (${problem})`);
+        throw new BlobAuthInvalidError(`blob upload needs the operator token or aggregator signature (${problem})`);
       },
 
       async requireAggregator(request) {
         const problem = await checkAggregator(request);
-        if (problem !== null) throw coordinatorError('AggregatorAuthInvalid', `aggregator authentication failed: ${problem}`);
+        if (problem !== null) throw new AggregatorAuthInvalidError(`aggregator authentication failed: ${problem}`);
       },
     };
     app.decorate('auth', auth);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
-import { coordinatorError } from '../errors';
+import { DashboardNotBuiltError } from '../errors';
 import type { App } from '../routes/typebox';
 
 /**
@@ -31,7 +31,7 @@ export default async function dashboardPlugin(app: App, opts: { directory: strin
   if (!root) {
     app.log.warn('dashboard: no build found (npm run build -w dashboard, or CLOISTER_DASHBOARD_DIR); /dashboard/ answers 404');
     app.get('/dashboard/*', { schema: { hide: true } }, async () => {
-      throw coordinatorError('DashboardNotBuilt', 'the dashboard is not built: run `npm run build -w dashboard` or set CLOISTER_DASHBOARD_DIR');
+      throw new DashboardNotBuiltError('the dashboard is not built: run `npm run build -w dashboard` or set CLOISTER_DASHBOARD_DIR');
     });
     return;
   }

@@ -1,11 +1,11 @@
 import Fastify from 'fastify';
 import pino from 'pino';
-import { coordinatorError } from '../errors';
+import { NotAdmittedError } from '../errors';
 import errorsPlugin, { toCoordinatorError } from './errors';
 
 describe('toCoordinatorError', () => {
   it('keeps coded errors and maps fastify errors to codes', () => {
-    const own = coordinatorError('NotAdmitted', 'no');
+    const own = new NotAdmittedError('no');
     expect(toCoordinatorError(own)).toBe(own);
     expect(toCoordinatorError(Object.assign(new Error('body/x must be string'), { validation: [{}], statusCode: 400 }))).toMatchObject({ code: 'CLOISTER_ERR_REQUEST_INVALID', statusCode: 400 });
     expect(toCoordinatorError(Object.assign(new Error('bad json'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 }))).toMatchObject({ code: 'CLOISTER_ERR_MALFORMED_JSON' });

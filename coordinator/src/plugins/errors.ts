@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { coordinatorError, isCoordinatorError, type CoordinatorError } from '../errors';
+import { type CoordinatorError, InternalError, isCoordinatorError, MalformedJsonError, RedisUnavailableError, RequestAbortedError, RequestInvalidError, RouteNotFoundError, UnsupportedMediaTypeError, UploadTooLargeError } from '../errors';
 import { RepeatedFailureLog } from './repeatedFailures';
 
 /** ioredis' ways of saying Redis did not answer: a command timeout, retries spent, no connection. */
@@ -24,24 +24,24 @@ export function isClientAbort(error: unknown, request?: FastifyRequest): boolean
 /** Maps any error to a coded CoordinatorError (schema failures, bad JSON, unknown content types, …). */
 export function toCoordinatorError(error: unknown): CoordinatorError {
   if (isCoordinatorError(error)) return error;
-  if (isRedisUnavailable(error)) return coordinatorError('RedisUnavailable', `Redis did not answer: ${(error as Error).message}`, { cause: error });
+  if (isRedisUnavailable(error)) return new RedisUnavailableError(`Redis did not answer: ${(error as Error).message}`, { cause: error });
   const e = error as FastifyError & { validation?: unknown };
-  if (e.validation) return coordinatorError('RequestInvalid', e.message);
+  if (e.validation) return new RequestInvalidError(e.message);
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return coordinatorError('MalformedJson', `malformed JSON body: ${e.message}`);
+      return new MalformedJsonError(`malformed JSON body: ${e.message}`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return coordinatorError('UnsupportedMediaType', e.message);
+      return new UnsupportedMediaTypeError(e.message);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return coordinatorError('UploadTooLarge', e.message);
+      return new UploadTooLargeError(e.message);
   }
-  if (e instanceof SyntaxError && e.message.includes('JSON')) return coordinatorError('MalformedJson', `malformed JSON body: ${e.message}`);
+  if (e instanceof SyntaxError && e.message.includes('JSON')) return new MalformedJsonError(`malformed JSON body: ${e.message}`);
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return coordinatorError('RequestInvalid', e.message);
+    return new RequestInvalidError(e.message);
   }
-  return coordinatorError('Internal', 'internal error', { cause: error });
+  return new InternalError('internal error', { cause: error });
 }
 
 /**
@@ -55,7 +55,7 @@ export default fp<{ retryAfterSeconds?: number }>(
     app.setErrorHandler((error, request, reply) => {
       if (isClientAbort(error, request) && !isCoordinatorError(error)) {
         request.log.info({ code: (error as { code?: string }).code, msg: (error as Error).message }, 'request: aborted by the client');
-        const aborted = coordinatorError('RequestAborted', 'the client closed the request');
+        const aborted = new RequestAbortedError('the client closed the request');
         app.metrics?.rejections.inc({ code: aborted.code });
         void reply.status(aborted.statusCode).send({ statusCode: aborted.statusCode, code: aborted.code, error: 'Bad Request', message: aborted.message });
         return;
@@ -79,7 +79,7 @@ export default fp<{ retryAfterSeconds?: number }>(
       });
     });
     app.setNotFoundHandler((request, reply) => {
-      const coded = coordinatorError('RouteNotFound', `no route ${request.method} ${request.url}`);
+      const coded = new RouteNotFoundError(`no route ${request.method} ${request.url}`);
       app.metrics?.rejections.inc({ code: coded.code });
       void reply.status(404).send({ statusCode: 404, code: coded.code, error: 'Not Found', message: coded.message });
     });

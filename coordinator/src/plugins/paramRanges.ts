@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { coordinatorError } from '../errors';
+import { RequestInvalidError } from '../errors';
 
 /** The largest value of each numeric route parameter: what the contracts take (uint256 task ids, uint64 rounds). */
 export const PARAM_MAXIMUM: Readonly<Record<string, bigint>> = {
@@ -19,7 +19,7 @@ export default fp(
       for (const [name, maximum] of Object.entries(PARAM_MAXIMUM)) {
         const value = params[name];
         if (typeof value === 'string' && /^[0-9]+$/.test(value) && BigInt(value) > maximum) {
-          throw coordinatorError('RequestInvalid', `params/${name} must be at most ${maximum} (got ${value.length} digits)`);
+          throw new RequestInvalidError(`params/${name} must be at most ${maximum} (got ${value.length} digits)`);
         }
       }
     });

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import type { CoordinatorConfig } from '../config';
-import { coordinatorError } from '../errors';
+import { RateLimitedError } from '../errors';
 
 /**
  * The rate limit of `POST /v1/auth/nonce` (`@fastify/rate-limit`, per coordinator instance): keyed by the account
@@ -21,7 +21,7 @@ export default fp<{ limits: CoordinatorConfig['rateLimits'] }>(
       global: false,
       // A limit reached is the client's doing, never an outage: the coded 429 leaves through the errors plugin.
       errorResponseBuilder: (_request, context) =>
-        coordinatorError('RateLimited', `too many requests for this account: at most ${context.max} per window, retry in ${context.after}`),
+        new RateLimitedError(`too many requests for this account: at most ${context.max} per window, retry in ${context.after}`),
     });
   },
   { name: 'cloister-rate-limits', dependencies: ['cloister-errors'] },

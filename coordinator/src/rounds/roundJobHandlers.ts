@@ -3,7 +3,7 @@ import { ROUND_STATE } from '@cloister/protocol';
 import type { ChainClient, ChainRound } from '../chain/types';
 import type { EventBus } from '../plugins/socket';
 import type { CoordinatorMetrics } from '../plugins/metrics';
-import { coordinatorError, RoundJobEarlyError } from '../errors';
+import { InternalError, RoundJobEarlyError } from '../errors';
 import { ROUND_JOBS, type RoundJobData, type RoundJobName } from '../queues/names';
 import type { RoundStateMachine } from './roundStateMachine';
 
@@ -45,7 +45,7 @@ export class RoundJobHandlers {
   /** Runs one job of the rounds queue. Throws NotYetError (retried) when it ran early. */
   async run(name: string, data: RoundJobData): Promise<string> {
     const handler = this.handlers[name as RoundJobName];
-    if (!handler) throw coordinatorError('Internal', `unknown round job ${name}`);
+    if (!handler) throw new InternalError(`unknown round job ${name}`);
     const taskId = BigInt(data.taskId);
     const r = BigInt(data.round);
     const round = await this.d.chain.getRound(taskId, r);

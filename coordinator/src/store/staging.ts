@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { coordinatorError } from '../errors';
+import { RequestInvalidError, UploadTooLargeError } from '../errors';
 import type { PutOptions } from './ArtifactStore';
 
 export type StagedFile = { file: string; sha256: `0x${string}`; size: number };
@@ -50,14 +50,14 @@ export async function stageToFile(directory: string, source: Readable, options: 
       };
       const onError = (err: Error) => fail(err);
       const onClose = () => {
-        if (!source.readableEnded) fail(coordinatorError('RequestInvalid', 'the client closed the connection before the body ended'));
+        if (!source.readableEnded) fail(new RequestInvalidError('the client closed the connection before the body ended'));
       };
       const onDrain = () => source.resume();
       const onAbort = () => fail(options.signal!.reason instanceof Error ? options.signal!.reason : new Error('upload aborted'));
       const onData = (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxBytes) {
-          fail(coordinatorError('UploadTooLarge', `body exceeds the limit of ${maxBytes} bytes`, { details: { maxBytes } }));
+          fail(new UploadTooLargeError(`body exceeds the limit of ${maxBytes} bytes`, { details: { maxBytes } }));
           return;
         }
         hash.update(chunk);

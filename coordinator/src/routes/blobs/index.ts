@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { BlobPutResponseSchema, ErrorResponseSchema, parseTaskSpec, sha256Hex } from '@cloister/protocol';
-import { coordinatorError } from '../../errors';
+import { BlobHashMismatchError, BlobNotFoundError, TaskSpecInvalidError, UnsupportedMediaTypeError, UploadTooLargeError } from '../../errors';
 import { blobKey } from '../../store';
 import type { App } from '../typebox';
 import { acceptBinaryStreams, BinaryBody } from '../binaryBody';
@@ -25,7 +25,7 @@ export default async function blobRoutes(app: App): Promise<void> {
     async (request, reply) => {
       const hash = normalise(request.params.sha256);
       const object = await app.store.get(blobKey(hash));
-      if (!object) throw coordinatorError('BlobNotFound', `no blob ${hash}`);
+      if (!object) throw new BlobNotFoundError(`no blob ${hash}`);
       return reply
         .header('content-type', 'application/octet-stream')
         .header('content-length', object.size)
@@ -47,14 +47,14 @@ export default async function blobRoutes(app: App): Promise<void> {
     },
     async (request, reply) => {
       await app.auth.requireOperatorOrAggregator(request);
-      if (!(request.body instanceof Readable)) throw coordinatorError('UnsupportedMediaType', 'send the blob as application/octet-stream');
+      if (!(request.body instanceof Readable)) throw new UnsupportedMediaTypeError('send the blob as application/octet-stream');
       const expected = normalise(request.params.sha256);
       const key = blobKey(expected);
       const limit = app.config.uploads.maxBlobBytes;
       const declared = Number(request.headers['content-length'] ?? NaN);
       if (declared > limit) {
         reply.header('connection', 'close');
-        throw coordinatorError('UploadTooLarge', `blob of ${declared} bytes exceeds the limit of ${limit}`);
+        throw new UploadTooLargeError(`blob of ${declared} bytes exceeds the limit of ${limit}`);
       }
       let staged;
       try {
@@ -65,7 +65,7 @@ export default async function blobRoutes(app: App): Promise<void> {
       }
       try {
         if (staged.sha256 !== expected) {
-          throw coordinatorError('BlobHashMismatch', `body hashes to ${staged.sha256}, not ${expected} as the path says`);
+          throw new BlobHashMismatchError(`body hashes to ${staged.sha256}, not ${expected} as the path says`);
         }
         const duplicate = await app.store.has(key);
         if (!duplicate) await staged.commit(key);
@@ -91,28 +91,28 @@ export default async function blobRoutes(app: App): Promise<void> {
     },
     async (request) => {
       await app.auth.requireOperatorOrAggregator(request);
-      if (!(request.body instanceof Readable)) throw coordinatorError('UnsupportedMediaType', 'send the task spec as application/octet-stream');
+      if (!(request.body instanceof Readable)) throw new UnsupportedMediaTypeError('send the task spec as application/octet-stream');
       const expected = normalise(request.params.sha256);
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of request.body as AsyncIterable<Buffer>) {
         size += chunk.length;
-        if (size > TASK_SPEC_MAX_BYTES) throw coordinatorError('UploadTooLarge', `a task spec is at most ${TASK_SPEC_MAX_BYTES} bytes`);
+        if (size > TASK_SPEC_MAX_BYTES) throw new UploadTooLargeError(`a task spec is at most ${TASK_SPEC_MAX_BYTES} bytes`);
         chunks.push(chunk);
       }
       const bytes = Buffer.concat(chunks);
       const actual = sha256Hex(bytes);
-      if (actual !== expected) throw coordinatorError('BlobHashMismatch', `body hashes to ${actual}, not ${expected} as the path says`);
+      if (actual !== expected) throw new BlobHashMismatchError(`body hashes to ${actual}, not ${expected} as the path says`);
       let document: unknown;
       try {
         document = JSON.parse(bytes.toString('utf8'));
       } catch (cause) {
-        throw coordinatorError('TaskSpecInvalid', `the task spec is not JSON: ${(cause as Error).message}`);
+        throw new TaskSpecInvalidError(`the task spec is not JSON: ${(cause as Error).message}`);
       }
       try {
         parseTaskSpec(document, 'task spec');
       } catch (cause) {
-        throw coordinatorError('TaskSpecInvalid', (cause as Error).message, { details: (cause as { details?: Record<string, unknown> }).details });
+        throw new TaskSpecInvalidError((cause as Error).message, { details: (cause as { details?: Record<string, unknown> }).details });
       }
       const staged = await app.store.put(Readable.from([bytes]), { maxBytes: TASK_SPEC_MAX_BYTES });
       try {

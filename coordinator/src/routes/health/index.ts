@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { ErrorResponseSchema } from '@cloister/protocol';
-import { coordinatorError } from '../../errors';
+import { NotReadyError } from '../../errors';
 import type { App } from '../typebox';
 
 const ReadySchema = Type.Object({ status: Type.Literal('ready'), redis: Type.Boolean(), chain: Type.Boolean(), store: Type.Boolean(), block: Type.Integer() });
@@ -39,7 +39,7 @@ export default async function healthRoutes(app: App): Promise<void> {
       )
         .filter(([, r]) => r.status !== 'fulfilled')
         .map(([name, r]) => `${name} (${((r as PromiseRejectedResult).reason as Error)?.message ?? 'failed'})`);
-      throw coordinatorError('NotReady', `not ready: ${down.join('; ')}`);
+      throw new NotReadyError(`not ready: ${down.join('; ')}`);
     }
     return { status: 'ready' as const, redis: true, chain: true, store: true, block: block.value };
   });

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ErrorResponseSchema, ROUND_STATE } from '@cloister/protocol';
-import { coordinatorError } from '../../errors';
+import { NotReadyError } from '../../errors';
 import type { App } from '../typebox';
 
 const QueueCountsSchema = Type.Record(Type.String(), Type.Integer({ minimum: 0 }));
@@ -43,7 +43,7 @@ export default async function operationsRoutes(app: App): Promise<void> {
       // Redis down is an outage (503, the client retries), not a server bug; chain reads raise their own 503. The
       // queue connection waits for Redis to come back (BullMQ needs maxRetriesPerRequest: null), so the wait is bounded.
       const redisDown = (cause: unknown): never => {
-        throw coordinatorError('NotReady', `not ready: redis unreachable (${(cause as Error).message})`, { cause });
+        throw new NotReadyError(`not ready: redis unreachable (${(cause as Error).message})`, { cause });
       };
       const fromRedis = <T>(read: Promise<T>): Promise<T> =>
         Promise.race([read, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 3 s')), REDIS_WAIT_MS).unref())]).catch(redisDown);

@@ -10,7 +10,7 @@ import {
   type RoundView,
   type TaskView,
 } from '@cloister/protocol';
-import { coordinatorError } from '../../errors';
+import { RoundNotFoundError, TaskNotFoundError } from '../../errors';
 import type { ChainTask } from '../../chain/types';
 import type { App } from '../typebox';
 
@@ -50,7 +50,7 @@ export default async function taskRoutes(app: App): Promise<void> {
     { schema: { tags: ['tasks'], params: TaskParamsSchema, response: { 200: TaskViewSchema, 404: ErrorResponseSchema } } },
     async (request) => {
       const task = await app.chain.getTask(BigInt(request.params.taskId));
-      if (!task) throw coordinatorError('TaskNotFound', `task ${request.params.taskId} does not exist on chain`);
+      if (!task) throw new TaskNotFoundError(`task ${request.params.taskId} does not exist on chain`);
       return taskView(task);
     },
   );
@@ -62,10 +62,10 @@ export default async function taskRoutes(app: App): Promise<void> {
       const taskId = BigInt(request.params.taskId);
       const round = BigInt(request.params.round);
       const task = await app.chain.getTask(taskId);
-      if (!task) throw coordinatorError('TaskNotFound', `task ${taskId} does not exist on chain`);
-      if (round > task.currentRound) throw coordinatorError('RoundNotFound', `task ${taskId} is at round ${task.currentRound}; round ${round} has not been opened`);
+      if (!task) throw new TaskNotFoundError(`task ${taskId} does not exist on chain`);
+      if (round > task.currentRound) throw new RoundNotFoundError(`task ${taskId} is at round ${task.currentRound}; round ${round} has not been opened`);
       const r = await app.chain.getRound(taskId, round);
-      if (r.state === ROUND_STATE.None) throw coordinatorError('RoundNotFound', `task ${taskId} has no round ${round}`);
+      if (r.state === ROUND_STATE.None) throw new RoundNotFoundError(`task ${taskId} has no round ${round}`);
       return {
         taskId: taskId.toString(),
         round: Number(round),

@@ -11,7 +11,7 @@ import {
   UploadResponseSchema,
 } from '@cloister/protocol';
 import { uploadLimitFor } from '../../config';
-import { coordinatorError } from '../../errors';
+import { DeadlinePassedError, HashNotCommittedError, NotAdmittedError, RoundMismatchError, RoundNotOpenError, TaskNotFoundError, UnsupportedMediaTypeError, UpdateConflictError, UpdateNotFoundError, UploadSignatureInvalidError, UploadSignatureMissingError, UploadTooLargeError } from '../../errors';
 import { updateKey } from '../../store';
 import { ZERO_HASH } from '../../chain/types';
 import { ReadCache } from '../../chain/readCache';
@@ -48,11 +48,11 @@ export default async function updateRoutes(app: App): Promise<void> {
       reads.get(`admitted:${taskId}:${participant}`, 5000, () => app.chain.isAdmitted(taskId, participant), (ok) => ok),
     ]);
     if (task && round !== task.currentRound) task = await app.chain.getTask(taskId); // the cached view may be a moment old
-    if (!task) throw coordinatorError('TaskNotFound', `task ${taskId} does not exist on chain`);
+    if (!task) throw new TaskNotFoundError(`task ${taskId} does not exist on chain`);
     if (round !== task.currentRound) {
-      throw coordinatorError('RoundMismatch', `task ${taskId} is at round ${task.currentRound}, not ${round}`, { details: { currentRound: Number(task.currentRound) } });
+      throw new RoundMismatchError(`task ${taskId} is at round ${task.currentRound}, not ${round}`, { details: { currentRound: Number(task.currentRound) } });
     }
-    if (!admitted) throw coordinatorError('NotAdmitted', `${participant} is not admitted to task ${taskId}`);
+    if (!admitted) throw new NotAdmittedError(`${participant} is not admitted to task ${taskId}`);
     // eslint-disable-next-line prefer-const
     let [state, chainNow] = await Promise.all([
       reads.get(`round:${taskId}:${round}`, 500, () => app.chain.getRound(taskId, round)),
@@ -62,10 +62,10 @@ export default async function updateRoutes(app: App): Promise<void> {
     const wall = BigInt(Math.floor(Date.now() / 1000));
     const now = chainNow > wall ? chainNow : wall;
     if (state.state !== ROUND_STATE.Open && state.state !== ROUND_STATE.Closed) {
-      throw coordinatorError('RoundNotOpen', `round ${round} of task ${taskId} is not accepting uploads (state ${state.state})`);
+      throw new RoundNotOpenError(`round ${round} of task ${taskId} is not accepting uploads (state ${state.state})`);
     }
     if (now > state.deadline + BigInt(cfg.graceSeconds) || (await app.rounds.aggregationEnqueued(taskId, round, state.openedAt))) {
-      throw coordinatorError('DeadlinePassed', `round ${round} of task ${taskId} passed its deadline (${state.deadline}) and upload grace`);
+      throw new DeadlinePassedError(`round ${round} of task ${taskId} passed its deadline (${state.deadline}) and upload grace`);
     }
     return state;
   }
@@ -89,9 +89,9 @@ export default async function updateRoutes(app: App): Promise<void> {
       const participant = app.auth.participantOf(request);
       const signature = request.headers[HEADERS.signature];
       if (typeof signature !== 'string' || !SIGNATURE.test(signature)) {
-        throw coordinatorError('UploadSignatureMissing', `send ${HEADERS.signature}: the EIP-712 SealedUpdate signature (signUpdateDigest) over sha256(ciphertext)`);
+        throw new UploadSignatureMissingError(`send ${HEADERS.signature}: the EIP-712 SealedUpdate signature (signUpdateDigest) over sha256(ciphertext)`);
       }
-      if (!(request.body instanceof Readable)) throw coordinatorError('UnsupportedMediaType', 'send the ciphertext as application/octet-stream');
+      if (!(request.body instanceof Readable)) throw new UnsupportedMediaTypeError('send the ciphertext as application/octet-stream');
       const taskId = BigInt(request.params.taskId);
       const round = BigInt(request.params.round);
       const log = request.log.child({ taskId: String(taskId), round: Number(round), participant });
@@ -99,7 +99,7 @@ export default async function updateRoutes(app: App): Promise<void> {
       const declared = Number(request.headers['content-length'] ?? NaN);
       if (declared > limit) {
         reply.header('connection', 'close');
-        throw coordinatorError('UploadTooLarge', `update of ${declared} bytes exceeds task ${taskId}'s limit of ${limit}`, { details: { maxBytes: limit } });
+        throw new UploadTooLargeError(`update of ${declared} bytes exceeds task ${taskId}'s limit of ${limit}`, { details: { maxBytes: limit } });
       }
 
       // The body streams to staging (hashed on the fly) while the chain checks run; a failed check aborts it.
@@ -132,7 +132,7 @@ export default async function updateRoutes(app: App): Promise<void> {
           signer = null;
         }
         if (signer === null || getAddress(signer) !== participant) {
-          throw coordinatorError('UploadSignatureInvalid', `${HEADERS.signature} is not ${participant}'s signature over ${hash} for task ${taskId} round ${round}`);
+          throw new UploadSignatureInvalidError(`${HEADERS.signature} is not ${participant}'s signature over ${hash} for task ${taskId} round ${round}`);
         }
         // In a closed round, the upload that completes the set enqueues the aggregation. A process that died after
         // recording an upload and before that check leaves it to the participant's retry (a duplicate), so duplicates
@@ -148,15 +148,15 @@ export default async function updateRoutes(app: App): Promise<void> {
             await enqueueIfComplete();
             return { ciphertextHash: hash, size: previous.size, duplicate: true };
           }
-          throw coordinatorError('UpdateConflict', `${participant} already uploaded ${previous.ciphertextHash} for this round`);
+          throw new UpdateConflictError(`${participant} already uploaded ${previous.ciphertextHash} for this round`);
         }
         const early = (await firstCommitment).toLowerCase();
         const commitment = early !== ZERO_HASH ? early : await waitForCommitment(taskId, round, participant);
         if (commitment === ZERO_HASH) {
-          throw coordinatorError('HashNotCommitted', `no commitment from ${participant} for task ${taskId} round ${round} after ${cfg.commitmentWaitMs} ms: commit(${hash}) first`);
+          throw new HashNotCommittedError(`no commitment from ${participant} for task ${taskId} round ${round} after ${cfg.commitmentWaitMs} ms: commit(${hash}) first`);
         }
         if (commitment !== hash) {
-          throw coordinatorError('UpdateConflict', `the bytes hash to ${hash} but the on-chain commitment is ${commitment}`);
+          throw new UpdateConflictError(`the bytes hash to ${hash} but the on-chain commitment is ${commitment}`);
         }
         const key = updateKey(hash);
         if (!(await app.store.has(key))) await staged.commit(key);
@@ -168,7 +168,7 @@ export default async function updateRoutes(app: App): Promise<void> {
             await enqueueIfComplete();
             return { ciphertextHash: hash, size: staged.size, duplicate: true };
           }
-          throw coordinatorError('UpdateConflict', `${participant} already uploaded ${result.existing.ciphertextHash} for this round`);
+          throw new UpdateConflictError(`${participant} already uploaded ${result.existing.ciphertextHash} for this round`);
         }
         app.metrics.uploads.inc({ duplicate: 'false' });
         app.metrics.uploadBytes.inc(staged.size);
@@ -195,7 +195,7 @@ export default async function updateRoutes(app: App): Promise<void> {
       const state = await reads.get(`round:${taskId}:${round}`, 500, () => app.chain.getRound(taskId, round));
       const rec = await app.uploads.get(taskId, round, state.openedAt, participant);
       const object = rec ? await app.store.get(rec.key) : null;
-      if (!rec || !object) throw coordinatorError('UpdateNotFound', `no update from ${participant} for task ${taskId} round ${round}`);
+      if (!rec || !object) throw new UpdateNotFoundError(`no update from ${participant} for task ${taskId} round ${round}`);
       return reply
         .header('content-type', 'application/octet-stream')
         .header('content-length', object.size)
