@@ -49,18 +49,29 @@ describe('loadConfig: pipeline, worker and finalize gas', () => {
     const file = join(dir, 'connection.json');
     writeFileSync(
       file,
+      // The one connection file format every command reads (contracts/src/connection.ts), as `cloister network up`
+      // writes it and docs/deployment.md shows it.
       JSON.stringify({
-        network: 'localhost',
+        version: 1,
+        name: 'localhost',
         chainId: 31337,
         rpcUrl: 'http://127.0.0.1:8545',
         coordinatorUrl: 'http://127.0.0.1:3000',
         roflAppId: 'rofl1qqn9xndja7e2pnxhttktmecvwzz0yqwxsquqyxdf',
-        contracts: {
-          governance: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-          participants: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-          aggregatorRegistry: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
-          taskManager: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0',
-          rewardVault: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+        deployment: {
+          network: 'localhost',
+          chainId: 31337,
+          roflAppId: '0x0026534db2efb2a0ccd75aecbde70c7084f201c680',
+          blockNumber: 0,
+          contracts: {
+            governance: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+            participants: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+            aggregatorRegistry: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+            taskManager: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0',
+            rewardVault: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+            modelKeys: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+            inferenceCredit: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+          },
         },
       }),
     );

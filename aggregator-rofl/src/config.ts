@@ -6,14 +6,12 @@ import { availableParallelism } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
 import {
   AddressSchema,
-  CONNECTION_FILE_VARIABLE,
   defineConfig,
   loadConfig as loadSharedConfig,
-  loadConnection,
   summarizeConfig as summarizeSharedConfig,
   type DeepPartial,
 } from '@cloister/protocol';
-import { DEFAULT_OUTCOME_PAGE_SIZE } from '@cloister/contracts';
+import { CONNECTION_FILE_VARIABLE, DEFAULT_OUTCOME_PAGE_SIZE, loadConnection } from '@cloister/contracts';
 import { DEFAULT_APPD_SOCKET } from './appd/appdClient';
 import { ConfigInvalidError } from './errors';
 import type { InferenceConfig } from './inference/startInference';
@@ -182,15 +180,15 @@ function fromConnection(env: Record<string, string | undefined>): DeepPartial<Ag
   if (file === undefined || file === '') return {};
   let connection;
   try {
-    connection = loadConnection(file, env);
+    connection = loadConnection(file);
   } catch (cause) {
     throw new ConfigInvalidError(`invalid aggregator configuration: ${(cause as Error).message}`, { cause });
   }
   return {
-    ...(connection.rpcUrl === undefined ? {} : { rpcUrl: connection.rpcUrl }),
-    ...(connection.coordinatorUrl === undefined ? {} : { coordinatorUrl: connection.coordinatorUrl }),
-    taskManagerAddress: connection.contracts.taskManager,
-    aggregatorRegistryAddress: connection.contracts.aggregatorRegistry,
+    rpcUrl: connection.rpcUrl,
+    coordinatorUrl: connection.coordinatorUrl,
+    taskManagerAddress: connection.deployment.contracts.taskManager,
+    aggregatorRegistryAddress: connection.deployment.contracts.aggregatorRegistry,
   };
 }
 

@@ -6,6 +6,9 @@ import { dirname } from 'node:path';
 import { parseDeployment, type Deployment } from './deployment';
 import { ConnectionInvalidError, ConnectionNotFoundError } from './errors';
 
+/** The environment variable naming the connection file (every command's `--connection`). */
+export const CONNECTION_FILE_VARIABLE = 'CLOISTER_CONNECTION';
+
 export type Connection = {
   version: 1;
   /** A name for people ("local-development", "sapphire-testnet"). */

@@ -72,7 +72,10 @@ export function parseDeployment(value: unknown, source = 'deployment'): Deployme
   };
 }
 
-/** Reads and validates a deployment JSON file. */
+/**
+ * Reads and validates a deployment JSON file, or the connection file that holds one (its `deployment`): a command
+ * that needs only the contracts accepts the one file every command reads (src/connection.ts).
+ */
 export function loadDeployment(path: string): Deployment {
   let text: string;
   try {
@@ -86,7 +89,8 @@ export function loadDeployment(path: string): Deployment {
   } catch (cause) {
     throw new DeploymentInvalidError(`${path} is not valid JSON`, { details: { path }, cause });
   }
-  return parseDeployment(parsed, path);
+  const isConnection = typeof parsed === 'object' && parsed !== null && 'version' in parsed && 'deployment' in parsed;
+  return isConnection ? parseDeployment((parsed as { deployment: unknown }).deployment, `${path} "deployment"`) : parseDeployment(parsed, path);
 }
 
 /** Writes a deployment JSON file (creating its folder). */

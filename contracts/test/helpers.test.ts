@@ -20,6 +20,7 @@ import {
   roflAppIdToBytes21,
   ROUND_STATE,
   SAPPHIRE_PRECOMPILES,
+  saveConnection,
   saveDeployment,
   wrapForSapphire,
   type Deployment,
@@ -102,6 +103,15 @@ describe('helpers', () => {
       const file = join(mkdtempSync(join(tmpdir(), 'cloister-')), 'nested', 'localhost.json');
       saveDeployment(file, deployment);
       expect(loadDeployment(file)).to.deep.equal(deployment);
+    });
+
+    it('loads the deployment held by a connection file (the one file every command reads)', () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'cloister-')), 'connection.json');
+      saveConnection(file, { version: 1, name: 'localhost', chainId: 31337, rpcUrl: 'http://127.0.0.1:8545', coordinatorUrl: 'http://127.0.0.1:3000', roflAppId: APP_ID_BECH32, deployment });
+      expect(loadDeployment(file)).to.deep.equal(deployment);
+      // A connection file whose deployment is broken names the field inside it.
+      writeFileSync(file, JSON.stringify({ version: 1, deployment: { ...deployment, chainId: 0 } }));
+      expectCode(() => loadDeployment(file), CONTRACTS_ERROR_CODES.deploymentInvalid);
     });
 
     it('reports missing, malformed and invalid files with codes', () => {

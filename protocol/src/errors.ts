@@ -156,7 +156,6 @@ export const PROTOCOL_ERROR_CODES = {
   signatureInvalid: 'CLOISTER_ERR_SIGNATURE_INVALID',
   schemaValidation: 'CLOISTER_ERR_SCHEMA_VALIDATION',
   dpNoiseInvalid: 'CLOISTER_ERR_DP_NOISE_INVALID',
-  connectionInvalid: 'CLOISTER_ERR_CONNECTION_INVALID',
 } as const;
 
 export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[keyof typeof PROTOCOL_ERROR_CODES];

@@ -46,7 +46,7 @@ export interface CommandContext {
 export async function createContext(o: GlobalOptions, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<CommandContext> {
   const options = resolveOptions(o, env);
   if (!options.deployment) {
-    throw new ConfigInvalidError('No deployment file: pass --deployment <path> or set CLOISTER_DEPLOYMENT (contracts/deployments/<network>.json).');
+    throw new ConfigInvalidError('No deployment file: pass --deployment <path> or set CLOISTER_DEPLOYMENT (contracts/deployments/<network>.json, or the connection file of the network).');
   }
   const deployment = loadDeployment(options.deployment);
   const provider = connectJsonRpc(options.rpcUrl, { pollingInterval: 1000 });

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { errorDefiner } from '../errors.js';
-import { ConnectionInvalidError, loadConnection, parseConnection } from './connection.js';
 import { defineConfig, loadConfig, redactConfig, summarizeConfig } from './loadConfig.js';
 
 const TestConfigInvalid = errorDefiner('test')('TestConfigInvalidError', {
@@ -87,40 +86,5 @@ describe('loadConfig', () => {
     expect(() =>
       defineConfig({ ...definition, variables: [{ name: 'REDIS_URL' as `CLOISTER_${string}`, path: ['redis', 'url'], description: 'x' }] }),
     ).toThrow(/must be CLOISTER_/);
-  });
-});
-
-describe('connection file', () => {
-  const connection = {
-    network: 'sapphire-testnet',
-    chainId: '23295',
-    rpcUrl: 'https://testnet.sapphire.oasis.io',
-    coordinatorUrl: 'https://coordinator.example.org',
-    roflAppId: 'rofl1qqn9xndja7e2pnxhttktmecvwzz0yqwxsquqyxdf',
-    contracts: {
-      governance: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-      participants: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
-      aggregatorRegistry: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0',
-      taskManager: '0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9',
-      rewardVault: '0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9',
-      modelKeys: '0x5FC8d32690cc91D4c39d9d3abcBD16989F875707',
-    },
-  };
-
-  it('reads a full connection file and a deployment file (no URLs) from $CLOISTER_CONNECTION', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cloister-connection-'));
-    const file = join(dir, 'connection.json');
-    writeFileSync(file, JSON.stringify(connection));
-    expect(loadConnection(undefined, { CLOISTER_CONNECTION: file })).toEqual(connection);
-    const { rpcUrl: _r, coordinatorUrl: _c, ...deployment } = connection;
-    expect(parseConnection({ ...deployment, blockNumber: 12 }).blockNumber).toBe(12);
-  });
-
-  it('says which file and field are wrong', () => {
-    expect(() => parseConnection({ ...connection, contracts: { ...connection.contracts, taskManager: '0x12' } }, 'c.json')).toThrow(
-      /c\.json .*\/contracts\/taskManager/,
-    );
-    expect(() => loadConnection(undefined, {})).toThrow(ConnectionInvalidError);
-    expect(() => loadConnection('/nonexistent/connection.json', {})).toThrow(/cannot read the connection file/);
   });
 });

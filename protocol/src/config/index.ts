@@ -1,2 +1,1 @@
 export * from './loadConfig.js';
-export * from './connection.js';
