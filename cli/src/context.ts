@@ -14,29 +14,25 @@ import {
 } from '@cloister/contracts';
 import { defaultNetworkDir } from '@cloister/infra/dist/network/networkPaths';
 import { Wallet, type JsonRpcProvider, type Signer } from 'ethers';
+import type { CliConfig } from './config';
 import { CliKeyMissingError, CliNetworkUnreachableError } from './errors';
 
-/** Flags every command shares; each has a CLOISTER_* variable. */
-export type GlobalOptions = {
-  connection?: string;
-  key?: string;
-  json?: boolean;
-  logLevel?: string;
-};
+/** What every command shares: the command line's configuration (flags and CLOISTER_* variables, src/config.ts). */
+export type GlobalOptions = Partial<CliConfig>;
 
 export function connectionPath(o: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string {
-  return o.connection ?? env.CLOISTER_CONNECTION ?? join(defaultNetworkDir(env), 'connection.json');
+  return o.connection ?? join(defaultNetworkDir(env), 'connection.json');
 }
 
 /** A key file: a hex private key (one line), or an ethers JSON keystore decrypted with CLOISTER_PASSPHRASE. */
-export async function loadKey(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<Wallet> {
-  const fromEnv = env.CLOISTER_PRIVATE_KEY;
+export async function loadKey(path: string | undefined, o: Pick<GlobalOptions, 'privateKey' | 'passphrase'>): Promise<Wallet> {
+  const fromEnv = o.privateKey;
   if (!path && fromEnv) return new Wallet(fromEnv.startsWith('0x') ? fromEnv : `0x${fromEnv}`);
   if (!path) throw new CliKeyMissingError('this command signs: pass --key <file> (CLOISTER_KEY) — a hex private key file or an ethers keystore (with CLOISTER_PASSPHRASE)');
   if (!existsSync(path)) throw new CliKeyMissingError(`no key file at ${path} — pass an existing --key <file> (\`cloister network up\` writes development keys under <dir>/keys)`);
   const text = readFileSync(path, 'utf8').trim();
   if (/^(0x)?[0-9a-fA-F]{64}$/.test(text)) return new Wallet(text.startsWith('0x') ? text : `0x${text}`);
-  const passphrase = env.CLOISTER_PASSPHRASE;
+  const passphrase = o.passphrase;
   if (!passphrase) throw new CliKeyMissingError(`${path} is a keystore: set CLOISTER_PASSPHRASE to decrypt it`);
   try {
     return (await Wallet.fromEncryptedJson(text, passphrase)) as Wallet;
@@ -71,11 +67,11 @@ export async function openNetwork(o: GlobalOptions & { needKey?: boolean }, env:
     provider.destroy();
     throw new CliNetworkUnreachableError(`${connection.rpcUrl} is chain ${chainId}, the connection file says ${connection.chainId} — the connection file is stale: run \`cloister network up\` again or fix it`);
   }
-  const keyPath = o.key ?? env.CLOISTER_KEY;
+  const keyPath = o.key;
   let wallet: Wallet | undefined;
   let signer: Signer | undefined;
-  if (keyPath || o.needKey || env.CLOISTER_PRIVATE_KEY) {
-    wallet = (await loadKey(keyPath, env)).connect(provider);
+  if (keyPath || o.needKey || o.privateKey) {
+    wallet = (await loadKey(keyPath, o)).connect(provider);
     signer = isSapphireChain(chainId) ? wrapForSapphire(wallet, chainId) : wallet;
   }
   const logger = silentLogger();

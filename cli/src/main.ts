@@ -2,6 +2,7 @@
 // Entry point of `cloister`: runs the program; every failure becomes one line
 // `error [CLOISTER_ERR_…]: what happened — what to do next` and a documented exit code (cli/README.md), never a trace.
 import { CommanderError } from 'commander';
+import { loadCliConfig } from './config';
 import { exitCodeOf, EXIT, formatError } from './errors';
 import { buildProgram } from './program';
 
@@ -15,9 +16,18 @@ export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv
       // Help and version exit 0; commander already printed its own usage error.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (env.CLOISTER_LOG_LEVEL === 'debug') process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+    if (debugLevel(program, env)) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
     process.stderr.write(`${formatError(error)}\n`);
     return exitCodeOf(error);
+  }
+}
+
+/** Whether the stack goes to stderr too (--log-level debug or CLOISTER_LOG_LEVEL=debug); a bad value is not debug. */
+function debugLevel(program: ReturnType<typeof buildProgram>, env: NodeJS.ProcessEnv): boolean {
+  try {
+    return loadCliConfig(program.opts(), env).logLevel === 'debug';
+  } catch {
+    return false;
   }
 }
 

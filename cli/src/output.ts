@@ -20,7 +20,7 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
 
 export function createOutput(options: { json?: boolean; logLevel?: string }, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Output {
   const json = options.json === true;
-  const root = createLogger({ level: (options.logLevel ?? process.env.CLOISTER_LOG_LEVEL ?? 'info') as 'info', json, output: stderr });
+  const root = createLogger({ level: (options.logLevel ?? 'info') as 'info', json, output: stderr });
   return {
     json,
     line(text) {

@@ -1,6 +1,7 @@
 // The `cloister` program: one command line for every role. Shared flags (each with a CLOISTER_* variable):
 // --connection (CLOISTER_CONNECTION), --key (CLOISTER_KEY), --json (CLOISTER_JSON=1), --log-level (CLOISTER_LOG_LEVEL).
 import { Command } from 'commander';
+import { loadCliConfig } from './config';
 import type { GlobalOptions } from './context';
 import { govCommand } from './commands/gov';
 import { modelCommand } from './commands/model';
@@ -33,12 +34,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
         'cloister stats propose heart --participants 0x…,0x… --key ./net/keys/member-1.key',
       ),
     );
-  const globals = (): GlobalOptions => ({
-    ...program.opts<GlobalOptions>(),
-    connection: program.opts<GlobalOptions>().connection ?? env.CLOISTER_CONNECTION,
-    key: program.opts<GlobalOptions>().key ?? env.CLOISTER_KEY,
-    logLevel: program.opts<GlobalOptions>().logLevel ?? env.CLOISTER_LOG_LEVEL,
-  });
+  const globals = (): GlobalOptions => loadCliConfig(program.opts<GlobalOptions>(), env);
   const e = makeEnv(globals, env);
   for (const command of [networkCommand(e), newCommand(e), taskCommand(e), statsCommand(e), govCommand(e), nodeCommand(e), modelCommand(e)]) {
     program.addCommand(command);

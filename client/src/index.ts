@@ -84,6 +84,7 @@ export { readKeystore, writeKeystore, readPassphrase, walletFromSecret, PASSPHRA
 export { buildProgram, type CliIo } from './cli/program';
 export { formatCliError } from './cli/main';
 export { createContext, resolveOptions, type CommandContext, type GlobalOptions } from './commands/context';
+export { CLIENT_CONFIG, loadClientConfig, type ClientConfig } from './config';
 export { queryModel, type QueryModelOptions, type QueryModelResult } from './inference/queryModel';
 export { parseRows, readRows } from './inference/readRows';
 export { openConsortiumModel } from './submission/sealedModel';

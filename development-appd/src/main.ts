@@ -1,24 +1,48 @@
 #!/usr/bin/env node
-// DEVELOPMENT ONLY: `cloister-development-appd` serves appd's REST API on a unix socket without a TEE.
-//   CLOISTER_APPD_SOCKET (default ./.cloister/rofl-appd.sock), CLOISTER_DEV_APPD_APP_ID (rofl1…), CLOISTER_DEV_APPD_SECRET (hex, ≥ 16 bytes),
-//   CLOISTER_RPC_URL (default http://127.0.0.1:8545), CLOISTER_DEV_APPD_PRIVATE_KEY (optional, 0x…)
+// DEVELOPMENT ONLY: `cloister-development-appd` serves appd's REST API on a unix socket without a TEE. Configured
+// through protocol's one configuration loader (CLOISTER_* variables, CLOISTER_CONFIG file): CLOISTER_APPD_SOCKET
+// (default ./.cloister/rofl-appd.sock), CLOISTER_DEV_APPD_APP_ID (rofl1…), CLOISTER_DEV_APPD_SECRET (hex, ≥ 16 bytes),
+// CLOISTER_RPC_URL (default http://127.0.0.1:8545), CLOISTER_DEV_APPD_PRIVATE_KEY (optional, 0x…).
+import { Type } from '@sinclair/typebox';
+import { defineConfig, loadConfig } from '@cloister/protocol';
 import pino from 'pino';
 import { startDevelopmentAppd } from './developmentAppd';
+import { DevelopmentAppdOptionsInvalidError } from './errors';
+
+const DEVELOPMENT_APPD_CONFIG = defineConfig({
+  what: 'development appd',
+  schema: Type.Object({
+    socketPath: Type.String({ minLength: 1, default: '.cloister/rofl-appd.sock' }),
+    appId: Type.String({ pattern: '^rofl1' }),
+    secret: Type.String({ pattern: '^(0x)?([0-9a-fA-F]{2}){16,}$' }),
+    rpcUrl: Type.String({ pattern: '^(https?|wss?)://', default: 'http://127.0.0.1:8545' }),
+    privateKey: Type.Optional(Type.String({ pattern: '^(0x)?[0-9a-fA-F]{64}$' })),
+  }),
+  invalid: DevelopmentAppdOptionsInvalidError,
+  variables: [
+    { name: 'CLOISTER_APPD_SOCKET', path: ['socketPath'], description: 'unix socket to serve on' },
+    { name: 'CLOISTER_DEV_APPD_APP_ID', path: ['appId'], description: 'the ROFL app id it serves (rofl1…)' },
+    { name: 'CLOISTER_DEV_APPD_SECRET', path: ['secret'], secret: true, description: 'hex, at least 16 bytes: keys derive from it' },
+    { name: 'CLOISTER_RPC_URL', path: ['rpcUrl'], description: 'chain JSON-RPC URL for sign-submit' },
+    { name: 'CLOISTER_DEV_APPD_PRIVATE_KEY', path: ['privateKey'], secret: true, description: 'the key sign-submit signs with' },
+  ],
+});
 
 async function main(): Promise<void> {
   const log = pino({ name: 'development-appd' });
-  const secretHex = process.env.CLOISTER_DEV_APPD_SECRET;
-  const appId = process.env.CLOISTER_DEV_APPD_APP_ID;
-  if (secretHex === undefined || appId === undefined) {
-    log.error('set CLOISTER_DEV_APPD_SECRET (hex, at least 16 bytes) and CLOISTER_DEV_APPD_APP_ID (rofl1…), then start again');
+  let config;
+  try {
+    config = loadConfig(DEVELOPMENT_APPD_CONFIG);
+  } catch (error) {
+    log.error(`${(error as Error).message}\nset CLOISTER_DEV_APPD_SECRET (hex, at least 16 bytes) and CLOISTER_DEV_APPD_APP_ID (rofl1…), then start again`);
     process.exit(2);
   }
   const appd = await startDevelopmentAppd({
-    socketPath: process.env.CLOISTER_APPD_SOCKET ?? '.cloister/rofl-appd.sock',
-    appId,
-    secret: Buffer.from(secretHex.replace(/^0x/, ''), 'hex'),
-    rpcUrl: process.env.CLOISTER_RPC_URL ?? 'http://127.0.0.1:8545',
-    privateKey: process.env.CLOISTER_DEV_APPD_PRIVATE_KEY,
+    socketPath: config.socketPath,
+    appId: config.appId,
+    secret: Buffer.from(config.secret.replace(/^0x/, ''), 'hex'),
+    rpcUrl: config.rpcUrl,
+    privateKey: config.privateKey,
     logger: log,
   });
   const stop = () => {

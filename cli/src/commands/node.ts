@@ -47,7 +47,7 @@ export function nodeCommand(env: CommandEnv): Command {
         const local = await dataset(spec);
         log.info({ task: String(o.task), account: address, train: local.train.count, test: local.test.count }, 'node: data matches the task schema');
         await initBackend({ prefer: 'auto', logger: log });
-        const stateDir = o.stateDir ?? env.env.CLOISTER_STATE_DIR ?? join(homedir(), '.cloister', 'state', address.toLowerCase());
+        const stateDir = o.stateDir ?? env.globals().stateDir ?? join(homedir(), '.cloister', 'state', address.toLowerCase());
         const participant = new ParticipantNode({
           signer: ctx.signer!,
           contracts: ctx.contracts,

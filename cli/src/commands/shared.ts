@@ -14,7 +14,7 @@ export function makeEnv(globals: () => GlobalOptions, env: NodeJS.ProcessEnv = p
   return {
     globals,
     env,
-    output: () => (output ??= createOutput({ json: globals().json || env.CLOISTER_JSON === '1', logLevel: globals().logLevel })),
+    output: () => (output ??= createOutput({ json: globals().json === true, logLevel: globals().logLevel })),
   };
 }
 

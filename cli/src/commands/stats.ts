@@ -25,7 +25,7 @@ export function statsCommand(env: CommandEnv): Command {
       const loaded = await loadTaskFolder(resolve(dir));
       const task = loaded.task.kind === 'statistics' ? loaded.task : statisticsTaskOf(loaded.task);
       const r = await withNetwork(env, true, (ctx) =>
-        proposeTaskFolder(ctx, { dir: loaded.dir, task, specDocument: () => specDocumentOf(task), initialModel: EMPTY_MODEL }, { participants, description: o.description, operatorToken: env.env.CLOISTER_OPERATOR_TOKEN }),
+        proposeTaskFolder(ctx, { dir: loaded.dir, task, specDocument: () => specDocumentOf(task), initialModel: EMPTY_MODEL }, { participants, description: o.description, operatorToken: env.globals().operatorToken }),
       );
       printProposal(out, r);
     });

@@ -63,7 +63,7 @@ export function taskCommand(env: CommandEnv): Command {
       const participants = parseParticipants(o.participants);
       const loaded = await loadTaskFolder(resolve(dir));
       if (loaded.task.kind !== 'training') throw new CliUsageError(`${dir} is a statistics task: propose it with \`cloister stats propose ${dir}\``);
-      const r = await withNetwork(env, true, (ctx) => proposeTaskFolder(ctx, loaded, { participants, statisticsTaskId: o.statistics, description: o.description, operatorToken: env.env.CLOISTER_OPERATOR_TOKEN }));
+      const r = await withNetwork(env, true, (ctx) => proposeTaskFolder(ctx, loaded, { participants, statisticsTaskId: o.statistics, description: o.description, operatorToken: env.globals().operatorToken }));
       printProposal(out, r);
     });
 

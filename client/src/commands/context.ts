@@ -1,11 +1,10 @@
 // What every chain-facing command needs: provider, the decrypted account (Sapphire-wrapped on Sapphire chains),
 // the deployment's typed contracts and the coordinator client.
 import { connectJsonRpc } from '@cloister/contracts';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { connectCloister, isSapphireChain, loadDeployment, wrapForSapphire, type CloisterContracts, type Deployment } from '@cloister/contracts';
 import { JsonRpcProvider, type Signer, type Wallet } from 'ethers';
 import { readKeystore, readPassphrase } from '../cli/keystore';
+import { loadClientConfig } from '../config';
 import { ConfigInvalidError } from '../errors';
 import type { Logger } from '../logger';
 import { CoordinatorClient } from '../submission/coordinatorClient';
@@ -18,17 +17,9 @@ export interface GlobalOptions {
   stateDir?: string;
 }
 
-export const DEFAULT_HOME = join(homedir(), '.cloister');
-
-/** Options from flags, then CLOISTER_* environment variables, then defaults. */
+/** Options from flags, then CLOISTER_* environment variables, then the config file, then defaults (client/src/config.ts). */
 export function resolveOptions(o: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Required<GlobalOptions> {
-  return {
-    rpcUrl: o.rpcUrl ?? env.CLOISTER_RPC_URL ?? 'http://127.0.0.1:8545',
-    deployment: o.deployment ?? env.CLOISTER_DEPLOYMENT ?? '',
-    coordinator: o.coordinator ?? env.CLOISTER_COORDINATOR_URL ?? 'http://127.0.0.1:8080',
-    keystore: o.keystore ?? env.CLOISTER_KEYSTORE ?? join(DEFAULT_HOME, 'keystore.json'),
-    stateDir: o.stateDir ?? env.CLOISTER_STATE_DIR ?? join(DEFAULT_HOME, 'state'),
-  };
+  return loadClientConfig(o, env);
 }
 
 export interface CommandContext {

@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { Wallet, type Provider } from 'ethers';
 import { GovernanceKeyMissingError } from '../errors';
 
-export type KeyOptions = { keystore?: string; passwordFile?: string };
+/** Key settings of the governance configuration (./config.ts): flags and CLOISTER_PASSPHRASE / CLOISTER_PRIVATE_KEY. */
+export type KeyOptions = { keystore?: string; passwordFile?: string; passphrase?: string; privateKey?: string };
 
-export async function loadSigner(options: KeyOptions, provider: Provider, env: NodeJS.ProcessEnv = process.env): Promise<Wallet> {
+export async function loadSigner(options: KeyOptions, provider: Provider): Promise<Wallet> {
   if (options.keystore) {
     let json: string;
     try {
@@ -13,7 +14,7 @@ export async function loadSigner(options: KeyOptions, provider: Provider, env: N
     } catch (cause) {
       throw new GovernanceKeyMissingError(`cannot read the keystore ${options.keystore}: ${(cause as Error).message}`, { cause });
     }
-    const password = options.passwordFile ? readFileSync(options.passwordFile, 'utf8').replace(/\r?\n$/, '') : env.CLOISTER_PASSPHRASE;
+    const password = options.passwordFile ? readFileSync(options.passwordFile, 'utf8').replace(/\r?\n$/, '') : options.passphrase;
     if (password === undefined) {
       throw new GovernanceKeyMissingError('the keystore needs a password: pass --password-file <file> or set CLOISTER_PASSPHRASE');
     }
@@ -23,7 +24,7 @@ export async function loadSigner(options: KeyOptions, provider: Provider, env: N
       throw new GovernanceKeyMissingError(`cannot decrypt the keystore ${options.keystore}: wrong password or not an ethers keystore`, { cause });
     }
   }
-  const key = env.CLOISTER_PRIVATE_KEY;
+  const key = options.privateKey;
   if (!key) {
     throw new GovernanceKeyMissingError('no key: pass --keystore <file> (an ethers JSON keystore) or set CLOISTER_PRIVATE_KEY=0x…');
   }

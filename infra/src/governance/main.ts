@@ -7,10 +7,11 @@ import { formatEther, parseEther, type Signer } from 'ethers';
 import { connectCloister, loadDeployment, wrapForSapphire, type CloisterContracts, type Deployment } from '@cloister/contracts';
 import { GovernanceInputInvalidError, GovernanceTxFailedError } from '../errors';
 import { PARAMETERS, admitCall, createTaskCall, escrowOf, execute, listProposals, parameterCall, propose, rejectRoundCall, removeParticipantCall, vote, type Admission, type ParameterName, type ProposalCall, type TaskParams } from './actions';
-import { loadSigner, type KeyOptions } from './keys';
+import { loadGovernanceConfig, type GovernanceConfig } from './config';
+import { loadSigner } from './keys';
 import { readTaskResults } from './results';
 
-type Global = { rpc: string; deployment: string } & KeyOptions;
+type Global = GovernanceConfig;
 
 type Out = { write(text: string): unknown };
 
@@ -93,12 +94,12 @@ async function showResults(contracts: CloisterContracts, signer: Signer, taskId:
 export function governanceCommand(out: Out = process.stdout): Command {
   const program = new Command('cloister-governance')
     .description('Cloister governance: proposals (tasks, admissions, round rejections, parameters), votes, execution, results.')
-    .option('--rpc <url>', 'JSON-RPC URL of the chain', process.env.CLOISTER_RPC_URL ?? 'http://127.0.0.1:8545')
-    .option('--deployment <file>', 'deployment JSON written by contracts (contracts/deployments/<network>.json)', process.env.CLOISTER_DEPLOYMENT ?? 'contracts/deployments/localhost.json')
+    .option('--rpc <url>', 'JSON-RPC URL of the chain (CLOISTER_RPC_URL; default http://127.0.0.1:8545)')
+    .option('--deployment <file>', 'deployment JSON written by contracts, or the connection file (CLOISTER_DEPLOYMENT; default contracts/deployments/localhost.json)')
     .option('--keystore <file>', 'ethers JSON keystore of the member (default: CLOISTER_PRIVATE_KEY from the environment)')
     .option('--password-file <file>', 'file holding the keystore password (default: CLOISTER_PASSPHRASE)')
     .showHelpAfterError();
-  const g = () => program.opts<Global>();
+  const g = () => loadGovernanceConfig(program.opts<Partial<Global>>());
 
   program
     .command('list')
