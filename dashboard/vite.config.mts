@@ -41,6 +41,8 @@ function cloisterContracts(): Plugin {
 export default defineConfig({
   base: './',
   plugins: [cloisterContracts()],
+  // protocol's EIP-4361 writer has no imports: the page bundles its source instead of the Node package.
+  resolve: { alias: { '@cloister/protocol/signInMessage': path.join(path.dirname(require.resolve('@cloister/protocol/package.json')), 'src', 'auth', 'signInMessage.ts') } },
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: { outDir: 'dist', assetsDir: 'assets', sourcemap: false, emptyOutDir: true, target: 'es2022', modulePreload: { polyfill: false } },
 });

@@ -1,3 +1,4 @@
+import { signInMessageAt } from '@cloister/protocol';
 import { getAddress, hexlify, randomBytes, Signature, type Signer } from 'ethers';
 import { SiweLoginFailedError } from './errors';
 import type { RewardVault } from './typechain-types';
@@ -9,31 +10,12 @@ export type SiweLoginOptions = {
   statement?: string;
 };
 
-/** Builds the EIP-4361 message SiweAuth parses. Times are ISO 8601 in UTC. */
-export function buildSiweMessage(fields: {
-  domain: string;
-  address: string;
-  statement: string;
-  chainId: bigint | number;
-  nonce: string;
-  issuedAt: number;
-  expiresAt: number;
-}): string {
-  const uri = fields.domain.includes('://') ? fields.domain : `http://${fields.domain}`;
-  const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return [
-    `${fields.domain} wants you to sign in with your Ethereum account:`,
-    getAddress(fields.address),
-    '',
-    fields.statement,
-    '',
-    `URI: ${uri}`,
-    'Version: 1',
-    `Chain ID: ${fields.chainId.toString()}`,
-    `Nonce: ${fields.nonce}`,
-    `Issued At: ${iso(fields.issuedAt)}`,
-    `Expiration Time: ${iso(fields.expiresAt)}`,
-  ].join('\n');
+/**
+ * Builds the EIP-4361 message SiweAuth parses (protocol's signInMessageAt: whole-second UTC times), with the address
+ * checksummed.
+ */
+export function buildSiweMessage(fields: Parameters<typeof signInMessageAt>[0]): string {
+  return signInMessageAt({ ...fields, address: getAddress(fields.address) });
 }
 
 /**

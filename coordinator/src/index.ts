@@ -27,6 +27,5 @@ export { DurableDocuments } from './store/durableDocuments';
 export { UploadRegistry, type UploadRecord } from './rounds/uploadRegistry';
 export { SOCKET_EVENTS, taskRoom, type SocketEventName, type RoundEventPayload } from './events/socketServer';
 export { QUEUE_NAMES, ROUND_JOBS, AGGREGATE_JOB, aggregationJobId, roundJobId, type RoundJobData } from './queues/names';
-export { formatSignInMessage, parseSignInMessage, type SignInMessage } from './auth/siwe';
 export { issueSessionToken, verifySessionToken } from './auth/session';
 export { checkAggregatorSignature } from './auth/aggregatorAuth';

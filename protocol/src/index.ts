@@ -12,6 +12,7 @@ export * from './privacy/index.js';
 export * from './taskSpec/index.js';
 export * from './validationSet/index.js';
 export * from './config/index.js';
+export * from './auth/signInMessage.js';
 export * from './statistics/featureStatistics.js';
 export * from './model/index.js';
 export * from './inference/index.js';

@@ -2,44 +2,9 @@ import { Wallet } from 'ethers';
 import { aggregatorAuthMessage } from '@cloister/protocol';
 import { checkAggregatorSignature, createAggregatorVerifier } from './aggregatorAuth';
 import { issueSessionToken, verifySessionToken } from './session';
-import { formatSignInMessage, parseSignInMessage, signInTimeProblem, SIGN_IN_STATEMENT } from './siwe';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const wallet = Wallet.createRandom();
-
-describe('sign-in message (EIP-4361)', () => {
-  it('round-trips and rejects other shapes', () => {
-    const fields = {
-      domain: 'coordinator.example',
-      address: wallet.address,
-      statement: SIGN_IN_STATEMENT,
-      uri: 'https://coordinator.example',
-      chainId: 31337n,
-      nonce: 'abcdef0123456789',
-      issuedAt: '2026-01-01T00:00:00.000Z',
-      expirationTime: '2026-01-01T00:05:00.000Z',
-    };
-    const text = formatSignInMessage(fields);
-    expect(text.split('\n')[0]).toBe('coordinator.example wants you to sign in with your Ethereum account:');
-    expect(parseSignInMessage(text)).toEqual(fields);
-    expect(parseSignInMessage(text.replace('Version: 1', 'Version: 2'))).toBeNull();
-    expect(parseSignInMessage(`${text}\nextra`)).toBeNull();
-    expect(parseSignInMessage(text.replace(wallet.address, '0x1234'))).toBeNull();
-  });
-});
-
-describe('sign-in message times (faults issue item 7)', () => {
-  const now = Date.parse('2026-06-01T12:00:00.000Z');
-  const ok = { issuedAt: '2026-06-01T11:59:00.000Z', expirationTime: '2026-06-01T12:04:00.000Z' };
-  it('accepts a fresh message and refuses expired, future, stale and not-yet-valid ones', () => {
-    expect(signInTimeProblem(ok, now, 300_000, 60_000)).toBeNull();
-    expect(signInTimeProblem({ ...ok, expirationTime: '2026-06-01T11:58:00.000Z' }, now, 300_000, 60_000)).toMatch(/expired/);
-    expect(signInTimeProblem({ ...ok, issuedAt: '2026-06-01T12:05:00.000Z', expirationTime: '2026-06-01T12:10:00.000Z' }, now, 300_000, 60_000)).toMatch(/future/);
-    expect(signInTimeProblem({ ...ok, issuedAt: '2026-06-01T11:00:00.000Z' }, now, 300_000, 60_000)).toMatch(/too long ago/);
-    expect(signInTimeProblem({ ...ok, notBefore: '2026-06-01T12:30:00.000Z' }, now, 300_000, 60_000)).toMatch(/not valid before/);
-    expect(signInTimeProblem({ ...ok, issuedAt: 'yesterday' }, now, 300_000, 60_000)).toMatch(/RFC 3339/);
-  });
-});
 
 describe('session tokens', () => {
   const secret = 'x'.repeat(32);

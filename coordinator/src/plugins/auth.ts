@@ -2,17 +2,26 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
 import { getAddress } from 'ethers';
-import { recoverMessageSigner } from '@cloister/protocol';
+import { formatSignInMessage, parseSignInMessage, recoverMessageSigner, signInTimeProblem } from '@cloister/protocol';
 import type { CoordinatorConfig } from '../config';
 import { AggregatorAuthInvalidError, AuthRequiredError, BlobAuthInvalidError, NonceInvalidError, SessionInvalidError, SignInMessageInvalidError, SignInSignatureInvalidError } from '../errors';
 import { AGGREGATOR_SIGNATURE_HEADER, AGGREGATOR_TIMESTAMP_HEADER, createAggregatorVerifier } from '../auth/aggregatorAuth';
 import { issueSessionToken, verifySessionToken } from '../auth/session';
-import { formatSignInMessage, parseSignInMessage, signInTimeProblem, SIGN_IN_STATEMENT } from '../auth/siwe';
+import { SIGN_IN_STATEMENT } from '../auth/siwe';
 
 /** Clock tolerance between the coordinator and a participant's wallet for the sign-in message's times. */
 const SIGN_IN_SKEW_MS = 60_000;
 
 const digestOf = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The address as EIP-55 writes it (the coordinator issues only such messages). */
+function isChecksummed(address: string): boolean {
+  try {
+    return getAddress(address) === address;
+  } catch {
+    return false;
+  }
+}
 
 /** What the coordinator keeps per issued nonce: whose it is and the digest of the exact text it issued. */
 type IssuedNonce = { address: string; digest: string };
@@ -87,7 +96,7 @@ export default fp<{ config: CoordinatorConfig }>(
 
       async verifySignIn(message, signature) {
         const parsed = parseSignInMessage(message);
-        if (!parsed || parsed.domain !== cfg.domain || parsed.chainId !== app.chain.chainId || parsed.uri !== uri) {
+        if (!parsed || parsed.domain !== cfg.domain || parsed.chainId !== app.chain.chainId || parsed.uri !== uri || !isChecksummed(parsed.address)) {
           throw new SignInMessageInvalidError('sign-in message is not one this coordinator issued: POST /v1/auth/nonce and sign the returned message unchanged');
         }
         let recovered: string;
