@@ -2,12 +2,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { typescriptEnvironment, typescriptNodeArguments } from '@cloister/devstack';
 
 export type BareServer = { url: string; child: ChildProcess };
 
 /** Starts the bare Node hashing server (bareServer.ts) in its own process; resolves with its URL once it listens. */
 export async function spawnBare(): Promise<BareServer> {
-  const child = spawn(process.execPath, ['-r', path.join(__dirname, '..', '..', 'scripts', 'register-typescript.js'), path.join(__dirname, 'bareServer.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...typescriptNodeArguments(), path.join(__dirname, 'bareServer.ts')], { stdio: ['ignore', 'pipe', 'inherit'], env: typescriptEnvironment() });
   const url = await new Promise<string>((resolve) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {

@@ -75,8 +75,8 @@ export type CheckReply = {
 type Pending = { resolve: (p: CheckedUpdate) => void; reject: (e: Error) => void };
 
 /**
- * The compiled `openerWorker.js` next to this file (dist/, production); from the sources (jest, `node -r
- * register-typescript.js`) the bootstrap in scripts/ registers @swc/core for `.ts` and loads `openerWorker.ts`.
+ * The compiled `openerWorker.js` next to this file (dist/, production); from the sources (jest, tsx) the bootstrap in
+ * scripts/ registers tsx for `.ts` and loads `openerWorker.ts`.
  */
 function spawnWorker(): Worker {
   const compiled = join(__dirname, 'openerWorker.js');

@@ -66,13 +66,16 @@ export class CoordinatorClient {
             signal: AbortSignal.timeout(this.retry.timeoutMs),
           });
         } catch (error) {
-          throw new Error(`${method} ${path}: ${describeFetchError(error)}`, { cause: error });
+          // One attempt's failure (retried; the last one becomes the cause of the final CoordinatorUnavailableError).
+          throw new CoordinatorUnavailableError(`${method} ${path}: ${describeFetchError(error)}`, { details: { url }, cause: error });
         }
         if (res.ok) return parse(res);
         const body: unknown = await res.json().catch(() => null);
         if (res.status === 401 && init.auth) this.token = undefined;
         if (RETRIABLE_STATUS.has(res.status) || (res.status === 401 && init.auth)) {
-          throw new Error(`${method} ${path}: HTTP ${res.status}${check(ErrorResponseSchema, body) ? ` ${body.code}` : ''}`);
+          throw new CoordinatorUnavailableError(`${method} ${path}: HTTP ${res.status}${check(ErrorResponseSchema, body) ? ` ${body.code}` : ''}`, {
+            details: { url, statusCode: res.status },
+          });
         }
         const e = check(ErrorResponseSchema, body) ? body : undefined;
         throw new PermanentFailure(

@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { typescriptEnvironment, typescriptNodeArguments } from '@cloister/devstack';
 
 export type ChildCoordinator = { url: string; child: ChildProcess; output(): string; kill(): Promise<void> };
 
-const REGISTER = path.join(__dirname, '..', '..', '..', 'scripts', 'register-typescript.js');
 const ENTRY = path.join(__dirname, 'childCoordinator.ts');
 
 /** Starts the coordinator in a child process (its own process group) and waits for READY. */
 export async function spawnCoordinator(config: unknown, timeoutMs = 60_000): Promise<ChildCoordinator> {
-  const child = spawn(process.execPath, ['-r', REGISTER, ENTRY, JSON.stringify(config)], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...typescriptNodeArguments(), ENTRY, JSON.stringify(config)], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: typescriptEnvironment() });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

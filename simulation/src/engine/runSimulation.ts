@@ -9,7 +9,7 @@ import { CoordinatorClient, RoundEvents, fetchGlobalModel } from '@cloister/clie
 import { getBytes, ZeroHash } from 'ethers';
 import pino, { type Logger } from 'pino';
 import { proposeAndExecute } from '../chain/governance';
-import { CommitFailedError, OptionsInvalidError, RoundIncompleteError, RoundTimeoutError } from '../errors';
+import { CommitFailedError, OptionsInvalidError, RoundIncompleteError, RoundTimeoutError, StackFailedError } from '../errors';
 import { createParticipants, signInAll, type VirtualParticipant } from '../participants/participants';
 import { peakRssBytes } from '../stack/processes';
 import { startSimulationStack, type SimulationStack } from '../stack/startSimulationStack';
@@ -140,7 +140,7 @@ async function putBlob(stack: SimulationStack, bytes: Uint8Array): Promise<strin
     headers: { authorization: `Bearer ${stack.operatorToken}`, 'content-type': 'application/octet-stream' },
     body: bytes,
   });
-  if (!res.ok) throw new Error(`PUT /v1/blobs/${hash.slice(2)}: HTTP ${res.status} ${await res.text()}`);
+  if (!res.ok) throw new StackFailedError(`the coordinator refused PUT /v1/blobs/${hash.slice(2)}: HTTP ${res.status} ${await res.text()}`);
   return hash;
 }
 
@@ -212,7 +212,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     });
     await signInAll(participants, 8);
     const recipientPublicKey = getBytes(await contracts.aggregatorRegistry.hpkePublicKey());
-    if (recipientPublicKey.every((b) => b === 0)) throw new Error('the aggregator did not publish its HPKE key');
+    if (recipientPublicKey.every((b) => b === 0)) throw new StackFailedError('the aggregator did not publish its HPKE key: check its log (appd, AggregatorRegistry.setAggregatorKeys)');
     const setupSeconds = (Date.now() - setupStart) / 1000;
     log.info({ taskId: String(taskId), participants: n, setupSeconds }, 'setup: task created, participants admitted and signed in');
 
