@@ -1,31 +1,10 @@
 import type { ContractRunner } from 'ethers';
 import type { Deployment } from './deployment';
-import {
-  AggregatorRegistry__factory,
-  CloisterGovernance__factory,
-  InferenceCredit__factory,
-  ModelKeyRegistry__factory,
-  ParticipantRegistry__factory,
-  RewardVault__factory,
-  TaskManager__factory,
-  type AggregatorRegistry,
-  type CloisterGovernance,
-  type InferenceCredit,
-  type ModelKeyRegistry,
-  type ParticipantRegistry,
-  type RewardVault,
-  type TaskManager,
-} from './typechain-types';
+import { CLOISTER_FACTORIES, type CloisterContractKey } from './cloisterFactories';
 
 /** Typed instances of the seven Cloister contracts. */
 export type CloisterContracts = {
-  governance: CloisterGovernance;
-  participants: ParticipantRegistry;
-  aggregatorRegistry: AggregatorRegistry;
-  taskManager: TaskManager;
-  rewardVault: RewardVault;
-  modelKeys: ModelKeyRegistry;
-  inferenceCredit: InferenceCredit;
+  [K in CloisterContractKey]: ReturnType<(typeof CLOISTER_FACTORIES)[K]['connect']>;
 };
 
 /**
@@ -33,14 +12,8 @@ export type CloisterContracts = {
  * on Sapphire pass a signer wrapped with wrapForSapphire).
  */
 export function connectCloister(deployment: Deployment, runner: ContractRunner | null): CloisterContracts {
-  const c = deployment.contracts;
-  return {
-    governance: CloisterGovernance__factory.connect(c.governance, runner),
-    participants: ParticipantRegistry__factory.connect(c.participants, runner),
-    aggregatorRegistry: AggregatorRegistry__factory.connect(c.aggregatorRegistry, runner),
-    taskManager: TaskManager__factory.connect(c.taskManager, runner),
-    rewardVault: RewardVault__factory.connect(c.rewardVault, runner),
-    modelKeys: ModelKeyRegistry__factory.connect(c.modelKeys, runner),
-    inferenceCredit: InferenceCredit__factory.connect(c.inferenceCredit, runner),
-  };
+  const keys = Object.keys(CLOISTER_FACTORIES) as CloisterContractKey[];
+  return Object.fromEntries(
+    keys.map((key) => [key, CLOISTER_FACTORIES[key].connect(deployment.contracts[key], runner)]),
+  ) as CloisterContracts;
 }

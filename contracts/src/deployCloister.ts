@@ -1,18 +1,10 @@
-import { getAddress, isAddress, type Signer } from 'ethers';
+import { getAddress, isAddress, type BaseContract, type Signer } from 'ethers';
+import { CLOISTER_FACTORIES as factories } from './cloisterFactories';
 import { HARDHAT_CHAIN_ID, SAPPHIRE_PRECOMPILES } from './constants';
 import type { Deployment } from './deployment';
 import { DeployOptionsInvalidError, SapphireMocksMissingError } from './errors';
 import { roflAppIdToBytes21 } from './roflAppId';
 import { isSapphireChain } from './sapphire';
-import {
-  AggregatorRegistry__factory,
-  CloisterGovernance__factory,
-  InferenceCredit__factory,
-  ModelKeyRegistry__factory,
-  ParticipantRegistry__factory,
-  RewardVault__factory,
-  TaskManager__factory,
-} from './typechain-types';
 
 export type DeployCloisterOptions = {
   /** Pays for and sends the deployment transactions (wrap it with wrapForSapphire on Sapphire). */
@@ -89,49 +81,34 @@ export async function deployCloister(options: DeployCloisterOptions): Promise<De
     throw new SapphireMocksMissingError(`chain ${chainId} has no Sapphire precompiles: call installSapphireMocks(provider) before deployCloister`, { details: { chainId } });
   }
   const appId = options.roflAppId ? roflAppIdToBytes21(options.roflAppId) : ZERO_APP_ID;
-
-  const governance = await new CloisterGovernance__factory(deployer).deploy(
-    options.members,
-    options.quorum,
-    options.votingPeriod,
-  );
+  const siweDomain = options.siweDomain ?? 'localhost';
+  const governance = await new factories.governance(deployer).deploy(options.members, options.quorum, options.votingPeriod);
   const firstReceipt = await governance.deploymentTransaction()?.wait();
   const governanceAddress = await governance.getAddress();
-
-  const participants = await new ParticipantRegistry__factory(deployer).deploy(governanceAddress);
-  await participants.waitForDeployment();
-  const aggregatorRegistry = await new AggregatorRegistry__factory(deployer).deploy(governanceAddress, appId);
-  await aggregatorRegistry.waitForDeployment();
-  const rewardVault = await new RewardVault__factory(deployer).deploy(
-    governanceAddress,
-    options.siweDomain ?? 'localhost',
+  const participants = await mined(new factories.participants(deployer).deploy(governanceAddress));
+  const participantsAddress = await participants.getAddress();
+  const aggregatorRegistry = await mined(new factories.aggregatorRegistry(deployer).deploy(governanceAddress, appId));
+  const registryAddress = await aggregatorRegistry.getAddress();
+  const rewardVault = await mined(new factories.rewardVault(deployer).deploy(governanceAddress, siweDomain));
+  const vaultAddress = await rewardVault.getAddress();
+  const taskManager = await mined(
+    new factories.taskManager(deployer).deploy(
+      governanceAddress,
+      participantsAddress,
+      registryAddress,
+      vaultAddress,
+      options.operator,
+      options.challengeWindow,
+    ),
   );
-  await rewardVault.waitForDeployment();
-  const taskManager = await new TaskManager__factory(deployer).deploy(
-    governanceAddress,
-    await participants.getAddress(),
-    await aggregatorRegistry.getAddress(),
-    await rewardVault.getAddress(),
-    options.operator,
-    options.challengeWindow,
+  const taskManagerAddress = await taskManager.getAddress();
+  await (await rewardVault.bindTaskManager(taskManagerAddress)).wait();
+  const modelKeys = await mined(
+    new factories.modelKeys(deployer).deploy(governanceAddress, participantsAddress, registryAddress, siweDomain),
   );
-  await taskManager.waitForDeployment();
-  await (await rewardVault.bindTaskManager(await taskManager.getAddress())).wait();
-  const siweDomain = options.siweDomain ?? 'localhost';
-  const modelKeys = await new ModelKeyRegistry__factory(deployer).deploy(
-    governanceAddress,
-    await participants.getAddress(),
-    await aggregatorRegistry.getAddress(),
-    siweDomain,
+  const inferenceCredit = await mined(
+    new factories.inferenceCredit(deployer).deploy(governanceAddress, taskManagerAddress, registryAddress, siweDomain),
   );
-  await modelKeys.waitForDeployment();
-  const inferenceCredit = await new InferenceCredit__factory(deployer).deploy(
-    governanceAddress,
-    await taskManager.getAddress(),
-    await aggregatorRegistry.getAddress(),
-    siweDomain,
-  );
-  await inferenceCredit.waitForDeployment();
 
   return {
     network: options.network ?? networkName(chainId),
@@ -140,12 +117,19 @@ export async function deployCloister(options: DeployCloisterOptions): Promise<De
     blockNumber: firstReceipt?.blockNumber ?? 0,
     contracts: {
       governance: governanceAddress,
-      participants: await participants.getAddress(),
-      aggregatorRegistry: await aggregatorRegistry.getAddress(),
-      taskManager: await taskManager.getAddress(),
-      rewardVault: await rewardVault.getAddress(),
+      participants: participantsAddress,
+      aggregatorRegistry: registryAddress,
+      taskManager: taskManagerAddress,
+      rewardVault: vaultAddress,
       modelKeys: await modelKeys.getAddress(),
       inferenceCredit: await inferenceCredit.getAddress(),
     },
   };
+}
+
+/** Waits until a contract's deployment transaction is mined (the next deployment may depend on it). */
+async function mined<C extends BaseContract>(deploying: Promise<C>): Promise<C> {
+  const contract = await deploying;
+  await contract.waitForDeployment();
+  return contract;
 }

@@ -3,25 +3,12 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  AggregatorRegistry__factory,
-  CloisterGovernance__factory,
-  InferenceCredit__factory,
-  ModelKeyRegistry__factory,
-  ParticipantRegistry__factory,
-  RewardVault__factory,
-  TaskManager__factory,
-} from '../src';
+import { CLOISTER_FACTORIES } from '../src/cloisterFactories';
 
-const CONTRACTS = {
-  CloisterGovernance: CloisterGovernance__factory.abi,
-  ParticipantRegistry: ParticipantRegistry__factory.abi,
-  AggregatorRegistry: AggregatorRegistry__factory.abi,
-  TaskManager: TaskManager__factory.abi,
-  RewardVault: RewardVault__factory.abi,
-  ModelKeyRegistry: ModelKeyRegistry__factory.abi,
-  InferenceCredit: InferenceCredit__factory.abi,
-};
+/** Each contract's ABI by contract name (a TypeChain factory class is named `<Contract>__factory`). */
+const CONTRACTS = Object.fromEntries(
+  Object.values(CLOISTER_FACTORIES).map((factory) => [factory.name.replace(/__factory$/, ''), factory.abi]),
+);
 
 /** Library errors our contracts rely on and must be shown to raise. */
 const REQUIRED_LIBRARY_ERRORS = ['RoflOriginNotAuthorizedForApp', 'SiweAuth_DomainMismatch', 'SiweAuth_Expired'];

@@ -15,29 +15,42 @@ import { UnsupportedKernelInputError } from './errors';
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type RoundingMode = 'floor' | 'round' | 'ceil' | undefined;
 
-interface BackpropFilterAttrs {
+type Shape4 = [number, number, number, number];
+
+/** The forward convolution's geometry, which both gradients take after their tensors and shape (dilation 1). */
+type ConvGeometry = [strides: [number, number] | number, pad: Pad, dimRoundingMode?: RoundingMode];
+
+/** The attributes tfjs passes to both convolution-gradient kernels. */
+interface ConvGradAttrs {
   strides: [number, number] | number;
   pad: Pad;
   dataFormat: 'NHWC' | 'NCHW';
   dimRoundingMode?: RoundingMode;
-  filterShape: [number, number, number, number];
 }
 
-interface BackpropInputAttrs {
-  strides: [number, number] | number;
-  pad: Pad;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: RoundingMode;
-  inputShape: [number, number, number, number];
+interface BackpropFilterAttrs extends ConvGradAttrs {
+  filterShape: Shape4;
 }
 
-function assertNhwc(kernel: string, dataFormat: string): void {
+interface BackpropInputAttrs extends ConvGradAttrs {
+  inputShape: Shape4;
+}
+
+/** The geometry in a gradient kernel's attributes; refuses NCHW, which these kernels do not implement. */
+function geometryOf(kernel: string, attrs: ConvGradAttrs): ConvGeometry {
+  const { dataFormat } = attrs;
   if (dataFormat !== 'NHWC') {
     throw new UnsupportedKernelInputError(
       `${kernel} on wasm supports dataFormat NHWC only (got ${dataFormat}); use channelsLast layers.`,
       { details: { kernel, dataFormat } },
     );
   }
+  return [attrs.strides, attrs.pad, attrs.dimRoundingMode];
+}
+
+/** The forward convolution's output size and padding, as tfjs computes them for a channels-last conv2d. */
+function forwardConvInfo(inputShape: Shape4, filterShape: Shape4, [strides, pad, dimRoundingMode]: ConvGeometry) {
+  return tf.backend_util.computeConv2DInfo(inputShape, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
 }
 
 /** Pads (positive) or crops (negative) the two spatial axes of an NHWC tensor. */
@@ -66,16 +79,12 @@ function padOrCrop(t: tf.Tensor4D, top: number, bottom: number, left: number, ri
 export function conv2dBackpropFilterViaConv(
   x: tf.Tensor4D,
   dy: tf.Tensor4D,
-  filterShape: [number, number, number, number],
-  strides: [number, number] | number,
-  pad: Pad,
-  dimRoundingMode?: RoundingMode,
+  filterShape: Shape4,
+  ...geometry: ConvGeometry
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const [kh, kw, ci, co] = filterShape;
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast',
-    );
+    const info = forwardConvInfo(x.shape, filterShape, geometry);
     const [n, oh, ow] = dy.shape;
     const p = info.padInfo;
     // [n,H,W,ci] -> [ci,H,W,n]; [n,oh,ow,co] -> [oh,ow,n,co] (as a 3-D transpose, which wasm does faster).
@@ -94,16 +103,12 @@ export function conv2dBackpropFilterViaConv(
 export function conv2dBackpropInputViaConv(
   dy: tf.Tensor4D,
   filter: tf.Tensor4D,
-  inputShape: [number, number, number, number],
-  strides: [number, number] | number,
-  pad: Pad,
-  dimRoundingMode?: RoundingMode,
+  inputShape: Shape4,
+  ...geometry: ConvGeometry
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const [kh, kw, ci, co] = filter.shape;
-    const info = tf.backend_util.computeConv2DInfo(
-      inputShape, filter.shape, strides, 1, pad, dimRoundingMode, false, 'channelsLast',
-    );
+    const info = forwardConvInfo(inputShape, filter.shape, geometry);
     const [n, oh, ow] = dy.shape;
     const sh = info.strideHeight;
     const sw = info.strideWidth;
@@ -134,15 +139,13 @@ export function conv2dBackpropInputViaConv(
 const conv2dBackpropFilterKernel: tf.KernelFunc = ({ inputs, attrs }) => {
   const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
   const a = attrs as unknown as BackpropFilterAttrs;
-  assertNhwc('Conv2DBackpropFilter', a.dataFormat);
-  return conv2dBackpropFilterViaConv(x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode);
+  return conv2dBackpropFilterViaConv(x, dy, a.filterShape, ...geometryOf('Conv2DBackpropFilter', a));
 };
 
 const conv2dBackpropInputKernel: tf.KernelFunc = ({ inputs, attrs }) => {
   const { dy, filter } = inputs as unknown as { dy: tf.Tensor4D; filter: tf.Tensor4D };
   const a = attrs as unknown as BackpropInputAttrs;
-  assertNhwc('Conv2DBackpropInput', a.dataFormat);
-  return conv2dBackpropInputViaConv(dy, filter, a.inputShape, a.strides, a.pad, a.dimRoundingMode);
+  return conv2dBackpropInputViaConv(dy, filter, a.inputShape, ...geometryOf('Conv2DBackpropInput', a));
 };
 
 interface MaxPoolGradAttrs {

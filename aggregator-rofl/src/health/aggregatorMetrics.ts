@@ -9,12 +9,11 @@ const EXCLUSION_NAMES = new Map<number, string>(Object.entries(EXCLUSION_REASON)
 
 export class AggregatorMetrics {
   readonly registry = new Registry();
-  readonly jobs = new Counter({
-    name: 'cloister_aggregator_jobs_total',
-    help: 'Aggregation jobs by outcome (finalized, failed, already-finalized, already-ended, error)',
-    labelNames: ['status'],
-    registers: [this.registry],
-  });
+  readonly jobs = this.counter(
+    'cloister_aggregator_jobs_total',
+    'Aggregation jobs by outcome (finalized, failed, already-finalized, already-ended, error)',
+    'status',
+  );
   readonly jobSeconds = new Histogram({
     name: 'cloister_aggregator_job_duration_seconds',
     help: 'Time from a job becoming active in this worker to its end, by outcome',
@@ -22,24 +21,13 @@ export class AggregatorMetrics {
     buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
     registers: [this.registry],
   });
-  readonly exclusions = new Counter({
-    name: 'cloister_aggregator_exclusions_total',
-    help: 'Committed updates left out of an aggregate, by EXCLUSION_REASON',
-    labelNames: ['reason'],
-    registers: [this.registry],
-  });
-  readonly roundFailures = new Counter({
-    name: 'cloister_aggregator_round_failures_total',
-    help: 'Rounds this aggregator failed on chain, by ROUND_FAILURE_REASON',
-    labelNames: ['reason'],
-    registers: [this.registry],
-  });
-  readonly stalled = new Counter({
-    name: 'cloister_aggregator_jobs_stalled_total',
-    help: 'Jobs found stalled (their worker died or lost its lock): detected by this worker\'s check, or taken over by it',
-    labelNames: ['event'],
-    registers: [this.registry],
-  });
+  readonly exclusions = this.counter('cloister_aggregator_exclusions_total', 'Committed updates left out of an aggregate, by EXCLUSION_REASON', 'reason');
+  readonly roundFailures = this.counter('cloister_aggregator_round_failures_total', 'Rounds this aggregator failed on chain, by ROUND_FAILURE_REASON', 'reason');
+  readonly stalled = this.counter(
+    'cloister_aggregator_jobs_stalled_total',
+    'Jobs found stalled (their worker died or lost its lock): detected by this worker\'s check, or taken over by it',
+    'event',
+  );
   readonly active = new Gauge({ name: 'cloister_aggregator_jobs_active', help: 'Jobs this worker is processing now', registers: [this.registry] });
   private activeSince: number | null = null;
 
@@ -55,6 +43,11 @@ export class AggregatorMetrics {
         this.set(start === null ? 0 : (Date.now() - start) / 1000);
       },
     });
+  }
+
+  /** A counter with one label, on this registry. */
+  private counter<L extends string>(name: string, help: string, label: L): Counter<L> {
+    return new Counter({ name, help, labelNames: [label], registers: [this.registry] });
   }
 
   /** A job became active; `enqueuedAt` is its BullMQ timestamp (ms). */

@@ -91,17 +91,14 @@ export async function startAggregator(config: AggregatorConfig, options: StartAg
       const stop = resealer.every(config.resealIntervalMs ?? 5_000);
       closers.push(async () => stop());
     }
+    // What both the inference endpoint and the aggregation jobs act through: the chain, appd and the coordinator.
+    const services = { provider, chainId, taskManagerAddress: config.taskManagerAddress, appd, keys, coordinator };
     let inference: RunningInference | null = null;
     if (config.inference) {
       inference = await startInference(config.inference, {
+        ...services,
         redisUrl: config.redisUrl,
         redisPrefix: config.queuePrefix,
-        provider,
-        chainId,
-        taskManagerAddress: config.taskManagerAddress,
-        appd,
-        keys,
-        coordinator,
         ...(modelKeyring ? { openSealed: (taskId: bigint, bytes: Uint8Array) => modelKeyring.openStored(taskId, bytes) } : {}),
         log: log.child({ part: 'inference' }),
       });
@@ -118,12 +115,7 @@ export async function startAggregator(config: AggregatorConfig, options: StartAg
       lockDurationMs: config.lockDurationMs,
       stalledIntervalMs: config.stalledIntervalMs,
       deps: {
-        provider,
-        chainId,
-        taskManagerAddress: config.taskManagerAddress,
-        appd,
-        keys,
-        coordinator,
+        ...services,
         stateStore,
         onProgress: options.onProgress,
         pipelineDepth: config.pipelineDepth,

@@ -35,29 +35,25 @@ export function createStrategy(name: StrategyName, params: Record<string, unknow
       cause,
     });
   }
-  const choice = { strategy: name, params } as StrategyChoice;
-  switch (choice.strategy) {
-    case 'fedavg':
-      return new FedAvg(choice.params);
-    case 'fedavgm':
-      return new FedAvgM(choice.params);
-    case 'fedadam':
-      return new FedAdam(choice.params);
-    case 'fedyogi':
-      return new FedYogi(choice.params);
-    case 'fedadagrad':
-      return new FedAdagrad(choice.params);
-    case 'median':
-      return new FedMedian(choice.params);
-    case 'trimmed-mean':
-      return new FedTrimmedMean(choice.params);
-    case 'krum':
-      return new Krum({ ...choice.params, multi: false });
-    case 'multi-krum':
-      return new Krum({ ...choice.params, multi: true });
-    case 'fltrust':
-      return new FLTrust();
-  }
+  return build(name, params as StrategyParams);
+}
+
+/** How each strategy is made from its own typed parameters. */
+const BUILDERS: { [N in StrategyName]: (params: StrategyParams<N>) => Strategy } = {
+  fedavg: (params) => new FedAvg(params),
+  fedavgm: (params) => new FedAvgM(params),
+  fedadam: (params) => new FedAdam(params),
+  fedyogi: (params) => new FedYogi(params),
+  fedadagrad: (params) => new FedAdagrad(params),
+  median: (params) => new FedMedian(params),
+  'trimmed-mean': (params) => new FedTrimmedMean(params),
+  krum: (params) => new Krum({ ...params, multi: false }),
+  'multi-krum': (params) => new Krum({ ...params, multi: true }),
+  fltrust: () => new FLTrust(),
+};
+
+function build<N extends StrategyName>(name: N, params: StrategyParams<N>): Strategy {
+  return BUILDERS[name](params);
 }
 
 /** The strategy of a task spec's `aggregation` section (strategy name and its parameters, already typed together). */

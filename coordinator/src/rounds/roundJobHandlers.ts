@@ -61,17 +61,11 @@ export class RoundJobHandlers {
       throw new NotYetError(`deadline ${round.deadline} not reached (chain time ${now})`, await this.d.machine.wallTimeOf(round.deadline));
     }
     this.d.events.emit('round:closing', { taskId: data.taskId, round: data.round, event: 'round:closing', deadline: Number(round.deadline), at: Date.now() });
-    try {
-      const tx = await this.d.chain.closeRound(taskId, r);
-      this.d.metrics.roundActions.inc({ action: 'closeRound', result: 'ok' });
-      log.info({ tx }, 'round: closeRound sent');
-      return `closed in ${tx}`;
-    } catch (err) {
-      const after = await this.d.chain.getRound(taskId, r);
-      if (after.state !== ROUND_STATE.Open) return 'closed by someone else';
+    const tx = await this.send('closeRound', { taskId, r, log }, ROUND_STATE.Open, (err) => {
       this.d.metrics.roundActions.inc({ action: 'closeRound', result: 'error' });
-      throw err;
-    }
+      return err;
+    });
+    return tx === null ? 'closed by someone else' : `closed in ${tx}`;
   }
 
   private async collectUploads({ taskId, r, round }: Parameters<Handler>[0]): Promise<string> {
@@ -85,15 +79,35 @@ export class RoundJobHandlers {
     if (now < round.challengeEndsAt) {
       throw new NotYetError(`challenge window ends at ${round.challengeEndsAt} (chain time ${now})`, await this.d.machine.wallTimeOf(round.challengeEndsAt));
     }
+    const tx = await this.send(
+      'acceptRound',
+      { taskId, r, log },
+      ROUND_STATE.Finalized,
+      (err) => new NotYetError(`acceptRound reverted (challenge window still running?): ${(err as Error).message}`),
+    );
+    return tx === null ? 'settled by someone else' : `accepted in ${tx}`;
+  }
+
+  /**
+   * Sends a round transaction and returns its hash. When it fails but the round has left `pending` (another
+   * coordinator or member sent the same transaction first), returns null; otherwise throws what `failed` makes of
+   * the error.
+   */
+  private async send(
+    action: 'closeRound' | 'acceptRound',
+    { taskId, r, log }: Pick<Parameters<Handler>[0], 'taskId' | 'r' | 'log'>,
+    pending: number,
+    failed: (err: unknown) => unknown,
+  ): Promise<string | null> {
     try {
-      const tx = await this.d.chain.acceptRound(taskId, r);
-      this.d.metrics.roundActions.inc({ action: 'acceptRound', result: 'ok' });
-      log.info({ tx }, 'round: acceptRound sent');
-      return `accepted in ${tx}`;
+      const tx = await this.d.chain[action](taskId, r);
+      this.d.metrics.roundActions.inc({ action, result: 'ok' });
+      log.info({ tx }, `round: ${action} sent`);
+      return tx;
     } catch (err) {
       const after = await this.d.chain.getRound(taskId, r);
-      if (after.state !== ROUND_STATE.Finalized) return 'settled by someone else';
-      throw new NotYetError(`acceptRound reverted (challenge window still running?): ${(err as Error).message}`);
+      if (after.state !== pending) return null;
+      throw failed(err);
     }
   }
 }

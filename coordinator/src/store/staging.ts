@@ -6,6 +6,8 @@ import type { Readable } from 'node:stream';
 import { RequestInvalidError, UploadTooLargeError } from '../errors';
 import type { PutOptions } from './ArtifactStore';
 
+type Listener = Parameters<NodeJS.EventEmitter['on']>[1];
+
 export type StagedFile = { file: string; sha256: `0x${string}`; size: number };
 
 /**
@@ -31,14 +33,15 @@ export async function stageToFile(directory: string, source: Readable, options: 
   try {
     await new Promise<void>((resolve, reject) => {
       let settled = false;
+      // Every listener attached below, so that settling detaches all of them.
+      const listeners: [NodeJS.EventEmitter, string, Listener][] = [];
       const cleanup = () => {
-        source.off('data', onData);
-        source.off('end', onEnd);
-        source.off('error', onError);
-        source.off('close', onClose);
-        out.off('error', onError);
-        out.off('drain', onDrain);
+        for (const [emitter, event, listener] of listeners) emitter.off(event, listener);
         options.signal?.removeEventListener('abort', onAbort);
+      };
+      const listen = (emitter: NodeJS.EventEmitter, event: string, listener: Listener) => {
+        listeners.push([emitter, event, listener]);
+        emitter.on(event, listener);
       };
       const fail = (err: Error) => {
         if (settled) return;
@@ -70,18 +73,18 @@ export async function stageToFile(directory: string, source: Readable, options: 
         out.once('error', reject);
         out.end(() => resolve());
       };
-      out.on('error', onError);
-      out.on('drain', onDrain);
-      source.on('error', onError);
-      source.once('close', onClose);
-      source.once('end', onEnd);
+      listen(out, 'error', onError);
+      listen(out, 'drain', onDrain);
+      listen(source, 'error', onError);
+      listen(source, 'close', onClose);
+      listen(source, 'end', onEnd);
       options.signal?.addEventListener('abort', onAbort);
       if (options.signal?.aborted) return onAbort();
       if (early) return fail(early);
       if (source.errored) return fail(source.errored);
       if (source.readableEnded) return onEnd();
       if (source.destroyed) return onClose();
-      source.on('data', onData);
+      listen(source, 'data', onData);
       source.resume();
     });
   } catch (error) {

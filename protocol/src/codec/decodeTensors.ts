@@ -1,19 +1,6 @@
-import {
-  CodecBadMagicError,
-  CodecHeaderOversizedError,
-  CodecInconsistentError,
-  CodecTruncatedError,
-  CodecUnsupportedVersionError,
-} from '../errors.js';
-import {
-  LITTLE_ENDIAN_HOST,
-  TENSOR_FIXED_HEADER_BYTES,
-  TENSOR_FORMAT_VERSION,
-  TENSOR_LIMITS,
-  TENSOR_MAGIC,
-  align4,
-  sameBytes,
-} from './layout.js';
+import { CodecHeaderOversizedError, CodecInconsistentError, CodecTruncatedError } from '../errors.js';
+import { checkHeaderEnd, checkPayloadOffset, openFixedHeader } from './binaryFormat.js';
+import { LITTLE_ENDIAN_HOST, TENSOR_FORMAT, TENSOR_LIMITS } from './layout.js';
 import type { NamedTensor } from './types.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -24,30 +11,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * little-endian host) the returned `data` arrays are views into `bytes`, not copies: copy them if `bytes` is reused.
  */
 export function decodeTensors(bytes: Uint8Array): NamedTensor[] {
-  if (!(bytes instanceof Uint8Array)) throw new CodecInconsistentError('decodeTensors expects a Uint8Array');
-  if (bytes.length < TENSOR_FIXED_HEADER_BYTES) {
-    throw new CodecTruncatedError(
-      `tensor encoding too short: ${bytes.length} bytes < ${TENSOR_FIXED_HEADER_BYTES}-byte header`,
-      {
-        details: { length: bytes.length },
-      },
-    );
-  }
-  if (!sameBytes(bytes.subarray(0, 4), TENSOR_MAGIC)) {
-    throw new CodecBadMagicError('not a Cloister tensor encoding (magic "CLTN" expected)');
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getUint16(4, true);
-  if (version !== TENSOR_FORMAT_VERSION) {
-    throw new CodecUnsupportedVersionError(
-      `tensor encoding version ${version} is not supported (expected ${TENSOR_FORMAT_VERSION})`,
-      {
-        details: { version },
-      },
-    );
-  }
-  if (view.getUint16(6, true) !== 0)
-    throw new CodecInconsistentError('tensor encoding: reserved field is not zero');
+  const view = openFixedHeader(bytes, TENSOR_FORMAT, 'decodeTensors');
   const count = view.getUint32(8, true);
   const dataOffset = view.getUint32(12, true);
   if (count > TENSOR_LIMITS.maxTensors) {
@@ -63,23 +27,11 @@ export function decodeTensors(bytes: Uint8Array): NamedTensor[] {
       },
     );
   }
-  if (dataOffset < TENSOR_FIXED_HEADER_BYTES || dataOffset % 4 !== 0) {
-    throw new CodecInconsistentError(
-      `header length ${dataOffset} is not a multiple of 4 ≥ ${TENSOR_FIXED_HEADER_BYTES}`,
-      {
-        details: { dataOffset },
-      },
-    );
-  }
-  if (dataOffset > bytes.length) {
-    throw new CodecTruncatedError(`header declares ${dataOffset} bytes, only ${bytes.length} present`, {
-      details: { dataOffset, length: bytes.length },
-    });
-  }
+  checkPayloadOffset(bytes, dataOffset, TENSOR_FORMAT);
   const available = bytes.length - dataOffset;
   const entries: { name: string; shape: number[]; size: number }[] = [];
   const names = new Set<string>();
-  let p = TENSOR_FIXED_HEADER_BYTES;
+  let p = TENSOR_FORMAT.fixedHeaderBytes;
   let totalValues = 0;
   const need = (n: number, what: string) => {
     if (p + n > dataOffset) {
@@ -153,15 +105,7 @@ export function decodeTensors(bytes: Uint8Array): NamedTensor[] {
     }
     entries.push({ name, shape, size });
   }
-  if (align4(p) !== dataOffset) {
-    throw new CodecInconsistentError(`header entries end at ${p}, but the data offset is ${dataOffset}`, {
-      details: { end: p, dataOffset },
-    });
-  }
-  for (let k = p; k < dataOffset; k++) {
-    if (bytes[k] !== 0)
-      throw new CodecInconsistentError('header padding is not zero', { details: { offset: k } });
-  }
+  checkHeaderEnd(bytes, p, dataOffset, TENSOR_FORMAT);
   if (totalValues * 4 !== available) {
     throw new CodecInconsistentError(
       `tensor data is ${available} bytes, the shapes need ${totalValues * 4}`,

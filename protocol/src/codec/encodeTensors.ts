@@ -1,12 +1,6 @@
 import { CodecInvalidTensorError } from '../errors.js';
-import {
-  LITTLE_ENDIAN_HOST,
-  TENSOR_FIXED_HEADER_BYTES,
-  TENSOR_FORMAT_VERSION,
-  TENSOR_LIMITS,
-  TENSOR_MAGIC,
-  align4,
-} from './layout.js';
+import { alignUp, writeFixedHeader } from './binaryFormat.js';
+import { LITTLE_ENDIAN_HOST, TENSOR_FORMAT, TENSOR_LIMITS } from './layout.js';
 import type { NamedTensor } from './types.js';
 
 const utf8 = new TextEncoder();
@@ -36,7 +30,7 @@ export function encodeTensors(tensors: readonly NamedTensor[]): Uint8Array {
   }
   const names: Uint8Array[] = [];
   const seen = new Set<string>();
-  let headerBytes = TENSOR_FIXED_HEADER_BYTES;
+  let headerBytes = TENSOR_FORMAT.fixedHeaderBytes;
   let dataBytes = 0;
   for (const tensor of tensors) {
     const { name, shape, data } = tensor ?? ({} as NamedTensor);
@@ -78,15 +72,12 @@ export function encodeTensors(tensors: readonly NamedTensor[]): Uint8Array {
     headerBytes += 2 + nameBytes.length + 1 + 4 * shape.length;
     dataBytes += data.length * 4;
   }
-  const dataOffset = align4(headerBytes);
+  const dataOffset = alignUp(headerBytes, TENSOR_FORMAT.alignment);
   const out = new Uint8Array(dataOffset + dataBytes);
-  const view = new DataView(out.buffer);
-  out.set(TENSOR_MAGIC, 0);
-  view.setUint16(4, TENSOR_FORMAT_VERSION, true);
-  view.setUint16(6, 0, true);
+  const view = writeFixedHeader(out, TENSOR_FORMAT);
   view.setUint32(8, tensors.length, true);
   view.setUint32(12, dataOffset, true);
-  let p = TENSOR_FIXED_HEADER_BYTES;
+  let p = TENSOR_FORMAT.fixedHeaderBytes;
   let d = dataOffset;
   tensors.forEach((tensor, i) => {
     const nameBytes = names[i] as Uint8Array;

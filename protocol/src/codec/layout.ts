@@ -11,9 +11,10 @@
 //   data    …     each tensor's float32 values, little-endian, in order; total = Σ elements × 4
 // The encoding ends exactly after the last value: trailing bytes are an error.
 
-export const TENSOR_MAGIC = Uint8Array.of(0x43, 0x4c, 0x54, 0x4e); // "CLTN"
+import { binaryFormat } from './binaryFormat.js';
+
 export const TENSOR_FORMAT_VERSION = 1;
-export const TENSOR_FIXED_HEADER_BYTES = 16;
+export const TENSOR_FORMAT = binaryFormat('tensor', 'CLTN', TENSOR_FORMAT_VERSION, 16, 4, 'dataOffset');
 /** Upper bounds checked before anything is read or allocated. */
 export const TENSOR_LIMITS = {
   maxTensors: 65_536,
@@ -24,12 +25,5 @@ export const TENSOR_LIMITS = {
 
 export const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-export function align4(n: number): number {
-  return (n + 3) & ~3;
-}
-
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+// The envelope format compares its magic with the same helper.
+export { sameBytes } from './binaryFormat.js';

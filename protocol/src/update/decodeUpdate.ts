@@ -1,19 +1,7 @@
 import { decodeTensors } from '../codec/decodeTensors.js';
-import { sameBytes } from '../codec/layout.js';
-import {
-  CodecBadMagicError,
-  CodecHeaderOversizedError,
-  CodecInconsistentError,
-  CodecTruncatedError,
-  CodecUnsupportedVersionError,
-} from '../errors.js';
-import {
-  UPDATE_FIXED_HEADER_BYTES,
-  UPDATE_FORMAT_VERSION,
-  UPDATE_LIMITS,
-  UPDATE_MAGIC,
-  align8,
-} from './layout.js';
+import { checkHeaderEnd, checkPayloadOffset, openFixedHeader } from '../codec/binaryFormat.js';
+import { CodecHeaderOversizedError, CodecInconsistentError } from '../errors.js';
+import { UPDATE_FORMAT, UPDATE_LIMITS } from './layout.js';
 import type { UpdatePayload } from './types.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -23,30 +11,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * update header). Deltas are views into `bytes` when it is 4-byte aligned (see decodeTensors).
  */
 export function decodeUpdate(bytes: Uint8Array): UpdatePayload {
-  const details = { format: 'update' };
-  if (!(bytes instanceof Uint8Array))
-    throw new CodecInconsistentError('decodeUpdate expects a Uint8Array', { details });
-  if (bytes.length < UPDATE_FIXED_HEADER_BYTES) {
-    throw new CodecTruncatedError(
-      `update too short: ${bytes.length} bytes < ${UPDATE_FIXED_HEADER_BYTES}-byte header`,
-      { details },
-    );
-  }
-  if (!sameBytes(bytes.subarray(0, 4), UPDATE_MAGIC)) {
-    throw new CodecBadMagicError('not a Cloister update encoding (magic "CLUP" expected)', { details });
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getUint16(4, true);
-  if (version !== UPDATE_FORMAT_VERSION) {
-    throw new CodecUnsupportedVersionError(
-      `update version ${version} is not supported (expected ${UPDATE_FORMAT_VERSION})`,
-      {
-        details: { ...details, version },
-      },
-    );
-  }
-  if (view.getUint16(6, true) !== 0)
-    throw new CodecInconsistentError('update: reserved field is not zero', { details });
+  const view = openFixedHeader(bytes, UPDATE_FORMAT, 'decodeUpdate');
+  const { details } = UPDATE_FORMAT;
   const tensorOffset = view.getUint32(8, true);
   const metricCount = view.getUint32(12, true);
   if (tensorOffset > UPDATE_LIMITS.maxHeaderBytes || metricCount > UPDATE_LIMITS.maxMetrics) {
@@ -57,26 +23,13 @@ export function decodeUpdate(bytes: Uint8Array): UpdatePayload {
       },
     );
   }
-  if (tensorOffset < UPDATE_FIXED_HEADER_BYTES || tensorOffset % 8 !== 0) {
-    throw new CodecInconsistentError(
-      `update header length ${tensorOffset} is not a multiple of 8 ≥ ${UPDATE_FIXED_HEADER_BYTES}`,
-      {
-        details,
-      },
-    );
-  }
-  if (tensorOffset > bytes.length) {
-    throw new CodecTruncatedError(
-      `update header declares ${tensorOffset} bytes, only ${bytes.length} present`,
-      { details },
-    );
-  }
+  checkPayloadOffset(bytes, tensorOffset, UPDATE_FORMAT);
   const numExamplesBig = view.getBigUint64(16, true);
   if (numExamplesBig > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new CodecInconsistentError('update: numExamples exceeds 2^53 - 1', { details });
   }
   const metrics: Record<string, number> = Object.create(null);
-  let p = UPDATE_FIXED_HEADER_BYTES;
+  let p = UPDATE_FORMAT.fixedHeaderBytes;
   for (let i = 0; i < metricCount; i++) {
     if (p + 2 > tensorOffset)
       throw new CodecInconsistentError(`metric ${i} runs past the update header`, { details });
@@ -102,15 +55,7 @@ export function decodeUpdate(bytes: Uint8Array): UpdatePayload {
     metrics[name] = view.getFloat64(p, true);
     p += 8;
   }
-  if (align8(p) !== tensorOffset) {
-    throw new CodecInconsistentError(
-      `update header entries end at ${p}, but the tensor offset is ${tensorOffset}`,
-      { details },
-    );
-  }
-  for (let k = p; k < tensorOffset; k++) {
-    if (bytes[k] !== 0) throw new CodecInconsistentError('update header padding is not zero', { details });
-  }
+  checkHeaderEnd(bytes, p, tensorOffset, UPDATE_FORMAT);
   const deltas = decodeTensors(bytes.subarray(tensorOffset));
   return { deltas, numExamples: Number(numExamplesBig), metrics: { ...metrics } };
 }

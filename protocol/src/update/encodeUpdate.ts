@@ -1,12 +1,7 @@
 import { encodeTensors } from '../codec/encodeTensors.js';
 import { UpdateInvalidError } from '../errors.js';
-import {
-  UPDATE_FIXED_HEADER_BYTES,
-  UPDATE_FORMAT_VERSION,
-  UPDATE_LIMITS,
-  UPDATE_MAGIC,
-  align8,
-} from './layout.js';
+import { alignUp, writeFixedHeader } from '../codec/binaryFormat.js';
+import { UPDATE_FORMAT, UPDATE_LIMITS } from './layout.js';
 import type { UpdatePayload } from './types.js';
 
 const utf8 = new TextEncoder();
@@ -29,7 +24,7 @@ export function encodeUpdate(update: UpdatePayload): Uint8Array {
     throw new UpdateInvalidError(`too many metrics: ${entries.length} > ${UPDATE_LIMITS.maxMetrics}`);
   }
   const encodedNames: Uint8Array[] = [];
-  let headerBytes = UPDATE_FIXED_HEADER_BYTES;
+  let headerBytes = UPDATE_FORMAT.fixedHeaderBytes;
   for (const [name, value] of entries) {
     const nameBytes = utf8.encode(name);
     if (nameBytes.length === 0 || nameBytes.length > UPDATE_LIMITS.maxMetricNameBytes) {
@@ -42,17 +37,14 @@ export function encodeUpdate(update: UpdatePayload): Uint8Array {
     encodedNames.push(nameBytes);
     headerBytes += 2 + nameBytes.length + 8;
   }
-  const tensorOffset = align8(headerBytes);
+  const tensorOffset = alignUp(headerBytes, UPDATE_FORMAT.alignment);
   const tensors = encodeTensors(deltas);
   const out = new Uint8Array(tensorOffset + tensors.length);
-  const view = new DataView(out.buffer);
-  out.set(UPDATE_MAGIC, 0);
-  view.setUint16(4, UPDATE_FORMAT_VERSION, true);
-  view.setUint16(6, 0, true);
+  const view = writeFixedHeader(out, UPDATE_FORMAT);
   view.setUint32(8, tensorOffset, true);
   view.setUint32(12, entries.length, true);
   view.setBigUint64(16, BigInt(numExamples), true);
-  let p = UPDATE_FIXED_HEADER_BYTES;
+  let p = UPDATE_FORMAT.fixedHeaderBytes;
   entries.forEach(([, value], i) => {
     const nameBytes = encodedNames[i] as Uint8Array;
     view.setUint16(p, nameBytes.length, true);

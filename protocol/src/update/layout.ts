@@ -10,15 +10,12 @@
 //   24      …     per metric: name length (u16 LE), name (UTF-8), value (f64 LE)
 //   …       0–7   zero padding up to the tensor offset
 //   offset  …     the deltas as a tensor encoding (codec/), to the end
-export const UPDATE_MAGIC = Uint8Array.of(0x43, 0x4c, 0x55, 0x50); // "CLUP"
+import { binaryFormat } from '../codec/binaryFormat.js';
+
 export const UPDATE_FORMAT_VERSION = 1;
-export const UPDATE_FIXED_HEADER_BYTES = 24;
+export const UPDATE_FORMAT = binaryFormat('update', 'CLUP', UPDATE_FORMAT_VERSION, 24, 8, 'tensorOffset');
 export const UPDATE_LIMITS = {
   maxMetrics: 1_024,
   maxMetricNameBytes: 256,
   maxHeaderBytes: 1024 * 1024,
 } as const;
-
-export function align8(n: number): number {
-  return Math.ceil(n / 8) * 8;
-}
