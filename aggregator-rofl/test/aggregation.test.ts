@@ -1,5 +1,5 @@
 import { connectJsonRpc } from '@cloister/contracts';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -24,21 +24,15 @@ import {
   type CloisterContracts,
   type Deployment,
 } from '@cloister/contracts';
-import {
-  authorizeRoflOrigin,
-  EXAMPLE_ROFL_APP_ID as APP_ID,
-  jsonRpc,
-  startLocalChain,
-  type LocalChain,
-} from '@cloister/contracts/development';
+import { EXAMPLE_ROFL_APP_ID as APP_ID, startLocalChain, type LocalChain } from '@cloister/contracts/development';
 import { Queue } from 'bullmq';
 import { getBytes, JsonRpcProvider, type JsonRpcSigner } from 'ethers';
 import pino from 'pino';
-import { startDevelopmentAppd, type DevelopmentAppd } from '@cloister/development-appd';
+import type { DevelopmentAppd } from '@cloister/development-appd';
 import { startAggregator, type RunningAggregator } from '../src/jobs/startAggregator';
 import type { AggregatorConfig } from '../src/config';
 import { spawnRedis, until, type SpawnedRedis } from '@cloister/devstack';
-import { startCoordinatorDouble, updateKey, type CoordinatorDouble } from './support';
+import { startCoordinatorDouble, startTestAppd, stopTestServices, testAggregatorConfig, updateKey, type CoordinatorDouble } from './support';
 
 jest.setTimeout(240_000);
 
@@ -160,8 +154,8 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     }, timeoutMs, 200).then((r) => r.value);
   }
 
-  /** Creates a task through governance with this spec and admits `admitted`; returns its id. */
-  async function createTask(specBytes: Buffer, admitted: string[], minParticipants: number, maxParticipants: number): Promise<bigint> {
+  /** Creates a task through governance with this spec (funded for `numRounds`) and admits `admitted`; returns its id. */
+  async function createTask(specBytes: Buffer, admitted: string[], minParticipants: number, maxParticipants: number, numRounds = 1): Promise<bigint> {
     const modelBytes = encodeTensors(initialModel);
     coordinator.blobs.set(sha256Hex(specBytes).slice(2), specBytes);
     await pass(
@@ -175,11 +169,11 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
           minParticipants,
           maxParticipants,
           roundDuration: 3600,
-          numRounds: 1,
+          numRounds,
           rewardPerRound: TASK_REWARD,
         },
       ]),
-      TASK_REWARD,
+      TASK_REWARD * BigInt(numRounds),
     );
     const id = await c.taskManager.taskCount();
     await pass(
@@ -222,15 +216,7 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     });
     c = connectCloister(deployment, provider);
 
-    appd = await startDevelopmentAppd({
-      socketPath: path.join(dir, 'appd.sock'),
-      appId: APP_ID,
-      secret: Buffer.alloc(32, 9),
-      rpcUrl: chain.rpcUrl,
-      logger: log,
-    });
-    await provider.send('hardhat_setBalance', [appd.signerAddress, '0x56BC75E2D63100000']);
-    await authorizeRoflOrigin(jsonRpc(chain.rpcUrl), APP_ID, appd.signerAddress);
+    appd = await startTestAppd({ dir, rpcUrl: chain.rpcUrl, provider, secretByte: 9, logger: log });
 
     coordinator = await startCoordinatorDouble(() => c.aggregatorRegistry.aggregatorSigner());
     initialModel = tensors((i) => (i % 5) * 0.1 - 0.2);
@@ -253,51 +239,14 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
       data: { features: ['a', 'b', 'c', 'd'], scaling: { mean: [0, 0, 0, 0], std: [1, 1, 1, 1] } },
       aggregation: { strategy: 'fedavg', params: {}, updateNormBound: 10, dp: null },
     };
-    const specBytes = Buffer.from(JSON.stringify(spec));
     coordinator.blobs.set(sha256Hex(modelBytes).slice(2), Buffer.from(modelBytes));
-    coordinator.blobs.set(sha256Hex(specBytes).slice(2), specBytes);
-
-    const tm = deployment.contracts.taskManager;
-    const reward = 10n ** 15n;
-    await pass(
-      tm,
-      c.taskManager.interface.encodeFunctionData('createTask', [
-        {
-          modelSpecHash: sha256Hex(specBytes),
-          initialModelHash: sha256Hex(modelBytes),
-          initialModelUri: `blobs/${sha256Hex(modelBytes).slice(2)}`,
-          dataSchemaHash: sha256Hex(Buffer.from('schema')),
-          minParticipants: 1,
-          maxParticipants: 10,
-          roundDuration: 3600,
-          numRounds: 3,
-          rewardPerRound: reward,
-        },
-      ]),
-      reward * 3n,
-    );
     const participants = await Promise.all(accounts.slice(1, 10).map((a) => a.getAddress()));
-    await pass(
-      deployment.contracts.participants,
-      c.participants.interface.encodeFunctionData('admitMany', [taskId, participants, participants.map((_, i) => `site-${i}`), participants.map(() => '')]),
-    );
+    // The first task: `taskId` of the tests that do not create their own.
+    await createTask(Buffer.from(JSON.stringify(spec)), participants, 1, 10, 3);
 
     const connection = { url: redis.url };
     queue = new Queue(QUEUE.aggregation, { connection, prefix });
-    config = {
-      appdSocket: appd.socketPath,
-      redisUrl: redis.url,
-      queuePrefix: prefix,
-      rpcUrl: chain.rpcUrl,
-      taskManagerAddress: deployment.contracts.taskManager,
-      aggregatorRegistryAddress: deployment.contracts.aggregatorRegistry,
-      coordinatorUrl: coordinator.url,
-      stateDir: path.join(dir, 'state'),
-      maxUpdateBytes: 1 << 20,
-      lockDurationMs: 2000,
-      stalledIntervalMs: 1000,
-      logLevel: 'silent',
-      publishKeys: true,
+    config = testAggregatorConfig({ appd, redisUrl: redis.url, queuePrefix: prefix, rpcUrl: chain.rpcUrl, contracts: deployment.contracts, coordinatorUrl: coordinator.url, dir }, {
       // Two updates in flight, opened in the worker thread (the production path).
       pipelineDepth: 2,
       openInWorker: true,
@@ -306,7 +255,7 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
       outcomePageSize: 2,
       healthPort: 0,
       healthHost: '127.0.0.1',
-    };
+    });
     running = await startAggregator(config, { logger: log });
   });
 
@@ -314,12 +263,8 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     await running?.close({ force: true });
     await queue?.obliterate({ force: true }).catch(() => undefined);
     await queue?.close();
-    await coordinator?.stop();
-    await appd?.close();
     provider?.destroy();
-    await chain?.stop();
-    await redis?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopTestServices({ coordinator, appd, chain, redis, dir });
   });
 
   it('publishes the appd-derived keys on chain at start', async () => {

@@ -2,9 +2,6 @@
 // the aggregator (BullMQ job, model keyring, initial-model re-sealer, inference endpoint), a coordinator test double.
 // On Hardhat the ModelKeyRegistry's storage is readable with eth_getStorageAt (emulation: confidential on Sapphire);
 // these tests exercise the SiweAuth view path.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
   decodeTensors,
@@ -24,34 +21,21 @@ import {
   type NamedTensor,
 } from '@cloister/protocol';
 import { siweLogin } from '@cloister/contracts';
-import {
-  authorizeRoflOrigin,
-  createTestTask,
-  EXAMPLE_ROFL_APP_ID,
-  EXAMPLE_ROFL_APP_ID_BYTES21,
-  governAlone,
-  jsonRpc,
-  startTestDeployment,
-  type TestDeployment,
-} from '@cloister/contracts/development';
-import { spawnRedis, step, type SpawnedRedis } from '@cloister/devstack';
+import { createTestTask, governAlone, type TestDeployment } from '@cloister/contracts/development';
+import { step } from '@cloister/devstack';
 import { Queue } from 'bullmq';
 import { getBytes, type Wallet } from 'ethers';
 import pino from 'pino';
-import type { AggregatorConfig } from '../src/config';
-import { startDevelopmentAppd, type DevelopmentAppd } from '@cloister/development-appd';
 import { initInferenceBackend } from '../src/inference/modelRuntime';
 import { startAggregator, type RunningAggregator } from '../src/jobs/startAggregator';
 import { query } from './inferenceClient';
-import { startCoordinatorDouble, updateKey, type CoordinatorDouble } from './support';
+import { startTestServices, testInferenceConfig, updateKey, weightsOf, type CoordinatorDouble, type TestServices } from './support';
 
 jest.setTimeout(300_000);
 
 describe('model access consortium (chain, redis-server, development appd, aggregator)', () => {
-  let dir: string;
-  let redis: SpawnedRedis;
+  let services: TestServices;
   let t: TestDeployment;
-  let appd: DevelopmentAppd;
   let coordinator: CoordinatorDouble;
   let running: RunningAggregator | null = null;
   let queue: Queue;
@@ -142,55 +126,29 @@ describe('model access consortium (chain, redis-server, development appd, aggreg
   });
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'agg-consortium-'));
-    redis = await spawnRedis();
-    t = await startTestDeployment({ challengeWindow: 60 });
+    services = await startTestServices({ name: 'agg-consortium', secretByte: 3, logger: log, deployment: { challengeWindow: 60 } });
+    ({ t, coordinator } = services);
     chainId = BigInt(t.chain.chainId);
-    appd = await startDevelopmentAppd({ socketPath: path.join(dir, 'appd.sock'), appId: EXAMPLE_ROFL_APP_ID, secret: Buffer.alloc(32, 3), rpcUrl: t.chain.rpcUrl, logger: log });
-    await t.provider.send('hardhat_setBalance', [appd.signerAddress, '0x56BC75E2D63100000']);
-    await authorizeRoflOrigin(jsonRpc(t.chain.rpcUrl), EXAMPLE_ROFL_APP_ID_BYTES21, appd.signerAddress);
-    coordinator = await startCoordinatorDouble(() => t.contracts.aggregatorRegistry.aggregatorSigner());
     sites = [t.wallet(4), t.wallet(5), t.wallet(6)];
     outsider = t.wallet(9);
-    const config: AggregatorConfig = {
-      appdSocket: appd.socketPath,
-      redisUrl: redis.url,
-      queuePrefix: prefix,
-      rpcUrl: t.chain.rpcUrl,
-      taskManagerAddress: t.deployment.contracts.taskManager,
-      aggregatorRegistryAddress: t.deployment.contracts.aggregatorRegistry,
-      coordinatorUrl: coordinator.url,
-      stateDir: path.join(dir, 'state'),
-      maxUpdateBytes: 1 << 20,
+    const config = services.aggregatorConfig(prefix, {
       lockDurationMs: 5000,
       stalledIntervalMs: 2000,
-      logLevel: 'silent',
-      publishKeys: true,
       openInWorker: false,
       modelKeysAddress: t.deployment.contracts.modelKeys,
       participantsAddress: t.deployment.contracts.participants,
       inferenceCreditAddress: t.deployment.contracts.inferenceCredit,
       resealIntervalMs: 3_600_000, // the test calls resealPending itself
-      inference: {
-        port: 0,
-        host: '127.0.0.1',
-        inferenceCreditAddress: t.deployment.contracts.inferenceCredit,
-        rateLimit: 100,
-        rateWindowMs: 60_000,
-        maxRows: 64,
-        settleIntervalMs: 3_600_000,
-        settleBatch: 50,
-        chainCacheMs: 0, // every request reads the chain: the tests change prices, pauses and models between requests
-      },
-    };
+      inference: testInferenceConfig(t.deployment.contracts.inferenceCredit, { rateLimit: 100, maxRows: 64 }),
+    });
     running = await startAggregator(config, { logger: log });
-    queue = new Queue(QUEUE.aggregation, { connection: { url: redis.url }, prefix });
+    queue = new Queue(QUEUE.aggregation, { connection: { url: services.redis.url }, prefix });
 
     // The author: a model, its spec with modelAccess consortium, the initial weights sealed with HPKE to the TEE.
     await initInferenceBackend();
     model = tf.sequential({ name: 'consortium_model' });
     model.add(tf.layers.dense({ name: 'dense', units: 3, activation: 'softmax', inputShape: [4], kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }));
-    initial = model.weights.map((w) => ({ name: w.originalName, shape: [...w.shape] as number[], data: Float32Array.from(w.read().dataSync() as Float32Array) }));
+    initial = weightsOf(model);
     const spec = {
       version: 2,
       kind: 'training',
@@ -224,11 +182,7 @@ describe('model access consortium (chain, redis-server, development appd, aggreg
     await queue?.obliterate({ force: true }).catch(() => undefined);
     await queue?.close();
     model?.dispose();
-    await coordinator?.stop();
-    await appd?.close();
-    await t?.stop();
-    await redis?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await services?.stop();
   });
 
   it('re-seals the author initial model under the task key; an admitted site opens it, the operator and an outsider cannot read the key', async () => {

@@ -1,30 +1,16 @@
 // Confidential inference end to end: Hardhat chain with the contracts, redis-server, development appd (NOT a TEE),
 // the aggregator with its inference endpoint, a coordinator test double serving the model and spec blobs.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { encodeTensors, sha256Hex, type NamedTensor } from '@cloister/protocol';
-import {
-  authorizeRoflOrigin,
-  createTestTask,
-  EXAMPLE_ROFL_APP_ID,
-  EXAMPLE_ROFL_APP_ID_BYTES21,
-  governAlone,
-  jsonRpc,
-  startTestDeployment,
-  type TestDeployment,
-} from '@cloister/contracts/development';
-import { spawnRedis, type SpawnedRedis } from '@cloister/devstack';
+import { createTestTask, governAlone, type TestDeployment } from '@cloister/contracts/development';
 import { getBytes, type Wallet } from 'ethers';
 import pino from 'pino';
 import { AppdClient } from '../src/appd/appdClient';
 import type { AggregatorConfig } from '../src/config';
-import { startDevelopmentAppd, type DevelopmentAppd } from '@cloister/development-appd';
 import { initInferenceBackend } from '../src/inference/modelRuntime';
 import { startAggregator, type RunningAggregator } from '../src/jobs/startAggregator';
 import { query } from './inferenceClient';
-import { startCoordinatorDouble, type CoordinatorDouble } from './support';
+import { startTestServices, testInferenceConfig, weightsOf, type CoordinatorDouble, type TestServices } from './support';
 
 jest.setTimeout(240_000);
 
@@ -46,10 +32,8 @@ function rowsOf(n: number, seed: number): NamedTensor {
 }
 
 describe('confidential inference (chain, redis-server, development appd, aggregator endpoint)', () => {
-  let dir: string;
-  let redis: SpawnedRedis;
+  let services: TestServices;
   let t: TestDeployment;
-  let appd: DevelopmentAppd;
   let coordinator: CoordinatorDouble;
   let running: RunningAggregator | null = null;
   let config: AggregatorConfig;
@@ -73,18 +57,12 @@ describe('confidential inference (chain, redis-server, development appd, aggrega
     });
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'agg-inference-'));
-    redis = await spawnRedis();
-    t = await startTestDeployment();
-    appd = await startDevelopmentAppd({ socketPath: path.join(dir, 'appd.sock'), appId: EXAMPLE_ROFL_APP_ID, secret: Buffer.alloc(32, 5), rpcUrl: t.chain.rpcUrl, logger: log });
-    await t.provider.send('hardhat_setBalance', [appd.signerAddress, '0x56BC75E2D63100000']);
-    await authorizeRoflOrigin(jsonRpc(t.chain.rpcUrl), EXAMPLE_ROFL_APP_ID_BYTES21, appd.signerAddress);
-    coordinator = await startCoordinatorDouble(() => t.contracts.aggregatorRegistry.aggregatorSigner());
+    services = await startTestServices({ name: 'agg-inference', secretByte: 5, logger: log });
+    ({ t, coordinator } = services);
 
     await initInferenceBackend();
     reference = buildModel();
-    const weights: NamedTensor[] = reference.weights.map((w) => ({ name: w.originalName, shape: [...w.shape] as number[], data: Float32Array.from(w.read().dataSync() as Float32Array) }));
-    const modelBytes = encodeTensors(weights);
+    const modelBytes = encodeTensors(weightsOf(reference));
     const spec = { version: 1, name: 'inference', model: { topology: reference.toJSON(null, false) } };
     const specBytes = Buffer.from(JSON.stringify(spec));
     coordinator.blobs.set(sha256Hex(modelBytes).slice(2), Buffer.from(modelBytes));
@@ -101,34 +79,10 @@ describe('confidential inference (chain, redis-server, development appd, aggrega
     broke = t.wallet(7);
     await (await credit.connect(querier).deposit({ value: PRICE * 100n })).wait();
 
-    config = {
-      appdSocket: appd.socketPath,
-      redisUrl: redis.url,
-      queuePrefix: `inference-test-${process.pid}`,
-      rpcUrl: t.chain.rpcUrl,
-      taskManagerAddress: t.deployment.contracts.taskManager,
-      aggregatorRegistryAddress: t.deployment.contracts.aggregatorRegistry,
-      coordinatorUrl: coordinator.url,
-      stateDir: path.join(dir, 'state'),
-      maxUpdateBytes: 1 << 20,
-      lockDurationMs: 2000,
-      stalledIntervalMs: 1000,
-      logLevel: 'silent',
-      publishKeys: true,
+    config = services.aggregatorConfig(`inference-test-${process.pid}`, {
       openInWorker: false,
-      inference: {
-        port: 0,
-        host: '127.0.0.1',
-        inferenceCreditAddress: t.deployment.contracts.inferenceCredit,
-        rateLimit: 1000,
-        rateWindowMs: 60_000,
-        maxRows: 256,
-        // settlement only when a test asks for it (settleAll), so the tests control when it happens
-        settleIntervalMs: 3_600_000,
-        settleBatch: 50,
-        chainCacheMs: 0, // every request reads the chain: the tests change prices, pauses and models between requests
-      },
-    };
+      inference: testInferenceConfig(t.deployment.contracts.inferenceCredit, { rateLimit: 1000, maxRows: 256 }),
+    });
     running = await startAggregator(config, { logger: log });
     aggregatorPublicKey = getBytes(await t.contracts.aggregatorRegistry.hpkePublicKey());
   });
@@ -136,11 +90,7 @@ describe('confidential inference (chain, redis-server, development appd, aggrega
   afterAll(async () => {
     await running?.close({ force: true });
     reference?.dispose();
-    await coordinator?.stop();
-    await appd?.close();
-    await t?.stop();
-    await redis?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await services?.stop();
   });
 
   it('answers equal a plain tfjs predict of the accepted model to 1e-6; cost is rows × price', async () => {
@@ -186,7 +136,7 @@ describe('confidential inference (chain, redis-server, development appd, aggrega
     expect(late.body).toMatchObject({ replay: true, cost: '0' });
     expect(await running.inference!.settler.settleAll()).toBe(0);
     const resend = credit.interface.encodeFunctionData('settle', [taskId, [first.requestId], [querier.address], [3]]);
-    const appdClient = new AppdClient({ socketPath: appd.socketPath });
+    const appdClient = new AppdClient({ socketPath: services.appd.socketPath });
     await appdClient.signSubmit({ to: await credit.getAddress(), data: resend, gasLimit: 400_000 });
     await appdClient.close();
     expect(await credit.creditOf(querier.address)).toBe(before - PRICE * 3n);

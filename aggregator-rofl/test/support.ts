@@ -1,11 +1,158 @@
-// Test helpers: a TEST DOUBLE of the coordinator's aggregator routes (the real coordinator
-// lives in coordinator/ and is built concurrently). The double implements exactly the documented routes:
+// Test helpers: the development appd and the aggregator settings the integration tests share, and a TEST DOUBLE of
+// the coordinator's aggregator routes (the real coordinator lives in coordinator/ and is built concurrently). The
+// double implements exactly the documented routes:
 //   GET /v1/blobs/:sha256, PUT /v1/blobs/:sha256 (aggregator-signed), GET /v1/tasks/:t/rounds/:r/updates/:p
 //   (aggregator-signed, ciphertext + x-cloister-signature header), with the documented auth headers checked.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { aggregatorAuthMessage, HEADERS, sha256Hex } from '@cloister/protocol';
-import { freePort } from '@cloister/devstack';
-import { getAddress, verifyMessage } from 'ethers';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import type { Deployment } from '@cloister/contracts';
+import {
+  authorizeRoflOrigin,
+  EXAMPLE_ROFL_APP_ID,
+  EXAMPLE_ROFL_APP_ID_BYTES21,
+  jsonRpc,
+  startTestDeployment,
+  type TestDeployment,
+  type TestDeploymentOptions,
+} from '@cloister/contracts/development';
+import { startDevelopmentAppd, type DevelopmentAppd } from '@cloister/development-appd';
+import { aggregatorAuthMessage, HEADERS, sha256Hex, type NamedTensor } from '@cloister/protocol';
+import { freePort, spawnRedis, type SpawnedRedis } from '@cloister/devstack';
+import { getAddress, verifyMessage, type JsonRpcProvider } from 'ethers';
+import type { Logger } from 'pino';
+import type { AggregatorConfig } from '../src/config';
+import type { InferenceConfig } from '../src/inference/startInference';
+
+/**
+ * The development appd (NOT a TEE) with its socket in `dir` and a fixed secret (every byte `secretByte`), its signer
+ * funded and authorized on the chain's ROFL mock as an instance of EXAMPLE_ROFL_APP_ID.
+ */
+export async function startTestAppd(o: { dir: string; rpcUrl: string; provider: JsonRpcProvider; secretByte: number; logger: Logger }): Promise<DevelopmentAppd> {
+  const appd = await startDevelopmentAppd({
+    socketPath: path.join(o.dir, 'appd.sock'),
+    appId: EXAMPLE_ROFL_APP_ID,
+    secret: Buffer.alloc(32, o.secretByte),
+    rpcUrl: o.rpcUrl,
+    logger: o.logger,
+  });
+  await o.provider.send('hardhat_setBalance', [appd.signerAddress, '0x56BC75E2D63100000']);
+  await authorizeRoflOrigin(jsonRpc(o.rpcUrl), EXAMPLE_ROFL_APP_ID_BYTES21, appd.signerAddress);
+  return appd;
+}
+
+/**
+ * The aggregator settings every integration test starts from: the test's appd, Redis, chain and coordinator, state
+ * under `dir`, 1 MiB updates, short BullMQ lock and stalled intervals, silent logs, keys published; `own` holds the
+ * test's own settings and overrides these.
+ */
+export function testAggregatorConfig(
+  stack: { appd: DevelopmentAppd; redisUrl: string; queuePrefix: string; rpcUrl: string; contracts: Deployment['contracts']; coordinatorUrl: string; dir: string },
+  own: Partial<AggregatorConfig> = {},
+): AggregatorConfig {
+  return {
+    appdSocket: stack.appd.socketPath,
+    redisUrl: stack.redisUrl,
+    queuePrefix: stack.queuePrefix,
+    rpcUrl: stack.rpcUrl,
+    taskManagerAddress: stack.contracts.taskManager,
+    aggregatorRegistryAddress: stack.contracts.aggregatorRegistry,
+    coordinatorUrl: stack.coordinatorUrl,
+    stateDir: path.join(stack.dir, 'state'),
+    maxUpdateBytes: 1 << 20,
+    lockDurationMs: 2000,
+    stalledIntervalMs: 1000,
+    logLevel: 'silent',
+    publishKeys: true,
+    ...own,
+  };
+}
+
+/**
+ * An inference endpoint for tests on any free local port: settlement only when a test asks for it (settleAll), so the
+ * tests control when it happens, and every request reads the chain (the tests change prices, pauses and models
+ * between requests).
+ */
+export function testInferenceConfig(inferenceCreditAddress: string, limits: { rateLimit: number; maxRows: number }): InferenceConfig {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    inferenceCreditAddress,
+    rateLimit: limits.rateLimit,
+    rateWindowMs: 60_000,
+    maxRows: limits.maxRows,
+    settleIntervalMs: 3_600_000,
+    settleBatch: 50,
+    chainCacheMs: 0,
+  };
+}
+
+/**
+ * Stops what an integration test started around the aggregator, in order (coordinator double, appd, chain, Redis)
+ * and removes its folder; a part a failed start never reached is skipped. The aggregator itself is closed first by
+ * the test, with whatever else it holds (queues, models).
+ */
+export async function stopTestServices(parts: {
+  coordinator?: CoordinatorDouble;
+  appd?: DevelopmentAppd;
+  chain?: { stop(): Promise<void> };
+  redis?: { stop(): Promise<void> };
+  dir?: string;
+}): Promise<void> {
+  await parts.coordinator?.stop();
+  await parts.appd?.close();
+  await parts.chain?.stop();
+  await parts.redis?.stop();
+  if (parts.dir) rmSync(parts.dir, { recursive: true, force: true });
+}
+
+export type TestServices = {
+  /** The test's folder (appd socket, aggregator state). */
+  dir: string;
+  redis: SpawnedRedis;
+  t: TestDeployment;
+  appd: DevelopmentAppd;
+  coordinator: CoordinatorDouble;
+  /** testAggregatorConfig on these services: the aggregator's queues under `queuePrefix`, `own` on top. */
+  aggregatorConfig(queuePrefix: string, own?: Partial<AggregatorConfig>): AggregatorConfig;
+  stop(): Promise<void>;
+};
+
+/**
+ * What an aggregator integration test on contracts' test deployment runs against: a folder, a redis-server, the
+ * deployment, the development appd authorized on it (startTestAppd) and the coordinator double. A failed start stops
+ * what had started.
+ */
+export async function startTestServices(o: { name: string; secretByte: number; logger: Logger; deployment?: TestDeploymentOptions }): Promise<TestServices> {
+  const parts: Parameters<typeof stopTestServices>[0] = { dir: mkdtempSync(path.join(tmpdir(), `${o.name}-`)) };
+  try {
+    const redis = (parts.redis = await spawnRedis());
+    const t = (parts.chain = await startTestDeployment(o.deployment));
+    const appd = (parts.appd = await startTestAppd({ dir: parts.dir!, rpcUrl: t.chain.rpcUrl, provider: t.provider, secretByte: o.secretByte, logger: o.logger }));
+    const coordinator = (parts.coordinator = await startCoordinatorDouble(() => t.contracts.aggregatorRegistry.aggregatorSigner()));
+    const dir = parts.dir!;
+    return {
+      dir,
+      redis,
+      t,
+      appd,
+      coordinator,
+      aggregatorConfig: (queuePrefix, own) =>
+        testAggregatorConfig({ appd, redisUrl: redis.url, queuePrefix, rpcUrl: t.chain.rpcUrl, contracts: t.deployment.contracts, coordinatorUrl: coordinator.url, dir }, own),
+      stop: () => stopTestServices(parts),
+    };
+  } catch (error) {
+    await stopTestServices(parts);
+    throw error;
+  }
+}
+
+/** A tfjs model's weights as named tensors (the values copied out of its variables). */
+export function weightsOf(model: tf.LayersModel): NamedTensor[] {
+  return model.weights.map((w) => ({ name: w.originalName, shape: [...w.shape] as number[], data: Float32Array.from(w.read().dataSync() as Float32Array) }));
+}
 
 export type CoordinatorDouble = {
   url: string;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { buildModel, evaluateModel, featureStatistics, initBackend, loadDataset, setModelWeights, type CsvDatasetConfig } from '@cloister/client';
-import { createLogger, startStack, type Stack } from '@cloister/infra';
+import { createLogger, HEART_SITES, heartSiteConfig, startStack, type Stack } from '@cloister/infra';
 import { runFederation } from '@cloister/infra/dist/demo/federation';
 import { buildTabularTask } from '@cloister/infra/dist/demo/spec';
 import { decodeTensors } from '@cloister/protocol';
@@ -20,14 +20,6 @@ jest.setTimeout(600_000);
 
 const run = promisify(execFile);
 const CLI = resolve(__dirname, '..', 'dist', 'main.js');
-const DATA = process.env.CLOISTER_DATA_DIR ?? resolve(__dirname, '..', '..', '..', 'shared', 'data');
-const COLUMNS = ['age', 'sex', 'cp', 'trestbps', 'chol', 'fbs', 'restecg', 'thalach', 'exang', 'oldpeak', 'slope', 'ca', 'thal', 'num'];
-const SITES = [
-  { key: 'cleveland', file: 'processed.cleveland.data', train: 199, test: 104 },
-  { key: 'hungary', file: 'processed.hungarian.data', train: 172, test: 89 },
-  { key: 'switzerland', file: 'processed.switzerland.data', train: 30, test: 16 },
-  { key: 'long-beach-va', file: 'processed.va.data', train: 85, test: 45 },
-];
 const ROUNDS = 5;
 
 describe('cloister, as its three roles would run it', () => {
@@ -63,20 +55,9 @@ describe('cloister, as its three roles would run it', () => {
 
   it('network up → new → statistics → training → results → model get → network down', async () => {
     // Four sites: one dataset config each (the hospital's CSV, its columns, its split).
-    const siteFiles = SITES.map((s, i) => {
-      const config: CsvDatasetConfig = {
-        format: 'csv',
-        path: join(DATA, 'heart-disease', s.file),
-        header: false,
-        columns: COLUMNS,
-        dropColumns: ['slope', 'ca', 'thal'],
-        missing: '?',
-        dropMissing: true,
-        label: { column: 'num', map: 'num > 0' },
-        split: { seed: i, trainSize: s.train, testSize: s.test },
-      };
+    const siteFiles = HEART_SITES.map((s, i) => {
       const file = join(work, `${s.key}.json`);
-      writeFileSync(file, JSON.stringify(config));
+      writeFileSync(file, JSON.stringify(heartSiteConfig(s, i)));
       return file;
     });
 
@@ -94,7 +75,7 @@ describe('cloister, as its three roles would run it', () => {
     const keys = join(net, 'keys');
     const member = (i: number) => join(keys, `member-${i}.key`);
     const participantKey = (i: number) => join(keys, `participant-${i}.key`);
-    const addresses = SITES.map((_, i) => new Wallet(readFileSync(participantKey(i + 1), 'utf8').trim()).address).join(',');
+    const addresses = HEART_SITES.map((_, i) => new Wallet(readFileSync(participantKey(i + 1), 'utf8').trim()).address).join(',');
 
     const task = join(work, 'heart');
     await cloister('new', task, '--template', 'tabular-logistic', '--dataset', siteFiles[0]!, '--participants', '4', '--rounds', String(ROUNDS));
@@ -112,7 +93,7 @@ describe('cloister, as its three roles would run it', () => {
     // The scaling equals the pooled computation over the four training splits.
     const locals = siteFiles.map((f) => loadDataset(f, { task: { features: result.features as unknown as string[] } }));
     const pooled = featureStatistics(locals.map((l) => l.train));
-    expect(result.count).toBe(SITES.reduce((n, s) => n + s.train, 0));
+    expect(result.count).toBe(HEART_SITES.reduce((n, s) => n + s.train, 0));
     expect(result.participants).toBe(4);
     const mean = result.mean as unknown as number[];
     const std = result.std as unknown as number[];
@@ -166,8 +147,8 @@ describe('cloister, as its three roles would run it', () => {
     const library = await runFederation(stack, {
       logger: createLogger({ level: 'warn', output: process.stderr }),
       task: built,
-      sites: siteFiles.map((f, i) => ({ name: SITES[i]!.key, dataset: JSON.parse(readFileSync(f, 'utf8')) as CsvDatasetConfig, local: scaled[i]! })),
-      evaluation: scaled.map((s, i) => ({ name: SITES[i]!.key, test: s.test })),
+      sites: siteFiles.map((f, i) => ({ name: HEART_SITES[i]!.key, dataset: JSON.parse(readFileSync(f, 'utf8')) as CsvDatasetConfig, local: scaled[i]! })),
+      evaluation: scaled.map((s, i) => ({ name: HEART_SITES[i]!.key, test: s.test })),
       rounds: ROUNDS,
       rewardPerRound: 1n,
       roundDuration: 300,

@@ -3,12 +3,10 @@
 // model record) is played by the test's aggregator account, which the chain treats as an authorized ROFL origin; the
 // aggregator package's consortium test runs the real TEE side. On Hardhat the key is readable with eth_getStorageAt
 // (emulation); the participant goes through the SiweAuth view as on Sapphire.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
-import { startCoordinator, type RunningCoordinator } from '@cloister/coordinator';
+import type { RunningCoordinator } from '@cloister/coordinator';
 import { decodeTensors, decodeUpdate, encodeTensors, openUpdateToBytes, ROUND_STATE, sealModel, sha256Hex, type TrainingTaskSpec } from '@cloister/protocol';
 import { getAddress, hexlify, id } from 'ethers';
 import {
@@ -22,56 +20,24 @@ import {
   RoundStateStore,
   submitRound,
 } from '../src';
-import { spawnRedis, until, type SpawnedRedis } from '@cloister/devstack';
-import { createTask, govern, startTestChain, type TestChain } from './support';
+import { until } from '@cloister/devstack';
+import { createTask, govern, startClientTestStack, type ClientTestStack, type TestChain } from './support';
 
 jest.setTimeout(180_000);
 
 const EXAMPLES = resolve(__dirname, '../examples/heart-disease');
-const OPERATOR_TOKEN = 'client-consortium-operator-token-0123456789';
 
-let redis: SpawnedRedis;
+let stack: ClientTestStack;
 let t: TestChain;
 let coordinator: RunningCoordinator;
-let storeDir: string;
 let stateDir: string;
 let taskId: bigint;
 let plainModel: Uint8Array;
 let sealedHash: string;
 
-async function putBlob(bytes: Uint8Array): Promise<string> {
-  const hash = sha256Hex(bytes);
-  const res = await fetch(`${coordinator.url}/v1/blobs/${hash.slice(2)}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${OPERATOR_TOKEN}` },
-    body: bytes as unknown as string,
-  });
-  if (!res.ok) throw new Error(`blob upload failed: ${res.status} ${await res.text()}`);
-  return hash;
-}
-
 beforeAll(async () => {
-  storeDir = mkdtempSync(join(tmpdir(), 'cloister-consortium-store-'));
-  stateDir = mkdtempSync(join(tmpdir(), 'cloister-consortium-state-'));
-  [redis, t] = await Promise.all([spawnRedis(), startTestChain()]);
-  coordinator = await startCoordinator({
-    host: '127.0.0.1',
-    port: 0,
-    logLevel: 'warn',
-    redis: { url: redis.url },
-    chain: {
-      rpcUrl: t.chain.rpcUrl,
-      contracts: t.deployment.contracts,
-      startBlock: t.deployment.blockNumber,
-      confirmations: 0,
-      pollIntervalMs: 150,
-      operatorPrivateKey: t.operator.privateKey,
-    },
-    store: { kind: 'filesystem', directory: storeDir },
-    auth: { sessionSecret: 'client-consortium-secret-0123456789abcdef', operatorToken: OPERATOR_TOKEN },
-    uploads: { commitmentWaitMs: 3000, commitmentPollMs: 100, graceSeconds: 0 },
-    rounds: { uploadGraceMs: 3000, closeDelayMs: 300 },
-  } as Parameters<typeof startCoordinator>[0]);
+  stack = await startClientTestStack('consortium');
+  ({ t, coordinator, stateDir } = stack);
 
   await initBackend({ prefer: 'wasm' });
   const data = loadDataset(join(EXAMPLES, 'cleveland.json'));
@@ -90,7 +56,7 @@ beforeAll(async () => {
   };
   plainModel = encodeTensors(readModelWeights(model));
   model.dispose();
-  const modelSpecHash = await putBlob(new TextEncoder().encode(JSON.stringify(spec)));
+  const modelSpecHash = await stack.putBlob(new TextEncoder().encode(JSON.stringify(spec)));
   // What the TEE publishes for round 0: the model sealed under the epoch-1 key, its hashes on record.
   const key = randomBytes(32);
   const sealed = await sealModel({
@@ -98,7 +64,7 @@ beforeAll(async () => {
     context: { chainId: 31337n, contractAddress: t.deployment.contracts.modelKeys, taskId: 1n, round: 0n, epoch: 1 },
     plaintext: plainModel,
   });
-  sealedHash = await putBlob(sealed);
+  sealedHash = await stack.putBlob(sealed);
   taskId = await createTask(t, t.participants.slice(0, 2), { modelSpecHash, initialModelHash: sealedHash, roundDuration: 600 });
   expect(taskId).toBe(1n);
   const keys = t.contracts.modelKeys.connect(t.aggregator);
@@ -108,9 +74,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await coordinator?.close();
-  await Promise.allSettled([redis?.stop(), t?.stop()]);
-  for (const dir of [storeDir, stateDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('a consortium task', () => {

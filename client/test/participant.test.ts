@@ -1,16 +1,14 @@
 // Integration: participants against the real coordinator (in-process, own Redis), a Hardhat chain running the
 // real contracts, and a real HPKE aggregator key published on chain. Heart-disease hospital data, real tfjs.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { startCoordinator, type RunningCoordinator } from '@cloister/coordinator';
+import type { RunningCoordinator } from '@cloister/coordinator';
 import {
   decodeUpdate,
   encodeTensors,
   openUpdateToBytes,
   ROUND_STATE,
-  sha256Hex,
   type TaskSpec,
   type TaskSpecV1,
 } from '@cloister/protocol';
@@ -32,19 +30,17 @@ import {
 } from '../src';
 import { buildProgram } from '../src/cli/program';
 import { writeKeystore } from '../src/cli/keystore';
-import { spawnRedis, step, until, type SpawnedRedis } from '@cloister/devstack';
-import { createTask, govern, startResettingProxy, startTestChain, type ResettingProxy, type TestChain } from './support';
+import { step, until } from '@cloister/devstack';
+import { createTask, govern, startClientTestStack, startResettingProxy, type ClientTestStack, type ResettingProxy, type TestChain } from './support';
 
 jest.setTimeout(180_000);
 
 const EXAMPLES = resolve(__dirname, '../examples/heart-disease');
-const OPERATOR_TOKEN = 'client-test-operator-token-0123456789';
 const SITES = ['cleveland', 'hungarian', 'va'];
 
-let redis: SpawnedRedis;
+let stack: ClientTestStack;
 let t: TestChain;
 let coordinator: RunningCoordinator;
-let storeDir: string;
 let stateDir: string;
 // A version 1 document on purpose: old specs still load in the client and the aggregator.
 let spec: TaskSpecV1;
@@ -55,39 +51,9 @@ function datasetFor(site: string) {
   return (s: TaskSpec) => loadDataset(join(EXAMPLES, `${site}.json`), { task: s.data });
 }
 
-async function putBlob(bytes: Uint8Array): Promise<string> {
-  const hash = sha256Hex(bytes);
-  const res = await fetch(`${coordinator.url}/v1/blobs/${hash.slice(2)}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${OPERATOR_TOKEN}` },
-    body: bytes as unknown as string,
-  });
-  if (!res.ok) throw new Error(`blob upload failed: ${res.status} ${await res.text()}`);
-  return hash;
-}
-
 beforeAll(async () => {
-  storeDir = mkdtempSync(join(tmpdir(), 'cloister-client-store-'));
-  stateDir = mkdtempSync(join(tmpdir(), 'cloister-client-state-'));
-  [redis, t] = await Promise.all([spawnRedis(), startTestChain()]);
-  coordinator = await startCoordinator({
-    host: '127.0.0.1',
-    port: 0,
-    logLevel: 'warn',
-    redis: { url: redis.url },
-    chain: {
-      rpcUrl: t.chain.rpcUrl,
-      contracts: t.deployment.contracts,
-      startBlock: t.deployment.blockNumber,
-      confirmations: 0,
-      pollIntervalMs: 150,
-      operatorPrivateKey: t.operator.privateKey,
-    },
-    store: { kind: 'filesystem', directory: storeDir },
-    auth: { sessionSecret: 'client-integration-secret-0123456789abcdef', operatorToken: OPERATOR_TOKEN },
-    uploads: { commitmentWaitMs: 3000, commitmentPollMs: 100, graceSeconds: 0 },
-    rounds: { uploadGraceMs: 3000, closeDelayMs: 300 },
-  } as Parameters<typeof startCoordinator>[0]);
+  stack = await startClientTestStack('client');
+  ({ t, coordinator, stateDir } = stack);
 
   await initBackend({ prefer: 'wasm' });
   const raw = SITES.map((s) => loadDataset(join(EXAMPLES, `${s}.json`)));
@@ -106,8 +72,8 @@ beforeAll(async () => {
     data: { features: raw[0]!.featureNames, scaling },
     aggregation: { strategy: 'fedavg', params: {}, updateNormBound: 1000, dp: null },
   };
-  const modelSpecHash = await putBlob(new TextEncoder().encode(JSON.stringify(spec)));
-  const initialModelHash = await putBlob(encodeTensors(readModelWeights(model)));
+  const modelSpecHash = await stack.putBlob(new TextEncoder().encode(JSON.stringify(spec)));
+  const initialModelHash = await stack.putBlob(encodeTensors(readModelWeights(model)));
   model.dispose();
   specHashes = { modelSpecHash, initialModelHash };
   // A day: task 2's test moves the chain's clock to its own deadline (600 s), which must not close task 1's round.
@@ -119,9 +85,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await coordinator?.close();
-  await Promise.allSettled([redis?.stop(), t?.stop()]);
-  for (const dir of [storeDir, stateDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 async function commitsBy(address: string): Promise<number> {

@@ -1,8 +1,14 @@
 // Integration fixtures: a Hardhat node with Cloister deployed (Sapphire mocks) and a real HPKE aggregator key on chain,
-// and a TCP proxy that resets connections (the redis-server and polling come from @cloister/devstack).
+// the real coordinator in front of it, and a TCP proxy that resets connections (the redis-server and polling come
+// from @cloister/devstack).
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCoordinator, type RunningCoordinator } from '@cloister/coordinator';
 import { createTestTask, startTestDeployment, type TestDeployment } from '@cloister/contracts/development';
-import { generateRecipientKeyPair, type RecipientKeyPair } from '@cloister/protocol';
+import { spawnRedis, type SpawnedRedis } from '@cloister/devstack';
+import { generateRecipientKeyPair, sha256Hex, type RecipientKeyPair } from '@cloister/protocol';
 import { hexlify, type Wallet } from 'ethers';
 
 export { governAlone as govern } from '@cloister/contracts/development';
@@ -30,6 +36,74 @@ export async function createTask(
     initialModelUri: `blobs/${o.initialModelHash.slice(2)}`,
     dataSchemaHash: o.modelSpecHash,
   });
+}
+
+export type ClientTestStack = {
+  t: TestChain;
+  redis: SpawnedRedis;
+  coordinator: RunningCoordinator;
+  /** A temporary folder for the participants' round state (removed by `stop()`). */
+  stateDir: string;
+  /** Uploads `bytes` as the operator (`PUT /v1/blobs/<sha256>`); returns their 0x-prefixed sha256. */
+  putBlob(bytes: Uint8Array): Promise<string>;
+  stop(): Promise<void>;
+};
+
+/**
+ * The stack the participants talk to: a throw-away redis-server, the test chain (startTestChain) and the real
+ * coordinator in-process on a temporary filesystem store, its uploads and rounds tuned for tests. `name` tells the
+ * temporary folders and the secrets of two test files apart.
+ */
+export async function startClientTestStack(name: string): Promise<ClientTestStack> {
+  const storeDir = mkdtempSync(join(tmpdir(), `cloister-${name}-store-`));
+  const stateDir = mkdtempSync(join(tmpdir(), `cloister-${name}-state-`));
+  const operatorToken = `${name}-operator-token-0123456789`;
+  const [redis, t] = await Promise.all([spawnRedis(), startTestChain()]);
+  const removeAll = async () => {
+    await Promise.allSettled([redis.stop(), t.stop()]);
+    for (const dir of [storeDir, stateDir]) rmSync(dir, { recursive: true, force: true });
+  };
+  const coordinator = await startCoordinator({
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'warn',
+    redis: { url: redis.url },
+    chain: {
+      rpcUrl: t.chain.rpcUrl,
+      contracts: t.deployment.contracts,
+      startBlock: t.deployment.blockNumber,
+      confirmations: 0,
+      pollIntervalMs: 150,
+      operatorPrivateKey: t.operator.privateKey,
+    },
+    store: { kind: 'filesystem', directory: storeDir },
+    auth: { sessionSecret: `${name}-secret-0123456789abcdef0123456789`, operatorToken },
+    uploads: { commitmentWaitMs: 3000, commitmentPollMs: 100, graceSeconds: 0 },
+    rounds: { uploadGraceMs: 3000, closeDelayMs: 300 },
+  } as Parameters<typeof startCoordinator>[0]).catch(async (error: unknown) => {
+    await removeAll();
+    throw error;
+  });
+  return {
+    t,
+    redis,
+    coordinator,
+    stateDir,
+    async putBlob(bytes) {
+      const hash = sha256Hex(bytes);
+      const res = await fetch(`${coordinator.url}/v1/blobs/${hash.slice(2)}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${operatorToken}` },
+        body: bytes as unknown as string,
+      });
+      if (!res.ok) throw new Error(`blob upload failed: ${res.status} ${await res.text()}`);
+      return hash;
+    },
+    async stop() {
+      await coordinator.close();
+      await removeAll();
+    },
+  };
 }
 
 export type ResettingProxy = {

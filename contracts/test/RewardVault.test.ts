@@ -34,7 +34,7 @@ describe('RewardVault', () => {
     for (const p of [p0!, p1!, p2!]) await f.taskManager.connect(p).commit(taskId, 1, updateHash(p.address, 1));
     await time.increase(ROUND_DURATION);
     await f.taskManager.closeRound(taskId, 1);
-    await finalizeWith(f, taskId, 1n, [p0!.address, p1!.address], [333_333, 666_667], [p2!.address], [8]);
+    await finalizeWith(f, taskId, 1n, { included: [p0!.address, p1!.address], scores: [333_333, 666_667], excluded: [p2!.address], reasons: [8] });
     await time.increase(CHALLENGE_WINDOW);
     await acceptAndCredit(f, taskId, 1n);
     return { f, taskId, p0: p0!, p1: p1!, p2: p2! };
@@ -175,7 +175,7 @@ describe('RewardVault', () => {
       await attacker.commitTo(await f.taskManager.getAddress(), taskId, 1, updateHash(attackerAddress, 1));
       await time.increase(ROUND_DURATION);
       await f.taskManager.closeRound(taskId, 1);
-      await finalizeWith(f, taskId, 1n, [p0!.address, attackerAddress], [500_000, 500_000]);
+      await finalizeWith(f, taskId, 1n, { included: [p0!.address, attackerAddress], scores: [500_000, 500_000] });
       await time.increase(CHALLENGE_WINDOW);
       await acceptAndCredit(f, taskId, 1n);
 

@@ -24,6 +24,7 @@ import {
   governanceSigner,
   openAndCommit,
   passProposal,
+  reportOutcomes,
   splitScores,
   taskParams,
   updateHash,
@@ -46,18 +47,6 @@ describe('TaskManager', () => {
     await time.increase(ROUND_DURATION);
     await f.taskManager.closeRound(taskId, round);
     return { f, taskId, round, committers };
-  }
-
-  function report(
-    f: Fixture,
-    taskId: bigint,
-    round: bigint,
-    included: string[],
-    scores: number[],
-    excluded: string[] = [],
-    reasons: number[] = [],
-  ) {
-    return f.taskManager.connect(f.aggregator).reportOutcomes(taskId, round, included, scores, excluded, reasons);
   }
 
   function publish(f: Fixture, taskId: bigint, round: bigint, modelHash = MODEL_1) {
@@ -224,7 +213,7 @@ describe('TaskManager', () => {
       for (const p of [p1!, p2!]) await tm.connect(p).commit(taskId, 2, updateHash(p.address, 2));
       await time.increase(ROUND_DURATION);
       await tm.closeRound(taskId, 2);
-      await report(f, taskId, 2n, [p1!.address, p2!.address], [500_000, 500_000]);
+      await reportOutcomes(f, taskId, 2n, [p1!.address, p2!.address], [500_000, 500_000]);
       await publish(f, taskId, 2n);
       await time.increase(CHALLENGE_WINDOW);
       await tm.acceptRound(taskId, 2);
@@ -356,7 +345,7 @@ describe('TaskManager', () => {
       const { f, taskId, round, committers } = await loadFixture(closedRoundFixture);
       const gov = await governanceSigner(f);
       await f.aggregatorRegistry.connect(gov).setAppId('0x' + '00'.repeat(21));
-      await expect(report(f, taskId, round, committers.map((p) => p.address), splitScores(3)))
+      await expect(reportOutcomes(f, taskId, round, committers.map((p) => p.address), splitScores(3)))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerAppIdNotSet');
       await expect(publish(f, taskId, round)).to.be.revertedWithCustomError(f.taskManager, 'TaskManagerAppIdNotSet');
       await expect(f.taskManager.connect(f.aggregator).failRound(taskId, round, ROUND_FAILURE_REASON.SpecRefused))
@@ -367,17 +356,17 @@ describe('TaskManager', () => {
       const { f, taskId } = await loadFixture(taskFixture);
       const round = await openAndCommit(f, taskId, f.participants.slice(0, 2));
       const addrs = f.participants.slice(0, 2).map((p) => p.address);
-      await expect(report(f, taskId, round, addrs, [500_000, 500_000]))
+      await expect(reportOutcomes(f, taskId, round, addrs, [500_000, 500_000]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerRoundNotInState')
         .withArgs(taskId, round, ROUND_STATE.Closed, ROUND_STATE.Open);
       await time.increase(ROUND_DURATION);
       await f.taskManager.closeRound(taskId, round);
-      await report(f, taskId, round, addrs, [500_000, 500_000]);
+      await reportOutcomes(f, taskId, round, addrs, [500_000, 500_000]);
       await publish(f, taskId, round);
       await expect(publish(f, taskId, round))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerRoundNotInState')
         .withArgs(taskId, round, ROUND_STATE.Closed, ROUND_STATE.Finalized);
-      await expect(report(f, taskId, round, [], []))
+      await expect(reportOutcomes(f, taskId, round, [], []))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerRoundNotInState')
         .withArgs(taskId, round, ROUND_STATE.Closed, ROUND_STATE.Finalized);
     });
@@ -385,13 +374,13 @@ describe('TaskManager', () => {
     it('requires a non-zero model hash and matching list lengths', async () => {
       const { f, taskId, round, committers } = await loadFixture(closedRoundFixture);
       const addrs = committers.map((p) => p.address);
-      await expect(report(f, taskId, round, addrs, [SCORE_TOTAL]))
+      await expect(reportOutcomes(f, taskId, round, addrs, [SCORE_TOTAL]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerLengthMismatch')
         .withArgs(3n, 1n);
-      await expect(report(f, taskId, round, addrs.slice(0, 2), [500_000, 500_000], [addrs[2]!], []))
+      await expect(reportOutcomes(f, taskId, round, addrs.slice(0, 2), [500_000, 500_000], [addrs[2]!], []))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerLengthMismatch')
         .withArgs(1n, 0n);
-      await report(f, taskId, round, addrs, splitScores(3));
+      await reportOutcomes(f, taskId, round, addrs, splitScores(3));
       await expect(publish(f, taskId, round, ethers.ZeroHash)).to.be.revertedWithCustomError(f.taskManager, 'TaskManagerZeroHash');
     });
 
@@ -399,25 +388,25 @@ describe('TaskManager', () => {
       const { f, taskId, round, committers } = await loadFixture(closedRoundFixture);
       const [a, b, c] = committers.map((p) => p.address) as [string, string, string];
       const stranger = f.participants[4]!.address;
-      await expect(report(f, taskId, round, [a, stranger], [500_000, 500_000]))
+      await expect(reportOutcomes(f, taskId, round, [a, stranger], [500_000, 500_000]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerNotCommitted')
         .withArgs(stranger);
-      await expect(report(f, taskId, round, [a, a], [500_000, 500_000]))
+      await expect(reportOutcomes(f, taskId, round, [a, a], [500_000, 500_000]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerDuplicateParticipant')
         .withArgs(a);
-      await expect(report(f, taskId, round, [a], [500_000], [a], [EXCLUSION_REASON.MissingUpload]))
+      await expect(reportOutcomes(f, taskId, round, [a], [500_000], [a], [EXCLUSION_REASON.MissingUpload]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerDuplicateParticipant')
         .withArgs(a);
       // page 1: a; finalizing now is short of the committed set
-      await expect(report(f, taskId, round, [a], [500_000])).to.emit(f.taskManager, 'OutcomesReported').withArgs(taskId, round, 1n, 0n, 1n);
+      await expect(reportOutcomes(f, taskId, round, [a], [500_000])).to.emit(f.taskManager, 'OutcomesReported').withArgs(taskId, round, 1n, 0n, 1n);
       await expect(publish(f, taskId, round))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerSetMismatch')
         .withArgs(3n, 1n);
       // a second page may not repeat an account of the first
-      await expect(report(f, taskId, round, [], [], [a], [EXCLUSION_REASON.MissingUpload]))
+      await expect(reportOutcomes(f, taskId, round, [], [], [a], [EXCLUSION_REASON.MissingUpload]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerDuplicateParticipant')
         .withArgs(a);
-      await expect(report(f, taskId, round, [c], [500_000], [b], [EXCLUSION_REASON.MissingUpload]))
+      await expect(reportOutcomes(f, taskId, round, [c], [500_000], [b], [EXCLUSION_REASON.MissingUpload]))
         .to.emit(f.taskManager, 'OutcomesReported')
         .withArgs(taskId, round, 1n, 1n, 3n);
       await expect(publish(f, taskId, round))
@@ -428,19 +417,19 @@ describe('TaskManager', () => {
     it('checks reason codes and the running score total', async () => {
       const { f, taskId, round, committers } = await loadFixture(closedRoundFixture);
       const [a, b, c] = committers.map((p) => p.address) as [string, string, string];
-      await expect(report(f, taskId, round, [a, b], [500_000, 500_000], [c], [0]))
+      await expect(reportOutcomes(f, taskId, round, [a, b], [500_000, 500_000], [c], [0]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerInvalidReason')
         .withArgs(c, 0);
-      await expect(report(f, taskId, round, [a, b], [500_000, 500_000], [c], [11]))
+      await expect(reportOutcomes(f, taskId, round, [a, b], [500_000, 500_000], [c], [11]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerInvalidReason')
         .withArgs(c, 11);
       // over 1e6 across pages reverts at the page that exceeds it
-      await report(f, taskId, round, [a], [600_000]);
-      await expect(report(f, taskId, round, [b], [500_000]))
+      await reportOutcomes(f, taskId, round, [a], [600_000]);
+      await expect(reportOutcomes(f, taskId, round, [b], [500_000]))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerScoreSumInvalid')
         .withArgs(BigInt(SCORE_TOTAL), 1_100_000n);
       // under 1e6 in total reverts at finalize
-      await report(f, taskId, round, [b, c], [1, 2]);
+      await reportOutcomes(f, taskId, round, [b, c], [1, 2]);
       await expect(publish(f, taskId, round))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerScoreSumInvalid')
         .withArgs(BigInt(SCORE_TOTAL), 600_003n);
@@ -449,7 +438,7 @@ describe('TaskManager', () => {
     it('scores summing to 0 (no included update contributed) finalize; the whole reward goes to governance, nobody is paid', async () => {
       const { f, taskId, round, committers } = await loadFixture(closedRoundFixture);
       const [a, b, c] = committers.map((p) => p.address) as [string, string, string];
-      await report(f, taskId, round, [a, b], [0, 0], [c], [EXCLUSION_REASON.ExampleCountExceeded]);
+      await reportOutcomes(f, taskId, round, [a, b], [0, 0], [c], [EXCLUSION_REASON.ExampleCountExceeded]);
       await expect(publish(f, taskId, round)).to.emit(f.taskManager, 'RoundFinalized');
       await time.increase(CHALLENGE_WINDOW);
       await f.taskManager.acceptRound(taskId, round);
@@ -466,13 +455,13 @@ describe('TaskManager', () => {
       const { f, taskId, round, committers } = await loadFixture(closedRoundFixture);
       const [a, b, c] = committers.map((p) => p.address) as [string, string, string];
       // minParticipants = 2: one included update would be published as the "aggregate"
-      await report(f, taskId, round, [a], [SCORE_TOTAL], [b, c], [EXCLUSION_REASON.MissingUpload, EXCLUSION_REASON.NormExceeded]);
+      await reportOutcomes(f, taskId, round, [a], [SCORE_TOTAL], [b, c], [EXCLUSION_REASON.MissingUpload, EXCLUSION_REASON.NormExceeded]);
       await expect(publish(f, taskId, round))
         .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerBelowPrivacyFloor')
         .withArgs(taskId, round, 1n, 2n);
       // nobody included: the same
       const second = await loadFixture(closedRoundFixture);
-      await report(second.f, second.taskId, second.round, [], [], [a, b, c], [4, 4, 4]);
+      await reportOutcomes(second.f, second.taskId, second.round, [], [], [a, b, c], [4, 4, 4]);
       await expect(publish(second.f, second.taskId, second.round))
         .to.be.revertedWithCustomError(second.f.taskManager, 'TaskManagerBelowPrivacyFloor')
         .withArgs(second.taskId, second.round, 0n, 2n);
@@ -487,7 +476,7 @@ describe('TaskManager', () => {
           .withArgs(bad);
       }
       // a partly reported round may still fail (the aggregator found the floor broken after a page)
-      await report(f, taskId, round, [committers[0]!.address], [SCORE_TOTAL]);
+      await reportOutcomes(f, taskId, round, [committers[0]!.address], [SCORE_TOTAL]);
       await expect(tm.failRound(taskId, round, ROUND_FAILURE_REASON.BelowPrivacyFloor))
         .to.emit(f.taskManager, 'RoundFailed')
         .withArgs(taskId, round, 3n, ROUND_FAILURE_REASON.BelowPrivacyFloor);

@@ -169,10 +169,25 @@ export async function finalizedRound(
   await time.increase(ROUND_DURATION);
   await (await f.taskManager.closeRound(taskId, round)).wait();
   await (
-    await finalizeWith(f, taskId, round, committers.map((p) => p.address), scores, [], [], ethers.id(`model-${round}`), `blobs/model-${round}`)
+    await finalizeWith(f, taskId, round, { included: committers.map((p) => p.address), scores }, { hash: ethers.id(`model-${round}`), uri: `blobs/model-${round}` })
   ).wait();
   return round;
 }
+
+/** The aggregator's reportOutcomes for one page; its transaction promise, so tests can assert its events or revert. */
+export function reportOutcomes(
+  f: Fixture,
+  taskId: bigint,
+  round: bigint,
+  included: string[],
+  scores: number[],
+  excluded: string[] = [],
+  reasons: number[] = [],
+): Promise<ContractTransactionResponse> {
+  return f.taskManager.connect(f.aggregator).reportOutcomes(taskId, round, included, scores, excluded, reasons);
+}
+
+export type Outcomes = { included: string[]; scores: number[]; excluded?: string[]; reasons?: number[] };
 
 /**
  * The aggregator's two steps in one page: reportOutcomes (awaited; it must succeed) then finalizeRound, whose
@@ -182,17 +197,11 @@ export async function finalizeWith(
   f: Fixture,
   taskId: bigint,
   round: bigint,
-  included: string[],
-  scores: number[],
-  excluded: string[] = [],
-  reasons: number[] = [],
-  modelHash = ethers.id('model-1'),
-  modelUri = 'blobs/model-1',
-  metricsHash = ethers.id('metrics'),
+  outcomes: Outcomes,
+  model: { hash: string; uri: string } = { hash: ethers.id('model-1'), uri: 'blobs/model-1' },
 ): Promise<ContractTransactionResponse> {
-  const tm = f.taskManager.connect(f.aggregator);
-  await (await tm.reportOutcomes(taskId, round, included, scores, excluded, reasons)).wait();
-  return tm.finalizeRound(taskId, round, modelHash, modelUri, metricsHash);
+  await (await reportOutcomes(f, taskId, round, outcomes.included, outcomes.scores, outcomes.excluded, outcomes.reasons)).wait();
+  return f.taskManager.connect(f.aggregator).finalizeRound(taskId, round, model.hash, model.uri, ethers.id('metrics'));
 }
 
 /** acceptRound then creditRewards in one page (anyone may send both). */

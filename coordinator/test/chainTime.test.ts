@@ -29,7 +29,7 @@ beforeAll(async () => {
   stack = await startCoordinatorStack({
     name: 'cloister-chaintime',
     chain: { challengeWindow: CHALLENGE_WINDOW },
-    config: { auth: { sessionSecret: 'chain-time-test-secret-0123456789abcdef' }, rounds: { uploadGraceMs: 1000, closeDelayMs: 300 } },
+    config: { rounds: { uploadGraceMs: 1000, closeDelayMs: 300 } },
   });
   ({ t, coordinator, sock, queueConn } = stack);
   rounds = new Queue(QUEUE.rounds, { connection: queueConn });

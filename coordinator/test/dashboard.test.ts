@@ -25,7 +25,7 @@ beforeAll(async () => {
     name: 'cloister-dashboard-store',
     chain: { challengeWindow: 0 },
     config: {
-      auth: { sessionSecret: 'dashboard-test-secret-0123456789abcdef', operatorToken: 'operator-token-0123456789' },
+      auth: { operatorToken: 'operator-token-0123456789' },
       dashboard: { directory: dashboardDir },
     },
   });

@@ -17,9 +17,7 @@ let base: string;
 beforeAll(async () => {
   stack = await startCoordinatorStack({
     name: 'cloister-hostile',
-    chain: { challengeWindow: 600 },
     config: {
-      auth: { sessionSecret: 'hostile-test-secret-0123456789abcdefghij' },
       rounds: { automate: false },
       rateLimits: { nonce: { max: 3, windowMs: 600_000 } },
       socket: { maxRoomsPerConnection: 5 },

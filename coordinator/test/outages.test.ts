@@ -13,11 +13,7 @@ let stack: CoordinatorStack;
 beforeAll(async () => {
   stack = await startCoordinatorStack({
     name: 'cloister-outages',
-    chain: { challengeWindow: 600 },
-    config: {
-      auth: { sessionSecret: 'outage-test-secret-0123456789abcdefghij' },
-      rounds: { automate: false },
-    },
+    config: { rounds: { automate: false } },
   });
 });
 

@@ -21,9 +21,7 @@ let aggregation: Queue<AggregationJob>;
 beforeAll(async () => {
   stack = await startCoordinatorStack({
     name: 'cloister-redis-loss',
-    chain: { challengeWindow: 600 },
     config: {
-      auth: { sessionSecret: 'redis-loss-test-secret-0123456789abcdef' },
       uploads: { commitmentWaitMs: 3000, commitmentPollMs: 100, graceSeconds: 0 },
       rounds: { uploadGraceMs: 60_000, closeDelayMs: 300 },
     },

@@ -30,7 +30,7 @@ beforeAll(async () => {
     name: 'cloister-coord',
     chain: { challengeWindow: 2 },
     config: {
-      auth: { sessionSecret: 'integration-test-secret-0123456789abcdef', operatorToken: OPERATOR_TOKEN },
+      auth: { operatorToken: OPERATOR_TOKEN },
       uploads: { maxBytes: 1024 * 1024, maxBytesPerTask: { '1': 256 * 1024 }, commitmentWaitMs: 1500, commitmentPollMs: 100, graceSeconds: 0 },
       rounds: { uploadGraceMs: 3000, closeDelayMs: 300 },
     },

@@ -17,7 +17,7 @@ beforeAll(async () => {
   stack = await startCoordinatorStack({
     name: 'cloister-round-failure',
     chain: { challengeWindow: 5 },
-    config: { auth: { sessionSecret: 'round-failure-test-secret-0123456789abcdef' }, rounds: { uploadGraceMs: 60_000, closeDelayMs: 100 } },
+    config: { rounds: { uploadGraceMs: 60_000, closeDelayMs: 100 } },
   });
   t = stack.t;
   sock = await listen(stack.coordinator.url, ['1', '2']); // the stack's own socket watches task 1 only
@@ -38,13 +38,19 @@ async function closedRound(p: Wallet): Promise<bigint> {
   return taskId;
 }
 
+/** The aggregator fails round 1 of a fresh closed task with `reason`; the coordinator announces it with that reason. */
+async function failedRound(p: Wallet, reason: number) {
+  const taskId = await closedRound(p);
+  const id = taskId.toString();
+  await (await t.contracts.taskManager.connect(t.aggregator).failRound(taskId, 1n, reason)).wait();
+  const failed = await sock.waitFor('round:failed', (e) => e.taskId === id && e.round === 1);
+  expect(failed.reason).toBe(reason);
+  return { taskId, id, failed };
+}
+
 describe('RoundFailed with a reason', () => {
   it('SPEC_REFUSED: the round is not reopened; the task is reported stalled with the reason', async () => {
-    const taskId = await closedRound(t.participants[0]!);
-    const id = taskId.toString();
-    await (await t.contracts.taskManager.connect(t.aggregator).failRound(taskId, 1n, ROUND_FAILURE_REASON.SpecRefused)).wait();
-    const failed = await sock.waitFor('round:failed', (e) => e.taskId === id && e.round === 1);
-    expect(failed.reason).toBe(ROUND_FAILURE_REASON.SpecRefused);
+    const { taskId, id } = await failedRound(t.participants[0]!, ROUND_FAILURE_REASON.SpecRefused);
     const stalled = await sock.waitFor('task:status', (e) => e.taskId === id && e.status === 'stalled', 30_000);
     expect(stalled.reason).toBe('spec refused by the aggregator');
     const round = await t.contracts.taskManager.getRound(taskId, 1n);
@@ -52,11 +58,7 @@ describe('RoundFailed with a reason', () => {
   });
 
   it('BELOW_PRIVACY_FLOOR: the round is reopened as a new attempt', async () => {
-    const taskId = await closedRound(t.participants[1]!);
-    const id = taskId.toString();
-    await (await t.contracts.taskManager.connect(t.aggregator).failRound(taskId, 1n, ROUND_FAILURE_REASON.BelowPrivacyFloor)).wait();
-    const failed = await sock.waitFor('round:failed', (e) => e.taskId === id && e.round === 1);
-    expect(failed.reason).toBe(ROUND_FAILURE_REASON.BelowPrivacyFloor);
+    const { taskId, id, failed } = await failedRound(t.participants[1]!, ROUND_FAILURE_REASON.BelowPrivacyFloor);
     await sock.waitFor('round:opened', (e) => e.taskId === id && e.round === 1 && e.blockNumber !== undefined && Number(e.blockNumber) > Number(failed.blockNumber), 30_000);
     const round = await t.contracts.taskManager.getRound(taskId, 1n);
     expect([Number(round.state), Number(round.attempt)]).toEqual([ROUND_STATE.Open, 2]);

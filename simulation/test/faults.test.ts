@@ -12,19 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Wallet, getBytes, hexlify, id as keccakText, parseEther, toQuantity, type JsonRpcProvider } from 'ethers';
+import { Wallet, getBytes, hexlify, id as keccakText, type JsonRpcProvider } from 'ethers';
 import type { AggregatorConfig } from '@cloister/aggregator-rofl';
-import { startDevelopmentAppd } from '@cloister/development-appd';
-import {
-  bytes21ToRoflAppId,
-  connectCloister,
-  connectJsonRpc,
-  deployCloister,
-  saveDeployment,
-  type CloisterContracts,
-  type Deployment,
-} from '@cloister/contracts';
-import { authorizeRoflOrigin } from '@cloister/contracts/development';
+import type { DevelopmentAppd } from '@cloister/development-appd';
+import { connectCloister, connectJsonRpc, type CloisterContracts, type Deployment } from '@cloister/contracts';
 import { freePort, spawnManaged, spawnRedis, until, type ManagedProcess, type SpawnedRedis } from '@cloister/devstack';
 import { encodeTensors, encodeUpdate, EXCLUSION_REASON, ROUND_STATE, sealUpdateToBytes, sha256Hex, signUpdateDigest } from '@cloister/protocol';
 import {
@@ -32,12 +23,13 @@ import {
   JsonRpcBatcher,
   maxUpdateBytesFor,
   proposeAndExecute,
-  SIMULATION_APP_ID_BYTES21,
   startSimulationChain,
   syntheticSource,
   type SimulationChain,
   type VirtualParticipant,
 } from '../src';
+import { deploySimulationContracts } from '../src/stack/deploySimulationContracts';
+import { startSimulationAppd } from '../src/stack/startSimulationAppd';
 import { startHoldingProxy, type HoldingProxy } from './support/holdingProxy';
 
 jest.setTimeout(300_000);
@@ -76,7 +68,7 @@ let rpc: JsonRpcBatcher;
 let deployment: Deployment;
 let contracts: CloisterContracts;
 let member: Wallet;
-let appd: Awaited<ReturnType<typeof startDevelopmentAppd>>;
+let appd: DevelopmentAppd;
 let proxy: HoldingProxy;
 let coordinator: Service;
 let aggregator: Service;
@@ -93,25 +85,12 @@ beforeAll(async () => {
   provider = connectJsonRpc(chain.rpcUrl, { chainId: chain.chainId, pollingInterval: 50 });
   member = new Wallet(developmentKey('governance-member'), provider);
   const operator = new Wallet(developmentKey('operator'), provider);
-  await rpc.batch([member.address, operator.address].map((a) => ({ method: 'hardhat_setBalance', params: [a, toQuantity(parseEther('1000000'))] })));
-  deployment = await deployCloister({
-    deployer: await provider.getSigner(0),
-    members: [member.address],
-    quorum: 1,
-    votingPeriod: 3600,
-    challengeWindow: 0,
-    operator: operator.address,
-    roflAppId: SIMULATION_APP_ID_BYTES21,
-  });
-  contracts = connectCloister(deployment, provider);
   const deploymentFile = path.join(workDir, 'deployment.json');
-  saveDeployment(deploymentFile, deployment);
+  deployment = await deploySimulationContracts({ provider, rpc, member, operator, deploymentFile });
+  contracts = connectCloister(deployment, provider);
 
-  const appId = bytes21ToRoflAppId(SIMULATION_APP_ID_BYTES21);
   const appdSocket = path.join(workDir, 'appd.sock');
-  appd = await startDevelopmentAppd({ socketPath: appdSocket, appId, secret: randomBytes(32), rpcUrl: chain.rpcUrl });
-  await rpc.send('hardhat_setBalance', [appd.signerAddress, toQuantity(parseEther('1000000'))]);
-  await authorizeRoflOrigin(provider, appId, appd.signerAddress);
+  appd = await startSimulationAppd({ provider, rpc, rpcUrl: chain.rpcUrl, socketPath: appdSocket });
   const proxySocket = path.join(workDir, 'appd-proxy.sock');
   proxy = await startHoldingProxy(proxySocket, appdSocket);
 

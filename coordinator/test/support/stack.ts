@@ -22,14 +22,15 @@ export type CoordinatorStack = {
 };
 
 export async function startCoordinatorStack(options: {
-  /** Prefix of the temporary store folder. */
+  /** Prefix of the temporary store folder, and of the session secret unless `config.auth` names one. */
   name: string;
-  chain: Parameters<typeof startTestChain>[0];
+  /** Default: a challenge window of 600 s, longer than any test waits. */
+  chain?: Parameters<typeof startTestChain>[0];
   /** The test's own settings (auth, uploads, rounds); host, port, redis, chain and store come from the stack. */
   config: Pick<ConfigInput, 'auth' | 'uploads' | 'rounds' | 'rateLimits' | 'socket' | 'dashboard'>;
 }): Promise<CoordinatorStack> {
   const storeDir = mkdtempSync(path.join(os.tmpdir(), `${options.name}-`));
-  const [redis, t] = await Promise.all([spawnRedis(), startTestChain(options.chain)]);
+  const [redis, t] = await Promise.all([spawnRedis(), startTestChain(options.chain ?? { challengeWindow: 600 })]);
   const coordinator = await startCoordinator({
     host: '127.0.0.1',
     port: 0,
@@ -45,6 +46,7 @@ export async function startCoordinatorStack(options: {
     },
     store: { kind: 'filesystem', directory: storeDir },
     ...options.config,
+    auth: { sessionSecret: `${options.name}-session-secret-0123456789abcdef`, ...options.config.auth },
   });
   const sock = await listen(coordinator.url, ['1']);
   const queueConn = new Redis(redis.url, { maxRetriesPerRequest: null });

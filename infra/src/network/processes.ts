@@ -2,6 +2,7 @@
 // log file, its pid recorded in one processes file under the network folder, so that `network down` (another
 // process, possibly hours later) can stop them.
 import { spawn } from 'node:child_process';
+import { processAlive } from '@cloister/devstack';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { NetworkStartFailedError, NetworkStateInvalidError } from '../errors';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,14 +34,8 @@ export function writeProcesses(path: string, file: ProcessesFile): void {
   writeFileSync(path, JSON.stringify(file, null, 2) + '\n');
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** True while a process with this pid exists (devstack's check, under the name the network modules use). */
+export const isAlive = processAlive;
 
 /** Starts `command` detached in a new process group, stdout and stderr appended to `logFile`; returns its pid. */
 export function spawnService(command: string, args: string[], options: { cwd?: string; env: NodeJS.ProcessEnv; logFile: string }): number {

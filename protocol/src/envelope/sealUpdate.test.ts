@@ -9,7 +9,7 @@ import {
   sealUpdateToBytes,
   sealedSize,
 } from './index.js';
-import type { EnvelopeContext } from './types.js';
+import type { EnvelopeContext, RecipientKeyPair } from './types.js';
 
 export const context: EnvelopeContext = {
   chainId: 31337n,
@@ -19,17 +19,18 @@ export const context: EnvelopeContext = {
   participant: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
 };
 
+/** `size` random bytes and their envelope to `keys`, sealed in chunks of `chunkSize`. */
+async function sealRandom(keys: RecipientKeyPair, size: number, chunkSize: number) {
+  const plaintext = new Uint8Array(randomBytes(size));
+  const sealed = await sealUpdateToBytes({ recipientPublicKey: keys.publicKey, context, plaintext, chunkSize });
+  return { plaintext, sealed };
+}
+
 describe('sealUpdate / openUpdate round trip', () => {
   it('round-trips several sizes around chunk boundaries', async () => {
     const keys = await generateRecipientKeyPair();
     for (const size of [0, 1, 63, 64, 65, 128, 1000]) {
-      const plaintext = new Uint8Array(randomBytes(size));
-      const sealed = await sealUpdateToBytes({
-        recipientPublicKey: keys.publicKey,
-        context,
-        plaintext,
-        chunkSize: 64,
-      });
+      const { plaintext, sealed } = await sealRandom(keys, size, 64);
       expect(sealed.length).toBe(sealedSize(size, 64));
       const opened = await openUpdateToBytes({ recipientKeyPair: keys, context, ciphertext: sealed });
       expect(Buffer.from(opened).equals(Buffer.from(plaintext))).toBe(true);
@@ -91,13 +92,7 @@ describe('envelope v2 layout and openUpdateToBytes output buffers', () => {
     const { createDecipheriv, createHmac } = await import('node:crypto');
     const { buildEnvelopeInfo, createHpkeSuite } = await import('./index.js');
     const keys = await generateRecipientKeyPair();
-    const plaintext = new Uint8Array(randomBytes(100));
-    const sealed = await sealUpdateToBytes({
-      recipientPublicKey: keys.publicKey,
-      context,
-      plaintext,
-      chunkSize: 64,
-    });
+    const { plaintext, sealed } = await sealRandom(keys, 100, 64);
     expect(sealed[4]).toBe(2);
     const recipient = await createHpkeSuite().createRecipientContext({
       recipientKey: keys.privateKey,
@@ -131,13 +126,7 @@ describe('envelope v2 layout and openUpdateToBytes output buffers', () => {
     const keys = await generateRecipientKeyPair();
     const output = new Uint8Array(5000);
     for (const size of [3000, 10, 0, 4096]) {
-      const plaintext = new Uint8Array(randomBytes(size));
-      const sealed = await sealUpdateToBytes({
-        recipientPublicKey: keys.publicKey,
-        context,
-        plaintext,
-        chunkSize: 1024,
-      });
+      const { plaintext, sealed } = await sealRandom(keys, size, 1024);
       const opened = await openUpdateToBytes({ recipientKeyPair: keys, context, ciphertext: sealed, output });
       expect(opened.buffer).toBe(output.buffer);
       expect(Buffer.from(opened).equals(Buffer.from(plaintext))).toBe(true);

@@ -8,18 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  bytes21ToRoflAppId,
-  connectCloister,
-  deployCloister,
-  saveDeployment,
-  type CloisterContracts,
-  type Deployment,
-} from '@cloister/contracts';
-import { authorizeRoflOrigin } from '@cloister/contracts/development';
-import { startDevelopmentAppd } from '@cloister/development-appd';
+import { connectCloister, type CloisterContracts, type Deployment } from '@cloister/contracts';
 import { startCoordinator, type RunningCoordinator } from '@cloister/coordinator';
-import { JsonRpcProvider, Wallet, hexlify, id as keccakText, parseEther, toQuantity } from 'ethers';
+import { JsonRpcProvider, Wallet, hexlify, id as keccakText } from 'ethers';
 import type { Logger } from 'pino';
 import { onShutdownSignal } from '@cloister/devstack';
 import { JsonRpcBatcher } from '../chain/rpc';
@@ -27,9 +18,10 @@ import { SimulationError, StackFailedError } from '../errors';
 import { startSimulationAggregator, type SimulationAggregator } from './aggregator';
 import { startSimulationChain } from './chain';
 import { startRedis } from './redis';
+import { deploySimulationContracts } from './deploySimulationContracts';
+import { startSimulationAppd } from './startSimulationAppd';
 
-/** bytes21 of the development app id: 0x00 ‖ "cloister/simulation!" (not a registered app). */
-export const SIMULATION_APP_ID_BYTES21 = '0x00' + Buffer.from('cloister/simulation!', 'utf8').toString('hex');
+export { SIMULATION_APP_ID_BYTES21 } from './deploySimulationContracts';
 
 export type SimulationStackOptions = {
   logger: Logger;
@@ -96,34 +88,18 @@ export async function startSimulationStack(options: SimulationStackOptions): Pro
 
     const member = new Wallet(developmentKey('governance-member'), provider);
     const operator = new Wallet(developmentKey('operator'), provider);
-    const deployer = await provider.getSigner(0);
-    await rpc.batch(
-      [member.address, operator.address].map((a) => ({ method: 'hardhat_setBalance', params: [a, toQuantity(parseEther('1000000'))] })),
-    );
-    const deployment = await deployCloister({
-      deployer,
-      members: [member.address],
-      quorum: 1,
-      votingPeriod: 3600,
-      challengeWindow: 0,
-      operator: operator.address,
-      roflAppId: SIMULATION_APP_ID_BYTES21,
-    });
     const deploymentFile = join(workDir, 'deployment.json');
-    saveDeployment(deploymentFile, deployment);
+    const deployment = await deploySimulationContracts({ provider, rpc, member, operator, deploymentFile });
 
-    const appId = bytes21ToRoflAppId(SIMULATION_APP_ID_BYTES21);
     const appdSocket = join(workDir, 'rofl-appd.sock');
-    const appd = await startDevelopmentAppd({
-      socketPath: appdSocket,
-      appId,
-      secret: randomBytes(32),
+    const appd = await startSimulationAppd({
+      provider,
+      rpc,
       rpcUrl: chain.rpcUrl,
+      socketPath: appdSocket,
       logger: log.child({ name: 'development-appd' }, { level }),
     });
     stops.push({ name: 'development appd', stop: () => appd.close() });
-    await rpc.send('hardhat_setBalance', [appd.signerAddress, toQuantity(parseEther('1000000'))]);
-    await authorizeRoflOrigin(provider, appId, appd.signerAddress);
 
     const operatorToken = hexlify(randomBytes(24));
     const coordinator = await startCoordinator(
