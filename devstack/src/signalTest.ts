@@ -1,7 +1,7 @@
-// Test support: runs a TypeScript test process (under scripts/register-typescript.js), waits for its first JSON line
+// Test support: runs a TypeScript test process (from the sources, under tsx: ./typescriptProcess.ts), waits for its first JSON line
 // on stdout, sends it a signal and reports how it ended. Used by the "a signal leaves nothing behind" tests.
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { typescriptEnvironment, typescriptNodeArguments } from './typescriptProcess';
 
 export type SignalledRun<T> = { ready: T; exitCode: number | null; signal: NodeJS.Signals | null; stderr: string };
 
@@ -10,8 +10,7 @@ export type SignalOptions<T> = { timeoutMs?: number; /** Runs after the ready li
 /** Starts `script`, waits (≤ `timeoutMs`) for its first stdout line (JSON), sends `signal`, waits for its exit. */
 export async function runUntilReadyThenSignal<T>(script: string, signal: NodeJS.Signals, options: SignalOptions<T> = {}): Promise<SignalledRun<T>> {
   const timeoutMs = options.timeoutMs ?? 180_000;
-  const register = resolve(__dirname, '..', '..', 'scripts', 'register-typescript.js');
-  const child = spawn(process.execPath, ['-r', register, script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...typescriptNodeArguments(), script], { stdio: ['ignore', 'pipe', 'pipe'], env: typescriptEnvironment() });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-8000)));

@@ -16,7 +16,7 @@ import { Wallet, getBytes, hexlify, id as keccakText, type JsonRpcProvider } fro
 import type { AggregatorConfig } from '@cloister/aggregator-rofl';
 import type { DevelopmentAppd } from '@cloister/development-appd';
 import { connectCloister, connectJsonRpc, type CloisterContracts, type Deployment } from '@cloister/contracts';
-import { freePort, spawnManaged, spawnRedis, until, type ManagedProcess, type SpawnedRedis } from '@cloister/devstack';
+import { freePort, spawnManaged, spawnRedis, typescriptEnvironment, typescriptNodeArguments, until, type ManagedProcess, type SpawnedRedis } from '@cloister/devstack';
 import { encodeTensors, encodeUpdate, EXCLUSION_REASON, ROUND_STATE, sealUpdateToBytes, sha256Hex, signUpdateDigest } from '@cloister/protocol';
 import {
   createParticipants,
@@ -34,7 +34,6 @@ import { startHoldingProxy, type HoldingProxy } from './support/holdingProxy';
 
 jest.setTimeout(300_000);
 
-const REGISTER = path.join(__dirname, '..', '..', 'scripts', 'register-typescript.js');
 const SERVICE = path.join(__dirname, 'support', 'service.ts');
 const PARAMS = 2_000;
 const PARTICIPANTS = 4;
@@ -45,7 +44,7 @@ type Service = { proc: ManagedProcess; kill(): Promise<void> };
 
 /** Starts a service process and waits for its READY line. */
 async function startService(kind: 'coordinator' | 'aggregator', config: unknown): Promise<Service> {
-  const proc = spawnManaged(process.execPath, ['-r', REGISTER, SERVICE, kind, JSON.stringify(config)]);
+  const proc = spawnManaged(process.execPath, [...typescriptNodeArguments(), SERVICE, kind, JSON.stringify(config)], { env: typescriptEnvironment() });
   await until(`${kind} READY`, () => {
     if (proc.exited()) throw new Error(`${kind} exited before it was ready:\n${proc.output()}`);
     return proc.output().includes('READY');
