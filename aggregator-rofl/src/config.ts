@@ -7,6 +7,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import {
   AddressSchema,
   defineConfig,
+  fromEnv,
   loadConfig as loadSharedConfig,
   summarizeConfig as summarizeSharedConfig,
   type DeepPartial,
@@ -22,63 +23,102 @@ const PositiveInteger = (defaultValue: number, description: string) =>
 
 export const AggregatorConfigSchema = Type.Object({
   /** appd's unix socket (ROFL mounts it at /run/rofl-appd.sock). */
-  appdSocket: Type.String({ minLength: 1, default: DEFAULT_APPD_SOCKET }),
-  redisUrl: Type.String({ pattern: '^rediss?://' }),
+  appdSocket: fromEnv('CLOISTER_APPD_SOCKET', Type.String({ minLength: 1, default: DEFAULT_APPD_SOCKET }), "appd's unix socket"),
+  redisUrl: fromEnv('CLOISTER_REDIS_URL', Type.String({ pattern: '^rediss?://' }), "the coordinator's Redis (BullMQ)"),
   /** BullMQ key prefix (default "bull", BullMQ's own; the coordinator must use the same). */
-  queuePrefix: Type.String({ default: 'bull' }),
-  rpcUrl: Type.String({ pattern: '^(https?|wss?)://' }),
-  taskManagerAddress: AddressSchema,
-  aggregatorRegistryAddress: AddressSchema,
-  coordinatorUrl: Type.String({ pattern: '^https?://' }),
+  queuePrefix: fromEnv('CLOISTER_QUEUE_PREFIX', Type.String({ default: 'bull' }), 'BullMQ key prefix'),
+  rpcUrl: fromEnv('CLOISTER_RPC_URL', Type.String({ pattern: '^(https?|wss?)://' }), 'Sapphire JSON-RPC endpoint'),
+  taskManagerAddress: fromEnv('CLOISTER_TASK_MANAGER_ADDRESS', AddressSchema, 'TaskManager (or from the connection file)'),
+  aggregatorRegistryAddress: fromEnv(
+    'CLOISTER_AGGREGATOR_REGISTRY_ADDRESS',
+    AddressSchema,
+    'AggregatorRegistry (or from the connection file)',
+  ),
+  coordinatorUrl: fromEnv(
+    'CLOISTER_COORDINATOR_URL',
+    Type.String({ pattern: '^https?://' }),
+    'coordinator base URL (or from the connection file)',
+  ),
   /** Where server-optimizer and DP accountant state persist between rounds (ROFL persistent storage). */
-  stateDir: Type.String({ minLength: 1, default: '/storage/cloister-aggregator' }),
+  stateDir: fromEnv(
+    'CLOISTER_STATE_DIR',
+    Type.String({ minLength: 1, default: '/storage/cloister-aggregator' }),
+    'persistent strategy and accountant state',
+  ),
   /** Largest ciphertext or blob the aggregator will download. */
-  maxUpdateBytes: PositiveInteger(512 * 1024 * 1024, 'largest ciphertext or blob downloaded'),
+  maxUpdateBytes: fromEnv('CLOISTER_MAX_UPDATE_BYTES', PositiveInteger(512 * 1024 * 1024, 'largest ciphertext or blob downloaded')),
   /**
    * BullMQ lock and stalled-check interval: a job whose worker died is taken over after at most lock + 2 × interval
    * (≈ 9 s by default); a busy worker renews every lock / 2.
    */
-  lockDurationMs: PositiveInteger(DEFAULT_LOCK_DURATION_MS, 'BullMQ lock duration'),
-  stalledIntervalMs: PositiveInteger(DEFAULT_STALLED_INTERVAL_MS, 'BullMQ stalled-job check interval'),
-  logLevel: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
-    { default: 'info' },
+  lockDurationMs: fromEnv('CLOISTER_JOB_LOCK_MS', PositiveInteger(DEFAULT_LOCK_DURATION_MS, 'BullMQ lock duration')),
+  stalledIntervalMs: fromEnv('CLOISTER_JOB_STALLED_INTERVAL_MS', PositiveInteger(DEFAULT_STALLED_INTERVAL_MS, 'BullMQ stalled-job check interval')),
+  logLevel: fromEnv(
+    'CLOISTER_LOG_LEVEL',
+    Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+      { default: 'info' },
+    ),
+    'pino level',
   ),
   /** Publish setAggregatorKeys at start when the on-chain keys differ. */
-  publishKeys: Type.Boolean({ default: true }),
+  publishKeys: fromEnv('CLOISTER_PUBLISH_KEYS', Type.Boolean({ default: true }), 'publish the keys at start'),
   /** Updates downloaded and opened ahead of the fold (unset: as many as `pipelineMemoryBytes` holds, 2–16). */
-  pipelineDepth: Type.Optional(Type.Integer({ minimum: 1 })),
+  pipelineDepth: fromEnv('CLOISTER_PIPELINE_DEPTH', Type.Optional(Type.Integer({ minimum: 1 })), 'updates in flight'),
   /** The in-flight updates' buffer budget when no depth is set. */
-  pipelineMemoryMb: PositiveInteger(32, 'in-flight update buffers, MiB'),
+  pipelineMemoryMb: fromEnv('CLOISTER_PIPELINE_MEMORY_MB', PositiveInteger(32, 'in-flight update buffers, MiB')),
   /** Open + validate updates in worker threads (default: when the machine has more than one core). */
-  openInWorker: Type.Optional(Type.Boolean()),
-  finalizeGasBase: PositiveInteger(500_000, 'finalizeRound gas: base'),
-  finalizeGasPerParticipant: PositiveInteger(40_000, 'reportOutcomes gas: per account of a page'),
+  openInWorker: fromEnv('CLOISTER_OPEN_WORKER', Type.Optional(Type.Boolean()), 'open updates in worker threads'),
+  finalizeGasBase: fromEnv('CLOISTER_FINALIZE_GAS_BASE', PositiveInteger(500_000, 'finalizeRound gas: base')),
+  finalizeGasPerParticipant: fromEnv('CLOISTER_FINALIZE_GAS_PER_PARTICIPANT', PositiveInteger(40_000, 'reportOutcomes gas: per account of a page')),
   /** Accounts per reportOutcomes transaction. */
-  outcomePageSize: PositiveInteger(DEFAULT_OUTCOME_PAGE_SIZE, 'accounts per reportOutcomes transaction'),
+  outcomePageSize: fromEnv('CLOISTER_OUTCOME_PAGE_SIZE', PositiveInteger(DEFAULT_OUTCOME_PAGE_SIZE, 'accounts per reportOutcomes transaction')),
   /** Port of the /health, /ready and /metrics server (0 picks a free one). */
-  healthPort: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
-  healthHost: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  healthPort: fromEnv('CLOISTER_HEALTH_PORT', Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }), 'health/ready/metrics port'),
+  healthHost: fromEnv('CLOISTER_HEALTH_HOST', Type.String({ minLength: 1, default: '0.0.0.0' }), 'health server interface'),
   /** Coordinator request timeout (default the client's own). */
-  coordinatorTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  coordinatorTimeoutMs: fromEnv(
+    'CLOISTER_COORDINATOR_TIMEOUT_MS',
+    Type.Optional(Type.Integer({ minimum: 1 })),
+    'coordinator request timeout',
+  ),
   /** How long a transaction through appd sign-submit may take to be included (default the client's). */
-  appdTxTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  appdTxTimeoutMs: fromEnv(
+    'CLOISTER_APPD_TX_TIMEOUT_MS',
+    Type.Optional(Type.Integer({ minimum: 1 })),
+    'appd transaction inclusion timeout',
+  ),
   /** Model access `consortium` (docs/design/model-access.md): ModelKeyRegistry and ParticipantRegistry. */
-  modelKeysAddress: Type.Optional(AddressSchema),
-  participantsAddress: Type.Optional(AddressSchema),
+  modelKeysAddress: fromEnv('CLOISTER_MODEL_KEYS_ADDRESS', Type.Optional(AddressSchema), 'ModelKeyRegistry (model access consortium)'),
+  participantsAddress: fromEnv(
+    'CLOISTER_PARTICIPANTS_ADDRESS',
+    Type.Optional(AddressSchema),
+    'ParticipantRegistry (consortium key epochs)',
+  ),
   /** How often consortium tasks' initial models are looked for and re-sealed. */
-  resealIntervalMs: PositiveInteger(5_000, 'initial-model re-seal period'),
+  resealIntervalMs: fromEnv('CLOISTER_RESEAL_INTERVAL_MS', PositiveInteger(5_000, 'initial-model re-seal period')),
   /** InferenceCredit: scores recorded after finalize; required with `inferencePort`. */
-  inferenceCreditAddress: Type.Optional(AddressSchema),
+  inferenceCreditAddress: fromEnv(
+    'CLOISTER_INFERENCE_CREDIT_ADDRESS',
+    Type.Optional(AddressSchema),
+    'InferenceCredit (scores, settlement)',
+  ),
   /** The confidential inference endpoint's port (unset: no endpoint; expose it through ROFL's proxy). */
-  inferencePort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
-  inferenceHost: Type.String({ minLength: 1, default: '0.0.0.0' }),
-  inferenceRateLimit: PositiveInteger(120, 'inference requests per querier per window'),
-  inferenceRateWindowMs: PositiveInteger(60_000, 'inference rate window'),
-  inferenceMaxRows: PositiveInteger(1024, 'rows per inference request'),
-  inferenceSettleIntervalMs: PositiveInteger(10_000, 'inference settlement period'),
-  inferenceSettleBatch: PositiveInteger(100, 'requests per settle transaction'),
-  inferenceChainCacheMs: Type.Integer({ minimum: 0, default: 1000, description: 'reuse of price, pause, credit and model-hash reads' }),
+  inferencePort: fromEnv(
+    'CLOISTER_INFERENCE_PORT',
+    Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    'confidential inference endpoint port',
+  ),
+  inferenceHost: fromEnv('CLOISTER_INFERENCE_HOST', Type.String({ minLength: 1, default: '0.0.0.0' }), 'inference endpoint interface'),
+  inferenceRateLimit: fromEnv('CLOISTER_INFERENCE_RATE_LIMIT', PositiveInteger(120, 'inference requests per querier per window')),
+  inferenceRateWindowMs: fromEnv('CLOISTER_INFERENCE_RATE_WINDOW_MS', PositiveInteger(60_000, 'inference rate window')),
+  inferenceMaxRows: fromEnv('CLOISTER_INFERENCE_MAX_ROWS', PositiveInteger(1024, 'rows per inference request')),
+  inferenceSettleIntervalMs: fromEnv('CLOISTER_INFERENCE_SETTLE_INTERVAL_MS', PositiveInteger(10_000, 'inference settlement period')),
+  inferenceSettleBatch: fromEnv('CLOISTER_INFERENCE_SETTLE_BATCH', PositiveInteger(100, 'requests per settle transaction')),
+  inferenceChainCacheMs: fromEnv(
+    'CLOISTER_INFERENCE_CHAIN_CACHE_MS',
+    Type.Integer({ minimum: 0, default: 1000, description: 'reuse of price, pause, credit and model-hash reads' }),
+  ),
 });
 
 /** What the loader returns (the schema's fields, plus those derived from them). */
@@ -131,48 +171,7 @@ export type AggregatorConfig = {
   resealIntervalMs?: number;
 };
 
-export const AGGREGATOR_CONFIG = defineConfig({
-  what: 'aggregator',
-  schema: AggregatorConfigSchema,
-  invalid: ConfigInvalidError,
-  variables: [
-    { name: 'CLOISTER_APPD_SOCKET', path: ['appdSocket'], description: "appd's unix socket" },
-    { name: 'CLOISTER_REDIS_URL', path: ['redisUrl'], description: "the coordinator's Redis (BullMQ)" },
-    { name: 'CLOISTER_QUEUE_PREFIX', path: ['queuePrefix'], description: 'BullMQ key prefix' },
-    { name: 'CLOISTER_RPC_URL', path: ['rpcUrl'], description: 'Sapphire JSON-RPC endpoint' },
-    { name: 'CLOISTER_TASK_MANAGER_ADDRESS', path: ['taskManagerAddress'], description: 'TaskManager (or from the connection file)' },
-    { name: 'CLOISTER_AGGREGATOR_REGISTRY_ADDRESS', path: ['aggregatorRegistryAddress'], description: 'AggregatorRegistry (or from the connection file)' },
-    { name: 'CLOISTER_COORDINATOR_URL', path: ['coordinatorUrl'], description: 'coordinator base URL (or from the connection file)' },
-    { name: 'CLOISTER_STATE_DIR', path: ['stateDir'], description: 'persistent strategy and accountant state' },
-    { name: 'CLOISTER_MAX_UPDATE_BYTES', path: ['maxUpdateBytes'], description: 'largest download' },
-    { name: 'CLOISTER_JOB_LOCK_MS', path: ['lockDurationMs'], description: 'BullMQ lock duration' },
-    { name: 'CLOISTER_JOB_STALLED_INTERVAL_MS', path: ['stalledIntervalMs'], description: 'BullMQ stalled check' },
-    { name: 'CLOISTER_LOG_LEVEL', path: ['logLevel'], description: 'pino level' },
-    { name: 'CLOISTER_PUBLISH_KEYS', path: ['publishKeys'], description: 'publish the keys at start' },
-    { name: 'CLOISTER_PIPELINE_DEPTH', path: ['pipelineDepth'], description: 'updates in flight' },
-    { name: 'CLOISTER_PIPELINE_MEMORY_MB', path: ['pipelineMemoryMb'], description: 'in-flight buffer budget' },
-    { name: 'CLOISTER_OPEN_WORKER', path: ['openInWorker'], description: 'open updates in worker threads' },
-    { name: 'CLOISTER_FINALIZE_GAS_BASE', path: ['finalizeGasBase'], description: 'finalizeRound gas base' },
-    { name: 'CLOISTER_FINALIZE_GAS_PER_PARTICIPANT', path: ['finalizeGasPerParticipant'], description: 'reportOutcomes gas per account' },
-    { name: 'CLOISTER_OUTCOME_PAGE_SIZE', path: ['outcomePageSize'], description: 'accounts per reportOutcomes transaction' },
-    { name: 'CLOISTER_HEALTH_PORT', path: ['healthPort'], description: 'health/ready/metrics port' },
-    { name: 'CLOISTER_HEALTH_HOST', path: ['healthHost'], description: 'health server interface' },
-    { name: 'CLOISTER_COORDINATOR_TIMEOUT_MS', path: ['coordinatorTimeoutMs'], description: 'coordinator request timeout' },
-    { name: 'CLOISTER_APPD_TX_TIMEOUT_MS', path: ['appdTxTimeoutMs'], description: 'appd transaction inclusion timeout' },
-    { name: 'CLOISTER_MODEL_KEYS_ADDRESS', path: ['modelKeysAddress'], description: 'ModelKeyRegistry (model access consortium)' },
-    { name: 'CLOISTER_PARTICIPANTS_ADDRESS', path: ['participantsAddress'], description: 'ParticipantRegistry (consortium key epochs)' },
-    { name: 'CLOISTER_RESEAL_INTERVAL_MS', path: ['resealIntervalMs'], description: 'initial-model re-seal period' },
-    { name: 'CLOISTER_INFERENCE_CREDIT_ADDRESS', path: ['inferenceCreditAddress'], description: 'InferenceCredit (scores, settlement)' },
-    { name: 'CLOISTER_INFERENCE_PORT', path: ['inferencePort'], description: 'confidential inference endpoint port' },
-    { name: 'CLOISTER_INFERENCE_HOST', path: ['inferenceHost'], description: 'inference endpoint interface' },
-    { name: 'CLOISTER_INFERENCE_RATE_LIMIT', path: ['inferenceRateLimit'], description: 'requests per querier per window' },
-    { name: 'CLOISTER_INFERENCE_RATE_WINDOW_MS', path: ['inferenceRateWindowMs'], description: 'inference rate window' },
-    { name: 'CLOISTER_INFERENCE_MAX_ROWS', path: ['inferenceMaxRows'], description: 'rows per inference request' },
-    { name: 'CLOISTER_INFERENCE_SETTLE_INTERVAL_MS', path: ['inferenceSettleIntervalMs'], description: 'settlement period' },
-    { name: 'CLOISTER_INFERENCE_SETTLE_BATCH', path: ['inferenceSettleBatch'], description: 'requests per settle transaction' },
-    { name: 'CLOISTER_INFERENCE_CHAIN_CACHE_MS', path: ['inferenceChainCacheMs'], description: 'reuse of chain reads for inference' },
-  ],
-});
+export const AGGREGATOR_CONFIG = defineConfig({ what: 'aggregator', schema: AggregatorConfigSchema, invalid: ConfigInvalidError });
 
 /** Values from the connection file ($CLOISTER_CONNECTION): chain RPC, contract addresses, coordinator URL. */
 function fromConnection(env: Record<string, string | undefined>): DeepPartial<AggregatorSettings> {

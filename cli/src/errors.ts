@@ -1,6 +1,6 @@
 // Errors of the `cloister` command line. Every one has a stable code (`CLOISTER_ERR_CLI_…`), never reused, listed in
 // cli/README.md with the exit code the command ends with.
-import { CloisterError, errorDefiner } from '@cloister/protocol';
+import { CloisterError, errorDefiner, type ErrorCodeOf } from '@cloister/protocol';
 
 export const CLI_ERROR_CODES = {
   usage: 'CLOISTER_ERR_CLI_USAGE',
@@ -15,67 +15,25 @@ export const CLI_ERROR_CODES = {
   unexpected: 'CLOISTER_ERR_CLI_UNEXPECTED',
 } as const;
 
-export type CliErrorCode = (typeof CLI_ERROR_CODES)[keyof typeof CLI_ERROR_CODES];
+export type CliErrorCode = ErrorCodeOf<typeof CLI_ERROR_CODES>;
 
 /** Base class of every error the `cloister` command line throws (protocol's CloisterError). */
-export class CliError extends CloisterError {
-  declare readonly code: CliErrorCode;
-}
+export class CliError extends CloisterError<CliErrorCode> {}
 
 const define = errorDefiner('cli', CliError);
 const C = CLI_ERROR_CODES;
 
-export const CliUsageError = define('CliUsageError', {
-  code: C.usage,
-  description: 'A flag or argument is missing or malformed: the message says which and what to pass (exit code 2).',
-});
-export type CliUsageError = InstanceType<typeof CliUsageError>;
-export const CliFileMissingError = define('CliFileMissingError', {
-  code: C.fileMissing,
-  description: 'A file the command reads does not exist (exit code 3).',
-});
-export type CliFileMissingError = InstanceType<typeof CliFileMissingError>;
-export const CliTaskInvalidError = define('CliTaskInvalidError', {
-  code: C.taskInvalid,
-  description: 'The task folder does not validate: every problem is listed with its file and field (exit code 3).',
-});
-export type CliTaskInvalidError = InstanceType<typeof CliTaskInvalidError>;
-export const CliDatasetMismatchError = define('CliDatasetMismatchError', {
-  code: C.datasetMismatch,
-  description: "The site's data does not match the task's data schema (exit code 3).",
-});
-export type CliDatasetMismatchError = InstanceType<typeof CliDatasetMismatchError>;
-export const CliKeyMissingError = define('CliKeyMissingError', {
-  code: C.keyMissing,
-  description: 'The command signs or authenticates but has no usable key, passphrase or operator token (exit code 3).',
-});
-export type CliKeyMissingError = InstanceType<typeof CliKeyMissingError>;
-export const CliNetworkUnreachableError = define('CliNetworkUnreachableError', {
-  code: C.networkUnreachable,
-  description: 'The chain or the coordinator of the connection file does not answer, or is another chain (exit code 4).',
-});
-export type CliNetworkUnreachableError = InstanceType<typeof CliNetworkUnreachableError>;
-export const CliNotFoundError = define('CliNotFoundError', {
-  code: C.notFound,
-  description: 'The task, round or result asked for does not exist (yet) (exit code 5).',
-});
-export type CliNotFoundError = InstanceType<typeof CliNotFoundError>;
-export const CliHashMismatchError = define('CliHashMismatchError', {
-  code: C.hashMismatch,
-  description: 'A downloaded model or document does not hash to what the chain recorded (exit code 6).',
-});
-export type CliHashMismatchError = InstanceType<typeof CliHashMismatchError>;
-export const CliTaskFailedError = define('CliTaskFailedError', {
-  code: C.taskFailed,
-  description: 'A service or the chain refused the step (not a member, a refused blob, a node that exited) (exit code 5).',
-});
-export type CliTaskFailedError = InstanceType<typeof CliTaskFailedError>;
+export class CliUsageError extends define('CliUsageError', { code: C.usage, description: 'A flag or argument is missing or malformed: the message says which and what to pass (exit code 2).' }) {}
+export class CliFileMissingError extends define('CliFileMissingError', { code: C.fileMissing, description: 'A file the command reads does not exist (exit code 3).' }) {}
+export class CliTaskInvalidError extends define('CliTaskInvalidError', { code: C.taskInvalid, description: 'The task folder does not validate: every problem is listed with its file and field (exit code 3).' }) {}
+export class CliDatasetMismatchError extends define('CliDatasetMismatchError', { code: C.datasetMismatch, description: "The site's data does not match the task's data schema (exit code 3)." }) {}
+export class CliKeyMissingError extends define('CliKeyMissingError', { code: C.keyMissing, description: 'The command signs or authenticates but has no usable key, passphrase or operator token (exit code 3).' }) {}
+export class CliNetworkUnreachableError extends define('CliNetworkUnreachableError', { code: C.networkUnreachable, description: 'The chain or the coordinator of the connection file does not answer, or is another chain (exit code 4).' }) {}
+export class CliNotFoundError extends define('CliNotFoundError', { code: C.notFound, description: 'The task, round or result asked for does not exist (yet) (exit code 5).' }) {}
+export class CliHashMismatchError extends define('CliHashMismatchError', { code: C.hashMismatch, description: 'A downloaded model or document does not hash to what the chain recorded (exit code 6).' }) {}
+export class CliTaskFailedError extends define('CliTaskFailedError', { code: C.taskFailed, description: 'A service or the chain refused the step (not a member, a refused blob, a node that exited) (exit code 5).' }) {}
 /** Not thrown: the code formatError prints for an error that is not a Cloister error (a bug to report). */
-export const CliUnexpectedError = define('CliUnexpectedError', {
-  code: C.unexpected,
-  description: 'Something failed that Cloister does not know as an error: run again with --log-level debug and report it (exit code 1).',
-});
-export type CliUnexpectedError = InstanceType<typeof CliUnexpectedError>;
+export class CliUnexpectedError extends define('CliUnexpectedError', { code: C.unexpected, description: 'Something failed that Cloister does not know as an error: run again with --log-level debug and report it (exit code 1).' }) {}
 
 /**
  * Exit codes (cli/README.md): 0 success, 1 any other failure, 2 usage (bad flag or argument), 3 invalid input file

@@ -4,7 +4,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { defineConfig, loadConfig, type DeepPartial } from '@cloister/protocol';
+import { commandConfigLoader, defineConfig, fromEnv } from '@cloister/protocol';
 import { ConfigInvalidError } from './errors';
 
 export const DEFAULT_HOME = join(homedir(), '.cloister');
@@ -13,29 +13,28 @@ const Url = (defaultValue: string, description: string) =>
   Type.String({ pattern: '^(https?|wss?)://', default: defaultValue, description });
 
 export const ClientConfigSchema = Type.Object({
-  rpcUrl: Url('http://127.0.0.1:8545', 'chain JSON-RPC URL'),
+  rpcUrl: fromEnv('CLOISTER_RPC_URL', Url('http://127.0.0.1:8545', 'chain JSON-RPC URL'), 'chain JSON-RPC URL (--rpc-url)'),
   /** A deployment file or the connection file that holds one; '' when none is given (commands that need it say so). */
-  deployment: Type.String({ default: '', description: 'deployment or connection file' }),
-  coordinator: Url('http://127.0.0.1:8080', 'coordinator base URL'),
-  keystore: Type.String({ minLength: 1, default: join(DEFAULT_HOME, 'keystore.json'), description: 'ethers keystore JSON' }),
-  stateDir: Type.String({ minLength: 1, default: join(DEFAULT_HOME, 'state'), description: 'state folder (commitments, reports)' }),
+  deployment: fromEnv(
+    'CLOISTER_DEPLOYMENT',
+    Type.String({ default: '', description: 'deployment or connection file' }),
+    'deployment or connection file (--deployment)',
+  ),
+  coordinator: fromEnv('CLOISTER_COORDINATOR_URL', Url('http://127.0.0.1:8080', 'coordinator base URL'), 'coordinator base URL (--coordinator)'),
+  keystore: fromEnv(
+    'CLOISTER_KEYSTORE',
+    Type.String({ minLength: 1, default: join(DEFAULT_HOME, 'keystore.json'), description: 'ethers keystore JSON' }),
+    'keystore file (--keystore)',
+  ),
+  stateDir: fromEnv(
+    'CLOISTER_STATE_DIR',
+    Type.String({ minLength: 1, default: join(DEFAULT_HOME, 'state'), description: 'state folder (commitments, reports)' }),
+    'state folder (--state-dir)',
+  ),
 });
 export type ClientConfig = Static<typeof ClientConfigSchema>;
 
-export const CLIENT_CONFIG = defineConfig({
-  what: 'client',
-  schema: ClientConfigSchema,
-  invalid: ConfigInvalidError,
-  variables: [
-    { name: 'CLOISTER_RPC_URL', path: ['rpcUrl'], description: 'chain JSON-RPC URL (--rpc-url)' },
-    { name: 'CLOISTER_DEPLOYMENT', path: ['deployment'], description: 'deployment or connection file (--deployment)' },
-    { name: 'CLOISTER_COORDINATOR_URL', path: ['coordinator'], description: 'coordinator base URL (--coordinator)' },
-    { name: 'CLOISTER_KEYSTORE', path: ['keystore'], description: 'keystore file (--keystore)' },
-    { name: 'CLOISTER_STATE_DIR', path: ['stateDir'], description: 'state folder (--state-dir)' },
-  ],
-});
+export const CLIENT_CONFIG = defineConfig({ what: 'client', schema: ClientConfigSchema, invalid: ConfigInvalidError });
 
 /** The client's configuration: command-line flags win over CLOISTER_* variables, which win over the config file. */
-export function loadClientConfig(flags: DeepPartial<ClientConfig>, env: Record<string, string | undefined> = process.env): ClientConfig {
-  return loadConfig(CLIENT_CONFIG, { env, overrides: flags });
-}
+export const loadClientConfig = commandConfigLoader(CLIENT_CONFIG);

@@ -1,9 +1,9 @@
 // Every error the client raises: one class per problem, each with a stable code (never reused), listed in README.md.
 // Messages say what happened and what to do next; `details` carries the machine-readable facts.
 
-import { CloisterError, errorDefiner } from '@cloister/protocol';
+import { CloisterError, errorDefiner, type ErrorCodeOf } from '@cloister/protocol';
 
-export type ErrorDetails = Record<string, unknown>;
+export type { ErrorDetails } from '@cloister/protocol';
 
 /** Base of the client's errors: a CloisterError (stable `code`, `details`, `cause`) from @cloister/protocol. */
 export class ClientError extends CloisterError {}
@@ -35,137 +35,31 @@ export const CLIENT_ERROR_CODES = {
   RetryStopped: 'CLOISTER_ERR_CLIENT_RETRY_STOPPED',
 } as const;
 
-export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[keyof typeof CLIENT_ERROR_CODES];
+export type ClientErrorCode = ErrorCodeOf<typeof CLIENT_ERROR_CODES>;
 
 const C = CLIENT_ERROR_CODES;
 const define = errorDefiner('client', ClientError);
 
-export const ModelSpecInvalidError = define('ModelSpecInvalidError', {
-  code: C.ModelSpecInvalid,
-  description: 'The task spec document cannot be used by the client (not JSON, invalid, noise without clipNorm).',
-});
-export type ModelSpecInvalidError = InstanceType<typeof ModelSpecInvalidError>;
-
-export const DatasetConfigInvalidError = define('DatasetConfigInvalidError', {
-  code: C.DatasetConfigInvalid,
-  description: 'The dataset config JSON is not valid against its schema.',
-});
-export type DatasetConfigInvalidError = InstanceType<typeof DatasetConfigInvalidError>;
-
-export const DatasetFileError = define('DatasetFileError', {
-  code: C.DatasetFile,
-  description: 'A data file cannot be read (missing, unreadable, bad gzip, bad idx header).',
-});
-export type DatasetFileError = InstanceType<typeof DatasetFileError>;
-
-export const DatasetParseError = define('DatasetParseError', {
-  code: C.DatasetParse,
-  description: 'A data row or value cannot be parsed: names file, line and column.',
-});
-export type DatasetParseError = InstanceType<typeof DatasetParseError>;
-
-export const DatasetSchemaMismatchError = define('DatasetSchemaMismatchError', {
-  code: C.DatasetSchemaMismatch,
-  description: 'The file does not match the config or the task\'s feature list (column count, names, scaling length).',
-});
-export type DatasetSchemaMismatchError = InstanceType<typeof DatasetSchemaMismatchError>;
-
-export const GlobalModelHashMismatchError = define('GlobalModelHashMismatchError', {
-  code: C.GlobalModelHashMismatch,
-  description: 'The downloaded global model\'s sha256 differs from the hash on chain: the model is refused.',
-});
-export type GlobalModelHashMismatchError = InstanceType<typeof GlobalModelHashMismatchError>;
-
-export const CoordinatorUnavailableError = define('CoordinatorUnavailableError', {
-  code: C.CoordinatorUnavailable,
-  description: 'The coordinator did not answer after all retries (down, timing out, or 5xx).',
-});
-export type CoordinatorUnavailableError = InstanceType<typeof CoordinatorUnavailableError>;
-
-export const ChainUnavailableError = define('ChainUnavailableError', {
-  code: C.ChainUnavailable,
-  description: 'The chain RPC kept failing with transient network errors (reset, refused, timed out) after all retries.',
-});
-export type ChainUnavailableError = InstanceType<typeof ChainUnavailableError>;
-
-export const CoordinatorRejectedError = define('CoordinatorRejectedError', {
-  code: C.CoordinatorRejected,
-  description: 'The coordinator answered with a 4xx error response (not retried).',
-});
-export type CoordinatorRejectedError = InstanceType<typeof CoordinatorRejectedError>;
-
-export const RoundNotOpenError = define('RoundNotOpenError', {
-  code: C.RoundNotOpen,
-  description: 'The round is not open on chain (or its deadline passed).',
-});
-export type RoundNotOpenError = InstanceType<typeof RoundNotOpenError>;
-
-export const NotAdmittedError = define('NotAdmittedError', {
-  code: C.NotAdmitted,
-  description: 'This account is not admitted to the task on chain.',
-});
-export type NotAdmittedError = InstanceType<typeof NotAdmittedError>;
-
-export const AggregatorKeyMissingError = define('AggregatorKeyMissingError', {
-  code: C.AggregatorKeyMissing,
-  description: 'The aggregator has not published its HPKE public key on chain yet.',
-});
-export type AggregatorKeyMissingError = InstanceType<typeof AggregatorKeyMissingError>;
-
-export const CommitmentConflictError = define('CommitmentConflictError', {
-  code: C.CommitmentConflict,
-  description: 'The chain holds a different commitment for this round than the local state: nothing is re-sent.',
-});
-export type CommitmentConflictError = InstanceType<typeof CommitmentConflictError>;
-
-export const StateCorruptError = define('StateCorruptError', {
-  code: C.StateCorrupt,
-  description: 'The local round state directory holds unreadable or inconsistent files.',
-});
-export type StateCorruptError = InstanceType<typeof StateCorruptError>;
-
-export const KeystoreMissingError = define('KeystoreMissingError', {
-  code: C.KeystoreMissing,
-  description: 'No keystore file at the given path.',
-});
-export type KeystoreMissingError = InstanceType<typeof KeystoreMissingError>;
-
-export const KeystoreDecryptError = define('KeystoreDecryptError', {
-  code: C.KeystoreDecrypt,
-  description: 'The keystore could not be decrypted (wrong passphrase or damaged file).',
-});
-export type KeystoreDecryptError = InstanceType<typeof KeystoreDecryptError>;
-
-export const PassphraseMissingError = define('PassphraseMissingError', {
-  code: C.PassphraseMissing,
-  description: 'No passphrase in CLOISTER_PASSPHRASE and no terminal to prompt on.',
-});
-export type PassphraseMissingError = InstanceType<typeof PassphraseMissingError>;
-
-export const ConfigInvalidError = define('ConfigInvalidError', {
-  code: C.ConfigInvalid,
-  description: 'A node/CLI configuration value is missing or invalid.',
-});
-export type ConfigInvalidError = InstanceType<typeof ConfigInvalidError>;
-export const RetryStoppedError = define('RetryStoppedError', {
-  code: C.RetryStopped,
-  description: 'Internal signal of withRetry: the failure is permanent (its cause), so retrying stops; the cause is what the caller sees.',
-});
-export type RetryStoppedError = InstanceType<typeof RetryStoppedError>;
-
-export const ModelKeyDeniedError = define('ModelKeyDeniedError', {
-  code: C.ModelKeyDenied,
-  description: 'ModelKeyRegistry refused the model key: this account is neither admitted to the task nor a governance member.',
-});
-export const SealedModelUnavailableError = define('SealedModelUnavailableError', {
-  code: C.SealedModelUnavailable,
-  description: "A consortium task's sealed model has no on-chain record yet (the TEE has not re-sealed the initial model): retry.",
-});
-export const InferenceRefusedError = define('InferenceRefusedError', {
-  code: C.InferenceRefused,
-  description: "The aggregator refused an inference request; `details.code` is its code (credit, paused, rate limit, …).",
-});
-export const InferenceInputInvalidError = define('InferenceInputInvalidError', {
-  code: C.InferenceInputInvalid,
-  description: 'The rows given to `infer` cannot be read (file, CSV/JSON shape, non-numeric values).',
-});
+export class ModelSpecInvalidError extends define('ModelSpecInvalidError', { code: C.ModelSpecInvalid, description: 'The task spec document cannot be used by the client (not JSON, invalid, noise without clipNorm).' }) {}
+export class DatasetConfigInvalidError extends define('DatasetConfigInvalidError', { code: C.DatasetConfigInvalid, description: 'The dataset config JSON is not valid against its schema.' }) {}
+export class DatasetFileError extends define('DatasetFileError', { code: C.DatasetFile, description: 'A data file cannot be read (missing, unreadable, bad gzip, bad idx header).' }) {}
+export class DatasetParseError extends define('DatasetParseError', { code: C.DatasetParse, description: 'A data row or value cannot be parsed: names file, line and column.' }) {}
+export class DatasetSchemaMismatchError extends define('DatasetSchemaMismatchError', { code: C.DatasetSchemaMismatch, description: 'The file does not match the config or the task\'s feature list (column count, names, scaling length).' }) {}
+export class GlobalModelHashMismatchError extends define('GlobalModelHashMismatchError', { code: C.GlobalModelHashMismatch, description: 'The downloaded global model\'s sha256 differs from the hash on chain: the model is refused.' }) {}
+export class CoordinatorUnavailableError extends define('CoordinatorUnavailableError', { code: C.CoordinatorUnavailable, description: 'The coordinator did not answer after all retries (down, timing out, or 5xx).' }) {}
+export class ChainUnavailableError extends define('ChainUnavailableError', { code: C.ChainUnavailable, description: 'The chain RPC kept failing with transient network errors (reset, refused, timed out) after all retries.' }) {}
+export class CoordinatorRejectedError extends define('CoordinatorRejectedError', { code: C.CoordinatorRejected, description: 'The coordinator answered with a 4xx error response (not retried).' }) {}
+export class RoundNotOpenError extends define('RoundNotOpenError', { code: C.RoundNotOpen, description: 'The round is not open on chain (or its deadline passed).' }) {}
+export class NotAdmittedError extends define('NotAdmittedError', { code: C.NotAdmitted, description: 'This account is not admitted to the task on chain.' }) {}
+export class AggregatorKeyMissingError extends define('AggregatorKeyMissingError', { code: C.AggregatorKeyMissing, description: 'The aggregator has not published its HPKE public key on chain yet.' }) {}
+export class CommitmentConflictError extends define('CommitmentConflictError', { code: C.CommitmentConflict, description: 'The chain holds a different commitment for this round than the local state: nothing is re-sent.' }) {}
+export class StateCorruptError extends define('StateCorruptError', { code: C.StateCorrupt, description: 'The local round state directory holds unreadable or inconsistent files.' }) {}
+export class KeystoreMissingError extends define('KeystoreMissingError', { code: C.KeystoreMissing, description: 'No keystore file at the given path.' }) {}
+export class KeystoreDecryptError extends define('KeystoreDecryptError', { code: C.KeystoreDecrypt, description: 'The keystore could not be decrypted (wrong passphrase or damaged file).' }) {}
+export class PassphraseMissingError extends define('PassphraseMissingError', { code: C.PassphraseMissing, description: 'No passphrase in CLOISTER_PASSPHRASE and no terminal to prompt on.' }) {}
+export class ConfigInvalidError extends define('ConfigInvalidError', { code: C.ConfigInvalid, description: 'A node/CLI configuration value is missing or invalid.' }) {}
+export class RetryStoppedError extends define('RetryStoppedError', { code: C.RetryStopped, description: 'Internal signal of withRetry: the failure is permanent (its cause), so retrying stops; the cause is what the caller sees.' }) {}
+export class ModelKeyDeniedError extends define('ModelKeyDeniedError', { code: C.ModelKeyDenied, description: 'ModelKeyRegistry refused the model key: this account is neither admitted to the task nor a governance member.' }) {}
+export class SealedModelUnavailableError extends define('SealedModelUnavailableError', { code: C.SealedModelUnavailable, description: "A consortium task's sealed model has no on-chain record yet (the TEE has not re-sealed the initial model): retry." }) {}
+export class InferenceRefusedError extends define('InferenceRefusedError', { code: C.InferenceRefused, description: "The aggregator refused an inference request; `details.code` is its code (credit, paused, rate limit, …)." }) {}
+export class InferenceInputInvalidError extends define('InferenceInputInvalidError', { code: C.InferenceInputInvalid, description: 'The rows given to `infer` cannot be read (file, CSV/JSON shape, non-numeric values).' }) {}

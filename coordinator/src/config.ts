@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import {
   configFromEnv as readEnv,
   defineConfig,
+  fromEnv,
   loadConfig as loadSharedConfig,
   redactConfig as redactSharedConfig,
   summarizeConfig as summarizeSharedConfig,
@@ -24,48 +25,60 @@ export const ContractAddressesSchema = Type.Object({
 });
 
 export const FilesystemStoreConfigSchema = Type.Object({
-  kind: Type.Literal('filesystem'),
-  directory: Type.String({ minLength: 1 }),
+  kind: fromEnv('CLOISTER_STORE', Type.Literal('filesystem'), 'filesystem or s3'),
+  directory: fromEnv('CLOISTER_STORE_DIR', Type.String({ minLength: 1 }), 'filesystem store directory'),
 });
 
 export const S3StoreConfigSchema = Type.Object({
-  kind: Type.Literal('s3'),
-  bucket: Type.String({ minLength: 3 }),
-  region: Type.String({ minLength: 1, default: 'us-east-1' }),
-  endpoint: Type.Optional(Type.String({ pattern: '^https?://' })),
-  forcePathStyle: Type.Boolean({ default: false }),
-  accessKeyId: Type.Optional(Type.String({ minLength: 1 })),
-  secretAccessKey: Type.Optional(Type.String({ minLength: 1 })),
+  kind: fromEnv('CLOISTER_STORE', Type.Literal('s3'), 'filesystem or s3'),
+  bucket: fromEnv('CLOISTER_S3_BUCKET', Type.String({ minLength: 3 }), 's3 bucket'),
+  region: fromEnv('CLOISTER_S3_REGION', Type.String({ minLength: 1, default: 'us-east-1' }), 's3 region'),
+  endpoint: fromEnv('CLOISTER_S3_ENDPOINT', Type.Optional(Type.String({ pattern: '^https?://' })), 's3 endpoint'),
+  forcePathStyle: fromEnv('CLOISTER_S3_FORCE_PATH_STYLE', Type.Boolean({ default: false }), 's3 path-style URLs'),
+  accessKeyId: fromEnv('CLOISTER_S3_ACCESS_KEY_ID', Type.Optional(Type.String({ minLength: 1 })), 's3 access key id', { secret: true }),
+  secretAccessKey: fromEnv('CLOISTER_S3_SECRET_ACCESS_KEY', Type.Optional(Type.String({ minLength: 1 })), 's3 secret', { secret: true }),
   keyPrefix: Type.String({ default: '' }),
   /** Local directory where uploads are staged (hashed, size-checked) before they go to S3. */
-  stagingDirectory: Type.String({ minLength: 1 }),
+  stagingDirectory: fromEnv('CLOISTER_S3_STAGING_DIR', Type.String({ minLength: 1 }), 's3: local staging directory'),
 });
 
 export const ConfigSchema = Type.Object({
-  host: Type.String({ default: '127.0.0.1' }),
-  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  host: fromEnv('CLOISTER_HOST', Type.String({ default: '127.0.0.1' }), 'address to listen on'),
+  port: fromEnv('CLOISTER_PORT', Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }), 'port to listen on'),
   /** Base URL clients use; model URIs on chain are relative to it. */
-  publicUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
-  logLevel: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-    { default: 'info' },
+  publicUrl: fromEnv('CLOISTER_PUBLIC_URL', Type.Optional(Type.String({ pattern: '^https?://' })), 'base URL clients use'),
+  logLevel: fromEnv(
+    'CLOISTER_LOG_LEVEL',
+    Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info' },
+    ),
+    'pino level',
   ),
   redis: Type.Object({
-    url: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
-    keyPrefix: Type.String({ default: 'cloister:' }),
+    url: fromEnv(
+      'CLOISTER_REDIS_URL',
+      Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
+      'Redis (passwords in the URL are redacted)',
+    ),
+    keyPrefix: fromEnv('CLOISTER_REDIS_PREFIX', Type.String({ default: 'cloister:' }), 'Redis key prefix'),
     /** BullMQ key prefix (the aggregator must use the same). */
-    queuePrefix: Type.String({ default: 'bull' }),
+    queuePrefix: fromEnv(
+      'CLOISTER_QUEUE_PREFIX',
+      Type.String({ default: 'bull' }),
+      'BullMQ key prefix (the aggregator uses the same)',
+    ),
     /** A Redis command on a request path fails after this long (then 503 CLOISTER_ERR_REDIS_UNAVAILABLE). */
     commandTimeoutMs: Type.Integer({ minimum: 50, default: 2000 }),
   }, { default: {} }),
   chain: Type.Object({
-    rpcUrl: Type.String({ pattern: '^(https?|wss?)://' }),
+    rpcUrl: fromEnv('CLOISTER_RPC_URL', Type.String({ pattern: '^(https?|wss?)://' }), 'chain JSON-RPC endpoint'),
     /** The RPC URL browsers (the dashboard) read the chain through; default rpcUrl. Set it when rpcUrl is private. */
-    publicRpcUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+    publicRpcUrl: fromEnv('CLOISTER_PUBLIC_RPC_URL', Type.Optional(Type.String({ pattern: '^https?://' })), 'RPC URL browsers use'),
     /** Deployment file written by contracts (`contracts/deployments/<network>.json`) or inline addresses. */
-    deploymentFile: Type.Optional(Type.String({ minLength: 1 })),
+    deploymentFile: fromEnv('CLOISTER_DEPLOYMENT', Type.Optional(Type.String({ minLength: 1 })), 'deployment or connection file'),
     contracts: Type.Optional(ContractAddressesSchema),
-    confirmations: Type.Integer({ minimum: 0, default: 1 }),
+    confirmations: fromEnv('CLOISTER_CONFIRMATIONS', Type.Integer({ minimum: 0, default: 1 }), 'blocks before an event counts'),
     pollIntervalMs: Type.Integer({ minimum: 50, default: 2000 }),
     /** First block to scan when Redis has no cursor yet (normally the deployment block). */
     startBlock: Type.Optional(Type.Integer({ minimum: 0 })),
@@ -73,26 +86,34 @@ export const ConfigSchema = Type.Object({
     /** One JSON-RPC request fails after this long (then 503 CLOISTER_ERR_CHAIN_UNAVAILABLE). */
     rpcTimeoutMs: Type.Integer({ minimum: 50, default: 5000 }),
     /** Operator account: needed to open and close rounds automatically. */
-    operatorPrivateKey: Type.Optional(PrivateKey),
+    operatorPrivateKey: fromEnv('CLOISTER_OPERATOR_KEY', Type.Optional(PrivateKey), 'operator account key', { secret: true }),
   }),
   /** The web dashboard's built assets (default: @cloister/dashboard's dist/ when that package is installed). */
-  dashboard: Type.Object({ directory: Type.Optional(Type.String({ minLength: 1 })) }, { default: {} }),
+  dashboard: Type.Object(
+    { directory: fromEnv('CLOISTER_DASHBOARD_DIR', Type.Optional(Type.String({ minLength: 1 })), "the dashboard's built assets") },
+    { default: {} },
+  ),
   store: Type.Union([FilesystemStoreConfigSchema, S3StoreConfigSchema], {
     default: { kind: 'filesystem', directory: path.join(os.tmpdir(), 'cloister-store') },
   }),
   auth: Type.Object({
     /** HMAC key of session tokens; at least 32 characters. */
-    sessionSecret: Type.String({ minLength: 32 }),
+    sessionSecret: fromEnv('CLOISTER_SESSION_SECRET', Type.String({ minLength: 32 }), 'HMAC key of session tokens', { secret: true }),
     sessionTtlSeconds: Type.Integer({ minimum: 10, default: 900 }),
     nonceTtlSeconds: Type.Integer({ minimum: 10, default: 300 }),
     /** EIP-4361 domain and URI placed in sign-in messages. */
-    domain: Type.String({ minLength: 1, default: 'localhost' }),
+    domain: fromEnv('CLOISTER_AUTH_DOMAIN', Type.String({ minLength: 1, default: 'localhost' }), 'EIP-4361 domain'),
     /** Static admin token for PUT /v1/blobs (task specs, initial models). */
-    operatorToken: Type.Optional(Type.String({ minLength: 16 })),
+    operatorToken: fromEnv(
+      'CLOISTER_OPERATOR_TOKEN',
+      Type.Optional(Type.String({ minLength: 16 })),
+      'admin token for PUT /v1/blobs',
+      { secret: true },
+    ),
     aggregatorMaxSkewMs: Type.Integer({ minimum: 1000, default: 60_000 }),
   }),
   uploads: Type.Object({
-    maxBytes: Type.Integer({ minimum: 1, default: 256 * 1024 * 1024 }),
+    maxBytes: fromEnv('CLOISTER_UPLOAD_MAX_BYTES', Type.Integer({ minimum: 1, default: 256 * 1024 * 1024 }), 'upload size limit'),
     /** Per-task size limit overrides, keyed by decimal task id. */
     maxBytesPerTask: Type.Record(Type.String({ pattern: '^[0-9]+$' }), Type.Integer({ minimum: 1 }), { default: {} }),
     maxBlobBytes: Type.Integer({ minimum: 1, default: 512 * 1024 * 1024 }),
@@ -137,40 +158,12 @@ export type StoreConfig = CoordinatorConfig['store'];
 /** A partial config as given by a file, an object or env (deep partial). */
 export type ConfigInput = DeepPartial<CoordinatorConfig>;
 
-/** Every CLOISTER_* variable the coordinator reads, and the config path it sets (protocol's one config loader). */
+/** The coordinator's configuration (protocol's one config loader): each CLOISTER_* variable is named on its setting. */
 export const COORDINATOR_CONFIG = defineConfig({
   what: 'coordinator',
   schema: ConfigSchema,
   invalid: ConfigInvalidError,
   secretKeys: ['sessionSecret', 'operatorToken', 'operatorPrivateKey', 'secretAccessKey', 'accessKeyId'],
-  variables: [
-    { name: 'CLOISTER_HOST', path: ['host'], description: 'address to listen on' },
-    { name: 'CLOISTER_PORT', path: ['port'], description: 'port to listen on' },
-    { name: 'CLOISTER_PUBLIC_URL', path: ['publicUrl'], description: 'base URL clients use' },
-    { name: 'CLOISTER_LOG_LEVEL', path: ['logLevel'], description: 'pino level' },
-    { name: 'CLOISTER_REDIS_URL', path: ['redis', 'url'], secret: false, description: 'Redis (passwords in the URL are redacted)' },
-    { name: 'CLOISTER_REDIS_PREFIX', path: ['redis', 'keyPrefix'], description: 'Redis key prefix' },
-    { name: 'CLOISTER_QUEUE_PREFIX', path: ['redis', 'queuePrefix'], description: 'BullMQ key prefix (the aggregator uses the same)' },
-    { name: 'CLOISTER_RPC_URL', path: ['chain', 'rpcUrl'], description: 'chain JSON-RPC endpoint' },
-    { name: 'CLOISTER_PUBLIC_RPC_URL', path: ['chain', 'publicRpcUrl'], description: 'RPC URL browsers use' },
-    { name: 'CLOISTER_DEPLOYMENT', path: ['chain', 'deploymentFile'], description: 'deployment or connection file' },
-    { name: 'CLOISTER_CONFIRMATIONS', path: ['chain', 'confirmations'], description: 'blocks before an event counts' },
-    { name: 'CLOISTER_OPERATOR_KEY', path: ['chain', 'operatorPrivateKey'], secret: true, description: 'operator account key' },
-    { name: 'CLOISTER_STORE', path: ['store', 'kind'], description: 'filesystem or s3' },
-    { name: 'CLOISTER_STORE_DIR', path: ['store', 'directory'], description: 'filesystem store directory' },
-    { name: 'CLOISTER_S3_BUCKET', path: ['store', 'bucket'], description: 's3 bucket' },
-    { name: 'CLOISTER_S3_REGION', path: ['store', 'region'], description: 's3 region' },
-    { name: 'CLOISTER_S3_ENDPOINT', path: ['store', 'endpoint'], description: 's3 endpoint' },
-    { name: 'CLOISTER_S3_FORCE_PATH_STYLE', path: ['store', 'forcePathStyle'], description: 's3 path-style URLs' },
-    { name: 'CLOISTER_S3_ACCESS_KEY_ID', path: ['store', 'accessKeyId'], secret: true, description: 's3 access key id' },
-    { name: 'CLOISTER_S3_SECRET_ACCESS_KEY', path: ['store', 'secretAccessKey'], secret: true, description: 's3 secret' },
-    { name: 'CLOISTER_S3_STAGING_DIR', path: ['store', 'stagingDirectory'], description: 's3: local staging directory' },
-    { name: 'CLOISTER_DASHBOARD_DIR', path: ['dashboard', 'directory'], description: "the dashboard's built assets" },
-    { name: 'CLOISTER_SESSION_SECRET', path: ['auth', 'sessionSecret'], secret: true, description: 'HMAC key of session tokens' },
-    { name: 'CLOISTER_OPERATOR_TOKEN', path: ['auth', 'operatorToken'], secret: true, description: 'admin token for PUT /v1/blobs' },
-    { name: 'CLOISTER_AUTH_DOMAIN', path: ['auth', 'domain'], description: 'EIP-4361 domain' },
-    { name: 'CLOISTER_UPLOAD_MAX_BYTES', path: ['uploads', 'maxBytes'], description: 'upload size limit' },
-  ],
   rules: (config) =>
     !config.chain.deploymentFile && !config.chain.contracts ? ['set chain.deploymentFile or chain.contracts'] : [],
 });

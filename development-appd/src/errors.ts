@@ -7,7 +7,4 @@ export const DEVELOPMENT_APPD_ERROR_CODES = {
 
 const define = errorDefiner('development-appd');
 
-export const DevelopmentAppdOptionsInvalidError = define('DevelopmentAppdOptionsInvalidError', {
-  code: DEVELOPMENT_APPD_ERROR_CODES.optionsInvalid,
-  description: 'startDevelopmentAppd: the secret is shorter than 16 bytes or the app id is not a rofl1… id.',
-});
+export class DevelopmentAppdOptionsInvalidError extends define('DevelopmentAppdOptionsInvalidError', { code: DEVELOPMENT_APPD_ERROR_CODES.optionsInvalid, description: 'startDevelopmentAppd: the secret is shorter than 16 bytes or the app id is not a rofl1… id.' }) {}

@@ -4,7 +4,7 @@
 // (default ./.cloister/rofl-appd.sock), CLOISTER_DEV_APPD_APP_ID (rofl1…), CLOISTER_DEV_APPD_SECRET (hex, ≥ 16 bytes),
 // CLOISTER_RPC_URL (default http://127.0.0.1:8545), CLOISTER_DEV_APPD_PRIVATE_KEY (optional, 0x…).
 import { Type } from '@sinclair/typebox';
-import { defineConfig, loadConfig } from '@cloister/protocol';
+import { defineConfig, fromEnv, loadConfig } from '@cloister/protocol';
 import pino from 'pino';
 import { startDevelopmentAppd } from './developmentAppd';
 import { DevelopmentAppdOptionsInvalidError } from './errors';
@@ -12,20 +12,27 @@ import { DevelopmentAppdOptionsInvalidError } from './errors';
 const DEVELOPMENT_APPD_CONFIG = defineConfig({
   what: 'development appd',
   schema: Type.Object({
-    socketPath: Type.String({ minLength: 1, default: '.cloister/rofl-appd.sock' }),
-    appId: Type.String({ pattern: '^rofl1' }),
-    secret: Type.String({ pattern: '^(0x)?([0-9a-fA-F]{2}){16,}$' }),
-    rpcUrl: Type.String({ pattern: '^(https?|wss?)://', default: 'http://127.0.0.1:8545' }),
-    privateKey: Type.Optional(Type.String({ pattern: '^(0x)?[0-9a-fA-F]{64}$' })),
+    socketPath: fromEnv('CLOISTER_APPD_SOCKET', Type.String({ minLength: 1, default: '.cloister/rofl-appd.sock' }), 'unix socket to serve on'),
+    appId: fromEnv('CLOISTER_DEV_APPD_APP_ID', Type.String({ pattern: '^rofl1' }), 'the ROFL app id it serves (rofl1…)'),
+    secret: fromEnv(
+      'CLOISTER_DEV_APPD_SECRET',
+      Type.String({ pattern: '^(0x)?([0-9a-fA-F]{2}){16,}$' }),
+      'hex, at least 16 bytes: keys derive from it',
+      { secret: true },
+    ),
+    rpcUrl: fromEnv(
+      'CLOISTER_RPC_URL',
+      Type.String({ pattern: '^(https?|wss?)://', default: 'http://127.0.0.1:8545' }),
+      'chain JSON-RPC URL for sign-submit',
+    ),
+    privateKey: fromEnv(
+      'CLOISTER_DEV_APPD_PRIVATE_KEY',
+      Type.Optional(Type.String({ pattern: '^(0x)?[0-9a-fA-F]{64}$' })),
+      'the key sign-submit signs with',
+      { secret: true },
+    ),
   }),
   invalid: DevelopmentAppdOptionsInvalidError,
-  variables: [
-    { name: 'CLOISTER_APPD_SOCKET', path: ['socketPath'], description: 'unix socket to serve on' },
-    { name: 'CLOISTER_DEV_APPD_APP_ID', path: ['appId'], description: 'the ROFL app id it serves (rofl1…)' },
-    { name: 'CLOISTER_DEV_APPD_SECRET', path: ['secret'], secret: true, description: 'hex, at least 16 bytes: keys derive from it' },
-    { name: 'CLOISTER_RPC_URL', path: ['rpcUrl'], description: 'chain JSON-RPC URL for sign-submit' },
-    { name: 'CLOISTER_DEV_APPD_PRIVATE_KEY', path: ['privateKey'], secret: true, description: 'the key sign-submit signs with' },
-  ],
 });
 
 async function main(): Promise<void> {

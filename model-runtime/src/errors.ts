@@ -3,7 +3,7 @@
 // the aggregator; those codes are retired, not reused.
 import { CloisterError, errorDefiner } from '@cloister/protocol';
 
-export type ErrorDetails = Record<string, unknown>;
+export type { ErrorDetails } from '@cloister/protocol';
 
 /** Base of the runtime's errors: a CloisterError (stable `code`, `details`, `cause`) from @cloister/protocol. */
 export class ModelRuntimeError extends CloisterError {}
@@ -20,32 +20,8 @@ export const MODEL_RUNTIME_ERROR_CODES = {
 const C = MODEL_RUNTIME_ERROR_CODES;
 const define = errorDefiner('model-runtime', ModelRuntimeError);
 
-export const BackendUnavailableError = define('BackendUnavailableError', {
-  code: C.BackendUnavailable,
-  description: 'Neither tfjs-node nor the wasm backend could be initialised.',
-});
-export type BackendUnavailableError = InstanceType<typeof BackendUnavailableError>;
-
-export const UnsupportedKernelInputError = define('UnsupportedKernelInputError', {
-  code: C.UnsupportedKernelInput,
-  description: 'A kernel got an input layout it does not implement (e.g. NCHW on wasm, dilation > 1 in a gradient).',
-});
-export type UnsupportedKernelInputError = InstanceType<typeof UnsupportedKernelInputError>;
-
-export const ModelInvalidError = define('ModelInvalidError', {
-  code: C.ModelInvalid,
-  description: 'The model topology or the training settings (optimizer, loss, metric, learning rate) cannot be used.',
-});
-export type ModelInvalidError = InstanceType<typeof ModelInvalidError>;
-
-export const WeightsMismatchError = define('WeightsMismatchError', {
-  code: C.WeightsMismatch,
-  description: "Weights do not match the model's variables (count, names, shapes or sizes).",
-});
-export type WeightsMismatchError = InstanceType<typeof WeightsMismatchError>;
-
-export const TrainingFailedError = define('TrainingFailedError', {
-  code: C.TrainingFailed,
-  description: 'Training produced something unusable (non-finite loss or weights, empty data).',
-});
-export type TrainingFailedError = InstanceType<typeof TrainingFailedError>;
+export class BackendUnavailableError extends define('BackendUnavailableError', { code: C.BackendUnavailable, description: 'Neither tfjs-node nor the wasm backend could be initialised.' }) {}
+export class UnsupportedKernelInputError extends define('UnsupportedKernelInputError', { code: C.UnsupportedKernelInput, description: 'A kernel got an input layout it does not implement (e.g. NCHW on wasm, dilation > 1 in a gradient).' }) {}
+export class ModelInvalidError extends define('ModelInvalidError', { code: C.ModelInvalid, description: 'The model topology or the training settings (optimizer, loss, metric, learning rate) cannot be used.' }) {}
+export class WeightsMismatchError extends define('WeightsMismatchError', { code: C.WeightsMismatch, description: "Weights do not match the model's variables (count, names, shapes or sizes)." }) {}
+export class TrainingFailedError extends define('TrainingFailedError', { code: C.TrainingFailed, description: 'Training produced something unusable (non-finite loss or weights, empty data).' }) {}

@@ -1,9 +1,11 @@
 // One registry of the protocol's errors. Every failure has its own class and a stable code
 // (`CLOISTER_ERR_…`) that is never reused; protocol/README.md lists them all (a test checks it).
 
+/** Machine-readable facts about a failure (offsets, sizes, expected values). Never secrets. */
+export type ErrorDetails = Record<string, unknown>;
+
 export type CloisterErrorOptions = {
-  /** Machine-readable facts about the failure (offsets, sizes, expected values). Never secrets. */
-  details?: Record<string, unknown>;
+  details?: ErrorDetails;
   /** The underlying error, when this one wraps another. */
   cause?: unknown;
 };
@@ -19,10 +21,11 @@ export function errorReferenceAnchor(code: string): string {
 /**
  * Base class of every Cloister error: a short message, a stable code (`CLOISTER_ERR_…`, never reused), the HTTP status
  * where one applies, optional details and a cause chain. The only class in the code base that extends Error (a lint
- * rule refuses any other); every error is made with `defineError`.
+ * rule refuses any other); every error is made with `defineError`. `Code` narrows the code a package's base class
+ * carries (`class CliError extends CloisterError<CliErrorCode> {}`).
  */
-export class CloisterError extends Error {
-  readonly code: string;
+export class CloisterError<Code extends string = string> extends Error {
+  readonly code: Code;
   /** The HTTP status an API answers with when this error ends a request (4xx: the caller's fault; 503: retry later). */
   readonly statusCode?: number;
   readonly details?: Record<string, unknown>;
@@ -30,7 +33,7 @@ export class CloisterError extends Error {
   constructor(code: string, message: string, options: CloisterErrorOptions & { statusCode?: number } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    this.code = code;
+    this.code = code as Code;
     if (options.statusCode !== undefined) this.statusCode = options.statusCode;
     if (options.details !== undefined) this.details = options.details;
   }
@@ -59,10 +62,22 @@ export class CloisterError extends Error {
   }
 }
 
-/** True when `value` is a CloisterError (optionally with the given code). */
-export function isCloisterError(value: unknown, code?: string): value is CloisterError {
-  return value instanceof CloisterError && (code === undefined || value.code === code);
+/**
+ * The type guard of an error family: `errorGuard(DevstackError)` is true for a DevstackError (optionally with the given
+ * code). Each package's `is<Package>Error` is one.
+ */
+export function errorGuard<B extends CloisterError>(
+  Base: abstract new (...args: never[]) => B,
+): (value: unknown, code?: B['code']) => value is B {
+  return (value: unknown, code?: B['code']): value is B =>
+    value instanceof Base && (code === undefined || value.code === code);
 }
+
+/** True when `value` is a CloisterError (optionally with the given code). */
+export const isCloisterError: (value: unknown, code?: string) => value is CloisterError = errorGuard(CloisterError);
+
+/** The union of the codes of a package's code table (`ErrorCodeOf<typeof CLI_ERROR_CODES>`). */
+export type ErrorCodeOf<Codes extends Record<string, string>> = Codes[keyof Codes];
 
 /** One error as the registry and the generated reference know it. */
 export type ErrorDefinition = {
@@ -102,8 +117,9 @@ export type CloisterErrorBase<B extends CloisterError = CloisterError> = new (
 
 /**
  * The one way to define an error: `const define = errorDefiner('aggregator-rofl', AggregatorError)`, then
- * `export const StateCorruptError = define('StateCorruptError', { code, description, statusCode? })`. The class is
- * registered (for the generated reference); a code defined twice with another name is a programming error.
+ * `export class StateCorruptError extends define('StateCorruptError', { code, description, statusCode? }) {}` (one
+ * statement gives the class and its instance type). The definition is registered (for the generated reference); a
+ * code defined twice with another name is a programming error.
  */
 export function errorDefiner<B extends CloisterError = CloisterError>(
   packageName: string,
@@ -129,6 +145,47 @@ export function errorDefiner<B extends CloisterError = CloisterError>(
     Object.defineProperty(Defined, 'name', { value: name });
     return Defined as unknown as CloisterErrorClass<C, B>;
   };
+}
+
+/** A package's error registry as its errors test checks it (see errorRegistryProblems). */
+export type ErrorRegistry = {
+  /** The package's code table's values. */
+  codes: readonly string[];
+  /** The package README's text: every code is listed there, in backticks. */
+  readme: string;
+  /** What every code looks like (default `CLOISTER_ERR_…`). */
+  pattern?: RegExp;
+  /** The package's errors module and base class: its exported classes must carry exactly the table's codes. */
+  classes?: { exports: object; Base: abstract new (...args: never[]) => CloisterError };
+};
+
+/**
+ * What is wrong with a package's error registry, one sentence a problem (none when it is right): a code repeated, not
+ * matching the pattern or missing from the README; an exported error class not named after itself, or whose code is
+ * not in the table; a code no class carries. Every package's errors test expects none.
+ */
+export function errorRegistryProblems(registry: ErrorRegistry): string[] {
+  const { codes, readme, pattern = /^CLOISTER_ERR_[A-Z0-9_]+$/, classes } = registry;
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const code of codes) {
+    if (seen.has(code)) problems.push(`${code} is in the table twice`);
+    seen.add(code);
+    if (!pattern.test(code)) problems.push(`${code} does not match ${pattern}`);
+    if (!readme.includes(`\`${code}\``)) problems.push(`${code} is not listed in the README`);
+  }
+  if (classes === undefined) return problems;
+  const carried = new Set<string>();
+  for (const [name, value] of Object.entries(classes.exports)) {
+    if (typeof value !== 'function' || !(value.prototype instanceof classes.Base)) continue;
+    const error = new (value as new (message: string) => CloisterError)('m');
+    if (error.name !== name) problems.push(`${name} makes errors named ${error.name}`);
+    if (!seen.has(error.code)) problems.push(`${name} carries ${error.code}, which is not in the table`);
+    if (carried.has(error.code)) problems.push(`${name} carries ${error.code}, like another class`);
+    carried.add(error.code);
+  }
+  for (const code of seen) if (!carried.has(code)) problems.push(`no exported class carries ${code}`);
+  return problems;
 }
 
 /** Every code the protocol package defines, by a short key. Codes are stable and never reused. */
@@ -158,133 +215,41 @@ export const PROTOCOL_ERROR_CODES = {
   dpNoiseInvalid: 'CLOISTER_ERR_DP_NOISE_INVALID',
 } as const;
 
-export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[keyof typeof PROTOCOL_ERROR_CODES];
+export type ProtocolErrorCode = ErrorCodeOf<typeof PROTOCOL_ERROR_CODES>;
 
 const defineError = errorDefiner('protocol');
 
 const C = PROTOCOL_ERROR_CODES;
 
 // codec/ and update/ decoding
-export const CodecTruncatedError = defineError('CodecTruncatedError', {
-  code: C.codecTruncated,
-  description: 'The bytes end before the layout says they should.',
-});
-export type CodecTruncatedError = InstanceType<typeof CodecTruncatedError>;
-export const CodecBadMagicError = defineError('CodecBadMagicError', {
-  code: C.codecBadMagic,
-  description: 'The bytes do not start with the expected magic (not a Cloister tensor/update encoding).',
-});
-export type CodecBadMagicError = InstanceType<typeof CodecBadMagicError>;
-export const CodecUnsupportedVersionError = defineError('CodecUnsupportedVersionError', {
-  code: C.codecUnsupportedVersion,
-  description: 'The format version is not one this build reads.',
-});
-export type CodecUnsupportedVersionError = InstanceType<typeof CodecUnsupportedVersionError>;
-export const CodecHeaderOversizedError = defineError('CodecHeaderOversizedError', {
-  code: C.codecHeaderOversized,
-  description: 'The header declares more bytes or entries than the format allows.',
-});
-export type CodecHeaderOversizedError = InstanceType<typeof CodecHeaderOversizedError>;
-export const CodecInconsistentError = defineError('CodecInconsistentError', {
-  code: C.codecInconsistent,
-  description: 'Sizes, padding, names or counts contradict each other (including trailing bytes).',
-});
-export type CodecInconsistentError = InstanceType<typeof CodecInconsistentError>;
-export const CodecInvalidTensorError = defineError('CodecInvalidTensorError', {
-  code: C.codecInvalidTensor,
-  description: 'A tensor handed to the encoder is invalid (name, shape, data length).',
-});
-export type CodecInvalidTensorError = InstanceType<typeof CodecInvalidTensorError>;
-export const UpdateInvalidError = defineError('UpdateInvalidError', {
-  code: C.updateInvalid,
-  description: 'An update payload is invalid (numExamples, metrics).',
-});
-export type UpdateInvalidError = InstanceType<typeof UpdateInvalidError>;
+export class CodecTruncatedError extends defineError('CodecTruncatedError', { code: C.codecTruncated, description: 'The bytes end before the layout says they should.' }) {}
+export class CodecBadMagicError extends defineError('CodecBadMagicError', { code: C.codecBadMagic, description: 'The bytes do not start with the expected magic (not a Cloister tensor/update encoding).' }) {}
+export class CodecUnsupportedVersionError extends defineError('CodecUnsupportedVersionError', { code: C.codecUnsupportedVersion, description: 'The format version is not one this build reads.' }) {}
+export class CodecHeaderOversizedError extends defineError('CodecHeaderOversizedError', { code: C.codecHeaderOversized, description: 'The header declares more bytes or entries than the format allows.' }) {}
+export class CodecInconsistentError extends defineError('CodecInconsistentError', { code: C.codecInconsistent, description: 'Sizes, padding, names or counts contradict each other (including trailing bytes).' }) {}
+export class CodecInvalidTensorError extends defineError('CodecInvalidTensorError', { code: C.codecInvalidTensor, description: 'A tensor handed to the encoder is invalid (name, shape, data length).' }) {}
+export class UpdateInvalidError extends defineError('UpdateInvalidError', { code: C.updateInvalid, description: 'An update payload is invalid (numExamples, metrics).' }) {}
 
 // envelope/
-export const EnvelopeInvalidContextError = defineError('EnvelopeInvalidContextError', {
-  code: C.envelopeInvalidContext,
-  description: 'The envelope context (chain id, addresses, task, round) is out of range or malformed.',
-});
-export type EnvelopeInvalidContextError = InstanceType<typeof EnvelopeInvalidContextError>;
-export const EnvelopeInvalidKeyError = defineError('EnvelopeInvalidKeyError', {
-  code: C.envelopeInvalidKey,
-  description: 'A public key, private key or seed is malformed.',
-});
-export type EnvelopeInvalidKeyError = InstanceType<typeof EnvelopeInvalidKeyError>;
-export const EnvelopeInvalidOptionsError = defineError('EnvelopeInvalidOptionsError', {
-  code: C.envelopeInvalidOptions,
-  description: 'Seal/open options are invalid (chunk size, input type).',
-});
-export type EnvelopeInvalidOptionsError = InstanceType<typeof EnvelopeInvalidOptionsError>;
-export const EnvelopeSourceFailedError = defineError('EnvelopeSourceFailedError', {
-  code: C.envelopeSourceFailed,
-  description: 'The input stream failed or yielded something other than bytes.',
-});
-export type EnvelopeSourceFailedError = InstanceType<typeof EnvelopeSourceFailedError>;
-export const EnvelopeHeaderInvalidError = defineError('EnvelopeHeaderInvalidError', {
-  code: C.envelopeHeaderInvalid,
-  description: 'The stream header is malformed: magic, version, suite, lengths.',
-});
-export type EnvelopeHeaderInvalidError = InstanceType<typeof EnvelopeHeaderInvalidError>;
-export const EnvelopeHeaderOversizedError = defineError('EnvelopeHeaderOversizedError', {
-  code: C.envelopeHeaderOversized,
-  description: 'The stream header declares a size above the format\'s limit.',
-});
-export type EnvelopeHeaderOversizedError = InstanceType<typeof EnvelopeHeaderOversizedError>;
-export const EnvelopeWrongKeyError = defineError('EnvelopeWrongKeyError', {
-  code: C.envelopeWrongKey,
-  description: 'The key-confirmation value does not match: sealed to another key (or its enc was replaced).',
-});
-export type EnvelopeWrongKeyError = InstanceType<typeof EnvelopeWrongKeyError>;
-export const EnvelopeWrongContextError = defineError('EnvelopeWrongContextError', {
-  code: C.envelopeWrongContext,
-  description: 'Right key, but the envelope was sealed for another context (chain, contract, task, round, participant).',
-});
-export type EnvelopeWrongContextError = InstanceType<typeof EnvelopeWrongContextError>;
-export const EnvelopeTamperedError = defineError('EnvelopeTamperedError', {
-  code: C.envelopeTampered,
-  description: 'A byte of the header or of a chunk was changed: authentication failed.',
-});
-export type EnvelopeTamperedError = InstanceType<typeof EnvelopeTamperedError>;
-export const EnvelopeTruncatedError = defineError('EnvelopeTruncatedError', {
-  code: C.envelopeTruncated,
-  description: 'The stream ended before its final chunk.',
-});
-export type EnvelopeTruncatedError = InstanceType<typeof EnvelopeTruncatedError>;
-export const EnvelopeReorderedError = defineError('EnvelopeReorderedError', {
-  code: C.envelopeReordered,
-  description: 'An authentic chunk arrived at the wrong position (reordered, dropped or duplicated chunks).',
-});
-export type EnvelopeReorderedError = InstanceType<typeof EnvelopeReorderedError>;
-export const EnvelopeTrailingDataError = defineError('EnvelopeTrailingDataError', {
-  code: C.envelopeTrailingData,
-  description: 'Bytes follow the final chunk.',
-});
-export type EnvelopeTrailingDataError = InstanceType<typeof EnvelopeTrailingDataError>;
+export class EnvelopeInvalidContextError extends defineError('EnvelopeInvalidContextError', { code: C.envelopeInvalidContext, description: 'The envelope context (chain id, addresses, task, round) is out of range or malformed.' }) {}
+export class EnvelopeInvalidKeyError extends defineError('EnvelopeInvalidKeyError', { code: C.envelopeInvalidKey, description: 'A public key, private key or seed is malformed.' }) {}
+export class EnvelopeInvalidOptionsError extends defineError('EnvelopeInvalidOptionsError', { code: C.envelopeInvalidOptions, description: 'Seal/open options are invalid (chunk size, input type).' }) {}
+export class EnvelopeSourceFailedError extends defineError('EnvelopeSourceFailedError', { code: C.envelopeSourceFailed, description: 'The input stream failed or yielded something other than bytes.' }) {}
+export class EnvelopeHeaderInvalidError extends defineError('EnvelopeHeaderInvalidError', { code: C.envelopeHeaderInvalid, description: 'The stream header is malformed: magic, version, suite, lengths.' }) {}
+export class EnvelopeHeaderOversizedError extends defineError('EnvelopeHeaderOversizedError', { code: C.envelopeHeaderOversized, description: 'The stream header declares a size above the format\'s limit.' }) {}
+export class EnvelopeWrongKeyError extends defineError('EnvelopeWrongKeyError', { code: C.envelopeWrongKey, description: 'The key-confirmation value does not match: sealed to another key (or its enc was replaced).' }) {}
+export class EnvelopeWrongContextError extends defineError('EnvelopeWrongContextError', { code: C.envelopeWrongContext, description: 'Right key, but the envelope was sealed for another context (chain, contract, task, round, participant).' }) {}
+export class EnvelopeTamperedError extends defineError('EnvelopeTamperedError', { code: C.envelopeTampered, description: 'A byte of the header or of a chunk was changed: authentication failed.' }) {}
+export class EnvelopeTruncatedError extends defineError('EnvelopeTruncatedError', { code: C.envelopeTruncated, description: 'The stream ended before its final chunk.' }) {}
+export class EnvelopeReorderedError extends defineError('EnvelopeReorderedError', { code: C.envelopeReordered, description: 'An authentic chunk arrived at the wrong position (reordered, dropped or duplicated chunks).' }) {}
+export class EnvelopeTrailingDataError extends defineError('EnvelopeTrailingDataError', { code: C.envelopeTrailingData, description: 'Bytes follow the final chunk.' }) {}
 
 // signatures/
-export const SignatureInputInvalidError = defineError('SignatureInputInvalidError', {
-  code: C.signatureInputInvalid,
-  description: 'The digest to sign/verify is malformed (hash length, address, ranges).',
-});
-export type SignatureInputInvalidError = InstanceType<typeof SignatureInputInvalidError>;
-export const SignatureInvalidError = defineError('SignatureInvalidError', {
-  code: C.signatureInvalid,
-  description: 'The signature is malformed or does not recover to an address.',
-});
-export type SignatureInvalidError = InstanceType<typeof SignatureInvalidError>;
+export class SignatureInputInvalidError extends defineError('SignatureInputInvalidError', { code: C.signatureInputInvalid, description: 'The digest to sign/verify is malformed (hash length, address, ranges).' }) {}
+export class SignatureInvalidError extends defineError('SignatureInvalidError', { code: C.signatureInvalid, description: 'The signature is malformed or does not recover to an address.' }) {}
 
 // schemas/
-export const SchemaValidationError = defineError('SchemaValidationError', {
-  code: C.schemaValidation,
-  description: 'A value does not match its schema; `details.errors` lists the failing paths.',
-});
-export type SchemaValidationError = InstanceType<typeof SchemaValidationError>;
+export class SchemaValidationError extends defineError('SchemaValidationError', { code: C.schemaValidation, description: 'A value does not match its schema; `details.errors` lists the failing paths.' }) {}
 
 // privacy/
-export const DpNoiseInvalidError = defineError('DpNoiseInvalidError', {
-  code: C.dpNoiseInvalid,
-  description: 'Differential-privacy noise was asked with σ ≤ 0, a sensitivity ≤ 0 or a grid finer than 2^53 steps.',
-});
-export type DpNoiseInvalidError = InstanceType<typeof DpNoiseInvalidError>;
+export class DpNoiseInvalidError extends defineError('DpNoiseInvalidError', { code: C.dpNoiseInvalid, description: 'Differential-privacy noise was asked with σ ≤ 0, a sensitivity ≤ 0 or a grid finer than 2^53 steps.' }) {}

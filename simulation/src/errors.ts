@@ -1,7 +1,7 @@
 // One registry of the simulation's errors. Every failure has a stable code (`CLOISTER_ERR_SIM_…`) that is never
 // reused; README.md lists them all and errors.test.ts checks that the list and this registry agree. The base class is
 // protocol's CloisterError (code, message, details, cause), like every package's.
-import { CloisterError, errorDefiner, type CloisterErrorOptions } from '@cloister/protocol';
+import { CloisterError, errorDefiner, type ErrorCodeOf, type CloisterErrorOptions } from '@cloister/protocol';
 
 export type SimulationErrorOptions = CloisterErrorOptions;
 
@@ -20,52 +20,16 @@ export const SIMULATION_ERROR_CODES = {
   datasetInvalid: 'CLOISTER_ERR_SIM_DATASET_INVALID',
 } as const;
 
-export type SimulationErrorCode = (typeof SIMULATION_ERROR_CODES)[keyof typeof SIMULATION_ERROR_CODES];
+export type SimulationErrorCode = ErrorCodeOf<typeof SIMULATION_ERROR_CODES>;
 
 const define = errorDefiner('simulation', SimulationError);
 
-export const OptionsInvalidError = define('OptionsInvalidError', {
-  code: SIMULATION_ERROR_CODES.optionsInvalid,
-  description: 'Options out of range (CLI flags or `runSimulation` options): the message names the option and the range.',
-});
-export type OptionsInvalidError = InstanceType<typeof OptionsInvalidError>;
-export const RedisFailedError = define('RedisFailedError', {
-  code: SIMULATION_ERROR_CODES.redisFailed,
-  description: 'redis-server missing or not answering.',
-});
-export type RedisFailedError = InstanceType<typeof RedisFailedError>;
-export const StackFailedError = define('StackFailedError', {
-  code: SIMULATION_ERROR_CODES.stackFailed,
-  description: 'A part of the local stack (chain, contracts, appd, coordinator, aggregator) failed to start.',
-});
-export type StackFailedError = InstanceType<typeof StackFailedError>;
-export const RpcFailedError = define('RpcFailedError', {
-  code: SIMULATION_ERROR_CODES.rpcFailed,
-  description: 'A JSON-RPC call to the chain failed.',
-});
-export type RpcFailedError = InstanceType<typeof RpcFailedError>;
-export const CommitFailedError = define('CommitFailedError', {
-  code: SIMULATION_ERROR_CODES.commitFailed,
-  description: 'A participant\'s commit transaction was refused or reverted.',
-});
-export type CommitFailedError = InstanceType<typeof CommitFailedError>;
-export const GovernanceFailedError = define('GovernanceFailedError', {
-  code: SIMULATION_ERROR_CODES.governanceFailed,
-  description: 'A governance proposal (task creation, admission) did not execute.',
-});
-export type GovernanceFailedError = InstanceType<typeof GovernanceFailedError>;
-export const RoundTimeoutError = define('RoundTimeoutError', {
-  code: SIMULATION_ERROR_CODES.roundTimeout,
-  description: 'A round did not reach the awaited state in time.',
-});
-export type RoundTimeoutError = InstanceType<typeof RoundTimeoutError>;
-export const RoundIncompleteError = define('RoundIncompleteError', {
-  code: SIMULATION_ERROR_CODES.roundIncomplete,
-  description: 'A round finalized without every participant included.',
-});
-export type RoundIncompleteError = InstanceType<typeof RoundIncompleteError>;
-export const DatasetInvalidError = define('DatasetInvalidError', {
-  code: SIMULATION_ERROR_CODES.datasetInvalid,
-  description: 'The data set for real training is missing, unreadable or cannot be split as asked.',
-});
-export type DatasetInvalidError = InstanceType<typeof DatasetInvalidError>;
+export class OptionsInvalidError extends define('OptionsInvalidError', { code: SIMULATION_ERROR_CODES.optionsInvalid, description: 'Options out of range (CLI flags or `runSimulation` options): the message names the option and the range.' }) {}
+export class RedisFailedError extends define('RedisFailedError', { code: SIMULATION_ERROR_CODES.redisFailed, description: 'redis-server missing or not answering.' }) {}
+export class StackFailedError extends define('StackFailedError', { code: SIMULATION_ERROR_CODES.stackFailed, description: 'A part of the local stack (chain, contracts, appd, coordinator, aggregator) failed to start.' }) {}
+export class RpcFailedError extends define('RpcFailedError', { code: SIMULATION_ERROR_CODES.rpcFailed, description: 'A JSON-RPC call to the chain failed.' }) {}
+export class CommitFailedError extends define('CommitFailedError', { code: SIMULATION_ERROR_CODES.commitFailed, description: 'A participant\'s commit transaction was refused or reverted.' }) {}
+export class GovernanceFailedError extends define('GovernanceFailedError', { code: SIMULATION_ERROR_CODES.governanceFailed, description: 'A governance proposal (task creation, admission) did not execute.' }) {}
+export class RoundTimeoutError extends define('RoundTimeoutError', { code: SIMULATION_ERROR_CODES.roundTimeout, description: 'A round did not reach the awaited state in time.' }) {}
+export class RoundIncompleteError extends define('RoundIncompleteError', { code: SIMULATION_ERROR_CODES.roundIncomplete, description: 'A round finalized without every participant included.' }) {}
+export class DatasetInvalidError extends define('DatasetInvalidError', { code: SIMULATION_ERROR_CODES.datasetInvalid, description: 'The data set for real training is missing, unreadable or cannot be split as asked.' }) {}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { errorDefiner } from '../errors.js';
-import { defineConfig, loadConfig, redactConfig, summarizeConfig } from './loadConfig.js';
+import { defineConfig, fromEnv, loadConfig, redactConfig, summarizeConfig } from './loadConfig.js';
 
 const TestConfigInvalid = errorDefiner('test')('TestConfigInvalidError', {
   code: 'CLOISTER_ERR_TEST_CONFIG_INVALID',
@@ -15,26 +15,21 @@ const definition = defineConfig({
   invalid: TestConfigInvalid,
   secretKeys: ['token'],
   schema: Type.Object({
-    port: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),
-    verbose: Type.Boolean({ default: false }),
-    redis: Type.Object({ url: Type.String({ pattern: '^redis://' }) }),
-    token: Type.Optional(Type.String({ minLength: 8 })),
+    port: fromEnv('CLOISTER_TEST_PORT', Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }), 'port'),
+    verbose: fromEnv('CLOISTER_TEST_VERBOSE', Type.Boolean({ default: false }), 'verbose'),
+    redis: Type.Object({ url: fromEnv('CLOISTER_TEST_REDIS_URL', Type.String({ pattern: '^redis://' }), 'redis') }),
+    token: fromEnv('CLOISTER_TEST_KEY', Type.Optional(Type.String({ minLength: 8 })), 'a secret', { secret: true }),
     store: Type.Union(
       [
-        Type.Object({ kind: Type.Literal('filesystem'), directory: Type.String() }),
-        Type.Object({ kind: Type.Literal('s3'), bucket: Type.String() }),
+        Type.Object({ kind: fromEnv('CLOISTER_TEST_STORE', Type.Literal('filesystem'), 'store kind'), directory: Type.String() }),
+        Type.Object({
+          kind: fromEnv('CLOISTER_TEST_STORE', Type.Literal('s3'), 'store kind'),
+          bucket: fromEnv('CLOISTER_TEST_BUCKET', Type.String(), 'bucket'),
+        }),
       ],
       { default: { kind: 'filesystem', directory: '/tmp/x' } },
     ),
   }),
-  variables: [
-    { name: 'CLOISTER_TEST_PORT', path: ['port'], description: 'port' },
-    { name: 'CLOISTER_TEST_VERBOSE', path: ['verbose'], description: 'verbose' },
-    { name: 'CLOISTER_TEST_REDIS_URL', path: ['redis', 'url'], description: 'redis' },
-    { name: 'CLOISTER_TEST_KEY', path: ['token'], secret: true, description: 'a secret' },
-    { name: 'CLOISTER_TEST_STORE', path: ['store', 'kind'], description: 'store kind' },
-    { name: 'CLOISTER_TEST_BUCKET', path: ['store', 'bucket'], description: 'bucket' },
-  ],
   rules: (config) => (config.verbose && config.port === 1 ? ['verbose needs a real port'] : []),
 });
 
@@ -83,8 +78,20 @@ describe('loadConfig', () => {
   });
 
   it('refuses a variable that is not CLOISTER_*', () => {
-    expect(() =>
-      defineConfig({ ...definition, variables: [{ name: 'REDIS_URL' as `CLOISTER_${string}`, path: ['redis', 'url'], description: 'x' }] }),
-    ).toThrow(/must be CLOISTER_/);
+    const schema = Type.Object({ url: fromEnv('REDIS_URL' as `CLOISTER_${string}`, Type.String(), 'x') });
+    expect(() => defineConfig({ what: 'test service', invalid: TestConfigInvalid, schema })).toThrow(/must be CLOISTER_/);
+  });
+
+  it('derives the table of variables from the settings that name one, in schema order', () => {
+    expect(definition.variables).toEqual([
+      { name: 'CLOISTER_TEST_PORT', path: ['port'], description: 'port' },
+      { name: 'CLOISTER_TEST_VERBOSE', path: ['verbose'], description: 'verbose' },
+      { name: 'CLOISTER_TEST_REDIS_URL', path: ['redis', 'url'], description: 'redis' },
+      { name: 'CLOISTER_TEST_KEY', path: ['token'], secret: true, description: 'a secret' },
+      { name: 'CLOISTER_TEST_STORE', path: ['store', 'kind'], description: 'store kind' },
+      { name: 'CLOISTER_TEST_BUCKET', path: ['store', 'bucket'], description: 'bucket' },
+    ]);
+    const twice = Type.Object({ a: fromEnv('CLOISTER_TEST_X', Type.String(), 'x'), b: fromEnv('CLOISTER_TEST_X', Type.String(), 'x') });
+    expect(() => defineConfig({ what: 'test service', invalid: TestConfigInvalid, schema: twice })).toThrow(/CLOISTER_TEST_X sets both a and b/);
   });
 });

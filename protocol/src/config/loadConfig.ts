@@ -1,6 +1,7 @@
-// One configuration loader for every Cloister service and command: a TypeBox schema (types, ranges, defaults), a
-// table of CLOISTER_* environment variables (each bound to one path in the schema), an optional JSON file, and a
-// summary with the secrets redacted. Layers, later wins: schema defaults ← file ← environment ← overrides.
+// One configuration loader for every Cloister service and command: a TypeBox schema (types, ranges, defaults) whose
+// settings name their CLOISTER_* environment variable (`fromEnv`, one place per setting; the table of variables is
+// derived from the schema), an optional JSON file, and a summary with the secrets redacted. Layers, later wins:
+// schema defaults ← file ← environment ← overrides.
 import { readFileSync } from 'node:fs';
 import { Kind, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -20,6 +21,7 @@ export type ConfigDefinition<S extends TObject = TObject> = {
   /** Names it in messages: "invalid aggregator configuration: …". */
   what: string;
   schema: S;
+  /** The schema's `fromEnv` settings, in schema order (derived by defineConfig). */
   variables: readonly ConfigVariable[];
   /** Config keys (at any depth) whose values are secrets besides the variables marked secret. */
   secretKeys?: readonly string[];
@@ -43,12 +45,47 @@ export type LoadConfigOptions<S extends TObject> = {
 
 export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
-/** Builds a definition (identity, typed): keeps one place per service that lists its variables. */
-export function defineConfig<S extends TObject>(definition: ConfigDefinition<S>): ConfigDefinition<S> {
-  for (const v of definition.variables) {
+// Where fromEnv writes a setting's variable on its schema (a symbol: invisible to JSON Schema and to validation).
+const VARIABLE = Symbol.for('cloister.configVariable');
+
+type VariableOfSetting = Omit<ConfigVariable, 'path'>;
+
+/**
+ * `schema`, also set by the environment variable `name`: the variable is written on the setting itself, so each
+ * setting is declared in one place; defineConfig collects them into the definition's table. The description defaults
+ * to the schema's own.
+ */
+export function fromEnv<T extends TSchema>(
+  name: ConfigVariable['name'],
+  schema: T,
+  description: string | undefined = schema.description,
+  options: { secret?: boolean } = {},
+): T {
+  if (description === undefined) throw new TypeError(`configuration variable ${name} needs a description`);
+  const variable: VariableOfSetting = { name, description, ...(options.secret === true ? { secret: true } : {}) };
+  return { ...schema, [VARIABLE]: variable };
+}
+
+/** Builds a definition: the variables are those the schema's settings name (fromEnv), in schema order. */
+export function defineConfig<S extends TObject>(definition: Omit<ConfigDefinition<S>, 'variables'>): ConfigDefinition<S> {
+  const variables = new Map<string, ConfigVariable>();
+  for (const v of variablesOf(definition.schema, [])) {
     if (!/^CLOISTER_[A-Z0-9_]+$/.test(v.name)) throw new TypeError(`configuration variable ${v.name} must be CLOISTER_…`);
+    const seen = variables.get(v.name);
+    // A union's members may each name the variable of a field they share (the store's `kind`): one path, one entry.
+    if (seen !== undefined && seen.path.join('.') !== v.path.join('.')) {
+      throw new TypeError(`configuration variable ${v.name} sets both ${seen.path.join('.')} and ${v.path.join('.')}`);
+    }
+    if (seen === undefined) variables.set(v.name, v);
   }
-  return definition;
+  return { ...definition, variables: [...variables.values()] };
+}
+
+/** A command line's loader: its flags win over CLOISTER_* variables, which win over the config file. */
+export function commandConfigLoader<S extends TObject>(
+  definition: ConfigDefinition<S>,
+): (flags: DeepPartial<Static<S>>, env?: Record<string, string | undefined>) => Static<S> {
+  return (flags, env = process.env) => loadConfig(definition, { env, overrides: flags });
 }
 
 /** Loads, merges and validates a configuration; throws the definition's `invalid` error listing every problem. */
@@ -140,6 +177,18 @@ function readJsonObject(definition: Pick<ConfigDefinition, 'what' | 'invalid'>, 
 
 function fail(definition: Pick<ConfigDefinition, 'what' | 'invalid'>, problems: string[]): never {
   throw new definition.invalid(`invalid ${definition.what} configuration:\n  ${problems.join('\n  ')}`, { details: { problems } });
+}
+
+function variablesOf(schema: TSchema, path: readonly string[]): ConfigVariable[] {
+  const own = (schema as { [VARIABLE]?: VariableOfSetting })[VARIABLE];
+  const here: ConfigVariable[] = own === undefined ? [] : [{ ...own, path }];
+  if (schema[Kind] === 'Object') {
+    return here.concat(Object.entries((schema as TObject).properties).flatMap(([key, s]) => variablesOf(s, [...path, key])));
+  }
+  if (schema[Kind] === 'Union') {
+    return here.concat((schema as unknown as { anyOf: TSchema[] }).anyOf.flatMap((member) => variablesOf(member, path)));
+  }
+  return here;
 }
 
 function schemaAt(schema: TSchema, path: readonly string[]): TSchema | undefined {
