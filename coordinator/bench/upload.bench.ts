@@ -3,25 +3,21 @@
 // streaming hash + filesystem store, Redis record) next to a bare node:http server that only hashes the bytes,
 // both in child processes, same run. Then the coordinator's peak RSS while one upload grows 4 MB → 256 MB.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type http from 'node:http';
 import path from 'node:path';
 import { Wallet, ethers } from 'ethers';
-import { spawnRedis } from '@cloister/devstack';
 import { signUpdateDigest } from '@cloister/protocol';
-import { createTask, startTestChain, type TestChain } from '../test/support/chain';
+import { createTask, type TestChain } from '../test/support/chain';
 import { signIn, type UploadContext } from '../test/support/client';
-import { spawnCoordinator } from '../test/support/process';
-import { type BareServer, percentile, rssOf, spawnBare } from './benchProcesses';
+import { percentile, rssOf } from './benchProcesses';
+import { printRows, runBench, timedPut, type Row } from './benchStack';
 
 const MB = 1024 * 1024;
 const CONCURRENCY = 50;
 const SIZE = 4 * MB;
 const CHUNK = 256 * 1024;
 const REPEATS = 3;
-
-type Row = { name: string; value: number; unit: string; baseline: number | null; ratio: number | null };
 
 /** Deterministic pseudo-random bytes, generated chunk by chunk (never the whole body in memory). */
 function* chunks(seed: number, size: number): Generator<Buffer> {
@@ -42,28 +38,17 @@ function hashOf(seed: number, size: number): string {
   return `0x${h.digest('hex')}`;
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-
-/** PUTs a streamed body; resolves with status and elapsed ms. */
-function put(url: string, headers: Record<string, string>, seed: number, size: number): Promise<{ status: number; ms: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const req = http.request(url, { method: 'PUT', agent, headers: { ...headers, 'content-type': 'application/octet-stream', 'content-length': String(size) } }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Number(process.hrtime.bigint() - started) / 1e6, body }));
-    });
-    req.on('error', reject);
-    const it = chunks(seed, size);
-    const pump = () => {
-      for (;;) {
-        const next = it.next();
-        if (next.done) return void req.end();
-        if (!req.write(next.value)) return void req.once('drain', pump);
-      }
-    };
-    pump();
-  });
+/** Writes the body chunk by chunk as the request drains, then ends it. */
+function stream(req: http.ClientRequest, seed: number, size: number): void {
+  const it = chunks(seed, size);
+  const pump = () => {
+    for (;;) {
+      const next = it.next();
+      if (next.done) return void req.end();
+      if (!req.write(next.value)) return void req.once('drain', pump);
+    }
+  };
+  pump();
 }
 
 /** A task (one long round) with `wallets` admitted; returns its id. */
@@ -71,128 +56,102 @@ function prepareTask(t: TestChain, wallets: Wallet[]): Promise<bigint> {
   return createTask(t, wallets, { roundDuration: 3600, minParticipants: 1, maxParticipants: wallets.length, numRounds: 1 });
 }
 
-async function main(): Promise<void> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'cloister-bench-'));
-  const redis = await spawnRedis();
-  const t = await startTestChain({ challengeWindow: 600 });
-  let coordinator: Awaited<ReturnType<typeof spawnCoordinator>> | null = null;
-  let bare: BareServer | null = null;
-  try {
-    process.stdout.write('setup: funding 60 participant accounts, creating tasks, committing hashes…\n');
-    const wallets = Array.from({ length: CONCURRENCY + 4 }, () => new Wallet(Wallet.createRandom().privateKey, t.provider));
-    for (const w of wallets) await (await t.deployer.sendTransaction({ to: w.address, value: ethers.parseEther('1') })).wait();
-    coordinator = await spawnCoordinator({
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: 'error',
-      redis: { url: redis.url },
-      chain: { rpcUrl: t.chain.rpcUrl, contracts: t.deployment.contracts, startBlock: t.deployment.blockNumber, confirmations: 0, pollIntervalMs: 500, operatorPrivateKey: t.operator.privateKey },
-      store: { kind: 'filesystem', directory: path.join(tmp, 'store') },
-      auth: { sessionSecret: 'bench-secret-0123456789abcdefghijklmnop' },
-      uploads: { maxBytes: 300 * MB },
-    });
-    const base = coordinator.url;
+runBench('cloister-bench-', CONCURRENCY, async ({ t, agent, startCoordinator, startBare }) => {
+  /** PUTs a streamed body; resolves with status and elapsed ms. */
+  const put = (url: string, headers: Record<string, string>, seed: number, size: number) => timedPut(agent, url, headers, size, (req) => stream(req, seed, size));
+  process.stdout.write('setup: funding 60 participant accounts, creating tasks, committing hashes…\n');
+  const wallets = Array.from({ length: CONCURRENCY + 4 }, () => new Wallet(Wallet.createRandom().privateKey, t.provider));
+  for (const w of wallets) await (await t.deployer.sendTransaction({ to: w.address, value: ethers.parseEther('1') })).wait();
+  const coordinator = await startCoordinator({ sessionSecret: 'bench-secret-0123456789abcdefghijklmnop', uploads: { maxBytes: 300 * MB } });
+  const base = coordinator.url;
 
-    // Task 1: warm-up (4 participants); tasks 2-4: three measured runs of 50, interleaved with the baseline;
-    // task 5: growing sizes (4 participants).
-    const warm = wallets.slice(0, 4);
-    const main50 = wallets.slice(4, 4 + CONCURRENCY);
-    const grow = wallets.slice(0, 4);
-    const growSizes = [4 * MB, 16 * MB, 64 * MB, 256 * MB];
-    const tasks: { id: bigint; who: Wallet[]; sizes: number[]; seeds: number[] }[] = [];
-    let seed = 1;
-    for (const [who, sizes] of [
-      [warm, warm.map(() => SIZE)],
-      ...Array.from({ length: REPEATS }, () => [main50, main50.map(() => SIZE)]),
-      [grow, growSizes],
-    ] as [Wallet[], number[]][]) {
-      const seeds = who.map(() => seed++);
-      tasks.push({ id: await prepareTask(t, who), who, sizes, seeds });
-    }
-    // Wait until the coordinator opened round 1 of each task, then commit every hash.
-    for (const task of tasks) {
-      for (;;) {
-        if ((await t.contracts.taskManager.currentRound(task.id)) === 1n) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      await Promise.all(
-        task.who.map(async (w, i) => (await t.contracts.taskManager.connect(w).commit(task.id, 1n, hashOf(task.seeds[i]!, task.sizes[i]!))).wait()),
-      );
-    }
-    const tokens = new Map<string, string>();
-    for (const w of wallets) tokens.set(w.address, await signIn(base, w));
-    const ctxOf = (taskId: bigint): UploadContext => ({ base, chainId: 31337n, taskManager: t.deployment.contracts.taskManager, taskId, round: 1n });
-    const headersFor = async (taskId: bigint, w: Wallet, s: number, size: number) => {
-      const sig = await signUpdateDigestFor(ctxOf(taskId), w, hashOf(s, size));
-      return { authorization: `Bearer ${tokens.get(w.address)}`, 'x-cloister-signature': sig };
-    };
-    const runTask = async (url: (taskId: bigint) => string, task: (typeof tasks)[number], bareRun: boolean) => {
-      const headers = bareRun ? task.who.map(() => ({})) : await Promise.all(task.who.map((w, i) => headersFor(task.id, w, task.seeds[i]!, task.sizes[i]!)));
-      const started = process.hrtime.bigint();
-      const results = await Promise.all(task.who.map((_, i) => put(url(task.id), headers[i]!, task.seeds[i]!, task.sizes[i]!)));
-      const wall = Number(process.hrtime.bigint() - started) / 1e9;
-      for (const r of results) if (r.status !== 200) throw new Error(`upload failed: ${r.status} ${r.body}`);
-      const bytes = task.sizes.reduce((a, b) => a + b, 0);
-      return { mbps: bytes / MB / wall, p50: percentile(results.map((r) => r.ms), 50), p99: percentile(results.map((r) => r.ms), 99) };
-    };
-    const route = (taskId: bigint) => `${base}/v1/tasks/${taskId}/rounds/1/updates`;
-
-    process.stdout.write(`bench: warm-up, then ${REPEATS} × (coordinator, bare server) runs of 50 × 4 MB concurrent\n`);
-    bare = await spawnBare();
-    const bareUrl = () => `${bare!.url}/`;
-    await runTask(route, tasks[0]!, false);
-    await runTask(bareUrl, tasks[0]!, true);
-    const coordRuns: Awaited<ReturnType<typeof runTask>>[] = [];
-    const bareRuns: Awaited<ReturnType<typeof runTask>>[] = [];
-    for (let i = 1; i <= REPEATS; i++) {
-      coordRuns.push(await runTask(route, tasks[i]!, false));
-      bareRuns.push(await runTask(bareUrl, tasks[i]!, true));
-    }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const coord = { mbps: median(coordRuns.map((r) => r.mbps)), p50: median(coordRuns.map((r) => r.p50)), p99: median(coordRuns.map((r) => r.p99)) };
-    const baseline = { mbps: median(bareRuns.map((r) => r.mbps)), p50: median(bareRuns.map((r) => r.p50)), p99: median(bareRuns.map((r) => r.p99)) };
-    process.stdout.write(`runs (MB/s): coordinator ${coordRuns.map((r) => r.mbps.toFixed(1)).join(', ')}; bare ${bareRuns.map((r) => r.mbps.toFixed(1)).join(', ')}\n`);
-
-    process.stdout.write('bench: peak RSS of the coordinator while one upload grows 4 → 256 MB\n');
-    const pid = coordinator.child.pid!;
-    const rss: { size: number; peak: number }[] = [];
-    const g = tasks[tasks.length - 1]!;
-    for (let i = 0; i < g.who.length; i++) {
-      let peak = rssOf(pid);
-      const timer = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 10);
-      const h = await headersFor(g.id, g.who[i]!, g.seeds[i]!, g.sizes[i]!);
-      const r = await put(route(g.id), h, g.seeds[i]!, g.sizes[i]!);
-      clearInterval(timer);
-      if (r.status !== 200) throw new Error(`upload failed: ${r.status} ${r.body}`);
-      rss.push({ size: g.sizes[i]!, peak });
-    }
-
-    const rows: Row[] = [
-      { name: 'upload throughput, 50 × 4 MB concurrent', value: coord.mbps, unit: 'MB/s', baseline: baseline.mbps, ratio: coord.mbps / baseline.mbps },
-      { name: 'upload latency p50', value: coord.p50, unit: 'ms', baseline: baseline.p50, ratio: baseline.p50 / coord.p50 },
-      { name: 'upload latency p99', value: coord.p99, unit: 'ms', baseline: baseline.p99, ratio: baseline.p99 / coord.p99 },
-      ...rss.map((x) => ({ name: `coordinator peak RSS, one ${x.size / MB} MB upload`, value: x.peak / MB, unit: 'MB', baseline: rss[0]!.peak / MB, ratio: x.peak / rss[0]!.peak })),
-    ];
-    const fmt = (n: number | null) => (n === null ? '' : n >= 100 ? n.toFixed(0) : n.toFixed(2));
-    process.stdout.write(`\n| benchmark | value | unit | baseline | ratio |\n|---|---|---|---|---|\n`);
-    for (const r of rows) process.stdout.write(`| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${fmt(r.baseline)} | ${fmt(r.ratio)} |\n`);
-    process.stdout.write(`\nbaseline: bare node:http server hashing the bytes (throughput/latency, median of ${REPEATS} interleaved runs); 4 MB upload (RSS). Latency ratio = baseline / value.\n`);
-    mkdirSync(__dirname, { recursive: true });
-    writeFileSync(path.join(__dirname, 'latest.json'), `${JSON.stringify(rows, null, 2)}\n`);
-  } finally {
-    agent.destroy();
-    bare?.child.kill('SIGTERM');
-    await coordinator?.kill();
-    await t.stop();
-    await redis.stop();
-    rmSync(tmp, { recursive: true, force: true });
+  // Task 1: warm-up (4 participants); tasks 2-4: three measured runs of 50, interleaved with the baseline;
+  // task 5: growing sizes (4 participants).
+  const warm = wallets.slice(0, 4);
+  const main50 = wallets.slice(4, 4 + CONCURRENCY);
+  const grow = wallets.slice(0, 4);
+  const growSizes = [4 * MB, 16 * MB, 64 * MB, 256 * MB];
+  const tasks: { id: bigint; who: Wallet[]; sizes: number[]; seeds: number[] }[] = [];
+  let seed = 1;
+  for (const [who, sizes] of [
+    [warm, warm.map(() => SIZE)],
+    ...Array.from({ length: REPEATS }, () => [main50, main50.map(() => SIZE)]),
+    [grow, growSizes],
+  ] as [Wallet[], number[]][]) {
+    const seeds = who.map(() => seed++);
+    tasks.push({ id: await prepareTask(t, who), who, sizes, seeds });
   }
-}
+  // Wait until the coordinator opened round 1 of each task, then commit every hash.
+  for (const task of tasks) {
+    for (;;) {
+      if ((await t.contracts.taskManager.currentRound(task.id)) === 1n) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await Promise.all(
+      task.who.map(async (w, i) => (await t.contracts.taskManager.connect(w).commit(task.id, 1n, hashOf(task.seeds[i]!, task.sizes[i]!))).wait()),
+    );
+  }
+  const tokens = new Map<string, string>();
+  for (const w of wallets) tokens.set(w.address, await signIn(base, w));
+  const ctxOf = (taskId: bigint): UploadContext => ({ base, chainId: 31337n, taskManager: t.deployment.contracts.taskManager, taskId, round: 1n });
+  const headersFor = async (taskId: bigint, w: Wallet, s: number, size: number) => {
+    const sig = await signUpdateDigestFor(ctxOf(taskId), w, hashOf(s, size));
+    return { authorization: `Bearer ${tokens.get(w.address)}`, 'x-cloister-signature': sig };
+  };
+  const runTask = async (url: (taskId: bigint) => string, task: (typeof tasks)[number], bareRun: boolean) => {
+    const headers = bareRun ? task.who.map(() => ({})) : await Promise.all(task.who.map((w, i) => headersFor(task.id, w, task.seeds[i]!, task.sizes[i]!)));
+    const started = process.hrtime.bigint();
+    const results = await Promise.all(task.who.map((_, i) => put(url(task.id), headers[i]!, task.seeds[i]!, task.sizes[i]!)));
+    const wall = Number(process.hrtime.bigint() - started) / 1e9;
+    for (const r of results) if (r.status !== 200) throw new Error(`upload failed: ${r.status} ${r.body}`);
+    const bytes = task.sizes.reduce((a, b) => a + b, 0);
+    return { mbps: bytes / MB / wall, p50: percentile(results.map((r) => r.ms), 50), p99: percentile(results.map((r) => r.ms), 99) };
+  };
+  const route = (taskId: bigint) => `${base}/v1/tasks/${taskId}/rounds/1/updates`;
+
+  process.stdout.write(`bench: warm-up, then ${REPEATS} × (coordinator, bare server) runs of 50 × 4 MB concurrent\n`);
+  const bare = await startBare();
+  const bareUrl = () => `${bare.url}/`;
+  await runTask(route, tasks[0]!, false);
+  await runTask(bareUrl, tasks[0]!, true);
+  const coordRuns: Awaited<ReturnType<typeof runTask>>[] = [];
+  const bareRuns: Awaited<ReturnType<typeof runTask>>[] = [];
+  for (let i = 1; i <= REPEATS; i++) {
+    coordRuns.push(await runTask(route, tasks[i]!, false));
+    bareRuns.push(await runTask(bareUrl, tasks[i]!, true));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const coord = { mbps: median(coordRuns.map((r) => r.mbps)), p50: median(coordRuns.map((r) => r.p50)), p99: median(coordRuns.map((r) => r.p99)) };
+  const baseline = { mbps: median(bareRuns.map((r) => r.mbps)), p50: median(bareRuns.map((r) => r.p50)), p99: median(bareRuns.map((r) => r.p99)) };
+  process.stdout.write(`runs (MB/s): coordinator ${coordRuns.map((r) => r.mbps.toFixed(1)).join(', ')}; bare ${bareRuns.map((r) => r.mbps.toFixed(1)).join(', ')}\n`);
+
+  process.stdout.write('bench: peak RSS of the coordinator while one upload grows 4 → 256 MB\n');
+  const pid = coordinator.child.pid!;
+  const rss: { size: number; peak: number }[] = [];
+  const g = tasks[tasks.length - 1]!;
+  for (let i = 0; i < g.who.length; i++) {
+    let peak = rssOf(pid);
+    const timer = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 10);
+    const h = await headersFor(g.id, g.who[i]!, g.seeds[i]!, g.sizes[i]!);
+    const r = await put(route(g.id), h, g.seeds[i]!, g.sizes[i]!);
+    clearInterval(timer);
+    if (r.status !== 200) throw new Error(`upload failed: ${r.status} ${r.body}`);
+    rss.push({ size: g.sizes[i]!, peak });
+  }
+
+  const rows: Row[] = [
+    { name: 'upload throughput, 50 × 4 MB concurrent', value: coord.mbps, unit: 'MB/s', baseline: baseline.mbps, ratio: coord.mbps / baseline.mbps },
+    { name: 'upload latency p50', value: coord.p50, unit: 'ms', baseline: baseline.p50, ratio: baseline.p50 / coord.p50 },
+    { name: 'upload latency p99', value: coord.p99, unit: 'ms', baseline: baseline.p99, ratio: baseline.p99 / coord.p99 },
+    ...rss.map((x) => ({ name: `coordinator peak RSS, one ${x.size / MB} MB upload`, value: x.peak / MB, unit: 'MB', baseline: rss[0]!.peak / MB, ratio: x.peak / rss[0]!.peak })),
+  ];
+  const fmt = (n: number | null) => (n === null ? '' : n >= 100 ? n.toFixed(0) : n.toFixed(2));
+  printRows(rows, 'baseline', fmt);
+  process.stdout.write(`\nbaseline: bare node:http server hashing the bytes (throughput/latency, median of ${REPEATS} interleaved runs); 4 MB upload (RSS). Latency ratio = baseline / value.\n`);
+  mkdirSync(__dirname, { recursive: true });
+  writeFileSync(path.join(__dirname, 'latest.json'), `${JSON.stringify(rows, null, 2)}\n`);
+});
 
 function signUpdateDigestFor(ctx: UploadContext, w: Wallet, hash: string): Promise<string> {
   return signUpdateDigest(w, { chainId: ctx.chainId, contractAddress: ctx.taskManager, taskId: ctx.taskId, round: ctx.round, ciphertextHash: hash });
 }
-main().catch((error) => {
-  process.stderr.write(`bench failed: ${(error as Error).stack}\n`);
-  process.exit(1);
-});

@@ -12,12 +12,23 @@ const ROUND_STATE_WORDS: Record<string, string> = {
   Rejected: 'rejected by governance',
 };
 
+/** The name a contract code has in its table (ROUND_STATE, EXCLUSION_REASON, …), if any. */
+function codeName(codes: Record<string, number>, code: number): string | undefined {
+  return Object.entries(codes).find(([, v]) => v === code)?.[0];
+}
+
+/** A contract code in words: its words, else its name, else `unknown` and the number (an unknown code stays visible). */
+function codeWords(codes: Record<string, number>, words: Record<string, string>, unknown: string, code: number): string {
+  const name = codeName(codes, code);
+  return name ? (words[name] ?? name) : `${unknown} ${code}`;
+}
+
 /** The contract's round state number as a word (and the key the styles use). */
 export function roundStateName(state: number): string {
-  return Object.entries(ROUND_STATE).find(([, v]) => v === state)?.[0] ?? `state ${state}`;
+  return codeName(ROUND_STATE, state) ?? `state ${state}`;
 }
 export function roundStateWords(state: number): string {
-  return ROUND_STATE_WORDS[roundStateName(state)] ?? roundStateName(state);
+  return codeWords(ROUND_STATE, ROUND_STATE_WORDS, 'state', state);
 }
 
 const REASON_WORDS: Record<string, string> = {
@@ -35,8 +46,7 @@ const REASON_WORDS: Record<string, string> = {
 
 /** An exclusion reason code in words (unknown codes stay visible as numbers). */
 export function reasonWords(reason: number): string {
-  const name = Object.entries(EXCLUSION_REASON).find(([, v]) => v === reason)?.[0];
-  return name ? (REASON_WORDS[name] ?? name) : `reason code ${reason}`;
+  return codeWords(EXCLUSION_REASON, REASON_WORDS, 'reason code', reason);
 }
 
 const FAILURE_WORDS: Record<string, string> = {
@@ -49,8 +59,7 @@ const FAILURE_WORDS: Record<string, string> = {
 
 /** A failed round's reason code in words. */
 export function failureWords(reason: number): string {
-  const name = Object.entries(ROUND_FAILURE_REASON).find(([, v]) => v === reason)?.[0];
-  return name ? (FAILURE_WORDS[name] ?? name) : `failure code ${reason}`;
+  return codeWords(ROUND_FAILURE_REASON, FAILURE_WORDS, 'failure code', reason);
 }
 
 /** wei → "1.5 ROSE" with at most `digits` decimals, never in scientific notation. */

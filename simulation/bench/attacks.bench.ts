@@ -9,19 +9,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { initBackend } from '@cloister/client';
 import type { ScoringMethod, TrainingTaskSpec } from '@cloister/protocol';
-import {
-  behaviour,
-  denseTopology,
-  federationAddress,
-  flattenFeatures,
-  initialWeights,
-  loadAttackData,
-  mnistCnnTopology,
-  runFederation,
-  type Behaviour,
-  type BehaviourName,
-  type FederationRound,
-} from '../src';
+import { denseTopology, flattenFeatures, initialWeights, loadAttackData, mnistCnnTopology, runFederation, type Behaviour, type BehaviourName, type FederationRound } from '../src';
+import { attackSpec, freeRiderScenario, honestBehaviours, IN_PROCESS_VALIDATION_SET, poisonedBehaviours } from '../src/attacks/scenarios';
 
 const program = new Command()
   .option('--rounds <n>', 'rounds per run', (v) => Number(v), 12)
@@ -35,22 +24,13 @@ const program = new Command()
 const opts = program.opts<{ rounds: number; model: string; localEpochs: number; attacks: string; strategies: string; sampleBudget: number; out: string }>();
 
 const N = 10;
-const validationSet = { hash: `0x${'00'.repeat(32)}`, uri: 'in-process' };
-
 function spec(strategy: string, extra: Partial<TrainingTaskSpec> = {}): TrainingTaskSpec {
   const cnn = opts.model === 'cnn';
-  return {
-    version: 2,
-    kind: 'training',
-    name: `attack-matrix-${strategy}`,
-    model: { topology: cnn ? mnistCnnTopology() : denseTopology({ inputs: 784, outputs: 10, seed: 5 }) },
-    training: { optimizer: 'adam', learningRate: cnn ? 0.003 : 0.01, loss: 'categoricalCrossentropy', metrics: ['accuracy'], localEpochs: opts.localEpochs, batchSize: 32, fedProxMu: 0, clipNorm: null, noiseMultiplier: null },
-    data: { features: ['pixels'], scaling: { mean: [], std: [] } },
-    // Multi-Krum is told to expect the 2 attackers (keeps n − f = 8).
-    aggregation: { strategy, params: strategy === 'multi-krum' ? { numMalicious: 2 } : {}, updateNormBound: 1e6, dp: null } as TrainingTaskSpec['aggregation'],
-    ...(strategy === 'fltrust' ? { validationSet } : {}),
+  const topology = cnn ? mnistCnnTopology() : denseTopology({ inputs: 784, outputs: 10, seed: 5 });
+  return attackSpec(strategy, { name: `attack-matrix-${strategy}`, topology, learningRate: cnn ? 0.003 : 0.01, localEpochs: opts.localEpochs }, {
+    ...(strategy === 'fltrust' ? { validationSet: IN_PROCESS_VALIDATION_SET } : {}),
     ...extra,
-  };
+  });
 }
 
 type Run = { attack: string; strategy: string; rounds: FederationRound[]; seconds: number };
@@ -60,7 +40,6 @@ async function main(): Promise<void> {
   const loaded = loadAttackData({ participants: N, alpha: 0.5, seed: 1 });
   const shape = opts.model === 'cnn' ? (x: typeof loaded.test) => x : flattenFeatures;
   const data = { participants: loaded.participants.map(shape), validation: shape(loaded.validation), test: shape(loaded.test) };
-  const honest = (): Behaviour[] => Array.from({ length: N }, () => behaviour('honest'));
   const runs: Run[] = [];
   const execute = async (attack: string, strategy: string, behaviours: Behaviour[], s: TrainingTaskSpec, scoring: ScoringMethod[]) => {
     const started = performance.now();
@@ -84,12 +63,11 @@ async function main(): Promise<void> {
   const strategies = opts.strategies.split(',');
   for (const attack of opts.attacks.split(',')) {
     if (attack === 'free-riders') {
-      const behaviours = [...honest().slice(0, 6), behaviour('zero'), behaviour('noise'), behaviour('replay'), behaviour('inflate')];
-      const declared = Object.fromEntries(data.participants.map((p, i) => [federationAddress(i), p.count]));
-      await execute(attack, 'fedavg', behaviours, spec('fedavg', { exampleCountBound: { source: 'declared', onExceed: 'clamp', declared } }), ['alignment', 'leave-one-out', 'gtg-shapley']);
+      const { behaviours, extra } = freeRiderScenario(data.participants);
+      await execute(attack, 'fedavg', behaviours, spec('fedavg', extra), ['alignment', 'leave-one-out', 'gtg-shapley']);
       continue;
     }
-    const behaviours = attack === 'clean' ? honest() : [behaviour(attack as BehaviourName), behaviour(attack as BehaviourName), ...honest().slice(2)];
+    const behaviours = attack === 'clean' ? honestBehaviours(N) : poisonedBehaviours(attack as BehaviourName, N);
     for (const strategy of strategies) await execute(attack, strategy, behaviours, spec(strategy), []);
   }
   process.stdout.write(report(runs));

@@ -8,42 +8,23 @@
 // replaced (N × the measured gas per account: over the cap from ≈ 630 participants). The simulation's chain itself
 // runs with a 1e9 block gas limit and the Cancun hardfork (simulation/chain/hardhat.config.js), so it would accept
 // the oversized transaction: the cap is the figure that matters. Merges its entries into bench/latest.json.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
 import type { ContractEventPayload, EventLog, Log } from 'ethers';
 import pino from 'pino';
 import { until } from '@cloister/devstack';
 import { maxUpdateBytesFor, peakRssBytes, PHASES, runSimulation, startSimulationStack, syntheticModel, syntheticSource } from '../src';
+import { int, mb, mergeEntries, roundBenchProgram, type Entry, type RoundBenchOptions } from './roundBench';
 
 /** EIP-7825's per-transaction gas cap (2^24). */
 const TX_GAS_CAP = 16_777_216;
 
-type Entry = { name: string; value: number; unit: string; baseline: number | null; ratio: number | null };
-
-function int(name: string, min: number, max: number) {
-  return (raw: string): number => {
-    const v = Number(raw);
-    if (!Number.isInteger(v) || v < min || v > max) throw new InvalidArgumentError(`${name} must be an integer in ${min}..${max}`);
-    return v;
-  };
-}
-
-const mb = (b: number | null) => (b === null ? 'n/a' : `${(b / 1e6).toFixed(0)} MB`);
-
 async function main(): Promise<void> {
-  const program = new Command()
-    .name('bench:large-round')
-    .description('One round of N participants with paged finalize and paged reward crediting; gas per page, chain memory, time.')
-    .option('--clients <n>', 'participants', int('--clients', 1, 100_000), 2000)
-    .option('--params <p>', 'float32 parameters per update', int('--params', 1, 100_000_000), 10_000)
-    .option('--page <k>', 'accounts per reportOutcomes page', int('--page', 1, 10_000), 200)
-    .option('--concurrency <c>', 'participants in flight at once', int('--concurrency', 1, 1024), 16)
-    .option('--seed <s>', 'seed of keys and updates', int('--seed', 0, 2 ** 31), 1)
-    .option('--out <file>', 'benchmark file to merge entries into', join(__dirname, 'latest.json'))
-    .option('--log-level <level>', 'log level of the simulation (services log at warn)', 'warn');
+  const program = roundBenchProgram('bench:large-round', 'One round of N participants with paged finalize and paged reward crediting; gas per page, chain memory, time.', {
+    clients: 2000,
+    params: 10_000,
+    concurrency: 16,
+  }).option('--page <k>', 'accounts per reportOutcomes page', int('--page', 1, 10_000), 200);
   program.parse();
-  const o = program.opts<{ clients: number; params: number; page: number; concurrency: number; seed: number; out: string; logLevel: string }>();
+  const o = program.opts<RoundBenchOptions & { page: number }>();
   const logger = pino({ level: o.logLevel }, pino.destination(2));
   process.stderr.write(`bench:large-round: starting the stack for N=${o.clients}, P=${o.params}, page ${o.page}\n`);
   const stack = await startSimulationStack({ logger, participants: o.clients, maxUpdateBytes: maxUpdateBytesFor(syntheticModel(o.params)), outcomePageSize: o.page });
@@ -106,11 +87,7 @@ async function main(): Promise<void> {
       { name: `large round: round wall time, ${tag}`, value: round.wallSeconds, unit: 's', baseline: null, ratio: null },
       { name: `large round: hardhat node peak RSS, ${tag}`, value: (chainRss ?? 0) / 1e6, unit: 'MB', baseline: 24_000, ratio: (chainRss ?? 0) / 1e6 / 24_000 },
     ];
-    const names = new Set(fresh.map((e) => e.name));
-    const kept: Entry[] = existsSync(o.out) ? (JSON.parse(readFileSync(o.out, 'utf8')) as Entry[]).filter((e) => !names.has(e.name)) : [];
-    mkdirSync(join(o.out, '..'), { recursive: true });
-    writeFileSync(o.out, JSON.stringify([...kept, ...fresh], null, 2) + '\n');
-    console.log(`wrote ${fresh.length} entries to ${o.out}`);
+    mergeEntries(o.out, fresh);
   } finally {
     await stack.stop();
   }

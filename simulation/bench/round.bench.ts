@@ -5,26 +5,13 @@
 // run (flowerPeer.ts; when it cannot run, the issue's figure from another sitting, labelled so) and prints the ratio.
 // Round time is measured as Flower's script measures it: from the round's start to the new model, median of rounds
 // 2..R. Merges its entries into bench/latest.json ([{ name, value, unit, baseline, ratio }]; other entries kept).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { PHASES, runSimulation, syntheticSource, type RoundStats, type SimulationResult } from '../src';
+import { int, mb, mergeEntries, roundBenchProgram, type Entry, type RoundBenchOptions } from './roundBench';
 import { measureFlowerRounds, median, type PeerFigure } from './flowerPeer';
 
-type Entry = { name: string; value: number; unit: string; baseline: number | null; ratio: number | null };
-
-function int(name: string, min: number, max: number) {
-  return (raw: string): number => {
-    const v = Number(raw);
-    if (!Number.isInteger(v) || v < min || v > max) throw new InvalidArgumentError(`${name} must be an integer in ${min}..${max}`);
-    return v;
-  };
-}
-
 const fmt = (v: number) => v.toFixed(3);
-const mb = (b: number | null) => (b === null ? 'n/a' : `${(b / 1e6).toFixed(0)} MB`);
 
 function table(result: SimulationResult, params: number, measured: RoundStats[]): string {
   const head = ['round', 'wall s', 'CPU s', ...PHASES.map((p) => `${p} s`), 'included', 'checks h/s/o/v'];
@@ -78,19 +65,11 @@ export function entries(result: SimulationResult, params: number, measured: Roun
 }
 
 async function main(): Promise<void> {
-  const program = new Command()
-    .name('bench:round')
-    .description('Round benchmark: N virtual participants with seeded synthetic updates through the real round path.')
-    .option('--clients <n>', 'participants', int('--clients', 1, 100_000), 10)
-    .option('--params <p>', 'float32 parameters per update', int('--params', 1, 100_000_000), 1_000_000)
+  const program = roundBenchProgram('bench:round', 'Round benchmark: N virtual participants with seeded synthetic updates through the real round path.', { clients: 10, params: 1_000_000, concurrency: 8 })
     .option('--rounds <r>', 'rounds (the median is over rounds 2..R, as Flower\'s script takes it)', int('--rounds', 1, 1000), 8)
-    .option('--no-peer', 'do not run Flower after our rounds')
-    .option('--concurrency <c>', 'participants in flight at once', int('--concurrency', 1, 1024), 8)
-    .option('--seed <s>', 'seed of keys and updates', int('--seed', 0, 2 ** 31), 1)
-    .option('--out <file>', 'benchmark file to merge entries into', join(__dirname, 'latest.json'))
-    .option('--log-level <level>', 'log level of the simulation (services log at warn)', 'warn');
+    .option('--no-peer', 'do not run Flower after our rounds');
   program.parse();
-  const o = program.opts<{ clients: number; params: number; rounds: number; concurrency: number; seed: number; out: string; logLevel: string; peer: boolean }>();
+  const o = program.opts<RoundBenchOptions & { rounds: number; peer: boolean }>();
   const logger = pino({ level: o.logLevel }, pino.destination(2));
   process.stderr.write(`bench:round: starting the stack for N=${o.clients}, P=${o.params}, R=${o.rounds}\n`);
   const step = Math.max(1, Math.floor(o.clients / 10));
@@ -128,12 +107,7 @@ async function main(): Promise<void> {
     console.log(`Flower v1.6.0 not measured (${peer.why}); no figure for N=${o.clients}, P=${o.params}.`);
   }
   console.log(`load average at the end: ${load} (the machine is shared: compare ratios from one run, not absolute times)`);
-  const fresh = entries(result, o.params, measured, peer);
-  const names = new Set(fresh.map((e) => e.name));
-  const kept: Entry[] = existsSync(o.out) ? (JSON.parse(readFileSync(o.out, 'utf8')) as Entry[]).filter((e) => !names.has(e.name)) : [];
-  mkdirSync(join(o.out, '..'), { recursive: true });
-  writeFileSync(o.out, JSON.stringify([...kept, ...fresh], null, 2) + '\n');
-  console.log(`wrote ${fresh.length} entries to ${o.out}`);
+  mergeEntries(o.out, entries(result, o.params, measured, peer));
 }
 
 if (require.main === module) {

@@ -2,19 +2,8 @@
 // softmax model, a few rounds. The full matrix (the reference CNN, 12 rounds) is `npm run bench:attacks`.
 import { initBackend } from '@cloister/client';
 import type { TrainingTaskSpec } from '@cloister/protocol';
-import {
-  behaviour,
-  denseTopology,
-  federationAddress,
-  flattenFeatures,
-  initialWeights,
-  loadAttackData,
-  runFederation,
-  type AttackData,
-  type Behaviour,
-  type BehaviourName,
-  type FederationRound,
-} from '../src';
+import { denseTopology, flattenFeatures, initialWeights, loadAttackData, runFederation, type AttackData, type Behaviour, type BehaviourName, type FederationRound } from '../src';
+import { attackSpec, freeRiderScenario, honestBehaviours, IN_PROCESS_VALIDATION_SET, poisonedBehaviours } from '../src/attacks/scenarios';
 
 jest.setTimeout(600_000);
 
@@ -22,17 +11,7 @@ const ROUNDS = 6;
 const N = 10;
 
 function spec(strategy: TrainingTaskSpec['aggregation']['strategy'], extra: Partial<TrainingTaskSpec> = {}): TrainingTaskSpec {
-  return {
-    version: 2,
-    kind: 'training',
-    name: 'attack-suite',
-    model: { topology: denseTopology({ inputs: 784, outputs: 10, seed: 5 }) },
-    training: { optimizer: 'adam', learningRate: 0.01, loss: 'categoricalCrossentropy', metrics: ['accuracy'], localEpochs: 1, batchSize: 32, fedProxMu: 0, clipNorm: null, noiseMultiplier: null },
-    data: { features: ['pixels'], scaling: { mean: [], std: [] } },
-    // Multi-Krum told to expect the 2 attackers (n − f = 8 kept, averaged by examples).
-    aggregation: { strategy, params: strategy === 'multi-krum' ? { numMalicious: 2 } : {}, updateNormBound: 1e6, dp: null } as TrainingTaskSpec['aggregation'],
-    ...extra,
-  };
+  return attackSpec(strategy, { name: 'attack-suite', topology: denseTopology({ inputs: 784, outputs: 10, seed: 5 }), learningRate: 0.01, localEpochs: 1 }, extra);
 }
 
 describe('attack suite (MNIST, 10 participants, Dirichlet 0.5, dense model, 6 rounds)', () => {
@@ -50,7 +29,7 @@ describe('attack suite (MNIST, 10 participants, Dirichlet 0.5, dense model, 6 ro
       sampleBudget: 60,
     });
   const final = (rounds: FederationRound[]) => rounds[rounds.length - 1]!.accuracy;
-  const honest = (): Behaviour[] => Array.from({ length: N }, () => behaviour('honest'));
+  const honest = (): Behaviour[] => honestBehaviours(N);
 
   let clean: number;
 
@@ -63,9 +42,8 @@ describe('attack suite (MNIST, 10 participants, Dirichlet 0.5, dense model, 6 ro
 
   it('free-riders (zero, noise, last global step) earn at most 1 % per round under validation-based scores; the 1000× claimant weighs no more than its bound', async () => {
     // 0–5 honest, 6 zero, 7 noise, 8 replay, 9 honest but claiming 1000× its examples; counts declared, clamped.
-    const behaviours = [...honest().slice(0, 6), behaviour('zero'), behaviour('noise'), behaviour('replay'), behaviour('inflate')];
-    const declared = Object.fromEntries(data.participants.map((p, i) => [federationAddress(i), p.count]));
-    const s = spec('fedavg', { exampleCountBound: { source: 'declared', onExceed: 'clamp', declared } });
+    const { behaviours, extra } = freeRiderScenario(data.participants);
+    const s = spec('fedavg', extra);
     const rounds = await run(s, behaviours, ['alignment', 'leave-one-out', 'gtg-shapley'], 4);
     const total = data.participants.reduce((a, p) => a + p.count, 0);
     for (const r of rounds) {
@@ -86,14 +64,13 @@ describe('attack suite (MNIST, 10 participants, Dirichlet 0.5, dense model, 6 ro
     }
   });
 
-  const poisoned = (name: BehaviourName): Behaviour[] => [behaviour(name), behaviour(name), ...honest().slice(2)];
+  const poisoned = (name: BehaviourName): Behaviour[] => poisonedBehaviours(name, N);
 
   it.each(['sign-flip', 'scale', 'label-flip'] as BehaviourName[])(
     'with 2 of 10 %s poisoners, FLTrust and Multi-Krum stay within 2 points of the clean FedAvg run',
     async (attack) => {
       const fedavg = final(await run(spec('fedavg'), poisoned(attack)));
-      const validationSet = { hash: `0x${'00'.repeat(32)}`, uri: 'in-process' };
-      const fltrust = final(await run(spec('fltrust', { validationSet }), poisoned(attack)));
+      const fltrust = final(await run(spec('fltrust', { validationSet: IN_PROCESS_VALIDATION_SET }), poisoned(attack)));
       const krum = final(await run(spec('multi-krum'), poisoned(attack)));
       process.stdout.write(`${attack}: clean ${clean.toFixed(4)} fedavg ${fedavg.toFixed(4)} fltrust ${fltrust.toFixed(4)} multi-krum ${krum.toFixed(4)}\n`);
       expect(fltrust).toBeGreaterThanOrEqual(clean - 0.02);

@@ -5,7 +5,7 @@ import { fetchVerified } from '@cloister/client';
 import { decodeTensors, ROUND_STATE } from '@cloister/protocol';
 import { Command } from 'commander';
 import { CliNotFoundError } from '../errors';
-import { example, uint, withNetwork, type CommandEnv } from './shared';
+import { example, readTask, uint, type CommandEnv } from './shared';
 
 export function modelCommand(env: CommandEnv): Command {
   const model = new Command('model').description('global models: download and verify against the chain').addHelpText('after', example('cloister model get 2 --out heart.bin'));
@@ -17,8 +17,7 @@ export function modelCommand(env: CommandEnv): Command {
     .addHelpText('after', example('cloister model get 2 --round 5 --out heart.bin'))
     .action(async (taskId: string, o: { round?: bigint; out?: string }) => {
       const out = env.output();
-      const id = uint(taskId);
-      const r = await withNetwork(env, false, async (ctx) => {
+      const r = await readTask(env, taskId, async (ctx, id) => {
         const count = await ctx.contracts.taskManager.taskCount();
         if (id < 1n || id > count) throw new CliNotFoundError(`there is no task ${id} (the chain has ${count}) — check the task id`);
         const task = await ctx.contracts.taskManager.getTask(id);

@@ -13,16 +13,23 @@ export function networkCommand(env: CommandEnv): Command {
   const network = new Command('network').description(
     'DEVELOPMENT ONLY: a local Cloister network on this machine (Hardhat chain with MOCKED Sapphire precompiles, Redis, coordinator, a development appd that is NOT a TEE, the aggregator) as separate processes that keep running until `network down`',
   ).addHelpText('after', example('cloister network up --dir ./net', 'cloister network down --dir ./net'));
-  const dirOption = () => new Option('--dir <dir>', 'the network folder (CLOISTER_NETWORK_DIR, default ~/.cloister/network)');
   const dirOf = (o: { dir?: string }) => o.dir ?? loadNetwork().defaultNetworkDir();
+  /** A network subcommand: each one acts on the network folder given by --dir. */
+  const subcommand = (nameAndArgs: string, description: string, ...examples: string[]) =>
+    network
+      .command(nameAndArgs)
+      .description(description)
+      .addOption(new Option('--dir <dir>', 'the network folder (CLOISTER_NETWORK_DIR, default ~/.cloister/network)'))
+      .addHelpText('after', example(...examples));
 
-  network
-    .command('up')
-    .description('start the local development network in the background and write its connection file and development keys')
-    .addOption(dirOption())
+  subcommand(
+    'up',
+    'start the local development network in the background and write its connection file and development keys',
+    'cloister network up --dir ./net',
+    'export CLOISTER_NETWORK_DIR=./net   # every other command then finds ./net/connection.json',
+  )
     .option('--participants <n>', 'participant accounts to create (keys/participant-<i>.key)', positiveInt, 8)
     .option('--service-log-level <level>', 'log level of the services', 'info')
-    .addHelpText('after', example('cloister network up --dir ./net', 'export CLOISTER_NETWORK_DIR=./net   # every other command then finds ./net/connection.json'))
     .action(async (o: { dir?: string; participants: number; serviceLogLevel: string }) => {
       const out = env.output();
       const { networkUp } = loadNetwork();
@@ -52,11 +59,7 @@ export function networkCommand(env: CommandEnv): Command {
       });
     });
 
-  network
-    .command('status')
-    .description('each process, the chain head, the coordinator health and the queue depths')
-    .addOption(dirOption())
-    .addHelpText('after', example('cloister network status --dir ./net'))
+  subcommand('status', 'each process, the chain head, the coordinator health and the queue depths', 'cloister network status --dir ./net')
     .action(async (o: { dir?: string }) => {
       const out = env.output();
       const status = await loadNetwork().networkStatus(dirOf(o));
@@ -71,12 +74,8 @@ export function networkCommand(env: CommandEnv): Command {
       });
     });
 
-  network
-    .command('logs <service>')
-    .description('the last lines of one service log: redis, chain, appd, coordinator, aggregator')
-    .addOption(dirOption())
+  subcommand('logs <service>', 'the last lines of one service log: redis, chain, appd, coordinator, aggregator', 'cloister network logs aggregator --lines 100')
     .option('-n, --lines <n>', 'how many lines', positiveInt, 50)
-    .addHelpText('after', example('cloister network logs aggregator --lines 100'))
     .action(async (service: string, o: { dir?: string; lines: number }) => {
       const out = env.output();
       const logs = loadNetwork().networkLogs(dirOf(o), service, o.lines);
@@ -95,11 +94,7 @@ export function networkCommand(env: CommandEnv): Command {
       });
     });
 
-  network
-    .command('down')
-    .description('stop every process of the network and remove its folder (logs, keys, chain state, Redis files)')
-    .addOption(dirOption())
-    .addHelpText('after', example('cloister network down --dir ./net'))
+  subcommand('down', 'stop every process of the network and remove its folder (logs, keys, chain state, Redis files)', 'cloister network down --dir ./net')
     .action(async (o: { dir?: string }) => {
       const out = env.output();
       const r = await loadNetwork().networkDown(dirOf(o));

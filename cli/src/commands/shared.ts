@@ -28,6 +28,12 @@ export async function withNetwork<T>(e: CommandEnv, needKey: boolean, fn: (ctx: 
   }
 }
 
+/** Parses a `<taskId>` argument, then reads with the network context (no key needed). */
+export function readTask<T>(e: CommandEnv, taskId: string, read: (ctx: NetworkContext, id: bigint) => Promise<T>): Promise<T> {
+  const id = uint(taskId);
+  return withNetwork(e, false, (ctx) => read(ctx, id));
+}
+
 /** The `Example:` block of a command's help. */
 export function example(...lines: string[]): string {
   return `\nExample:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;

@@ -3,14 +3,14 @@ import { resolve } from 'node:path';
 import { loadDataset } from '@cloister/client';
 import { Command } from 'commander';
 import { formatEther } from 'ethers';
-import { checkTaskFolder, loadTaskFolder } from '../task/checkTask';
+import { checkTaskFolder, loadTaskFolder, type LoadedTask } from '../task/checkTask';
 import { parseParticipants, proposeTaskFolder, type ProposeResult } from '../task/proposeTask';
 import { readTaskResultsView } from '../task/taskResults';
 import { CliTaskInvalidError, CliUsageError } from '../errors';
 import type { Output } from '../output';
-import { example, uint, withNetwork, type CommandEnv } from './shared';
+import { example, readTask, uint, withNetwork, type CommandEnv } from './shared';
 
-export function printProposal(out: Output, r: ProposeResult): void {
+function printProposal(out: Output, r: ProposeResult): void {
   out.result(r, () => {
     out.line(`${r.kind} task will be task ${r.taskId}: spec ${r.specHash}, initial model ${r.initialModelHash}${r.statistics ? `, scaling from statistics task ${r.statistics.taskId} (${r.statistics.resultHash})` : ''}`);
     if (r.admitProposal) out.line(`proposal ${r.admitProposal}: admit the participants to task ${r.taskId}`);
@@ -18,6 +18,23 @@ export function printProposal(out: Output, r: ProposeResult): void {
     const ids = [r.admitProposal, r.taskProposal].filter(Boolean).join(' ');
     out.line(`next: members vote \`cloister gov vote ${ids} --yes\`, then \`cloister gov execute ${ids}\``);
   });
+}
+
+/**
+ * `task propose` and `stats propose`: loads the task folder, proposes what `pick` makes of it (a member key) with the
+ * participants to admit, and prints the proposals to vote on.
+ */
+export async function proposeFolder(
+  env: CommandEnv,
+  dir: string,
+  o: { participants?: string; statistics?: bigint; description?: string },
+  pick: (loaded: LoadedTask) => LoadedTask,
+): Promise<void> {
+  const out = env.output();
+  const participants = parseParticipants(o.participants);
+  const folder = pick(await loadTaskFolder(resolve(dir)));
+  const r = await withNetwork(env, true, (ctx) => proposeTaskFolder(ctx, folder, { participants, statisticsTaskId: o.statistics, description: o.description, operatorToken: env.globals().operatorToken }));
+  printProposal(out, r);
 }
 
 export function taskCommand(env: CommandEnv): Command {
@@ -58,14 +75,12 @@ export function taskCommand(env: CommandEnv): Command {
     .option('--statistics <taskId>', 'the statistics task whose result gives the feature scaling (when task.json has no data.scaling)', uint)
     .option('--description <text>', 'text shown to voters')
     .addHelpText('after', example('cloister task propose heart --statistics 1 --participants 0xabc…,0xdef… --key net/keys/member-1.key'))
-    .action(async (dir: string, o: { participants?: string; statistics?: bigint; description?: string }) => {
-      const out = env.output();
-      const participants = parseParticipants(o.participants);
-      const loaded = await loadTaskFolder(resolve(dir));
-      if (loaded.task.kind !== 'training') throw new CliUsageError(`${dir} is a statistics task: propose it with \`cloister stats propose ${dir}\``);
-      const r = await withNetwork(env, true, (ctx) => proposeTaskFolder(ctx, loaded, { participants, statisticsTaskId: o.statistics, description: o.description, operatorToken: env.globals().operatorToken }));
-      printProposal(out, r);
-    });
+    .action((dir: string, o: { participants?: string; statistics?: bigint; description?: string }) =>
+      proposeFolder(env, dir, o, (loaded) => {
+        if (loaded.task.kind !== 'training') throw new CliUsageError(`${dir} is a statistics task: propose it with \`cloister stats propose ${dir}\``);
+        return loaded;
+      }),
+    );
 
   task
     .command('results <taskId>')
@@ -73,8 +88,7 @@ export function taskCommand(env: CommandEnv): Command {
     .addHelpText('after', example('cloister task results 2 --key net/keys/participant-1.key'))
     .action(async (taskId: string) => {
       const out = env.output();
-      const id = uint(taskId);
-      const view = await withNetwork(env, false, (ctx) => readTaskResultsView(ctx, id));
+      const view = await readTask(env, taskId, readTaskResultsView);
       out.result(view, () => {
         out.line(`task ${view.taskId}: round ${view.currentRound}/${view.numRounds}, ${view.acceptedRounds} accepted${view.cancelled ? ', CANCELLED' : ''}; current model ${view.currentModelHash}`);
         for (const r of view.rounds) {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { formatEther, Wallet } from 'ethers';
-import { createContext, resolveOptions, type GlobalOptions } from '../commands/context';
+import { createContext, resolveOptions, type CommandContext, type GlobalOptions } from '../commands/context';
 import { creditClaimCommand, creditDepositCommand, creditShowCommand, inferCommand } from '../commands/inference';
 import { claimCommand, scoresCommand } from '../commands/rewards';
 import { statusCommand } from '../commands/status';
@@ -38,7 +38,15 @@ export function buildProgram(io: CliIo = { out: (l) => process.stdout.write(`${l
 
   const globals = (): GlobalOptions & { logLevel?: string } => program.opts();
   const logger = (fallback: string) => createLogger({ level: globals().logLevel ?? io.env.CLOISTER_LOG_LEVEL ?? fallback, stderr: true });
-  const context = async (fallback = 'warn') => createContext(globals(), logger(fallback), io.env);
+  /** Runs one chain-facing command with its context; the provider is closed however the command ends. */
+  const withContext = async (run: (ctx: CommandContext) => Promise<void>, fallback = 'warn'): Promise<void> => {
+    const ctx = await createContext(globals(), logger(fallback), io.env);
+    try {
+      await run(ctx);
+    } finally {
+      ctx.provider.destroy();
+    }
+  };
 
   const key = program.command('key').description('create or import the account key (stored encrypted)');
   key
@@ -84,15 +92,12 @@ export function buildProgram(io: CliIo = { out: (l) => process.stdout.write(`${l
     .command('status')
     .description('show this account in a task: admission, current round, commitment, aggregator key, coordinator')
     .requiredOption('--task <id>', 'task id', parseUint)
-    .action(async (o: { task: bigint }) => {
-      const ctx = await context();
-      try {
+    .action((o: { task: bigint }) =>
+      withContext(async (ctx) => {
         const s = await statusCommand(ctx, o.task);
         for (const [k, v] of Object.entries(s)) io.out(`${k.padEnd(24)} ${v === null ? '-' : String(v)}`);
-      } finally {
-        ctx.provider.destroy();
-      }
-    });
+      }),
+    );
 
   program
     .command('train-once')
@@ -100,16 +105,13 @@ export function buildProgram(io: CliIo = { out: (l) => process.stdout.write(`${l
     .requiredOption('--task <id>', 'task id', parseUint)
     .requiredOption('--dataset <file>', 'dataset config JSON')
     .option('--no-progress', 'no progress bar')
-    .action(async (o: { task: bigint; dataset: string; progress: boolean }) => {
-      const ctx = await context('info');
-      try {
+    .action((o: { task: bigint; dataset: string; progress: boolean }) =>
+      withContext(async (ctx) => {
         const backend = await initBackend({ logger: ctx.logger });
         const r = await trainOnceCommand(ctx, o.task, o.dataset, o.progress);
         io.out(`round ${r.round}: update ${r.resumed ? 'resumed and ' : ''}submitted (${r.ciphertextSize} bytes, hash ${r.ciphertextHash}, backend ${backend.name})`);
-      } finally {
-        ctx.provider.destroy();
-      }
-    });
+      }, 'info'),
+    );
 
   program
     .command('run')
@@ -117,47 +119,38 @@ export function buildProgram(io: CliIo = { out: (l) => process.stdout.write(`${l
     .requiredOption('--task <id>', 'task id', parseUint)
     .requiredOption('--dataset <file>', 'dataset config JSON')
     .option('--poll-interval <ms>', 'polling fallback period in ms', (v) => Number(parseUint(v)), 5000)
-    .action(async (o: { task: bigint; dataset: string; pollInterval: number }) => {
-      const ctx = await context('info');
-      try {
+    .action((o: { task: bigint; dataset: string; pollInterval: number }) =>
+      withContext(async (ctx) => {
         await initBackend({ logger: ctx.logger });
         await runCommand(ctx, o.task, o.dataset, o.pollInterval);
-      } finally {
-        ctx.provider.destroy();
-      }
-    });
+      }, 'info'),
+    );
 
   program
     .command('claim')
     .description('claim the pending reward payout of this account')
-    .action(async () => {
-      const ctx = await context();
-      try {
+    .action(() =>
+      withContext(async (ctx) => {
         const r = await claimCommand(ctx);
         io.out(r.tx ? `claimed ${r.claimed} (tx ${r.tx})` : 'nothing to claim');
-      } finally {
-        ctx.provider.destroy();
-      }
-    });
+      }),
+    );
 
   program
     .command('scores')
     .description('read your own confidential contribution scores and rewards (SIWE token)')
     .requiredOption('--task <id>', 'task id', parseUint)
     .option('--round <n>', 'one round only', parseUint)
-    .action(async (o: { task: bigint; round?: bigint }) => {
-      const ctx = await context();
-      try {
+    .action((o: { task: bigint; round?: bigint }) =>
+      withContext(async (ctx) => {
         const r = await scoresCommand(ctx, o.task, o.round !== undefined ? [o.round] : undefined);
         if (r.rows.length === 0) io.out('no scored rounds yet');
         for (const row of r.rows) {
           io.out(`round ${row.round}: ${row.included ? `included, score ${row.score}/1000000, reward ${row.reward}` : `excluded (reason ${row.reason})`}`);
         }
         io.out(`pending: ${r.pending}`);
-      } finally {
-        ctx.provider.destroy();
-      }
-    });
+      }),
+    );
 
   program
     .command('infer')
@@ -167,9 +160,8 @@ export function buildProgram(io: CliIo = { out: (l) => process.stdout.write(`${l
     .option('--inference-url <url>', "the aggregator's inference endpoint (CLOISTER_INFERENCE_URL)")
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExample:\n  cloister-client infer 1 --input rows.csv --inference-url https://aggregator.example.org:8443')
-    .action(async (task: bigint, o: { input: string; inferenceUrl?: string; json?: boolean }) => {
-      const ctx = await context();
-      try {
+    .action((task: bigint, o: { input: string; inferenceUrl?: string; json?: boolean }) =>
+      withContext(async (ctx) => {
         const url = o.inferenceUrl ?? io.env.CLOISTER_INFERENCE_URL ?? 'http://127.0.0.1:8090';
         const r = await inferCommand(ctx, task, o.input, url);
         if (o.json) {
@@ -178,51 +170,40 @@ export function buildProgram(io: CliIo = { out: (l) => process.stdout.write(`${l
           r.predictions.forEach((p, i) => io.out(`row ${i + 1}: ${p.map((v) => v.toFixed(6)).join(', ')}`));
           io.out(`cost ${formatEther(r.cost)} (request ${r.requestId}${r.replay ? ', a retry: not charged again' : ''}); credit left ${formatEther(r.creditLeft)}`);
         }
-      } finally {
-        ctx.provider.destroy();
-      }
-    });
+      }),
+    );
 
   const credit = program.command('credit').description('prepaid credit for confidential inference, and the revenue it pays contributors');
   credit
     .command('deposit <amount>')
     .description('add prepaid credit (in the chain currency, e.g. 0.1; not withdrawable)')
-    .action(async (amount: string) => {
-      const ctx = await context();
-      try {
+    .action((amount: string) =>
+      withContext(async (ctx) => {
         const r = await creditDepositCommand(ctx, amount);
         io.out(`deposited ${r.deposited}; credit ${r.credit} (tx ${r.tx})`);
-      } finally {
-        ctx.provider.destroy();
-      }
-    });
+      }),
+    );
   credit
     .command('show')
     .description('your credit; with --task the price, whether it is paused and your revenue from it')
     .option('--task <id>', 'task id', parseUint)
-    .action(async (o: { task?: bigint }) => {
-      const ctx = await context();
-      try {
+    .action((o: { task?: bigint }) =>
+      withContext(async (ctx) => {
         const r = await creditShowCommand(ctx, o.task);
         io.out(`account ${r.account}: credit ${r.credit}`);
         if (r.task) io.out(`task ${o.task}: price per row ${r.task.pricePerRow}${r.task.paused ? ' (paused)' : ''}; your revenue ${r.task.revenue}`);
-      } finally {
-        ctx.provider.destroy();
-      }
-    });
+      }),
+    );
   credit
     .command('claim')
     .description('claim your inference revenue from a task (split by contribution scores over accepted rounds)')
     .requiredOption('--task <id>', 'task id', parseUint)
-    .action(async (o: { task: bigint }) => {
-      const ctx = await context();
-      try {
+    .action((o: { task: bigint }) =>
+      withContext(async (ctx) => {
         const r = await creditClaimCommand(ctx, o.task);
         io.out(r.tx ? `claimed ${r.claimed} (tx ${r.tx})` : 'no revenue to claim');
-      } finally {
-        ctx.provider.destroy();
-      }
-    });
+      }),
+    );
 
   return program;
 }

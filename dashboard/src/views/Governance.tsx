@@ -1,12 +1,13 @@
 // Proposals with their calldata in plain words, votes, quorum and deadline; vote and execute from the member's
 // own wallet.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { abis } from 'virtual:cloister-contracts';
 import { decodeProposal } from '../chain/decode';
 import { hasVoted, PROPOSAL_STATE_WORDS, readGovernance, type Governance, type Proposal } from '../chain/reads';
 import { Badge, ErrorNote } from '../components/Status';
 import { formatAmount, formatDuration, formatTime, relativeTime, shortAddress } from '../format';
 import type { Connection } from '../network';
+import { runAction, useLoad } from './asyncState';
 import { sendAndWait, type Wallet } from '../wallet/wallet';
 
 export function GovernanceView({ c, wallet, version, now, onChanged }: { c: Connection; wallet: Wallet | null; version: number; now: number; onChanged: () => void }) {
@@ -16,44 +17,36 @@ export function GovernanceView({ c, wallet, version, now, onChanged }: { c: Conn
   const [busy, setBusy] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
-  useEffect(() => {
-    let cancelled = false;
-    (async () => {
+  useLoad(
+    async (current) => {
       const g = await readGovernance(c);
       const mine = new Set<string>();
       if (wallet) {
         const flags = await Promise.all(g.proposals.map((p) => hasVoted(c, p.proposalId, wallet.address)));
         g.proposals.forEach((p, i) => flags[i] && mine.add(p.proposalId.toString()));
       }
-      if (!cancelled) {
+      if (current()) {
         setGov(g);
         setVoted(mine);
       }
-    })().catch((e: unknown) => !cancelled && setError(e));
-    return () => {
-      cancelled = true;
-    };
-  }, [c, wallet, version]);
+    },
+    setError,
+    [c, wallet, version],
+  );
 
   const isMember = wallet !== null && gov !== null && gov.members.some((m) => m.toLowerCase() === wallet.address.toLowerCase());
 
-  // Buttons call this as `void act(…)`: it catches its own errors and shows them; a click has nothing to wait for.
+  // Buttons call this as `void act(…)` (see runAction).
   async function act(p: Proposal, action: 'yes' | 'no' | 'execute') {
     if (!wallet) return;
-    setBusy(`${p.proposalId}-${action}`);
-    setError(null);
-    setNotice(null);
-    try {
+    await runAction((on) => setBusy(on ? `${p.proposalId}-${action}` : null), setError, async () => {
+      setNotice(null);
       const gov = { address: c.network.contracts.governance!, abi: abis.CloisterGovernance };
       if (action === 'execute') await sendAndWait(c, wallet, { ...gov, functionName: 'execute', args: [p.proposalId] });
       else await sendAndWait(c, wallet, { ...gov, functionName: 'vote', args: [p.proposalId, action === 'yes'] });
       setNotice(action === 'execute' ? `Proposal ${p.proposalId} executed.` : `Your ${action} vote on proposal ${p.proposalId} is recorded.`);
       onChanged();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(null);
-    }
+    });
   }
 
   return (

@@ -4,10 +4,12 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Hex } from 'viem';
 import { abis, SCORE_TOTAL } from 'virtual:cloister-contracts';
 import { isAdmitted, type Task } from '../chain/reads';
+import { ScrollTable } from '../components/ScrollTable';
 import { Badge, ErrorNote } from '../components/Status';
 import { formatAmount, formatScore, formatTime, reasonWords, shortAddress } from '../format';
 import type { Connection } from '../network';
 import { contractSignIn, coordinatorSignIn, sendAndWait, type Wallet } from '../wallet/wallet';
+import { runAction, useLoad } from './asyncState';
 
 type Score = { taskId: bigint; round: number; included: boolean; reason: number; score: number; reward: bigint };
 type Session = { coordinator: { token: string; expiresAt: number }; contractToken: Hex };
@@ -23,10 +25,9 @@ export function HospitalView({ c, wallet, tasks, version, onConnect }: { c: Conn
 
   useEffect(() => setSession(null), [wallet?.address]);
 
-  useEffect(() => {
-    if (!session || !wallet) return;
-    let cancelled = false;
-    (async () => {
+  useLoad(
+    async (current) => {
+      if (!session || !wallet) return;
       const vault = { address: c.network.contracts.rewardVault!, abi: abis.RewardVault };
       const mine: Score[] = [];
       for (const task of tasks) {
@@ -38,47 +39,33 @@ export function HospitalView({ c, wallet, tasks, version, onConnect }: { c: Conn
         outcomes.forEach(([included, reason, score, reward], i) => mine.push({ taskId: task.taskId, round: rounds[i]!, included, reason: Number(reason), score: Number(score), reward }));
       }
       const owed = (await c.client.readContract({ ...vault, functionName: 'pendingRewardOf', args: [session.contractToken] })) as bigint;
-      if (!cancelled) {
+      if (current()) {
         setScores(mine);
         setPending(owed);
       }
-    })().catch((e: unknown) => !cancelled && setError(e));
-    return () => {
-      cancelled = true;
-    };
-  }, [c, wallet, session, tasks, version, refresh]);
+    },
+    setError,
+    [c, wallet, session, tasks, version, refresh],
+  );
 
-  // Buttons call signIn and claim as `void …()`: each catches its own errors and shows them; a click has nothing to
-  // wait for.
+  // Buttons call signIn and claim as `void …()` (see runAction).
   async function signIn() {
     if (!wallet) return;
-    setBusy('signin');
-    setError(null);
-    try {
+    await runAction((on) => setBusy(on ? 'signin' : null), setError, async () => {
       const coordinator = await coordinatorSignIn(wallet);
       const contractToken = await contractSignIn(c, wallet);
       setSession({ coordinator, contractToken });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(null);
-    }
+    });
   }
 
   async function claim() {
     if (!wallet || pending === null) return;
-    setBusy('claim');
-    setError(null);
-    setNotice(null);
-    try {
+    await runAction((on) => setBusy(on ? 'claim' : null), setError, async () => {
+      setNotice(null);
       await sendAndWait(c, wallet, { address: c.network.contracts.rewardVault!, abi: abis.RewardVault, functionName: 'claim' });
       setNotice(`Claimed ${formatAmount(pending, c.network.token, c.network.token.decimals)}; it is in your wallet.`);
       setRefresh((n) => n + 1);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(null);
-    }
+    });
   }
 
   return (
@@ -137,30 +124,17 @@ export function HospitalView({ c, wallet, tasks, version, onConnect }: { c: Conn
           {scores.length === 0 ? (
             <p class="muted">This account is not admitted to any task yet.</p>
           ) : (
-            <div class="table-scroll" tabIndex={0}>
-            <table class="scores">
-              <thead>
-                <tr>
-                  <th scope="col">Task</th>
-                  <th scope="col">Round</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Score</th>
-                  <th scope="col">Reward</th>
+            <ScrollTable class="scores" columns={['Task', 'Round', 'Outcome', 'Score', 'Reward']}>
+              {scores.map((s) => (
+                <tr key={`${s.taskId}-${s.round}`}>
+                  <td>#{s.taskId.toString()}</td>
+                  <td>{s.round}</td>
+                  <td>{s.included ? <Badge tone="ok">included</Badge> : s.reason > 0 ? <Badge tone="bad">excluded: {reasonWords(s.reason)}</Badge> : <Badge tone="neutral">no outcome yet</Badge>}</td>
+                  <td>{s.included ? formatScore(s.score, SCORE_TOTAL) : '—'}</td>
+                  <td>{s.reward > 0n ? formatAmount(s.reward, c.network.token, c.network.token.decimals) : '—'}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {scores.map((s) => (
-                  <tr key={`${s.taskId}-${s.round}`}>
-                    <td>#{s.taskId.toString()}</td>
-                    <td>{s.round}</td>
-                    <td>{s.included ? <Badge tone="ok">included</Badge> : s.reason > 0 ? <Badge tone="bad">excluded: {reasonWords(s.reason)}</Badge> : <Badge tone="neutral">no outcome yet</Badge>}</td>
-                    <td>{s.included ? formatScore(s.score, SCORE_TOTAL) : '—'}</td>
-                    <td>{s.reward > 0n ? formatAmount(s.reward, c.network.token, c.network.token.decimals) : '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            </div>
+              ))}
+            </ScrollTable>
           )}
         </>
       )}

@@ -1,6 +1,7 @@
 // The operator's view: health of the coordinator, Redis, chain and store (/ready), the aggregator (workers on the
 // aggregation queue), queue depths, uploads per current round, and rounds that stopped moving shown as stalled.
 import { useEffect, useState } from 'preact/hooks';
+import { ScrollTable } from '../components/ScrollTable';
 import { Badge, ErrorNote } from '../components/Status';
 import { relativeTime, roundStateName, roundStateWords } from '../format';
 import type { RoundEvent } from '../live/socket';
@@ -13,6 +14,9 @@ type Operations = {
   chainTime: number;
   rounds: { taskId: string; round: number; state: number; deadline: number; committed: number; uploads: number }[];
 };
+
+/** The BullMQ job states the queue table shows, in this order. */
+const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'];
 
 /** An open round this long past its deadline, or a closed one this long without a result, has stopped moving. */
 export const STALLED_AFTER_SECONDS = { open: 120, closed: 600 } as const;
@@ -98,65 +102,38 @@ export function OperatorView({ version, taskStatus }: { version: number; taskSta
       {ops && (
         <>
           <h3>Queues</h3>
-          <div class="table-scroll" tabIndex={0}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Queue</th>
-                {['waiting', 'active', 'delayed', 'completed', 'failed'].map((s) => (
-                  <th scope="col" key={s}>
-                    {s}
-                  </th>
+          <ScrollTable columns={['Queue', ...JOB_STATES]}>
+            {Object.entries(ops.queues).map(([name, counts]) => (
+              <tr key={name}>
+                <th scope="row" class="mono">
+                  {name}
+                </th>
+                {JOB_STATES.map((s) => (
+                  <td key={s}>{counts[s] ?? 0}</td>
                 ))}
               </tr>
-            </thead>
-            <tbody>
-              {Object.entries(ops.queues).map(([name, counts]) => (
-                <tr key={name}>
-                  <th scope="row" class="mono">
-                    {name}
-                  </th>
-                  {['waiting', 'active', 'delayed', 'completed', 'failed'].map((s) => (
-                    <td key={s}>{counts[s] ?? 0}</td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </div>
+            ))}
+          </ScrollTable>
           <h3>Current rounds</h3>
           {ops.rounds.length === 0 ? (
             <p class="muted">No round open.</p>
           ) : (
-            <div class="table-scroll" tabIndex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Task</th>
-                  <th scope="col">Round</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Uploads / committed</th>
-                  <th scope="col">Deadline</th>
-                </tr>
-              </thead>
-              <tbody>
-                {ops.rounds.map((r) => {
-                  const stalled = stalledReason(r, ops.chainTime, taskStatus.get(r.taskId));
-                  return (
-                    <tr key={`${r.taskId}-${r.round}`}>
-                      <td>#{r.taskId}</td>
-                      <td>{r.round}</td>
-                      <td>{stalled ? <Badge tone="bad">stalled: {stalled}</Badge> : <Badge tone="info">{roundStateWords(r.state)}</Badge>}</td>
-                      <td>
-                        {r.uploads} / {r.committed}
-                      </td>
-                      <td>{roundStateName(r.state) === 'Open' ? relativeTime(r.deadline, ops.chainTime) : '—'}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-            </div>
+            <ScrollTable columns={['Task', 'Round', 'State', 'Uploads / committed', 'Deadline']}>
+              {ops.rounds.map((r) => {
+                const stalled = stalledReason(r, ops.chainTime, taskStatus.get(r.taskId));
+                return (
+                  <tr key={`${r.taskId}-${r.round}`}>
+                    <td>#{r.taskId}</td>
+                    <td>{r.round}</td>
+                    <td>{stalled ? <Badge tone="bad">stalled: {stalled}</Badge> : <Badge tone="info">{roundStateWords(r.state)}</Badge>}</td>
+                    <td>
+                      {r.uploads} / {r.committed}
+                    </td>
+                    <td>{roundStateName(r.state) === 'Open' ? relativeTime(r.deadline, ops.chainTime) : '—'}</td>
+                  </tr>
+                );
+              })}
+            </ScrollTable>
           )}
         </>
       )}

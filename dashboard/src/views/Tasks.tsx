@@ -12,6 +12,7 @@ import { failureWords, formatAmount, formatDuration, formatScore, formatTime, re
 import type { Connection } from '../network';
 import type { RoundEvent } from '../live/socket';
 import { contractSignIn, type Wallet } from '../wallet/wallet';
+import { runAction, useLoad } from './asyncState';
 
 type RoundDetail = Round & { committed: readonly string[]; metrics: RoundMetrics | null; metricsStatus: string };
 /** A participant's outcome in a round, as the contract keeps it (confidential: read with a member's SiweAuth token). */
@@ -84,11 +85,10 @@ function TaskDetail({ c, task, version, now, wallet }: { c: Connection; task: Ta
   const token = memberToken && wallet && memberToken.account === wallet.address ? memberToken.token : null;
 
   // Each participant's outcome: only governance members (and each participant, for itself) may read it.
-  useEffect(() => {
-    if (!token) return setOutcomes(null);
-    let cancelled = false;
-    const vault = { address: c.network.contracts.rewardVault!, abi: abis.RewardVault };
-    (async () => {
+  useLoad(
+    async (current) => {
+      if (!token) return setOutcomes(null);
+      const vault = { address: c.network.contracts.rewardVault!, abi: abis.RewardVault };
       const all: Outcomes = new Map();
       for (const r of rounds.filter((x) => x.state >= 4)) {
         const list = await Promise.all(
@@ -98,29 +98,19 @@ function TaskDetail({ c, task, version, now, wallet }: { c: Connection; task: Ta
         );
         all.set(r.round, new Map(r.committed.map((p, i) => [p.toLowerCase(), { included: list[i]![1], reason: Number(list[i]![2]), score: Number(list[i]![3]) }])));
       }
-      if (!cancelled) setOutcomes(all);
-    })().catch((e: unknown) => !cancelled && setError(e));
-    return () => {
-      cancelled = true;
-    };
-  }, [c, task, rounds, token]);
+      if (current()) setOutcomes(all);
+    },
+    setError,
+    [c, task, rounds, token],
+  );
 
-  // The button calls this as `void memberSignIn()`: it catches its own errors and shows them.
+  // The button calls this as `void memberSignIn()` (see runAction).
   async function memberSignIn() {
     if (!wallet) return;
-    setSigningIn(true);
-    setError(null);
-    try {
-      setMemberToken({ account: wallet.address, token: await contractSignIn(c, wallet) });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setSigningIn(false);
-    }
+    await runAction(setSigningIn, setError, async () => setMemberToken({ account: wallet.address, token: await contractSignIn(c, wallet) }));
   }
-  useEffect(() => {
-    let cancelled = false;
-    (async () => {
+  useLoad(
+    async (current) => {
       const [list, participantNames] = await Promise.all([readRounds(c, task), readParticipantNames(c, task.taskId)]);
       const details = await Promise.all(
         list.map(async (r) => {
@@ -130,16 +120,15 @@ function TaskDetail({ c, task, version, now, wallet }: { c: Connection; task: Ta
           return { ...r, committed, metrics: m.metrics, metricsStatus: m.status };
         }),
       );
-      if (!cancelled) {
+      if (current()) {
         setRounds(details);
         setNames(participantNames);
         setError(null);
       }
-    })().catch((e: unknown) => !cancelled && setError(e));
-    return () => {
-      cancelled = true;
-    };
-  }, [c, task, version]);
+    },
+    setError,
+    [c, task, version],
+  );
 
   const nameOf = (a: string) => names.get(a.toLowerCase()) ?? shortAddress(a);
   const charts = useMemo(() => metricSeries(rounds), [rounds]);
