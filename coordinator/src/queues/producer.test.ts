@@ -21,6 +21,11 @@ afterAll(async () => {
 
 const job: AggregationJob = { taskId: '1', round: 1, chainId: '31337', taskManager: `0x${'11'.repeat(20)}`, updates: [] };
 
+/** Waiting jobs of one round: each test uses its own round, so the tests hold in any order. */
+async function waitingFor(round: number): Promise<number> {
+  return (await producer.aggregation.getJobs(['waiting'])).filter((j) => j.data.round === round).length;
+}
+
 it('an add that failed is retried by the next call, and the job is added once', async () => {
   const add = producer.aggregation.add.bind(producer.aggregation);
   let calls = 0;
@@ -34,7 +39,7 @@ it('an add that failed is retried by the next call, and the job is added once', 
   expect(await producer.enqueueAggregation(job, 100n)).toBe(true);
   expect(await producer.aggregationEnqueued(1n, 1n, 100n)).toBe(true);
   expect(await producer.enqueueAggregation(job, 100n)).toBe(false);
-  expect(await producer.aggregation.getJobCounts('waiting')).toEqual({ waiting: 1 });
+  expect(await waitingFor(1)).toBe(1);
   producer.aggregation.add = add;
 });
 
@@ -42,5 +47,5 @@ it('a job already added (the marker lost in a crash after the add) is not added 
   expect(await producer.enqueueAggregation({ ...job, round: 2 }, 100n)).toBe(true);
   await producer.connection.del('cloister:enqueued:aggregate-1-2-100');
   expect(await producer.enqueueAggregation({ ...job, round: 2 }, 100n)).toBe(true);
-  expect(await producer.aggregation.getJobCounts('waiting')).toEqual({ waiting: 2 });
+  expect(await waitingFor(2)).toBe(1);
 });

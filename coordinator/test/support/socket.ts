@@ -2,8 +2,11 @@ import { io, type Socket } from 'socket.io-client';
 
 export type Received = { event: string; payload: Record<string, unknown> };
 
-/** A socket.io client subscribed to task rooms that records every event it receives. */
-export async function listen(base: string, taskIds: string[]): Promise<{ socket: Socket; events: Received[]; waitFor(event: string, pred?: (p: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>; close(): void }> {
+/**
+ * A socket.io client subscribed to task rooms (or to every task: 'all') that records every event it receives. Tests
+ * that share a stack subscribe to every task, so none depends on which task id another test's task got.
+ */
+export async function listen(base: string, taskIds: string[] | 'all'): Promise<{ socket: Socket; events: Received[]; waitFor(event: string, pred?: (p: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>; close(): void }> {
   const socket = io(base, { transports: ['websocket'], reconnection: true });
   const events: Received[] = [];
   socket.onAny((event: string, payload: Record<string, unknown>) => events.push({ event, payload }));
@@ -11,9 +14,9 @@ export async function listen(base: string, taskIds: string[]): Promise<{ socket:
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
   });
-  for (const taskId of taskIds) {
-    const ack = (await socket.timeout(5000).emitWithAck('subscribe', { taskId })) as { ok: boolean };
-    if (!ack.ok) throw new Error(`subscribe ${taskId} refused`);
+  for (const subscription of taskIds === 'all' ? [{ all: true }] : taskIds.map((taskId) => ({ taskId }))) {
+    const ack = (await socket.timeout(5000).emitWithAck('subscribe', subscription)) as { ok: boolean };
+    if (!ack.ok) throw new Error(`subscribe ${JSON.stringify(subscription)} refused`);
   }
   return {
     socket,

@@ -48,7 +48,7 @@ export async function startCoordinatorStack(options: {
     ...options.config,
     auth: { sessionSecret: `${options.name}-session-secret-0123456789abcdef`, ...options.config.auth },
   });
-  const sock = await listen(coordinator.url, ['1']);
+  const sock = await listen(coordinator.url, 'all');
   const queueConn = new Redis(redis.url, { maxRetriesPerRequest: null });
   return {
     redis,
