@@ -1,0 +1,43 @@
+// What the round benches (round, large round) share: their common options, megabytes for the tables, and merging
+// their entries into bench/latest.json ([{ name, value, unit, baseline, ratio }]; entries of other benches are kept).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+
+export type Entry = { name: string; value: number; unit: string; baseline: number | null; ratio: number | null };
+
+/** A commander parser for an integer option in min..max. */
+export function int(name: string, min: number, max: number) {
+  return (raw: string): number => {
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < min || v > max) throw new InvalidArgumentError(`${name} must be an integer in ${min}..${max}`);
+    return v;
+  };
+}
+
+export type RoundBenchOptions = { clients: number; params: number; concurrency: number; seed: number; out: string; logLevel: string };
+
+/** A round bench's command line with the options every round bench takes, at this bench's defaults. */
+export function roundBenchProgram(name: string, description: string, defaults: { clients: number; params: number; concurrency: number }): Command {
+  return new Command()
+    .name(name)
+    .description(description)
+    .option('--clients <n>', 'participants', int('--clients', 1, 100_000), defaults.clients)
+    .option('--params <p>', 'float32 parameters per update', int('--params', 1, 100_000_000), defaults.params)
+    .option('--concurrency <c>', 'participants in flight at once', int('--concurrency', 1, 1024), defaults.concurrency)
+    .option('--seed <s>', 'seed of keys and updates', int('--seed', 0, 2 ** 31), 1)
+    .option('--out <file>', 'benchmark file to merge entries into', join(__dirname, 'latest.json'))
+    .option('--log-level <level>', 'log level of the simulation (services log at warn)', 'warn');
+}
+
+/** Bytes as whole megabytes, or n/a where a process could not be measured. */
+export const mb = (b: number | null): string => (b === null ? 'n/a' : `${(b / 1e6).toFixed(0)} MB`);
+
+/** Writes `fresh` into the file at `out`, replacing the entries of the same names and keeping the others. */
+export function mergeEntries(out: string, fresh: Entry[]): void {
+  const names = new Set(fresh.map((e) => e.name));
+  const kept: Entry[] = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Entry[]).filter((e) => !names.has(e.name)) : [];
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, JSON.stringify([...kept, ...fresh], null, 2) + '\n');
+  console.log(`wrote ${fresh.length} entries to ${out}`);
+}
