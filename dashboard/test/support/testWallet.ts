@@ -6,6 +6,28 @@ import type { Page } from 'playwright-core';
 
 type RpcRequest = { method: string; params?: unknown[] };
 
+// The provider in the page, as script text: a function handed to Playwright is serialized with toString(), and the
+// TypeScript runner's compiled output of a function may call helpers (tsx keeps names with `__name(...)`) that do not
+// exist in the page.
+const WALLET_IN_PAGE = `(() => {
+  const listeners = new Map();
+  const call = window.__cloisterTestWallet;
+  window.ethereum = {
+    isCloisterTestWallet: true,
+    request: (request) => call({ method: request.method, params: request.params ?? [] }),
+    on(event, listener) {
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event).add(listener);
+    },
+    removeListener(event, listener) {
+      listeners.get(event)?.delete(listener);
+    },
+  };
+  window.__cloisterTestWalletEmit = (event, value) => {
+    for (const listener of listeners.get(event) ?? []) listener(value);
+  };
+})();`;
+
 export class TestWallet {
   private wallet: Wallet;
   /** Every method the page asked for, in order (the tests check signing and sending went through the wallet). */
@@ -25,30 +47,13 @@ export class TestWallet {
 
   async install(page: Page): Promise<void> {
     await page.exposeFunction('__cloisterTestWallet', (request: RpcRequest) => this.handle(request));
-    await page.addInitScript(() => {
-      const listeners = new Map<string, Set<(value: unknown) => void>>();
-      const call = (window as unknown as { __cloisterTestWallet: (r: unknown) => Promise<unknown> }).__cloisterTestWallet;
-      (window as unknown as { ethereum: unknown }).ethereum = {
-        isCloisterTestWallet: true,
-        request: (request: { method: string; params?: unknown[] }) => call({ method: request.method, params: request.params ?? [] }),
-        on(event: string, listener: (value: unknown) => void) {
-          if (!listeners.has(event)) listeners.set(event, new Set());
-          listeners.get(event)!.add(listener);
-        },
-        removeListener(event: string, listener: (value: unknown) => void) {
-          listeners.get(event)?.delete(listener);
-        },
-      };
-      (window as unknown as { __cloisterTestWalletEmit: (event: string, value: unknown) => void }).__cloisterTestWalletEmit = (event, value) => {
-        for (const listener of listeners.get(event) ?? []) listener(value);
-      };
-    });
+    await page.addInitScript({ content: WALLET_IN_PAGE });
   }
 
   /** Switches the account and emits accountsChanged in the page. */
   async use(page: Page, wallet: Wallet): Promise<void> {
     this.wallet = wallet.connect(this.provider);
-    await page.evaluate((address) => (window as unknown as { __cloisterTestWalletEmit: (e: string, v: unknown) => void }).__cloisterTestWalletEmit('accountsChanged', [address]), this.wallet.address);
+    await page.evaluate(`window.__cloisterTestWalletEmit('accountsChanged', [${JSON.stringify(this.wallet.address)}])`);
   }
 
   private async handle({ method, params = [] }: RpcRequest): Promise<unknown> {
