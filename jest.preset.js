@@ -24,6 +24,11 @@ module.exports = function jestPreset(packageDir) {
       '^@cloister/(protocol|devstack|contracts|coordinator|aggregator-rofl|development-appd|client|infra|simulation|cli|model-runtime)$': path.join(__dirname, '$1/src/index.ts'),
     },
     testMatch: ['**/?(*.)test.ts'],
+    // Tests run in a random order within each file, every run, and print the seed (rerun one order with
+    // `npx jest --seed=<seed>`): no test may depend on another having run before it (integration tests that build on
+    // a round share it through devstack's step(), which runs it for whichever test asks first).
+    randomize: true,
+    showSeed: true,
     // A connection or child process left behind by a failed stop must not turn a finished run into a hang until CI's
     // time limit: jest exits once the tests are done and prints "Force exiting Jest" when something was left open,
     // which a reviewer sees in the log (each package's services are still stopped in afterAll and asserted there).
