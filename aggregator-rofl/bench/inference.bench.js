@@ -15,6 +15,7 @@ const { encodeTensors, sha256Hex, sealInferenceRequest, signInferenceRequest, op
 const { authorizeRoflOrigin, createTestTask, EXAMPLE_ROFL_APP_ID, EXAMPLE_ROFL_APP_ID_BYTES21, governAlone, jsonRpc, startTestDeployment } = require('@cloister/contracts/development');
 const { spawnRedis, freePort } = require('@cloister/devstack');
 const { getBytes, hexlify, randomBytes } = require('ethers');
+const { mnistCnnModel } = require('@cloister/model-runtime');
 const pino = require('pino');
 const { startDevelopmentAppd } = require('@cloister/development-appd');
 const { startAggregator } = require('../dist/jobs/startAggregator.js');
@@ -29,14 +30,7 @@ function heartModel() {
 }
 
 function mnistModel() {
-  const m = tf.sequential({ name: 'mnist_cnn' });
-  m.add(tf.layers.conv2d({ name: 'conv1', inputShape: [28, 28, 1], filters: 8, kernelSize: 5, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
-  m.add(tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }));
-  m.add(tf.layers.conv2d({ name: 'conv2', filters: 16, kernelSize: 5, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
-  m.add(tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2 }));
-  m.add(tf.layers.flatten({ name: 'flatten' }));
-  m.add(tf.layers.dense({ name: 'logits', units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }));
-  return { model: m, features: 784, shape: [28, 28, 1] };
+  return { model: mnistCnnModel(), features: 784, shape: [28, 28, 1] };
 }
 
 const quantile = (xs, q) => {

@@ -9,25 +9,13 @@ const { join, resolve } = require('node:path');
 const os = require('node:os');
 const tf = require('@tensorflow/tfjs');
 const client = require('../dist/index.js');
+const { mnistCnnModel } = require('@cloister/model-runtime');
 
 const DATA = resolve(__dirname, '../../../shared/data/mnist');
 const PYTORCH = resolve(__dirname, '../../../shared/bench/pytorch_mnist_cnn_epoch.py');
 const CPU_SLICE = Number(process.env.BENCH_CPU_SLICE ?? 320);
 const SETTINGS = { optimizer: 'adam', learningRate: 1e-3, loss: 'categoricalCrossentropy', metrics: ['accuracy'], localEpochs: 1, batchSize: 32 };
 
-function referenceCnn(seed) {
-  const init = (s) => tf.initializers.glorotUniform({ seed: seed + s });
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 5, activation: 'relu', padding: 'valid', kernelInitializer: init(1) }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'relu', padding: 'valid', kernelInitializer: init(2) }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init(3) }),
-    ],
-  });
-}
 
 function slice(examples, n) {
   const fx = 28 * 28;
@@ -68,7 +56,7 @@ async function main() {
     testLabels: join(DATA, 't10k-labels-idx1-ubyte.gz'),
     oneHot: 10,
   });
-  const seedModel = referenceCnn(42);
+  const seedModel = mnistCnnModel();
   const topology = seedModel.toJSON(null, false);
   const weights = client.readModelWeights(seedModel);
   seedModel.dispose();

@@ -10,6 +10,7 @@ export {
   conv2dBackpropInputViaConv,
   WASM_GRADIENT_KERNELS,
 } from './wasmKernels';
+export { mnistCnnModel, mnistCnnTopology } from './mnistCnn';
 export { buildModel, setModelWeights, readModelWeights, weightSpecs, assertWeightsMatch } from './model';
 export { trainLocal, evaluateModel, type TrainLocalOptions, type TrainLocalResult, type TrainProgress, type EvaluationResult } from './train';
 export { computeDeltas, l2Norm, clipInPlace, addDiscreteGaussianNoiseInPlace } from './update';

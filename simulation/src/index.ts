@@ -26,6 +26,6 @@ export {
   type BehaviourContext,
   type BehaviourName,
 } from './attacks/behaviours';
-export { mnistCnnModel, mnistCnnTopology } from './attacks/mnistCnn';
+export { mnistCnnModel, mnistCnnTopology } from '@cloister/model-runtime';
 export { loadAttackData, mnistConfig, flattenFeatures, type AttackData } from './attacks/mnist';
 export { runFederation, federationAddress, type FederationOptions, type FederationParticipant, type FederationRound } from './attacks/federation';

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { canonicalJson, encodeTensors, sha256Hex, type Aggregation, type NamedTensor, type TrainingTaskSpec } from '@cloister/protocol';
 import { HEART_FEATURES, HEART_SCALING } from './datasets/heartDisease';
-import { mnistCnnModel } from '@cloister/simulation';
+import { mnistCnnModel } from '@cloister/model-runtime';
 
 export type TrainingDefaults = TrainingTaskSpec['training'];
 
@@ -106,7 +106,7 @@ export function buildHeartTask(options: { strategy?: string; training?: Partial<
   return buildTabularTask({ ...options, name: 'heart-disease', features: HEART_FEATURES, label: 'num > 0', scaling: HEART_SCALING, modelName });
 }
 
-/** The small reference CNN (simulation's mnistCnnModel: two conv/max-pool stages, dense 10 softmax, seeded init). */
+/** The small reference CNN (model-runtime's mnistCnnModel: two conv/max-pool stages, dense 10 softmax, seeded init). */
 export function buildMnistTask(options: { strategy?: string; training?: Partial<TrainingDefaults>; modelAccess?: ModelAccess } = {}): BuiltTask {
   const model = mnistCnnModel();
   const spec: TrainingTaskSpec = {

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * The MNIST demo's reference CNN: conv 5×5×8 → max-pool → conv 5×5×16 → max-pool → dense 10 (softmax), seeded Glorot
- * init. The one definition, used here and by infra's demo task, so a clean run here is the demo's. The caller disposes.
+ * The reference MNIST CNN: conv 5×5×8 → max-pool → conv 5×5×16 → max-pool → dense 10 (softmax), seeded Glorot init
+ * (the architecture of ../shared/bench's PyTorch anchor). The one definition: the demo task (infra), the simulation's
+ * attack runs, the client's epoch bench and the aggregator's inference bench use it. The caller disposes.
  */
 export function mnistCnnModel(): tf.Sequential {
   const model = tf.sequential({ name: 'mnist_cnn' });
