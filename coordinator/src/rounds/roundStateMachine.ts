@@ -153,7 +153,18 @@ export class RoundStateMachine {
       for (;;) {
         const round = await this.d.chain.getRound(taskId, r);
         if (round.state !== ROUND_STATE.Accepted || round.creditedCount >= round.committedCount) break;
-        const tx = await this.d.chain.creditRewards(taskId, r, DEFAULT_CREDIT_PAGE_SIZE);
+        let tx: string;
+        try {
+          tx = await this.d.chain.creditRewards(taskId, r, DEFAULT_CREDIT_PAGE_SIZE);
+        } catch (err) {
+          // Anyone may credit (a participant claiming, another coordinator): when the count moved meanwhile, the page
+          // was credited by someone else and the transaction reverted for that reason alone. Read again and go on.
+          if ((await this.d.chain.getRound(taskId, r)).creditedCount > round.creditedCount) {
+            log.debug({ from: round.creditedCount }, 'round: rewards credited by someone else (one page)');
+            continue;
+          }
+          throw err;
+        }
         this.d.metrics.roundActions.inc({ action: 'creditRewards', result: 'ok' });
         log.info({ tx, from: round.creditedCount }, 'round: rewards credited (one page)');
       }
