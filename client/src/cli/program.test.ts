@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Wallet } from 'ethers';
+import { step } from '@cloister/devstack';
 import { buildProgram } from './program';
 import { formatCliError } from './main';
 
@@ -18,10 +19,15 @@ describe('cloister-client key', () => {
   const keystore = join(dir, 'keystore.json');
   const env = { CLOISTER_PASSPHRASE: 'correct horse battery staple', CLOISTER_KEYSTORE: keystore };
 
-  it('creates an encrypted keystore and decrypts it with the passphrase from the environment', async () => {
+  // The keystore the tests share, created once by whichever test needs it first (tests run in any order).
+  const created = step(async () => {
     const a = cli(env);
     await a.run('key', 'create');
-    const address = /created account (0x[0-9a-fA-F]{40})/.exec(a.lines[0]!)![1]!;
+    return /created account (0x[0-9a-fA-F]{40})/.exec(a.lines[0]!)![1]!;
+  });
+
+  it('creates an encrypted keystore and decrypts it with the passphrase from the environment', async () => {
+    const address = await created();
     const json = JSON.parse(readFileSync(keystore, 'utf8'));
     expect(json.crypto ?? json.Crypto).toBeDefined();
     expect(readFileSync(keystore, 'utf8')).not.toContain('privateKey');
@@ -31,6 +37,7 @@ describe('cloister-client key', () => {
   });
 
   it('refuses a wrong passphrase and an overwrite, with coded errors', async () => {
+    await created();
     await expect(cli({ ...env, CLOISTER_PASSPHRASE: 'wrong' }).run('key', 'show')).rejects.toMatchObject({
       code: 'CLOISTER_ERR_CLIENT_KEYSTORE_DECRYPT',
     });
