@@ -9,28 +9,21 @@ import { ConfigInvalidError } from './errors';
 
 export const DEFAULT_HOME = join(homedir(), '.cloister');
 
-const Url = (defaultValue: string, description: string) =>
-  Type.String({ pattern: '^(https?|wss?)://', default: defaultValue, description });
+const Url = (defaultValue: string) => Type.String({ pattern: '^(https?|wss?)://', default: defaultValue });
 
 export const ClientConfigSchema = Type.Object({
-  rpcUrl: fromEnv('CLOISTER_RPC_URL', Url('http://127.0.0.1:8545', 'chain JSON-RPC URL'), 'chain JSON-RPC URL (--rpc-url)'),
+  rpcUrl: fromEnv('CLOISTER_RPC_URL', Url('http://127.0.0.1:8545'), 'chain JSON-RPC URL (--rpc-url)'),
   /** A deployment file or the connection file that holds one; '' when none is given (commands that need it say so). */
-  deployment: fromEnv(
-    'CLOISTER_DEPLOYMENT',
-    Type.String({ default: '', description: 'deployment or connection file' }),
-    'deployment or connection file (--deployment)',
+  deployment: fromEnv('CLOISTER_DEPLOYMENT', Type.String({ default: '' }), 'deployment or connection file (--deployment)'),
+  coordinator: fromEnv('CLOISTER_COORDINATOR_URL', Url('http://127.0.0.1:8080'), 'coordinator base URL (--coordinator)'),
+  keystore: fromEnv('CLOISTER_KEYSTORE', Type.String({ minLength: 1, default: join(DEFAULT_HOME, 'keystore.json') }), 'ethers keystore file (--keystore)'),
+  /** Unset: each command's own default (info for long-running ones, warn otherwise). */
+  logLevel: fromEnv(
+    'CLOISTER_LOG_LEVEL',
+    Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)))),
+    'pino log level (--log-level)',
   ),
-  coordinator: fromEnv('CLOISTER_COORDINATOR_URL', Url('http://127.0.0.1:8080', 'coordinator base URL'), 'coordinator base URL (--coordinator)'),
-  keystore: fromEnv(
-    'CLOISTER_KEYSTORE',
-    Type.String({ minLength: 1, default: join(DEFAULT_HOME, 'keystore.json'), description: 'ethers keystore JSON' }),
-    'keystore file (--keystore)',
-  ),
-  stateDir: fromEnv(
-    'CLOISTER_STATE_DIR',
-    Type.String({ minLength: 1, default: join(DEFAULT_HOME, 'state'), description: 'state folder (commitments, reports)' }),
-    'state folder (--state-dir)',
-  ),
+  stateDir: fromEnv('CLOISTER_STATE_DIR', Type.String({ minLength: 1, default: join(DEFAULT_HOME, 'state') }), 'state folder: commitments, reports (--state-dir)'),
 });
 export type ClientConfig = Static<typeof ClientConfigSchema>;
 

@@ -8,6 +8,7 @@ import { creditClaimCommand, creditDepositCommand, creditShowCommand, inferComma
 import { claimCommand, scoresCommand } from '../commands/rewards';
 import { statusCommand } from '../commands/status';
 import { runCommand, trainOnceCommand } from '../commands/train';
+import { loadClientConfig } from '../config';
 import { ConfigInvalidError } from '../errors';
 import { createLogger } from '../logger';
 import { initBackend } from '@cloister/model-runtime';
@@ -37,7 +38,7 @@ export function buildProgram(io: CliIo = { out: (l) => process.stdout.write(`${l
   program.configureOutput({ writeOut: (s) => io.out(s.trimEnd()) });
 
   const globals = (): GlobalOptions & { logLevel?: string } => program.opts();
-  const logger = (fallback: string) => createLogger({ level: globals().logLevel ?? io.env.CLOISTER_LOG_LEVEL ?? fallback, stderr: true });
+  const logger = (fallback: string) => createLogger({ level: loadClientConfig(globals(), io.env).logLevel ?? fallback, stderr: true });
   /** Runs one chain-facing command with its context; the provider is closed however the command ends. */
   const withContext = async (run: (ctx: CommandContext) => Promise<void>, fallback = 'warn'): Promise<void> => {
     const ctx = await createContext(globals(), logger(fallback), io.env);

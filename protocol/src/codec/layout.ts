@@ -25,5 +25,3 @@ export const TENSOR_LIMITS = {
 
 export const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-// The envelope format compares its magic with the same helper.
-export { sameBytes } from './binaryFormat.js';

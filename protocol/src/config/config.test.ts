@@ -69,6 +69,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig(definition, { env: {}, file: '/nonexistent/c.json' })).toThrow(/cannot read the test service config file/);
   });
 
+  it('says which values a choice allows, and one problem per setting', () => {
+    const choices = defineConfig({
+      what: 'test command',
+      invalid: TestConfigInvalid,
+      schema: Type.Object({
+        level: fromEnv('CLOISTER_TEST_LEVEL', Type.Union([Type.Literal('warn'), Type.Literal('info')], { default: 'info' }), 'level'),
+        name: fromEnv('CLOISTER_TEST_NAME', Type.String(), 'name'),
+      }),
+    });
+    let error: unknown;
+    try {
+      loadConfig(choices, { env: { CLOISTER_TEST_LEVEL: 'loud' } });
+    } catch (e) {
+      error = e;
+    }
+    const lines = (error as Error).message.split('\n').slice(1).map((l) => l.trim());
+    expect(lines.sort()).toEqual(['/level (CLOISTER_TEST_LEVEL): must be one of warn, info', '/name (CLOISTER_TEST_NAME): Expected required property']);
+  });
+
   it('redacts secrets and URL passwords in the summary', () => {
     const c = loadConfig(definition, { env: { CLOISTER_TEST_REDIS_URL: 'redis://:hunter2@db:6379', CLOISTER_TEST_KEY: 'sekret-token' } });
     expect(redactConfig(definition, c)).toMatchObject({ token: '[redacted]', redis: { url: 'redis://[redacted]@db:6379' } });

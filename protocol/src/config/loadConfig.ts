@@ -105,11 +105,16 @@ export function loadConfig<S extends TObject>(definition: ConfigDefinition<S>, o
 export function validateConfig<S extends TObject>(definition: ConfigDefinition<S>, input: unknown): Static<S> {
   const withDefaults = Value.Default(definition.schema, Value.Clone(input)) as unknown;
   if (!Value.Check(definition.schema, withDefaults)) {
-    const problems = [...Value.Errors(definition.schema, withDefaults)].slice(0, 12).map((e) => {
+    // One problem per setting (a missing string is both "required" and "not a string"), in words a person can act on.
+    const byPath = new Map<string, string>();
+    for (const e of Value.Errors(definition.schema, withDefaults)) {
+      if (byPath.has(e.path)) continue;
       const variable = definition.variables.find((v) => `/${v.path.join('/')}` === e.path);
-      return `${e.path || '/'}${variable === undefined ? '' : ` (${variable.name})`}: ${e.message}`;
-    });
-    fail(definition, problems);
+      const allowed = literalChoices(e.schema);
+      const message = allowed === undefined ? e.message : `must be one of ${allowed.join(', ')}`;
+      byPath.set(e.path, `${e.path || '/'}${variable === undefined ? '' : ` (${variable.name})`}: ${message}`);
+    }
+    fail(definition, [...byPath.values()].slice(0, 12));
   }
   const config = withDefaults as Static<S>;
   const ruleProblems = definition.rules?.(config) ?? [];
@@ -177,6 +182,13 @@ function readJsonObject(definition: Pick<ConfigDefinition, 'what' | 'invalid'>, 
 
 function fail(definition: Pick<ConfigDefinition, 'what' | 'invalid'>, problems: string[]): never {
   throw new definition.invalid(`invalid ${definition.what} configuration:\n  ${problems.join('\n  ')}`, { details: { problems } });
+}
+
+/** The values a union of literals allows (a log level's names), or undefined for any other schema. */
+function literalChoices(schema: TSchema): string[] | undefined {
+  if (schema[Kind] !== 'Union') return undefined;
+  const members = (schema as unknown as { anyOf: TSchema[] }).anyOf;
+  return members.every((m) => m[Kind] === 'Literal') ? members.map((m) => String((m as unknown as { const: unknown }).const)) : undefined;
 }
 
 function variablesOf(schema: TSchema, path: readonly string[]): ConfigVariable[] {

@@ -14,7 +14,7 @@
 //         AAD = bytes 0..9 (STREAM construction: index and final flag are authenticated)
 //   9+n 16 GCM tag (last, so a sealer can stream the ciphertext out before the tag is known)
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { sameBytes } from '../codec/layout.js';
+import { sameBytes } from '../codec/binaryFormat.js';
 import {
   EnvelopeHeaderInvalidError,
   EnvelopeHeaderOversizedError,
