@@ -77,4 +77,24 @@ describe('count sketch', () => {
     expect(Math.abs(sketchCosine(sa, sketchOf(b)) - exact)).toBeLessThan(0.05);
     expect(sketchCosine(sketchOf([1, 2]), sketchOf([2, 4]))).toBeCloseTo(1, 12);
   });
+  it('puts coordinate i in bucket i mod k with the sign s(i mod k)·t(⌊i/k⌋) of its definition', () => {
+    // The definition written out coordinate by coordinate (the file comment of sketch.ts), against the fast pass,
+    // which sums each block's sign class apart and applies the bucket signs once.
+    const k = 64;
+    const n = 64 * 37 + 13;
+    const v = new Float32Array(n);
+    let s = 99;
+    for (let i = 0; i < n; i += 1) {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      v[i] = s / 2147483648 - 0.5;
+    }
+    const bucketSign = (j: number) => (Math.imul(j ^ 0x5bd1e995, 0x9e3779b1) < 0 ? -1 : 1);
+    const blockSign = (b: number) => (Math.imul(b ^ 0x27d4eb2f, 0x165667b1) < 0 ? -1 : 1);
+    const expected = new Float64Array(k);
+    for (let i = 0; i < n; i += 1) expected[i % k]! += bucketSign(i % k) * blockSign(Math.floor(i / k)) * v[i]!;
+    const sketch = new Float64Array(k);
+    normAndSketch(v, sketch);
+    sketch.forEach((x, j) => expect(x).toBeCloseTo(expected[j]!, 10));
+    expect(new Set(Array.from({ length: 37 }, (_, b) => blockSign(b))).size).toBe(2);
+  });
 });
