@@ -88,7 +88,7 @@ export async function startCoordinator(input: ConfigInput | CoordinatorConfig, d
     maxBlockRange: config.chain.maxBlockRange,
     startBlock,
     documents: new DurableDocuments(app.store),
-    onEvent: (event) => app.onChainEvent(event),
+    onEvents: (events) => app.onChainEvents(events),
     onSweep: () => app.rounds.sweep(),
     onRedisLoss: () => app.rounds.recoverAfterRedisLoss(),
     onBlock: (block) => app.metrics.lastBlock.set(block),

@@ -18,8 +18,11 @@ export type WatcherOptions = {
   maxBlockRange: number;
   /** First block to scan when no cursor is stored. */
   startBlock: number;
-  /** Called for each event in chain order; a throw stops the batch and the range is retried next poll. */
-  onEvent: (event: ChainEvent) => Promise<void>;
+  /**
+   * Called with each range's events, in chain order (never with none); a throw leaves the cursor and the range is
+   * retried next poll. One call per range, so that a burst of events (ten commits mined together) is acted on once.
+   */
+  onEvents: (events: ChainEvent[]) => Promise<void>;
   /** Called every `sweepEveryMs` (safety net reconcile). */
   onSweep?: () => Promise<void>;
   sweepEveryMs?: number;
@@ -122,10 +125,8 @@ export class ChainWatcher {
       const from = cursor + 1;
       const to = Math.min(head, from + this.o.maxBlockRange - 1);
       const events = await this.o.chain.events(from, to);
-      for (const event of events) {
-        if (this.stopped) return; // leave the cursor: the range is redone next time
-        await this.o.onEvent(event);
-      }
+      if (this.stopped) return; // leave the cursor: the range is redone next time
+      if (events.length > 0) await this.o.onEvents(events);
       if (events.length > 0) await this.o.documents?.write(WATCHER_CURSORS, this.cursorKey, { block: to });
       await this.o.redis.set(this.cursorKey, String(to));
       this.o.onBlock?.(to);

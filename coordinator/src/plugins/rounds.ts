@@ -17,8 +17,11 @@ declare module 'fastify' {
     rounds: RoundStateMachine;
     /** The rounds queue's job handlers (run by the worker in server.ts). */
     roundJobs: RoundJobHandlers;
-    /** A chain event in: tell the task's room, then advance the state machine. */
-    onChainEvent(event: ChainEvent): Promise<void>;
+    /**
+     * Chain events in (one watcher range, in chain order): tell each task's room of each event, then advance each
+     * task's state machine once (a reconcile reads the task's state from the chain, so once per range is enough).
+     */
+    onChainEvents(events: ChainEvent[]): Promise<void>;
   }
 }
 
@@ -46,11 +49,17 @@ export default fp<{ config: CoordinatorConfig }>(
     app.decorate('uploads', uploads);
     app.decorate('rounds', machine);
     app.decorate('roundJobs', new RoundJobHandlers({ chain: app.chain, machine, events: app.events, metrics: app.metrics, log }));
-    app.decorate('onChainEvent', async (event: ChainEvent) => {
-      app.metrics.roundEvents.inc({ event: event.name });
-      relay.relay(event);
-      log.info({ taskId: String(event.taskId), round: Number(event.round), event: event.name }, 'chain: event');
-      await machine.reconcile(event.taskId);
+    app.decorate('onChainEvents', async (events: ChainEvent[]) => {
+      const tasks = new Set<bigint>();
+      for (const event of events) {
+        app.metrics.roundEvents.inc({ event: event.name });
+        relay.relay(event);
+        log.info({ taskId: String(event.taskId), round: Number(event.round), event: event.name }, 'chain: event');
+        tasks.add(event.taskId);
+      }
+      // Before: one reconcile per event, each a few chain reads, so ten commits mined together held the watcher
+      // (and every later event, e.g. RoundFinalized) for ten reconciles.
+      for (const taskId of tasks) await machine.reconcile(taskId);
     });
   },
   { name: 'cloister-rounds', dependencies: ['cloister-redis', 'cloister-store', 'cloister-chain', 'cloister-queues', 'cloister-socket', 'cloister-metrics'] },

@@ -8,6 +8,7 @@ export const ROUND_JOBS = {
   closeRound: JOB.closeRound,
   acceptRound: 'accept-round',
   collectUploads: 'collect-uploads',
+  creditRewards: 'credit-rewards',
 } as const;
 export const AGGREGATE_JOB = JOB.aggregateRound;
 

@@ -30,7 +30,7 @@ export type RoundJobHandlersDeps = {
 
 type Handler = (job: { taskId: bigint; r: bigint; data: RoundJobData; round: ChainRound; log: Logger }) => Promise<string>;
 
-/** The jobs of the rounds queue, one handler per job name (close-round, collect-uploads, accept-round). */
+/** The jobs of the rounds queue, one handler per job name (close-round, collect-uploads, accept-round, credit-rewards). */
 export class RoundJobHandlers {
   private readonly handlers: Record<RoundJobName, Handler>;
 
@@ -39,6 +39,7 @@ export class RoundJobHandlers {
       [ROUND_JOBS.closeRound]: (job) => this.closeRound(job),
       [ROUND_JOBS.collectUploads]: (job) => this.collectUploads(job),
       [ROUND_JOBS.acceptRound]: (job) => this.acceptRound(job),
+      [ROUND_JOBS.creditRewards]: (job) => this.creditRewards(job),
     };
   }
 
@@ -86,6 +87,13 @@ export class RoundJobHandlers {
       (err) => new NotYetError(`acceptRound reverted (challenge window still running?): ${(err as Error).message}`),
     );
     return tx === null ? 'settled by someone else' : `accepted in ${tx}`;
+  }
+
+  private async creditRewards({ taskId, r, round, log }: Parameters<Handler>[0]): Promise<string> {
+    if (round.state !== ROUND_STATE.Accepted) return 'not accepted';
+    const pages = await this.d.machine.creditRewards(taskId, r, log);
+    // Another caller holds the lock: it credits; a page it leaves uncredited fails there and is retried there.
+    return pages === null ? 'being credited by another caller' : `credited in ${pages} page(s)`;
   }
 
   /**

@@ -24,7 +24,7 @@ export type RoundStateMachineDeps = {
 };
 
 /**
- * The round state machine. Chain events (and a periodic sweep) call `reconcile(taskId)`, which reads the task's
+ * The round state machine. Chain events (once per task per watcher range) and a periodic sweep call `reconcile(taskId)`, which reads the task's
  * state from the chain and takes the one step that state calls for. Every step is idempotent: transactions are
  * guarded by Redis locks and the contract's own checks, jobs by jobIds, the aggregation enqueue by its jobId and a
  * marker set after the add. What must outlive Redis (upload records, the reopen ledger) is in the artifact store.
@@ -92,14 +92,15 @@ export class RoundStateMachine {
         break;
       }
       case ROUND_STATE.Accepted: {
-        // The next round opens first (rewards do not hold up the round loop); the last round's rewards are
-        // credited before the task is announced completed, so participants can claim everything then.
+        // The next round opens first and its rewards are credited by a job of their own (a transaction per page),
+        // so crediting holds up neither the round loop nor the chain watcher that called this. The last round's
+        // rewards are credited before the task is announced completed, so participants can claim everything then.
         const rewardsPending = round.creditedCount < round.committedCount;
         if (r < BigInt(task.numRounds)) {
           await this.openRound(taskId, r, 'next', log);
-          if (rewardsPending) await this.creditRewards(taskId, r, log);
+          if (rewardsPending && this.canTransact) await this.schedule(ROUND_JOBS.creditRewards, data, Date.now());
         } else {
-          if (rewardsPending) await this.creditRewards(taskId, r, log);
+          if (rewardsPending) await this.creditRewards(taskId, r, log).catch((err: unknown) => log.warn({ err }, 'round: creditRewards failed (retried by the next sweep)'));
           this.d.events.emit('task:status', { taskId: taskId.toString(), round: Number(r), event: 'task:status', status: 'completed', at: Date.now() });
         }
         break;
@@ -142,17 +143,19 @@ export class RoundStateMachine {
 
   /**
    * Sends `creditRewards` pages until every committed participant of the accepted round is credited (anyone may;
-   * the operator does it so participants can claim). Once per (task, round) at a time; a failure is retried by the
-   * next reconcile and does not hold up the next round.
+   * the operator does it so participants can claim) and returns the pages sent. Once per (task, round) at a time:
+   * null when another caller holds the lock. Throws when a page fails for a reason other than someone else having
+   * credited it first (the credit-rewards job is then retried with backoff).
    */
-  private async creditRewards(taskId: bigint, r: bigint, log: Logger): Promise<void> {
-    if (!this.canTransact) return;
+  async creditRewards(taskId: bigint, r: bigint, log: Logger): Promise<number | null> {
+    if (!this.canTransact) return 0;
     const lock = this.k('lock', 'credit', taskId, r);
-    if ((await this.d.redis.set(lock, '1', 'EX', 120, 'NX')) !== 'OK') return;
+    if ((await this.d.redis.set(lock, '1', 'EX', 120, 'NX')) !== 'OK') return null;
+    let pages = 0;
     try {
       for (;;) {
         const round = await this.d.chain.getRound(taskId, r);
-        if (round.state !== ROUND_STATE.Accepted || round.creditedCount >= round.committedCount) break;
+        if (round.state !== ROUND_STATE.Accepted || round.creditedCount >= round.committedCount) return pages;
         let tx: string;
         try {
           tx = await this.d.chain.creditRewards(taskId, r, DEFAULT_CREDIT_PAGE_SIZE);
@@ -165,12 +168,13 @@ export class RoundStateMachine {
           }
           throw err;
         }
+        pages += 1;
         this.d.metrics.roundActions.inc({ action: 'creditRewards', result: 'ok' });
         log.info({ tx, from: round.creditedCount }, 'round: rewards credited (one page)');
       }
     } catch (err) {
       this.d.metrics.roundActions.inc({ action: 'creditRewards', result: 'error' });
-      log.warn({ err }, 'round: creditRewards failed (retried by the next sweep)');
+      throw err;
     } finally {
       await this.d.redis.del(lock);
     }
