@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   decodeTensors,
+  DEFAULT_TRAINING,
   encodeTensors,
   encodeUpdate,
   EXCLUSION_REASON,
@@ -225,17 +226,7 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
       version: 1,
       name: 'integration',
       model: { topology: { class_name: 'Sequential' } },
-      training: {
-        optimizer: 'adam',
-        learningRate: 0.01,
-        loss: 'binaryCrossentropy',
-        metrics: ['accuracy'],
-        localEpochs: 1,
-        batchSize: 16,
-        fedProxMu: 0,
-        clipNorm: null,
-        noiseMultiplier: null,
-      },
+      training: DEFAULT_TRAINING,
       data: { features: ['a', 'b', 'c', 'd'], scaling: { mean: [0, 0, 0, 0], std: [1, 1, 1, 1] } },
       aggregation: { strategy: 'fedavg', params: {}, updateNormBound: 10, dp: null },
     };

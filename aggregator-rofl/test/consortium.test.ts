@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   decodeTensors,
+  DEFAULT_TRAINING,
   encodeTensors,
   encodeUpdate,
   initialModelEnvelopeContext,
@@ -155,7 +156,7 @@ describe('model access consortium (chain, redis-server, development appd, aggreg
       name: 'consortium',
       model: { topology: model.toJSON(null, false) },
       modelAccess: 'consortium',
-      training: { optimizer: 'adam', learningRate: 0.01, loss: 'categoricalCrossentropy', metrics: ['accuracy'], localEpochs: 1, batchSize: 16, fedProxMu: 0, clipNorm: null, noiseMultiplier: null },
+      training: { ...DEFAULT_TRAINING, loss: 'categoricalCrossentropy' },
       data: { features: ['a', 'b', 'c', 'd'], scaling: { mean: [0, 0, 0, 0], std: [1, 1, 1, 1] } },
       aggregation: { strategy: 'fedavg', params: {}, updateNormBound: 100, dp: null },
     };

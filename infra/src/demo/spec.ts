@@ -1,7 +1,7 @@
 // The demo's task specs (docs/interfaces.md "Task spec") and initial models. The initial weights are deterministic
 // (zeros for logistic regression, seeded Glorot for the CNN) so that runs are reproducible.
 import * as tf from '@tensorflow/tfjs';
-import { canonicalJson, encodeTensors, sha256Hex, type Aggregation, type NamedTensor, type TrainingTaskSpec } from '@cloister/protocol';
+import { DEFAULT_TRAINING, canonicalJson, encodeTensors, sha256Hex, type Aggregation, type NamedTensor, type TrainingTaskSpec } from '@cloister/protocol';
 import { HEART_FEATURES, HEART_SCALING } from './datasets/heartDisease';
 import { mnistCnnModel } from '@cloister/model-runtime';
 
@@ -14,17 +14,7 @@ export type TrainingDefaults = TrainingTaskSpec['training'];
  */
 export const HEART_DEFAULTS = {
   rounds: 5,
-  training: {
-    optimizer: 'adam',
-    learningRate: 0.01,
-    loss: 'binaryCrossentropy',
-    metrics: ['accuracy'],
-    localEpochs: 1,
-    batchSize: 16,
-    fedProxMu: 3,
-    clipNorm: null,
-    noiseMultiplier: null,
-  } satisfies TrainingDefaults,
+  training: { ...DEFAULT_TRAINING, fedProxMu: 3 } satisfies TrainingDefaults,
 };
 
 /** MNIST defaults: the small reference CNN, Adam 0.003, 2 local epochs of batches of 32, FedAvg. */

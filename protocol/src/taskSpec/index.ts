@@ -1,2 +1,3 @@
+export * from './defaultTraining.js';
 export * from './strategyParams.js';
 export * from './taskSpec.js';

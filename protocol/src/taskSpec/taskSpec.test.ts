@@ -1,6 +1,7 @@
 import { SchemaValidationError } from '../errors.js';
 import { check } from '../schemas/validate.js';
 import {
+  DEFAULT_TRAINING,
   STRATEGY_PARAMS_SCHEMAS,
   TaskSpecSchema,
   isTrainingTaskSpec,
@@ -11,23 +12,11 @@ import {
 } from './index.js';
 import { STRATEGIES } from '../schemas/constants.js';
 
-const training: TrainingTaskSpec['training'] = {
-  optimizer: 'adam',
-  learningRate: 0.01,
-  loss: 'binaryCrossentropy',
-  metrics: ['accuracy'],
-  localEpochs: 1,
-  batchSize: 16,
-  fedProxMu: 0,
-  clipNorm: null,
-  noiseMultiplier: null,
-};
-
 const v1: TaskSpecV1 = {
   version: 1,
   name: 'heart-disease',
   model: { topology: { class_name: 'Sequential', config: { layers: [] } } },
-  training,
+  training: DEFAULT_TRAINING,
   data: { features: ['age', 'sex'], scaling: { mean: [54, 0.7], std: [9, 0.5] } },
   aggregation: { strategy: 'fedavg', params: {}, updateNormBound: 1000, dp: { clipNorm: 1, noiseMultiplier: 1, delta: 1e-5 } },
 };
@@ -37,7 +26,7 @@ const v2: TrainingTaskSpec = {
   kind: 'training',
   name: 'heart-disease',
   model: v1.model,
-  training,
+  training: DEFAULT_TRAINING,
   data: { features: ['age', 'sex'], label: 'num > 0', scaling: { mean: [54, 0.7], std: [9, 0.5] } },
   aggregation: { strategy: 'fedadam', params: { eta: 0.05, beta1: 0.9 }, updateNormBound: 1000, dp: null },
 };
@@ -113,7 +102,7 @@ describe('parseTaskSpec', () => {
   it('lists every failing path, the strategy parameters by name', () => {
     const errors = errorsOf({
       ...v2,
-      training: { ...training, batchSize: 0 },
+      training: { ...DEFAULT_TRAINING, batchSize: 0 },
       aggregation: { ...v2.aggregation, params: { etaa: 0.1, beta2: 2 } },
     });
     const paths = errors.map((e) => e.path);
