@@ -32,5 +32,9 @@ export function connectJsonRpc(rpcUrl: string, options: JsonRpcProviderOptions =
     // The chain of an RPC URL does not change: detect it once (or take the given id) instead of before every call.
     staticNetwork: true,
     pollingInterval: options.pollingInterval ?? 250,
+    // ethers waits 10 ms by default to gather requests into one JSON-RPC batch: 10 ms added to every read and every
+    // step of a transaction (estimate, fees, send, receipt), about 13 ms instead of 3 ms per call against a local
+    // node. Requests made in the same turn of the event loop still go out as one batch.
+    batchStallTime: 0,
   });
 }
