@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoordinatorClient, silentLogger } from '@cloister/client';
 import {
+  connectChain,
   connectCloister,
-  connectJsonRpc,
   isSapphireChain,
   loadConnection,
   wrapForSapphire,
@@ -55,18 +55,11 @@ export type NetworkContext = {
 
 export async function openNetwork(o: GlobalOptions & { needKey?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<NetworkContext> {
   const connection = loadConnection(connectionPath(o, env));
-  const provider = connectJsonRpc(connection.rpcUrl, { pollingInterval: 200 });
-  let chainId: bigint;
-  try {
-    chainId = (await provider.getNetwork()).chainId;
-  } catch (cause) {
-    provider.destroy();
-    throw new CliNetworkUnreachableError(`the chain at ${connection.rpcUrl} does not answer — is the network running? (\`cloister network status\`)`, { cause });
-  }
-  if (chainId !== BigInt(connection.chainId)) {
-    provider.destroy();
-    throw new CliNetworkUnreachableError(`${connection.rpcUrl} is chain ${chainId}, the connection file says ${connection.chainId} — the connection file is stale: run \`cloister network up\` again or fix it`);
-  }
+  const { provider, chainId } = await connectChain(connection.rpcUrl, connection.chainId, {
+    pollingInterval: 200,
+    unreachable: (cause) => new CliNetworkUnreachableError(`the chain at ${connection.rpcUrl} does not answer — is the network running? (\`cloister network status\`)`, { cause }),
+    wrongChain: (chainId) => new CliNetworkUnreachableError(`${connection.rpcUrl} is chain ${chainId}, the connection file says ${connection.chainId} — the connection file is stale: run \`cloister network up\` again or fix it`),
+  });
   const keyPath = o.key;
   let wallet: Wallet | undefined;
   let signer: Signer | undefined;

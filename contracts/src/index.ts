@@ -7,6 +7,7 @@
 export * from './typechain-types';
 export * from './constants';
 export * from './jsonRpcProvider';
+export * from './connectChain';
 export * from './errors';
 export * from './deployment';
 export * from './connection';
@@ -16,3 +17,4 @@ export * from './sapphire';
 export * from './siweLogin';
 export * from './roflAppId';
 export * from './roundPages';
+export * from './taskParams';

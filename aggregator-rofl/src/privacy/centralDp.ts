@@ -1,16 +1,17 @@
 import { DpUnsupportedError, StrategyParamsError, StateCorruptError } from '../errors';
 import type { ModelLayout } from '../model/layout';
-import { FedAvg } from '../strategies/fedavg';
-import { clipFactor, l2Norm } from '../strategies/math';
-import type {
-  CombineResult,
-  FitAggregator,
-  FitResult,
-  RoundConfig,
-  RoundContext,
-  ServerUpdate,
-  Strategy,
-} from '../strategies/types';
+import {
+  FedAvg,
+  clipFactor,
+  l2Norm,
+  type CombineResult,
+  type FitAggregator,
+  type FitResult,
+  type RoundConfig,
+  type RoundContext,
+  type ServerUpdate,
+  type Strategy,
+} from '../strategies';
 import { addDiscreteGaussianNoise, cryptoRandomSource, type RandomSource } from '@cloister/protocol';
 import { RdpAccountant, type AccountantState } from './rdp';
 

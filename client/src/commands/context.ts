@@ -1,7 +1,6 @@
 // What every chain-facing command needs: provider, the decrypted account (Sapphire-wrapped on Sapphire chains),
 // the deployment's typed contracts and the coordinator client.
-import { connectJsonRpc } from '@cloister/contracts';
-import { connectCloister, isSapphireChain, loadDeployment, wrapForSapphire, type CloisterContracts, type Deployment } from '@cloister/contracts';
+import { connectChain, connectCloister, isSapphireChain, loadDeployment, wrapForSapphire, type CloisterContracts, type Deployment } from '@cloister/contracts';
 import { JsonRpcProvider, type Signer, type Wallet } from 'ethers';
 import { readKeystore, readPassphrase } from '../cli/keystore';
 import { loadClientConfig } from '../config';
@@ -40,20 +39,11 @@ export async function createContext(o: GlobalOptions, logger: Logger, env: NodeJ
     throw new ConfigInvalidError('No deployment file: pass --deployment <path> or set CLOISTER_DEPLOYMENT (contracts/deployments/<network>.json, or the connection file of the network).');
   }
   const deployment = loadDeployment(options.deployment);
-  const provider = connectJsonRpc(options.rpcUrl, { pollingInterval: 1000 });
-  let chainId: bigint;
-  try {
-    chainId = (await provider.getNetwork()).chainId;
-  } catch (error) {
-    provider.destroy();
-    throw new ConfigInvalidError(`Cannot reach the chain at ${options.rpcUrl}: ${(error as Error).message.split('\n')[0]}. Check --rpc-url.`, { details: {
-      rpcUrl: options.rpcUrl,
-    } });
-  }
-  if (BigInt(deployment.chainId) !== chainId) {
-    provider.destroy();
-    throw new ConfigInvalidError(`The deployment is for chain ${deployment.chainId} but ${options.rpcUrl} is chain ${chainId}.`);
-  }
+  const { provider, chainId } = await connectChain(options.rpcUrl, deployment.chainId, {
+    pollingInterval: 1000,
+    unreachable: (error) => new ConfigInvalidError(`Cannot reach the chain at ${options.rpcUrl}: ${(error as Error).message.split('\n')[0]}. Check --rpc-url.`, { details: { rpcUrl: options.rpcUrl } }),
+    wrongChain: (chainId) => new ConfigInvalidError(`The deployment is for chain ${deployment.chainId} but ${options.rpcUrl} is chain ${chainId}.`),
+  });
   const wallet = (await readKeystore(options.keystore, await readPassphrase({ env }))).connect(provider);
   const signer = isSapphireChain(chainId) ? wrapForSapphire(wallet, chainId) : wallet;
   return {

@@ -165,7 +165,7 @@ export class EthersChainClient implements ChainClient {
       dataSchemaHash: t.params.dataSchemaHash,
       minParticipants: Number(t.params.minParticipants),
       maxParticipants: Number(t.params.maxParticipants),
-      roundDuration: t.params.roundDuration,
+      roundDuration: Number(t.params.roundDuration),
       numRounds: Number(t.params.numRounds),
       rewardPerRound: t.params.rewardPerRound,
       currentRound: t.currentRound,

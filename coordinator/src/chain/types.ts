@@ -1,15 +1,8 @@
+import type { TaskParams } from '@cloister/contracts';
+
 /** What the coordinator reads from and sends to the contracts; implemented over @cloister/contracts. */
-export type ChainTask = {
+export type ChainTask = TaskParams & {
   taskId: bigint;
-  modelSpecHash: string;
-  initialModelHash: string;
-  initialModelUri: string;
-  dataSchemaHash: string;
-  minParticipants: number;
-  maxParticipants: number;
-  roundDuration: bigint;
-  numRounds: number;
-  rewardPerRound: bigint;
   currentRound: bigint;
   cancelled: boolean;
   currentModelHash: string;

@@ -1,21 +1,10 @@
 // Governance actions over CloisterGovernance: every privileged call is a proposal (target, value, calldata) that
 // members vote on and anyone executes. Shared by the demo and the `cloister-governance` CLI.
 import { Interface, getAddress, isAddress, type ContractTransactionResponse, type Signer } from 'ethers';
-import { AggregatorRegistry__factory, CloisterGovernance__factory, ParticipantRegistry__factory, TaskManager__factory, roflAppIdToBytes21, type CloisterContracts, type Deployment } from '@cloister/contracts';
+import { AggregatorRegistry__factory, CloisterGovernance__factory, ParticipantRegistry__factory, TaskManager__factory, roflAppIdToBytes21, type CloisterContracts, type Deployment, type TaskParams } from '@cloister/contracts';
 import { InfraError, GovernanceInputInvalidError, GovernanceTxFailedError } from '../errors';
 
-/** TaskManager.TaskParams, as the contract takes it. */
-export type TaskParams = {
-  modelSpecHash: string;
-  initialModelHash: string;
-  initialModelUri: string;
-  dataSchemaHash: string;
-  minParticipants: number;
-  maxParticipants: number;
-  roundDuration: number;
-  numRounds: number;
-  rewardPerRound: bigint;
-};
+export type { TaskParams };
 
 /** One proposal's call: what the members vote on. */
 export type ProposalCall = { target: string; value: bigint; data: string; description: string };

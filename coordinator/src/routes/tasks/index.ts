@@ -23,7 +23,7 @@ export function taskView(task: ChainTask): TaskView {
     dataSchemaHash: task.dataSchemaHash,
     minParticipants: task.minParticipants,
     maxParticipants: task.maxParticipants,
-    roundDuration: Number(task.roundDuration),
+    roundDuration: task.roundDuration,
     numRounds: task.numRounds,
     rewardPerRound: task.rewardPerRound.toString(),
     currentRound: Number(task.currentRound),
