@@ -3,8 +3,6 @@
 import { CloisterError, errorDefiner, errorGuard, type ErrorCodeOf, type CloisterErrorOptions } from '@cloister/protocol';
 
 export const INFRA_ERROR_CODES = {
-  redisMissing: 'CLOISTER_ERR_INFRA_REDIS_MISSING',
-  redisFailed: 'CLOISTER_ERR_INFRA_REDIS_FAILED',
   stackStartFailed: 'CLOISTER_ERR_INFRA_STACK_START_FAILED',
   datasetMissing: 'CLOISTER_ERR_INFRA_DATASET_MISSING',
   demoOptionInvalid: 'CLOISTER_ERR_INFRA_DEMO_OPTION_INVALID',
@@ -28,8 +26,6 @@ export class InfraError extends CloisterError<InfraErrorCode> {}
 const define = errorDefiner('infra', InfraError);
 const C = INFRA_ERROR_CODES;
 
-export class InfraRedisMissingError extends define('InfraRedisMissingError', { code: C.redisMissing, description: 'redis-server is not on the PATH and no Redis URL is set: apt-get install -y redis-server.' }) {}
-export class InfraRedisFailedError extends define('InfraRedisFailedError', { code: C.redisFailed, description: 'The spawned redis-server did not answer PING.' }) {}
 export class StackStartFailedError extends define('StackStartFailedError', { code: C.stackStartFailed, description: 'A part of the local stack failed to start (everything started is stopped).' }) {}
 export class DatasetMissingError extends define('DatasetMissingError', { code: C.datasetMissing, description: 'The demo data could not be loaded (set CLOISTER_DATA_DIR).' }) {}
 export class DemoOptionInvalidError extends define('DemoOptionInvalidError', { code: C.demoOptionInvalid, description: 'Inconsistent demo options.' }) {}
@@ -38,20 +34,6 @@ export class FederationTimeoutError extends define('FederationTimeoutError', { c
 export class GovernanceKeyMissingError extends define('GovernanceKeyMissingError', { code: C.governanceKeyMissing, description: 'No usable key (keystore, password or private key).' }) {}
 export class GovernanceInputInvalidError extends define('GovernanceInputInvalidError', { code: C.governanceInputInvalid, description: 'Bad CLI input (address, hash, parameter, not a member, proposal not passed).' }) {}
 export class GovernanceTxFailedError extends define('GovernanceTxFailedError', { code: C.governanceTxFailed, description: 'A transaction reverted; the message names the contract\'s custom error.' }) {}
-
-/** The infra error class of each code. */
-export const INFRA_ERRORS = {
-  redisMissing: InfraRedisMissingError,
-  redisFailed: InfraRedisFailedError,
-  stackStartFailed: StackStartFailedError,
-  datasetMissing: DatasetMissingError,
-  demoOptionInvalid: DemoOptionInvalidError,
-  federationFailed: FederationFailedError,
-  federationTimeout: FederationTimeoutError,
-  governanceKeyMissing: GovernanceKeyMissingError,
-  governanceInputInvalid: GovernanceInputInvalidError,
-  governanceTxFailed: GovernanceTxFailedError,
-} as const;
 
 export const isInfraError = errorGuard(InfraError);
 export type { CloisterErrorOptions };

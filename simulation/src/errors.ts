@@ -10,7 +10,6 @@ export class SimulationError extends CloisterError {}
 
 export const SIMULATION_ERROR_CODES = {
   optionsInvalid: 'CLOISTER_ERR_SIM_OPTIONS_INVALID',
-  redisFailed: 'CLOISTER_ERR_SIM_REDIS_FAILED',
   stackFailed: 'CLOISTER_ERR_SIM_STACK_FAILED',
   rpcFailed: 'CLOISTER_ERR_SIM_RPC_FAILED',
   commitFailed: 'CLOISTER_ERR_SIM_COMMIT_FAILED',
@@ -25,7 +24,6 @@ export type SimulationErrorCode = ErrorCodeOf<typeof SIMULATION_ERROR_CODES>;
 const define = errorDefiner('simulation', SimulationError);
 
 export class OptionsInvalidError extends define('OptionsInvalidError', { code: SIMULATION_ERROR_CODES.optionsInvalid, description: 'Options out of range (CLI flags or `runSimulation` options): the message names the option and the range.' }) {}
-export class RedisFailedError extends define('RedisFailedError', { code: SIMULATION_ERROR_CODES.redisFailed, description: 'redis-server missing or not answering.' }) {}
 export class StackFailedError extends define('StackFailedError', { code: SIMULATION_ERROR_CODES.stackFailed, description: 'A part of the local stack (chain, contracts, appd, coordinator, aggregator) failed to start.' }) {}
 export class RpcFailedError extends define('RpcFailedError', { code: SIMULATION_ERROR_CODES.rpcFailed, description: 'A JSON-RPC call to the chain failed.' }) {}
 export class CommitFailedError extends define('CommitFailedError', { code: SIMULATION_ERROR_CODES.commitFailed, description: 'A participant\'s commit transaction was refused or reverted.' }) {}
