@@ -1,6 +1,7 @@
 // One registry of the simulation's errors. Every failure has a stable code (`CLOISTER_ERR_SIM_…`) that is never
-// reused; README.md lists them all and errors.test.ts checks that the list and this registry agree. The base class is
-// protocol's CloisterError (code, message, details, cause), like every package's.
+// reused; README.md lists them all, and errors.test.ts with cli/src/docs/errorReference.test.ts checks that the list
+// and this registry agree. The base class is protocol's CloisterError (code, message, details, cause), like every
+// package's.
 import { CloisterError, errorDefiner, type ErrorCodeOf, type CloisterErrorOptions } from '@cloister/protocol';
 
 export type SimulationErrorOptions = CloisterErrorOptions;

@@ -27,21 +27,28 @@ export const ERROR_PACKAGES = [
   'cli',
 ] as const;
 
-/** Every package's registered errors (loading each package's errors module registers them). */
-export function loadErrorDefinitions(): ErrorDefinition[] {
-  /* eslint-disable @typescript-eslint/no-require-imports -- loaded for their side effect: registering errors */
-  require('@cloister/protocol');
-  require('@cloister/devstack');
-  require('@cloister/contracts');
-  require('@cloister/coordinator');
-  require('@cloister/model-runtime');
-  require('@cloister/aggregator-rofl');
-  require('@cloister/development-appd');
-  require('@cloister/client');
-  require('@cloister/simulation');
-  require('@cloister/infra');
-  require('../errors');
+/** Each package's public module (loading it registers its errors), by package name. */
+export function loadErrorModules(): Record<(typeof ERROR_PACKAGES)[number], object> {
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded for their side effect too: registering errors */
+  return {
+    protocol: require('@cloister/protocol'),
+    devstack: require('@cloister/devstack'),
+    contracts: require('@cloister/contracts'),
+    coordinator: require('@cloister/coordinator'),
+    'model-runtime': require('@cloister/model-runtime'),
+    'aggregator-rofl': require('@cloister/aggregator-rofl'),
+    'development-appd': require('@cloister/development-appd'),
+    client: require('@cloister/client'),
+    simulation: require('@cloister/simulation'),
+    infra: require('@cloister/infra'),
+    cli: require('../errors'),
+  } as Record<(typeof ERROR_PACKAGES)[number], object>;
   /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+/** Every package's registered errors. */
+export function loadErrorDefinitions(): ErrorDefinition[] {
+  loadErrorModules();
   return registeredErrors();
 }
 
