@@ -19,8 +19,10 @@ module.exports = function jestPreset(packageDir) {
     moduleNameMapper: {
       // NodeNext makes relative imports end in .js; the sources are .ts.
       '^(\\.{1,2}/.*)\\.js$': '$1',
-      // Subpath entries: the development entry of contracts (local chain, Sapphire mocks, development wallets).
+      // Subpath entries: the development entries of contracts (local chain, Sapphire mocks, development wallets) and of
+      // coordinator (its configuration on a local test deployment).
       '^@cloister/contracts/development$': path.join(__dirname, 'contracts/src/development/index.ts'),
+      '^@cloister/coordinator/development$': path.join(__dirname, 'coordinator/src/development/index.ts'),
       '^@cloister/(protocol|devstack|contracts|coordinator|aggregator-rofl|development-appd|client|infra|simulation|cli|model-runtime)$': path.join(__dirname, '$1/src/index.ts'),
     },
     testMatch: ['**/?(*.)test.ts'],

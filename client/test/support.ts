@@ -6,6 +6,7 @@ import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCoordinator, type RunningCoordinator } from '@cloister/coordinator';
+import { developmentConfig } from '@cloister/coordinator/development';
 import { createTestTask, startTestDeployment, type TestDeployment } from '@cloister/contracts/development';
 import { spawnRedis, type SpawnedRedis } from '@cloister/devstack';
 import { generateRecipientKeyPair, sha256Hex, type RecipientKeyPair } from '@cloister/protocol';
@@ -63,24 +64,13 @@ export async function startClientTestStack(name: string): Promise<ClientTestStac
     await Promise.allSettled([redis.stop(), t.stop()]);
     for (const dir of [storeDir, stateDir]) rmSync(dir, { recursive: true, force: true });
   };
-  const coordinator = await startCoordinator({
-    host: '127.0.0.1',
-    port: 0,
-    logLevel: 'warn',
-    redis: { url: redis.url },
-    chain: {
-      rpcUrl: t.chain.rpcUrl,
-      contracts: t.deployment.contracts,
-      startBlock: t.deployment.blockNumber,
-      confirmations: 0,
-      pollIntervalMs: 150,
-      operatorPrivateKey: t.operator.privateKey,
-    },
-    store: { kind: 'filesystem', directory: storeDir },
-    auth: { sessionSecret: `${name}-secret-0123456789abcdef0123456789`, operatorToken },
-    uploads: { commitmentWaitMs: 3000, commitmentPollMs: 100, graceSeconds: 0 },
-    rounds: { uploadGraceMs: 3000, closeDelayMs: 300 },
-  } as Parameters<typeof startCoordinator>[0]).catch(async (error: unknown) => {
+  const coordinator = await startCoordinator(
+    developmentConfig(t, redis.url, storeDir, {
+      auth: { sessionSecret: `${name}-secret-0123456789abcdef0123456789`, operatorToken },
+      uploads: { commitmentWaitMs: 3000, commitmentPollMs: 100, graceSeconds: 0 },
+      rounds: { uploadGraceMs: 3000, closeDelayMs: 300 },
+    }),
+  ).catch(async (error: unknown) => {
     await removeAll();
     throw error;
   });

@@ -6,6 +6,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnRedis } from '@cloister/devstack';
+import { developmentConfig } from '../src/development';
 import { startTestChain, type TestChain } from '../test/support/chain';
 import { spawnCoordinator, type ChildCoordinator } from '../test/support/process';
 import { type BareServer, spawnBare } from './benchProcesses';
@@ -35,16 +36,9 @@ export function runBench(tmpPrefix: string, maxSockets: number, bench: (stack: B
         t,
         agent,
         startCoordinator: async ({ sessionSecret, uploads }) =>
-          (started.coordinator = await spawnCoordinator({
-            host: '127.0.0.1',
-            port: 0,
-            logLevel: 'error',
-            redis: { url: redis.url },
-            chain: { rpcUrl: t.chain.rpcUrl, contracts: t.deployment.contracts, startBlock: t.deployment.blockNumber, confirmations: 0, pollIntervalMs: 500, operatorPrivateKey: t.operator.privateKey },
-            store: { kind: 'filesystem', directory: path.join(tmp, 'store') },
-            auth: { sessionSecret },
-            uploads,
-          })),
+          (started.coordinator = await spawnCoordinator(
+            developmentConfig(t, redis.url, path.join(tmp, 'store'), { logLevel: 'error', chain: { pollIntervalMs: 500 }, auth: { sessionSecret }, uploads }),
+          )),
         startBare: async () => (started.bare = await spawnBare()),
       });
     } finally {

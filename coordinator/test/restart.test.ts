@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import type { Wallet } from 'ethers';
 import { QUEUE, ROUND_STATE, type AggregationJob } from '@cloister/protocol';
 import { freePort, spawnRedis, until, type SpawnedRedis } from '@cloister/devstack';
+import { developmentConfig } from '../src/development';
 import { createTask, startTestChain, type TestChain } from './support/chain';
 import { http, sha256Hex, signBytes, signIn, upload, type UploadContext } from './support/client';
 import { spawnCoordinator, type ChildCoordinator } from './support/process';
@@ -41,17 +42,12 @@ afterAll(async () => {
 
 it('survives kill -9 mid-round: uploads kept, deadline fires once, one aggregation job', async () => {
   const port = await freePort();
-  const config = {
-    host: '127.0.0.1',
+  const config = developmentConfig(t, redis.url, storeDir, {
     port,
-    logLevel: 'warn',
-    redis: { url: redis.url },
-    chain: { rpcUrl: t.chain.rpcUrl, contracts: t.deployment.contracts, startBlock: t.deployment.blockNumber, confirmations: 0, pollIntervalMs: 150, operatorPrivateKey: t.operator.privateKey },
-    store: { kind: 'filesystem', directory: storeDir },
     auth: { sessionSecret: 'restart-test-secret-0123456789abcdefgh' },
     uploads: { commitmentWaitMs: 3000, commitmentPollMs: 100, graceSeconds: 0 },
     rounds: { uploadGraceMs: 2000, closeDelayMs: 300 },
-  };
+  });
   const [p1, p2] = t.participants as [Wallet, Wallet];
   const tm = t.contracts.taskManager;
 

@@ -13,6 +13,7 @@ export { JsonRpcBatcher, type RpcCall, type RpcOutcome } from './chain/rpc';
 export { proposeAndExecute, type ProposalCall } from './chain/governance';
 export { trainingSource, denseTopology, initialWeights } from './participants/trainingSource';
 export { partitionIid, partitionDirichlet, localDatasets, loadSites, selectExamples, classesOf, sampleGamma, seededRandom } from './data/partition';
+export { heartDiseaseConfig, HEART_FEATURES, HEART_SITES, type HeartSite } from './data/heartDisease';
 export {
   applyBehaviour,
   behaviour,

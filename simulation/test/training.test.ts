@@ -1,15 +1,12 @@
 // Real training mode end to end: the four UCI Heart Disease hospitals (one file per site, FLamby preprocessing) train
 // a logistic regression with tfjs through @cloister/client's trainRound, 2 rounds on the real stack.
-import { join, resolve } from 'node:path';
-import { applyScaling, featureStatistics, type CsvDatasetConfig } from '@cloister/client';
+import { resolve } from 'node:path';
+import { applyScaling, featureStatistics } from '@cloister/client';
 import { decodeTensors, type TrainingTaskSpec } from '@cloister/protocol';
 import pino from 'pino';
-import { denseTopology, loadSites, runSimulation, startSimulationStack, trainingSource, type SimulationResult, type SimulationStack } from '../src';
+import { denseTopology, HEART_FEATURES, HEART_SITES, heartDiseaseConfig, loadSites, runSimulation, startSimulationStack, trainingSource, type SimulationResult, type SimulationStack } from '../src';
 
 const DATA = process.env.CLOISTER_DATA_DIR ?? resolve(__dirname, '..', '..', '..', 'shared', 'data');
-const COLUMNS = ['age', 'sex', 'cp', 'trestbps', 'chol', 'fbs', 'restecg', 'thalach', 'exang', 'oldpeak', 'slope', 'ca', 'thal', 'num'];
-const FEATURES = COLUMNS.slice(0, 10);
-const FILES = ['processed.cleveland.data', 'processed.hungarian.data', 'processed.switzerland.data', 'processed.va.data'];
 
 jest.setTimeout(180_000);
 
@@ -18,18 +15,8 @@ describe('runSimulation with real training (heart disease, one file per site)', 
   let result: SimulationResult;
 
   beforeAll(async () => {
-    const configs: CsvDatasetConfig[] = FILES.map((file, k) => ({
-      format: 'csv',
-      path: join(DATA, 'heart-disease', file),
-      header: false,
-      columns: COLUMNS,
-      dropColumns: ['slope', 'ca', 'thal'],
-      missing: '?',
-      dropMissing: true,
-      label: { column: 'num', map: 'num > 0' },
-      split: { seed: k, trainFraction: 0.66 },
-    }));
-    const datasets = loadSites(configs, { features: FEATURES });
+    const configs = HEART_SITES.map((site, k) => heartDiseaseConfig(site, DATA, { seed: k, trainFraction: 0.66 }));
+    const datasets = loadSites(configs, { features: HEART_FEATURES });
     const scaling = featureStatistics(datasets.map((d) => d.train));
     for (const d of datasets) {
       applyScaling(d.train, scaling);
@@ -39,9 +26,9 @@ describe('runSimulation with real training (heart disease, one file per site)', 
       version: 2,
       kind: 'training',
       name: 'heart-disease-simulation',
-      model: { topology: denseTopology({ inputs: FEATURES.length, outputs: 1 }) },
+      model: { topology: denseTopology({ inputs: HEART_FEATURES.length, outputs: 1 }) },
       training: { optimizer: 'adam', learningRate: 0.05, loss: 'binaryCrossentropy', metrics: ['accuracy'], localEpochs: 2, batchSize: 16, fedProxMu: 0, clipNorm: null, noiseMultiplier: null },
-      data: { features: FEATURES, scaling },
+      data: { features: HEART_FEATURES, scaling },
       aggregation: { strategy: 'fedavg', params: {}, updateNormBound: 1000, dp: null },
     };
     const logger = pino({ level: 'silent' });

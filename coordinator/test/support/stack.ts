@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { spawnRedis, type SpawnedRedis } from '@cloister/devstack';
 import { startCoordinator, type RunningCoordinator } from '../../src';
 import type { ConfigInput } from '../../src/config';
+import { developmentConfig } from '../../src/development';
 import { startTestChain, type TestChain } from './chain';
 import { listen } from './socket';
 
@@ -31,23 +32,13 @@ export async function startCoordinatorStack(options: {
 }): Promise<CoordinatorStack> {
   const storeDir = mkdtempSync(path.join(os.tmpdir(), `${options.name}-`));
   const [redis, t] = await Promise.all([spawnRedis(), startTestChain(options.chain ?? { challengeWindow: 600 })]);
-  const coordinator = await startCoordinator({
-    host: '127.0.0.1',
-    port: 0,
-    logLevel: (process.env.TEST_LOG_LEVEL ?? 'warn') as 'warn',
-    redis: { url: redis.url },
-    chain: {
-      rpcUrl: t.chain.rpcUrl,
-      contracts: t.deployment.contracts,
-      startBlock: t.deployment.blockNumber,
-      confirmations: 0,
-      pollIntervalMs: 150,
-      operatorPrivateKey: t.operator.privateKey,
-    },
-    store: { kind: 'filesystem', directory: storeDir },
-    ...options.config,
-    auth: { sessionSecret: `${options.name}-session-secret-0123456789abcdef`, ...options.config.auth },
-  });
+  const coordinator = await startCoordinator(
+    developmentConfig(t, redis.url, storeDir, {
+      logLevel: (process.env.TEST_LOG_LEVEL ?? 'warn') as 'warn',
+      ...options.config,
+      auth: { sessionSecret: `${options.name}-session-secret-0123456789abcdef`, ...options.config.auth },
+    }),
+  );
   const sock = await listen(coordinator.url, 'all');
   const queueConn = new Redis(redis.url, { maxRetriesPerRequest: null });
   return {

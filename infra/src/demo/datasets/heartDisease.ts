@@ -1,20 +1,10 @@
-// Fed-Heart-Disease as in FLamby: four real hospitals of the UCI Heart Disease data, columns slope/ca/thal dropped,
-// rows with a missing value dropped, label num > 0, per-site seeded train/test splits of FLamby's sizes.
-import { join, resolve } from 'node:path';
+// Fed-Heart-Disease as in FLamby for the demo: the four hospitals and their preprocessing (simulation's
+// heartDiseaseConfig), per-site seeded train/test splits of FLamby's sizes, the fixed feature scaling, FLamby's figures.
+import { resolve } from 'node:path';
 import type { CsvDatasetConfig } from '@cloister/client';
+import { heartDiseaseConfig, type HeartSite } from '@cloister/simulation';
 
-export const HEART_COLUMNS = ['age', 'sex', 'cp', 'trestbps', 'chol', 'fbs', 'restecg', 'thalach', 'exang', 'oldpeak', 'slope', 'ca', 'thal', 'num'];
-export const HEART_FEATURES = ['age', 'sex', 'cp', 'trestbps', 'chol', 'fbs', 'restecg', 'thalach', 'exang', 'oldpeak'];
-
-export type HeartSite = { key: string; name: string; file: string; train: number; test: number };
-
-/** FLamby's centers, in its order, with its split sizes (train fraction 0.66). */
-export const HEART_SITES: HeartSite[] = [
-  { key: 'cleveland', name: 'Cleveland', file: 'processed.cleveland.data', train: 199, test: 104 },
-  { key: 'hungary', name: 'Hungary', file: 'processed.hungarian.data', train: 172, test: 89 },
-  { key: 'switzerland', name: 'Switzerland', file: 'processed.switzerland.data', train: 30, test: 16 },
-  { key: 'long-beach-va', name: 'Long Beach VA', file: 'processed.va.data', train: 85, test: 45 },
-];
+export { HEART_FEATURES, HEART_SITES, type HeartSite } from '@cloister/simulation';
 
 /** FLamby's published Fed-Heart-Disease accuracies (benchmark paper, Table/Fig. for this dataset). */
 export const FLAMBY_FIGURES = {
@@ -42,17 +32,7 @@ export function defaultDataRoot(): string {
   return process.env.CLOISTER_DATA_DIR ?? resolve(__dirname, '..', '..', '..', '..', '..', 'shared', 'data');
 }
 
-/** The client's dataset config for one site (FLamby preprocessing). */
+/** The client's dataset config for one site (FLamby preprocessing), with FLamby's split sizes. */
 export function heartSiteConfig(site: HeartSite, index: number, dataRoot = defaultDataRoot(), seed = HEART_SPLIT_SEED): CsvDatasetConfig {
-  return {
-    format: 'csv',
-    path: join(dataRoot, 'heart-disease', site.file),
-    header: false,
-    columns: HEART_COLUMNS,
-    dropColumns: ['slope', 'ca', 'thal'],
-    missing: '?',
-    dropMissing: true,
-    label: { column: 'num', map: 'num > 0' },
-    split: { seed: seed + index, trainSize: site.train, testSize: site.test },
-  };
+  return heartDiseaseConfig(site, dataRoot, { seed: seed + index, trainSize: site.train, testSize: site.test });
 }
