@@ -1,9 +1,7 @@
 // One registry of the aggregator's errors. Every failure has a stable code (`CLOISTER_ERR_…`) that is never reused;
 // README.md lists them all and cli/src/docs/errorReference.test.ts checks that the list and this registry agree. The
 // base class is protocol's CloisterError (code, message, details, cause), like every package's.
-import { CloisterError, errorDefiner, type ErrorCodeOf, type CloisterErrorOptions } from '@cloister/protocol';
-
-export type AggregatorErrorOptions = CloisterErrorOptions;
+import { CloisterError, errorDefiner } from '@cloister/protocol';
 
 /** Base class of every aggregator error: short message, stable code, optional details and cause chain. */
 export class AggregatorError extends CloisterError {}
@@ -40,8 +38,6 @@ export const AGGREGATOR_ERROR_CODES = {
   healthServer: 'CLOISTER_ERR_AGG_HEALTH_SERVER',
   notReady: 'CLOISTER_ERR_AGG_NOT_READY',
 } as const;
-
-export type AggregatorErrorCode = ErrorCodeOf<typeof AGGREGATOR_ERROR_CODES>;
 
 const define = errorDefiner('aggregator-rofl', AggregatorError);
 

@@ -1,9 +1,7 @@
 // Every error the client raises: one class per problem, each with a stable code (never reused), listed in README.md.
 // Messages say what happened and what to do next; `details` carries the machine-readable facts.
 
-import { CloisterError, errorDefiner, type ErrorCodeOf } from '@cloister/protocol';
-
-export type { ErrorDetails } from '@cloister/protocol';
+import { CloisterError, errorDefiner } from '@cloister/protocol';
 
 /** Base of the client's errors: a CloisterError (stable `code`, `details`, `cause`) from @cloister/protocol. */
 export class ClientError extends CloisterError {}
@@ -34,8 +32,6 @@ export const CLIENT_ERROR_CODES = {
   InferenceInputInvalid: 'CLOISTER_ERR_CLIENT_INFERENCE_INPUT_INVALID',
   RetryStopped: 'CLOISTER_ERR_CLIENT_RETRY_STOPPED',
 } as const;
-
-export type ClientErrorCode = ErrorCodeOf<typeof CLIENT_ERROR_CODES>;
 
 const C = CLIENT_ERROR_CODES;
 const define = errorDefiner('client', ClientError);

@@ -1,5 +1,5 @@
 // The devstack's errors: a stable code (`CLOISTER_ERR_DEVSTACK_…`), never reused; README.md and docs/errors.md list them.
-import { CloisterError, errorDefiner, errorGuard, type ErrorCodeOf, type CloisterErrorOptions } from '@cloister/protocol';
+import { CloisterError, errorDefiner, errorGuard, type ErrorCodeOf } from '@cloister/protocol';
 
 export const DEVSTACK_ERROR_CODES = {
   redisMissing: 'CLOISTER_ERR_DEVSTACK_REDIS_MISSING',
@@ -18,4 +18,3 @@ export class RedisMissingError extends define('RedisMissingError', { code: C.red
 export class RedisFailedError extends define('RedisFailedError', { code: C.redisFailed, description: 'The spawned redis-server did not answer PING.' }) {}
 
 export const isDevstackError = errorGuard(DevstackError);
-export type { CloisterErrorOptions };

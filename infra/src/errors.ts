@@ -1,6 +1,6 @@
 // One registry of the infra package's errors. Every failure has a stable code (`CLOISTER_ERR_INFRA_…`), never
 // reused; infra/README.md and docs/errors.md list them all (a test checks it).
-import { CloisterError, errorDefiner, errorGuard, type ErrorCodeOf, type CloisterErrorOptions } from '@cloister/protocol';
+import { CloisterError, errorDefiner, errorGuard, type ErrorCodeOf } from '@cloister/protocol';
 
 export const INFRA_ERROR_CODES = {
   stackStartFailed: 'CLOISTER_ERR_INFRA_STACK_START_FAILED',
@@ -36,7 +36,6 @@ export class GovernanceInputInvalidError extends define('GovernanceInputInvalidE
 export class GovernanceTxFailedError extends define('GovernanceTxFailedError', { code: C.governanceTxFailed, description: 'A transaction reverted; the message names the contract\'s custom error.' }) {}
 
 export const isInfraError = errorGuard(InfraError);
-export type { CloisterErrorOptions };
 export class NetworkRunningError extends define('NetworkRunningError', { code: C.networkRunning, description: '`cloister network up`: a network already runs in that folder (stop it with `network down`, or use another --dir).' }) {}
 export class NetworkNotRunningError extends define('NetworkNotRunningError', { code: C.networkNotRunning, description: '`network status/logs/down`: no network in that folder.' }) {}
 export class NetworkStartFailedError extends define('NetworkStartFailedError', { code: C.networkStartFailed, description: '`network up`: a service did not become ready (the message names it and its log); everything started was stopped.' }) {}

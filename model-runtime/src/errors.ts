@@ -3,8 +3,6 @@
 // the aggregator; those codes are retired, not reused.
 import { CloisterError, errorDefiner } from '@cloister/protocol';
 
-export type { ErrorDetails } from '@cloister/protocol';
-
 /** Base of the runtime's errors: a CloisterError (stable `code`, `details`, `cause`) from @cloister/protocol. */
 export class ModelRuntimeError extends CloisterError {}
 

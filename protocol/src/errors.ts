@@ -215,8 +215,6 @@ export const PROTOCOL_ERROR_CODES = {
   dpNoiseInvalid: 'CLOISTER_ERR_DP_NOISE_INVALID',
 } as const;
 
-export type ProtocolErrorCode = ErrorCodeOf<typeof PROTOCOL_ERROR_CODES>;
-
 const defineError = errorDefiner('protocol');
 
 const C = PROTOCOL_ERROR_CODES;

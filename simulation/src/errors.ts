@@ -2,9 +2,7 @@
 // reused; README.md lists them all, and errors.test.ts with cli/src/docs/errorReference.test.ts checks that the list
 // and this registry agree. The base class is protocol's CloisterError (code, message, details, cause), like every
 // package's.
-import { CloisterError, errorDefiner, type ErrorCodeOf, type CloisterErrorOptions } from '@cloister/protocol';
-
-export type SimulationErrorOptions = CloisterErrorOptions;
+import { CloisterError, errorDefiner } from '@cloister/protocol';
 
 /** Base class of every simulation error: short message (what happened, what to do), stable code, details, cause. */
 export class SimulationError extends CloisterError {}
@@ -19,8 +17,6 @@ export const SIMULATION_ERROR_CODES = {
   roundIncomplete: 'CLOISTER_ERR_SIM_ROUND_INCOMPLETE',
   datasetInvalid: 'CLOISTER_ERR_SIM_DATASET_INVALID',
 } as const;
-
-export type SimulationErrorCode = ErrorCodeOf<typeof SIMULATION_ERROR_CODES>;
 
 const define = errorDefiner('simulation', SimulationError);
 
