@@ -18,4 +18,4 @@ export { until } from './until';
 export { onShutdownSignal } from './shutdownSignal';
 export { runUntilReadyThenSignal, processAlive, type SignalledRun, type SignalOptions } from './signalTest';
 export { step } from './step';
-export { DEVELOPMENT_TSCONFIG, typescriptEnvironment, typescriptNodeArguments } from './typescriptProcess';
+export { DEVELOPMENT_TSCONFIG, typescriptEnvironment, typescriptNodeArguments, typescriptWorker } from './typescriptProcess';

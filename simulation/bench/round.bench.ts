@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     participants: o.clients,
     rounds: o.rounds,
     concurrency: o.concurrency,
+    ...(o.sealThreads === undefined ? {} : { sealThreads: o.sealThreads }),
     seed: o.seed,
     source: syntheticSource({ params: o.params, seed: o.seed }),
     logger,

@@ -15,7 +15,7 @@ export function int(name: string, min: number, max: number) {
   };
 }
 
-export type RoundBenchOptions = { clients: number; params: number; concurrency: number; seed: number; out: string; logLevel: string };
+export type RoundBenchOptions = { clients: number; params: number; concurrency: number; sealThreads?: number; seed: number; out: string; logLevel: string };
 
 /** A round bench's command line with the options every round bench takes, at this bench's defaults. */
 export function roundBenchProgram(name: string, description: string, defaults: { clients: number; params: number; concurrency: number }): Command {
@@ -25,6 +25,7 @@ export function roundBenchProgram(name: string, description: string, defaults: {
     .option('--clients <n>', 'participants', int('--clients', 1, 100_000), defaults.clients)
     .option('--params <p>', 'float32 parameters per update', int('--params', 1, 100_000_000), defaults.params)
     .option('--concurrency <c>', 'participants in flight at once', int('--concurrency', 1, 1024), defaults.concurrency)
+    .option('--seal-threads <n>', 'worker threads sealing the participants\' updates (default one per core; 0 = the main thread)', int('--seal-threads', 0, 64))
     .option('--seed <s>', 'seed of keys and updates', int('--seed', 0, 2 ** 31), 1)
     .option('--out <file>', 'benchmark file to merge entries into', join(__dirname, 'latest.json'))
     .option('--log-level <level>', 'log level of the simulation (services log at warn)', 'warn');

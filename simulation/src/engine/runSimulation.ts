@@ -4,13 +4,14 @@
 // aggregation job → the aggregator (development appd) finalizes → the coordinator accepts and opens the next round.
 // Participants work `concurrency` at a time (one batch: seal, one batched JSON-RPC request of commit transactions
 // with explicit nonces, uploads), so memory holds at most `concurrency` updates whatever N is.
-import { encodeTensors, encodeUpdate, sealUpdateToBytes, sealedSize, sha256Hex, signUpdateDigest, ROUND_STATE, type NamedTensor } from '@cloister/protocol';
+import { encodeTensors, encodeUpdate, sealedSize, sha256Hex, signUpdateDigest, ROUND_STATE, type NamedTensor } from '@cloister/protocol';
 import { CoordinatorClient, RoundEvents, fetchGlobalModel } from '@cloister/client';
 import { getBytes, ZeroHash } from 'ethers';
 import pino, { type Logger } from 'pino';
 import { proposeAndExecute } from '../chain/governance';
 import { CommitFailedError, OptionsInvalidError, RoundIncompleteError, RoundTimeoutError, StackFailedError } from '../errors';
 import { createParticipants, signInAll, type VirtualParticipant } from '../participants/participants';
+import { SealPool } from '../participants/sealPool';
 import { peakRssBytes } from '../stack/processes';
 import { startSimulationStack, type SimulationStack } from '../stack/startSimulationStack';
 import type { UpdateSource } from './updateSource';
@@ -65,6 +66,11 @@ export type SimulationOptions = {
   seed?: number;
   logger?: Logger;
   serviceLogLevel?: string;
+  /**
+   * Worker threads that seal the participants' updates (default: one per core; 0 = in this thread). Real participants
+   * seal on their own machines at the same time; here they share this process with the coordinator and aggregator.
+   */
+  sealThreads?: number;
   /** Longest a round may take, in ms (default 15 minutes). */
   roundTimeoutMs?: number;
   /** Called after each round. */
@@ -127,6 +133,9 @@ function validateOptions(o: SimulationOptions): void {
   }
   if (!Number.isInteger(o.rounds) || o.rounds < 1 || o.rounds > 10_000) {
     throw new OptionsInvalidError(`rounds must be an integer in 1..10000 (got ${o.rounds})`);
+  }
+  if (o.sealThreads !== undefined && (!Number.isInteger(o.sealThreads) || o.sealThreads < 0 || o.sealThreads > 64)) {
+    throw new OptionsInvalidError(`sealThreads must be an integer in 0..64 (got ${o.sealThreads})`);
   }
   if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 1024)) {
     throw new OptionsInvalidError(`concurrency must be an integer in 1..1024 (got ${o.concurrency})`);
@@ -218,11 +227,12 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 
     const stats: RoundStats[] = [];
     const signals = new RoundSignals(stack.coordinatorUrl, taskId);
+    const sealer = new SealPool(options.sealThreads);
     try {
       let roundStart = Date.now();
       let cpuStart = process.cpuUsage();
       for (let r = 1; r <= options.rounds; r += 1) {
-        const s = await runRound({ stack, taskId, round: r, participants, source, concurrency, recipientPublicKey, taskManager, roundStart, log, signals, timeoutMs: options.roundTimeoutMs ?? 15 * 60_000, onProgress: options.onProgress });
+        const s = await runRound({ stack, taskId, round: r, participants, source, concurrency, sealer, recipientPublicKey, taskManager, roundStart, log, signals, timeoutMs: options.roundTimeoutMs ?? 15 * 60_000, onProgress: options.onProgress });
         roundStart = s.acceptedAt;
         const cpu = process.cpuUsage(cpuStart);
         cpuStart = process.cpuUsage();
@@ -232,6 +242,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       }
     } finally {
       signals.stop();
+      await sealer.close();
     }
     const peakRss = {
       simulation: peakRssBytes('self'),
@@ -252,6 +263,7 @@ type RoundContext = {
   participants: VirtualParticipant[];
   source: UpdateSource;
   concurrency: number;
+  sealer: SealPool;
   recipientPublicKey: Uint8Array;
   taskManager: string;
   roundStart: number;
@@ -302,8 +314,7 @@ async function runRound(ctx: RoundContext): Promise<{ stats: RoundStats; accepte
       batch.map(async (p) => {
         const update = await source.update(p.index, round, globalModel);
         const context = { chainId: stack.chainId, contractAddress: ctx.taskManager, taskId, round: r, participant: p.address };
-        const ciphertext = await sealUpdateToBytes({ recipientPublicKey: ctx.recipientPublicKey, context, plaintext: encodeUpdate(update) });
-        const ciphertextHash = sha256Hex(ciphertext);
+        const { ciphertext, ciphertextHash } = await ctx.sealer.seal(encodeUpdate(update), ctx.recipientPublicKey, context);
         const signature = await signUpdateDigest(p.wallet, { chainId: stack.chainId, contractAddress: ctx.taskManager, taskId, round: r, ciphertextHash });
         return { p, ciphertext, ciphertextHash, signature };
       }),

@@ -1,0 +1,91 @@
+// Where the simulated participants seal their updates. Real participants are separate machines that seal at the same
+// time; the simulation runs them all in one process, so sealing (HPKE + sha256 of each ciphertext, ≈ 5 ms per 4 MB
+// update) is spread over worker threads, one per core, instead of queueing on the thread that also runs the
+// coordinator and the aggregator. `threads: 0` seals in this thread. The signature stays with the participant's
+// wallet, in this thread.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { typescriptWorker } from '@cloister/devstack';
+import { sealUpdateToBytes, sha256Hex, type EnvelopeContext } from '@cloister/protocol';
+import { StackFailedError } from '../errors';
+
+/** @internal What a seal worker receives. */
+export type SealRequest = { id: number; plaintext: ArrayBuffer; recipientPublicKey: Uint8Array; context: EnvelopeContext };
+/** @internal What it answers. */
+export type SealReply = { id: number; ciphertext?: Uint8Array; ciphertextHash?: string; error?: string };
+
+export type SealedUpdate = { ciphertext: Uint8Array; ciphertextHash: string };
+
+/** The compiled worker next to this file (dist/), else the TypeScript entry through tsx (tests, benches). */
+function spawnSealWorker(): Worker {
+  const compiled = join(__dirname, 'sealWorker.js');
+  if (__filename.endsWith('.js') && existsSync(compiled)) return new Worker(compiled);
+  return typescriptWorker(join(__dirname, 'sealWorker.ts'));
+}
+
+export class SealPool {
+  readonly threads: number;
+  private readonly workers: { worker: Worker; pending: Map<number, (reply: SealReply) => void> }[] = [];
+  private nextId = 1;
+
+  constructor(threads = availableParallelism()) {
+    this.threads = Math.max(0, Math.floor(threads));
+  }
+
+  /** Seals `plaintext` (taken over: its buffer is transferred when it owns it) for `context`; returns the ciphertext and its sha256. */
+  async seal(plaintext: Uint8Array, recipientPublicKey: Uint8Array, context: EnvelopeContext): Promise<SealedUpdate> {
+    if (this.threads === 0) {
+      const ciphertext = await sealUpdateToBytes({ recipientPublicKey, context, plaintext });
+      return { ciphertext, ciphertextHash: sha256Hex(ciphertext) };
+    }
+    const slot = this.leastBusy();
+    // Transferable only when the view is its whole buffer; otherwise one copy.
+    const own = plaintext.byteOffset === 0 && plaintext.byteLength === plaintext.buffer.byteLength ? plaintext : plaintext.slice();
+    const id = this.nextId;
+    this.nextId += 1;
+    const reply = await new Promise<SealReply>((resolve) => {
+      slot.pending.set(id, resolve);
+      slot.worker.ref();
+      const request: SealRequest = { id, plaintext: own.buffer as ArrayBuffer, recipientPublicKey, context };
+      slot.worker.postMessage(request, [request.plaintext]);
+    });
+    if (reply.error !== undefined || reply.ciphertext === undefined || reply.ciphertextHash === undefined) {
+      throw new StackFailedError(`a seal worker failed: ${reply.error ?? 'empty reply'}`);
+    }
+    return { ciphertext: reply.ciphertext, ciphertextHash: reply.ciphertextHash };
+  }
+
+  private leastBusy(): { worker: Worker; pending: Map<number, (reply: SealReply) => void> } {
+    if (this.workers.length < this.threads) {
+      const worker = spawnSealWorker();
+      const slot = { worker, pending: new Map<number, (reply: SealReply) => void>() };
+      worker.on('message', (reply: SealReply) => {
+        const resolve = slot.pending.get(reply.id);
+        slot.pending.delete(reply.id);
+        if (slot.pending.size === 0) worker.unref();
+        resolve?.(reply);
+      });
+      const failAll = (error: string) => {
+        for (const [id, resolve] of slot.pending) resolve({ id, error });
+        slot.pending.clear();
+      };
+      worker.on('error', (err) => failAll(err.message));
+      worker.on('exit', (code) => {
+        // A dead thread takes no more work: the next request starts a new one.
+        const at = this.workers.indexOf(slot);
+        if (at >= 0) this.workers.splice(at, 1);
+        failAll(`seal worker exited (code ${code})`);
+      });
+      this.workers.push(slot);
+      return slot;
+    }
+    return this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+  }
+
+  async close(): Promise<void> {
+    const workers = this.workers.splice(0);
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+}
