@@ -21,7 +21,7 @@ export function typescriptEnvironment(env: NodeJS.ProcessEnv = process.env): Nod
  * A worker thread running a `.ts` entry from the sources: the main thread's require hooks (jest's, tsx's) do not reach a
  * worker, so its first lines register tsx with the development paths, then load `entry`.
  */
-export function typescriptWorker(entry: string, options: Omit<WorkerOptions, 'eval'> = {}): Worker {
-  const bootstrap = `process.env.TSX_TSCONFIG_PATH ??= ${JSON.stringify(DEVELOPMENT_TSCONFIG)}; require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(entry)});`;
-  return new Worker(bootstrap, { ...options, eval: true, execArgv: [] });
+export function typescriptWorker(entry: string, options: Omit<WorkerOptions, 'eval' | 'env'> = {}): Worker {
+  const bootstrap = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(entry)});`;
+  return new Worker(bootstrap, { ...options, eval: true, execArgv: [], env: typescriptEnvironment() });
 }
