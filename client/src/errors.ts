@@ -6,7 +6,10 @@ import { CloisterError, errorDefiner } from '@cloister/protocol';
 /** Base of the client's errors: a CloisterError (stable `code`, `details`, `cause`) from @cloister/protocol. */
 export class ClientError extends CloisterError {}
 
-/** Stable codes of the client package. The README lists them; cli/src/docs/errorReference.test.ts checks they are unique and listed. */
+/**
+ * Stable codes of the client package. The README lists them; cli/src/docs/errorReference.test.ts checks they are
+ * unique and listed.
+ */
 export const CLIENT_ERROR_CODES = {
   ModelSpecInvalid: 'CLOISTER_ERR_CLIENT_MODEL_SPEC_INVALID',
   DatasetConfigInvalid: 'CLOISTER_ERR_CLIENT_DATASET_CONFIG_INVALID',

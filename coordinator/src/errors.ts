@@ -1,7 +1,9 @@
 import { CloisterError, errorDefiner, errorGuard, type CloisterErrorClass } from '@cloister/protocol';
 
 // Every error the coordinator reports, each with a stable code (never reused) and the HTTP status it answers with.
-// Listed in coordinator/README.md and docs/errors.md; cli/src/docs/errorReference.test.ts checks the codes are unique and documented.
+// Listed in coordinator/README.md and docs/errors.md; cli/src/docs/errorReference.test.ts checks the codes are unique
+// and documented.
+
 /** Base of the coordinator's errors: every one carries the HTTP status the API answers with. */
 export class CoordinatorError extends CloisterError {
   declare readonly statusCode: number;

@@ -6,7 +6,10 @@ import { CloisterError, errorDefiner } from '@cloister/protocol';
 /** Base of the runtime's errors: a CloisterError (stable `code`, `details`, `cause`) from @cloister/protocol. */
 export class ModelRuntimeError extends CloisterError {}
 
-/** Stable codes of the model runtime. The README lists them; cli/src/docs/errorReference.test.ts checks they are unique and listed. */
+/**
+ * Stable codes of the model runtime. The README lists them; cli/src/docs/errorReference.test.ts checks they are
+ * unique and listed.
+ */
 export const MODEL_RUNTIME_ERROR_CODES = {
   BackendUnavailable: 'CLOISTER_ERR_RUNTIME_BACKEND_UNAVAILABLE',
   UnsupportedKernelInput: 'CLOISTER_ERR_RUNTIME_UNSUPPORTED_KERNEL_INPUT',

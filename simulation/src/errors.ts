@@ -16,6 +16,7 @@ export const SIMULATION_ERROR_CODES = {
   roundTimeout: 'CLOISTER_ERR_SIM_ROUND_TIMEOUT',
   roundIncomplete: 'CLOISTER_ERR_SIM_ROUND_INCOMPLETE',
   datasetInvalid: 'CLOISTER_ERR_SIM_DATASET_INVALID',
+  sealFailed: 'CLOISTER_ERR_SIM_SEAL_FAILED',
 } as const;
 
 const define = errorDefiner('simulation', SimulationError);
@@ -28,3 +29,4 @@ export class GovernanceFailedError extends define('GovernanceFailedError', { cod
 export class RoundTimeoutError extends define('RoundTimeoutError', { code: SIMULATION_ERROR_CODES.roundTimeout, description: 'A round did not reach the awaited state in time.' }) {}
 export class RoundIncompleteError extends define('RoundIncompleteError', { code: SIMULATION_ERROR_CODES.roundIncomplete, description: 'A round finalized without every participant included.' }) {}
 export class DatasetInvalidError extends define('DatasetInvalidError', { code: SIMULATION_ERROR_CODES.datasetInvalid, description: 'The data set for real training is missing, unreadable or cannot be split as asked.' }) {}
+export class SealFailedError extends define('SealFailedError', { code: SIMULATION_ERROR_CODES.sealFailed, description: 'A seal worker could not seal a participant\'s update (the message carries the worker\'s error).' }) {}

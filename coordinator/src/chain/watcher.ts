@@ -126,8 +126,10 @@ export class ChainWatcher {
       const to = Math.min(head, from + this.o.maxBlockRange - 1);
       const events = await this.o.chain.events(from, to);
       if (this.stopped) return; // leave the cursor: the range is redone next time
-      if (events.length > 0) await this.o.onEvents(events);
-      if (events.length > 0) await this.o.documents?.write(WATCHER_CURSORS, this.cursorKey, { block: to });
+      if (events.length > 0) {
+        await this.o.onEvents(events);
+        await this.o.documents?.write(WATCHER_CURSORS, this.cursorKey, { block: to });
+      }
       await this.o.redis.set(this.cursorKey, String(to));
       this.o.onBlock?.(to);
       if (events.length > 0) this.o.log.debug({ from, to, events: events.length }, 'chain: processed');

@@ -24,8 +24,8 @@ export type RoundStateMachineDeps = {
 };
 
 /**
- * The round state machine. Chain events (once per task per watcher range) and a periodic sweep call `reconcile(taskId)`, which reads the task's
- * state from the chain and takes the one step that state calls for. Every step is idempotent: transactions are
+ * The round state machine. Chain events (once per task per watcher range) and a periodic sweep call
+ * `reconcile(taskId)`, which reads the task's state from the chain and takes the one step that state calls for. Every step is idempotent: transactions are
  * guarded by Redis locks and the contract's own checks, jobs by jobIds, the aggregation enqueue by its jobId and a
  * marker set after the add. What must outlive Redis (upload records, the reopen ledger) is in the artifact store.
  */

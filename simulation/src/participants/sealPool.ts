@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { typescriptWorker } from '@cloister/devstack';
 import { sealUpdateToBytes, sha256Hex, type EnvelopeContext } from '@cloister/protocol';
-import { StackFailedError } from '../errors';
+import { SealFailedError } from '../errors';
 
 /** @internal What a seal worker receives. */
 export type SealRequest = { id: number; plaintext: ArrayBuffer; recipientPublicKey: Uint8Array; context: EnvelopeContext };
@@ -52,7 +52,7 @@ export class SealPool {
       slot.worker.postMessage(request, [request.plaintext]);
     });
     if (reply.error !== undefined || reply.ciphertext === undefined || reply.ciphertextHash === undefined) {
-      throw new StackFailedError(`a seal worker failed: ${reply.error ?? 'empty reply'}`);
+      throw new SealFailedError(`a seal worker failed: ${reply.error ?? 'empty reply'}`);
     }
     return { ciphertext: reply.ciphertext, ciphertextHash: reply.ciphertextHash };
   }
