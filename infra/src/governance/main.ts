@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // `cloister-governance`: list, propose, vote, execute and read results on a Cloister deployment.
-import { connectJsonRpc } from '@cloister/contracts';
 import { readFileSync } from 'node:fs';
-import { Argument, Command, InvalidArgumentError } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { formatEther, parseEther, type Signer } from 'ethers';
-import { connectCloister, loadDeployment, wrapForSapphire, type CloisterContracts, type Deployment } from '@cloister/contracts';
+import { connectChain, connectCloister, loadDeployment, wrapForSapphire, type CloisterContracts, type Deployment } from '@cloister/contracts';
 import { GovernanceInputInvalidError, GovernanceTxFailedError } from '../errors';
 import { PARAMETERS, admitCall, createTaskCall, escrowOf, execute, listProposals, parameterCall, propose, rejectRoundCall, removeParticipantCall, vote, type Admission, type ParameterName, type ProposalCall, type TaskParams } from './actions';
 import { loadGovernanceConfig, type GovernanceConfig } from './config';
@@ -54,15 +53,12 @@ export function parseTaskFile(value: unknown): TaskParams {
 
 async function context(global: Global, needSigner: boolean) {
   const deployment = loadDeployment(global.deployment);
-  const provider = connectJsonRpc(global.rpc);
-  const network = await provider.getNetwork().catch((cause: unknown) => {
-    throw new GovernanceTxFailedError(`cannot reach the chain at ${global.rpc}: ${(cause as Error).message}`, { cause });
+  const { provider, chainId } = await connectChain(global.rpc, deployment.chainId, {
+    unreachable: (cause) => new GovernanceTxFailedError(`cannot reach the chain at ${global.rpc}: ${(cause as Error).message}`, { cause }),
+    wrongChain: (chainId) => new GovernanceInputInvalidError(`${global.rpc} is chain ${chainId} but ${global.deployment} is for chain ${deployment.chainId}`),
   });
-  if (Number(network.chainId) !== deployment.chainId) {
-    throw new GovernanceInputInvalidError(`${global.rpc} is chain ${network.chainId} but ${global.deployment} is for chain ${deployment.chainId}`);
-  }
   let signer: Signer | undefined;
-  if (needSigner) signer = wrapForSapphire(await loadSigner(global, provider), network.chainId);
+  if (needSigner) signer = wrapForSapphire(await loadSigner(global, provider), chainId);
   const contracts = connectCloister(deployment, signer ?? provider);
   return { deployment, provider, signer, contracts };
 }
@@ -104,7 +100,8 @@ export function governanceCommand(out: Out = process.stdout): Command {
   program
     .command('list')
     .description('list proposals')
-    .option('--from <id>', 'first proposal id', uint, 1n)
+    // A bigint default needs its help text spelled out: commander's help JSON-encodes defaults, which a bigint breaks.
+    .addOption(new Option('--from <id>', 'first proposal id').argParser(uint).default(1n, '1'))
     .action(async (o: { from: bigint }) => {
       const { deployment, contracts } = await context(g(), false);
       const [proposals, quorum, members] = await Promise.all([listProposals(contracts, deployment, o.from), contracts.governance.quorum(), contracts.governance.members()]);
@@ -192,8 +189,13 @@ export function governanceCommand(out: Out = process.stdout): Command {
 
 export async function runGovernanceCli(argv: string[], out: Out = process.stdout, err: Out = process.stderr): Promise<number> {
   const program = governanceCommand(out);
-  program.exitOverride();
-  program.configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) });
+  // On every command, not only the program: the subcommands exist already and do not inherit these settings, so
+  // `list --help` called process.exit and wrote to the process's stdout instead of returning through here.
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap((sub) => all(sub as Command))];
+  for (const command of all(program)) {
+    command.exitOverride();
+    command.configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) });
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
