@@ -3,8 +3,8 @@ pragma solidity 0.8.24;
 
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
-import {Subcall} from "@oasisprotocol/sapphire-contracts/contracts/Subcall.sol";
 import {SiweAuth} from "@oasisprotocol/sapphire-contracts/contracts/auth/SiweAuth.sol";
+import {AggregatorOrigin} from "./AggregatorOrigin.sol";
 import {IAggregatorRegistry} from "./interfaces/ICloister.sol";
 import {TaskManager} from "./TaskManager.sol";
 
@@ -26,7 +26,6 @@ import {TaskManager} from "./TaskManager.sol";
 contract InferenceCredit is SiweAuth, ReentrancyGuard {
     error InferenceCreditNotGovernance(address caller);
     error InferenceCreditZeroAddress();
-    error InferenceCreditAppIdNotSet();
     error InferenceCreditZeroDeposit();
     error InferenceCreditLengthMismatch(uint256 requestIds, uint256 queriers, uint256 rows);
     error InferenceCreditNothingToClaim(address account, uint256 taskId);
@@ -136,7 +135,7 @@ contract InferenceCredit is SiweAuth, ReentrancyGuard {
     function settle(uint256 taskId, bytes32[] calldata requestIds, address[] calldata queriers, uint32[] calldata rows)
         external
     {
-        _ensureAuthorizedAggregator();
+        AggregatorOrigin.ensureAuthorized(aggregatorRegistry);
         if (requestIds.length != queriers.length || requestIds.length != rows.length) {
             revert InferenceCreditLengthMismatch(requestIds.length, queriers.length, rows.length);
         }
@@ -179,7 +178,7 @@ contract InferenceCredit is SiweAuth, ReentrancyGuard {
         address[] calldata accounts,
         uint32[] calldata scores
     ) external {
-        _ensureAuthorizedAggregator();
+        AggregatorOrigin.ensureAuthorized(aggregatorRegistry);
         if (accounts.length != scores.length || accounts.length == 0 || _activated[taskId][round]) {
             revert InferenceCreditScoresInvalid(taskId, round);
         }
@@ -261,12 +260,6 @@ contract InferenceCredit is SiweAuth, ReentrancyGuard {
     }
 
     // -------------------------------------------------------------------------------------------- internal
-
-    function _ensureAuthorizedAggregator() private view {
-        bytes21 app = aggregatorRegistry.appId();
-        if (app == bytes21(0)) revert InferenceCreditAppIdNotSet();
-        Subcall.roflEnsureAuthorizedOrigin(app);
-    }
 
     function _distribute(uint256 taskId, uint256 amount) private {
         uint256 total = _totalWeight[taskId];

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.24;
 
-import {Subcall} from "@oasisprotocol/sapphire-contracts/contracts/Subcall.sol";
 import {SiweAuth} from "@oasisprotocol/sapphire-contracts/contracts/auth/SiweAuth.sol";
+import {AggregatorOrigin} from "./AggregatorOrigin.sol";
 import {IAggregatorRegistry, ICloisterGovernance, IParticipantRegistry} from "./interfaces/ICloister.sol";
 
 /// @title ModelKeyRegistry
@@ -17,7 +17,6 @@ import {IAggregatorRegistry, ICloisterGovernance, IParticipantRegistry} from "./
 /// view are real. Events never carry a key.
 contract ModelKeyRegistry is SiweAuth {
     error ModelKeyRegistryZeroAddress();
-    error ModelKeyRegistryAppIdNotSet();
     error ModelKeyRegistryZeroKey();
     error ModelKeyRegistryZeroHash();
     error ModelKeyRegistryEpochOutOfOrder(uint256 taskId, uint32 currentEpoch, uint32 epoch);
@@ -77,7 +76,7 @@ contract ModelKeyRegistry is SiweAuth {
     /// @param admittedSetHash keccak256 of the sorted admitted accounts when the epoch starts: the TEE compares it with
     /// the admitted set at each round and starts a new epoch when the set changed (a removal above all).
     function setModelKey(uint256 taskId, uint32 epoch, bytes32 key, bytes32 admittedSetHash) external {
-        _ensureAuthorizedAggregator();
+        AggregatorOrigin.ensureAuthorized(aggregatorRegistry);
         if (key == bytes32(0)) revert ModelKeyRegistryZeroKey();
         uint32 current = _currentEpoch[taskId];
         if (epoch == current && current != 0) {
@@ -107,7 +106,7 @@ contract ModelKeyRegistry is SiweAuth {
         bytes32 plaintextHash,
         bytes32 ciphertextHash
     ) external {
-        _ensureAuthorizedAggregator();
+        AggregatorOrigin.ensureAuthorized(aggregatorRegistry);
         if (epoch == 0 || epoch > _currentEpoch[taskId]) revert ModelKeyRegistryUnknownEpoch(taskId, epoch);
         if (plaintextHash == bytes32(0) || ciphertextHash == bytes32(0)) revert ModelKeyRegistryZeroHash();
         _models[taskId][round] = SealedModel(epoch, plaintextHash, ciphertextHash);
@@ -147,11 +146,5 @@ contract ModelKeyRegistry is SiweAuth {
     function sealedModel(uint256 taskId, uint64 round) external view returns (SealedModel memory model) {
         model = _models[taskId][round];
         if (model.epoch == 0) revert ModelKeyRegistryUnknownModel(taskId, round);
-    }
-
-    function _ensureAuthorizedAggregator() private view {
-        bytes21 app = aggregatorRegistry.appId();
-        if (app == bytes21(0)) revert ModelKeyRegistryAppIdNotSet();
-        Subcall.roflEnsureAuthorizedOrigin(app);
     }
 }

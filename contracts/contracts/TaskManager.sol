@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.24;
 
-import {Subcall} from "@oasisprotocol/sapphire-contracts/contracts/Subcall.sol";
+import {AggregatorOrigin} from "./AggregatorOrigin.sol";
 import {
     IAggregatorRegistry,
     IParticipantRegistry,
@@ -113,7 +113,6 @@ contract TaskManager is ITaskManagerOutcomes {
     error TaskManagerZeroHash();
     error TaskManagerAlreadyCommitted(uint256 taskId, uint64 round, address participant);
     error TaskManagerRoundFull(uint256 taskId, uint64 round, uint32 maxParticipants);
-    error TaskManagerAppIdNotSet();
     error TaskManagerLengthMismatch(uint256 accounts, uint256 values);
     error TaskManagerSetMismatch(uint256 committed, uint256 reported);
     error TaskManagerNotCommitted(address participant);
@@ -360,7 +359,7 @@ contract TaskManager is ITaskManagerOutcomes {
     /// @param round The round (must be closed).
     /// @param reason A ROUND_FAILURE_REASON code from BELOW_PRIVACY_FLOOR (2) to MAX_FAILURE_REASON (5).
     function failRound(uint256 taskId, uint64 round, uint8 reason) external {
-        _ensureAuthorizedAggregator();
+        AggregatorOrigin.ensureAuthorized(aggregatorRegistry);
         Round storage rd = _roundIn(taskId, round, RoundState.Closed);
         if (reason < BELOW_PRIVACY_FLOOR || reason > MAX_FAILURE_REASON) revert TaskManagerInvalidFailureReason(reason);
         _fail(taskId, round, rd, reason);
@@ -383,7 +382,7 @@ contract TaskManager is ITaskManagerOutcomes {
         address[] calldata excluded,
         uint8[] calldata reasons
     ) external {
-        _ensureAuthorizedAggregator();
+        AggregatorOrigin.ensureAuthorized(aggregatorRegistry);
         Round storage rd = _roundIn(taskId, round, RoundState.Closed);
         if (included.length != scores.length) revert TaskManagerLengthMismatch(included.length, scores.length);
         if (excluded.length != reasons.length) revert TaskManagerLengthMismatch(excluded.length, reasons.length);
@@ -429,7 +428,7 @@ contract TaskManager is ITaskManagerOutcomes {
         string calldata modelUri,
         bytes32 metricsHash
     ) external {
-        _ensureAuthorizedAggregator();
+        AggregatorOrigin.ensureAuthorized(aggregatorRegistry);
         Round storage rd = _roundIn(taskId, round, RoundState.Closed);
         if (modelHash == bytes32(0)) revert TaskManagerZeroHash();
         if (rd.reportedCount != rd.committedCount) revert TaskManagerSetMismatch(rd.committedCount, rd.reportedCount);
@@ -579,11 +578,6 @@ contract TaskManager is ITaskManagerOutcomes {
         return keccak256(abi.encode(taskId, round, attempt));
     }
 
-    function _ensureAuthorizedAggregator() private view {
-        bytes21 appId = aggregatorRegistry.appId();
-        if (appId == bytes21(0)) revert TaskManagerAppIdNotSet();
-        Subcall.roflEnsureAuthorizedOrigin(appId);
-    }
 
     /// @dev Moves the round's credit cursor to `to` and returns the included accounts among the committed ones
     /// passed over, their shares `reward * score / 1e6`, and the page's rounding remainder for governance. Cumulative

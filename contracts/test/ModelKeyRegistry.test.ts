@@ -87,11 +87,11 @@ describe('ModelKeyRegistry', () => {
       );
       await expect(f.modelKeys.connect(f.aggregator).setModelKey(taskId, 2, KEY_2, SET_2)).to.be.revertedWithCustomError(
         f.modelKeys,
-        'ModelKeyRegistryAppIdNotSet',
+        'AggregatorOriginAppIdNotSet',
       );
       await expect(
         f.inferenceCredit.connect(f.aggregator).settle(taskId, [], [], []),
-      ).to.be.revertedWithCustomError(f.inferenceCredit, 'InferenceCreditAppIdNotSet');
+      ).to.be.revertedWithCustomError(f.inferenceCredit, 'AggregatorOriginAppIdNotSet');
       await expect(
         new InferenceCredit__factory(f.deployer).deploy(ethers.ZeroAddress, gov, gov, 'd'),
       ).to.be.revertedWithCustomError(f.inferenceCredit, 'InferenceCreditZeroAddress');

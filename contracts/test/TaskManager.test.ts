@@ -346,10 +346,10 @@ describe('TaskManager', () => {
       const gov = await governanceSigner(f);
       await f.aggregatorRegistry.connect(gov).setAppId('0x' + '00'.repeat(21));
       await expect(reportOutcomes(f, taskId, round, committers.map((p) => p.address), splitScores(3)))
-        .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerAppIdNotSet');
-      await expect(publish(f, taskId, round)).to.be.revertedWithCustomError(f.taskManager, 'TaskManagerAppIdNotSet');
+        .to.be.revertedWithCustomError(f.taskManager, 'AggregatorOriginAppIdNotSet');
+      await expect(publish(f, taskId, round)).to.be.revertedWithCustomError(f.taskManager, 'AggregatorOriginAppIdNotSet');
       await expect(f.taskManager.connect(f.aggregator).failRound(taskId, round, ROUND_FAILURE_REASON.SpecRefused))
-        .to.be.revertedWithCustomError(f.taskManager, 'TaskManagerAppIdNotSet');
+        .to.be.revertedWithCustomError(f.taskManager, 'AggregatorOriginAppIdNotSet');
     });
 
     it('only a closed round takes outcomes; finalizing twice reverts', async () => {

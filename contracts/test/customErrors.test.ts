@@ -11,7 +11,7 @@ const CONTRACTS = Object.fromEntries(
 );
 
 /** Library errors our contracts rely on and must be shown to raise. */
-const REQUIRED_LIBRARY_ERRORS = ['RoflOriginNotAuthorizedForApp', 'SiweAuth_DomainMismatch', 'SiweAuth_Expired'];
+const REQUIRED_LIBRARY_ERRORS = ['AggregatorOriginAppIdNotSet', 'RoflOriginNotAuthorizedForApp', 'SiweAuth_DomainMismatch', 'SiweAuth_Expired'];
 
 describe('custom errors', () => {
   const testSources = readdirSync(__dirname)
