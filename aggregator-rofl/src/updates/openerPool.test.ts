@@ -7,7 +7,7 @@ import {
   type EnvelopeContext,
   type RecipientKeyPair,
 } from '@cloister/protocol';
-import { Wallet } from 'ethers';
+import { developmentWallet } from '@cloister/contracts/development';
 import { layoutOf } from '../model/layout';
 import { REASON } from '../strategies/types';
 import type { CheckParams, UpdateToCheck } from './checks';
@@ -17,8 +17,8 @@ import { runUpdatePipeline } from './pipeline';
 // Worker threads start from the TypeScript sources (swc in each thread): slow on a loaded machine, so a generous bound.
 jest.setTimeout(120_000);
 
-const participant = new Wallet('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
-const other = new Wallet('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a');
+const participant = developmentWallet(1);
+const other = developmentWallet(2);
 const context: EnvelopeContext = {
   chainId: 31337n,
   contractAddress: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
