@@ -9,7 +9,7 @@ export { startSimulationAggregator, type AggregationMarks, type SimulationAggreg
 export { peakRssBytes, rssBytes, pidListeningOn } from './stack/processes';
 export { startRedis, type SimulationRedis } from './stack/redis';
 export { startSimulationChain, CHAIN_CONFIG, type SimulationChain } from './stack/chain';
-export { JsonRpcBatcher, type RpcCall, type RpcOutcome } from './chain/rpc';
+export { CoalescingRpc, JsonRpcBatcher, type RpcCall, type RpcOutcome } from './chain/rpc';
 export { proposeAndExecute, type ProposalCall } from './chain/governance';
 export { trainingSource, denseTopology, initialWeights } from './participants/trainingSource';
 export { partitionIid, partitionDirichlet, localDatasets, loadSites, selectExamples, classesOf, sampleGamma, seededRandom } from './data/partition';

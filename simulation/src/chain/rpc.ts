@@ -48,6 +48,46 @@ export class JsonRpcBatcher {
   }
 }
 
+/**
+ * Calls made one at a time by many independent senders (participants committing as each finishes sealing), sent in as
+ * few batches as their timing allows: calls made while a batch is on its way go out together in the next one. One
+ * sender alone costs one round trip per call, a thousand at once cost a few.
+ */
+export class CoalescingRpc {
+  private waiting: { call: RpcCall; resolve: (outcome: RpcOutcome) => void; reject: (error: unknown) => void }[] = [];
+  private sending = false;
+
+  constructor(private readonly rpc: JsonRpcBatcher) {}
+
+  /** The call's outcome (an error answer is an outcome, not a throw); rejects when the batch carrying it failed. */
+  call(call: RpcCall): Promise<RpcOutcome> {
+    return new Promise<RpcOutcome>((resolve, reject) => {
+      this.waiting.push({ call, resolve, reject });
+      if (!this.sending) void this.sendWaiting();
+    });
+  }
+
+  private async sendWaiting(): Promise<void> {
+    this.sending = true;
+    try {
+      while (this.waiting.length > 0) {
+        // Calls made in this same turn of the event loop join the batch.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const batch = this.waiting;
+        this.waiting = [];
+        try {
+          const outcomes = await this.rpc.batch(batch.map((w) => w.call));
+          batch.forEach((w, k) => w.resolve(outcomes[k]!));
+        } catch (error) {
+          for (const w of batch) w.reject(error);
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+}
+
 /** fetch's error for a connection the server had closed (undici: `UND_ERR_SOCKET`, "other side closed"). */
 function closedBeforeAnswer(error: unknown): boolean {
   const cause = (error as { cause?: { code?: string } } | null)?.cause;

@@ -2,13 +2,15 @@
 // round after round: seal (HPKE to the aggregator's on-chain key) → commit the ciphertext hash on chain → upload to
 // the coordinator (per-participant EIP-4361 session) → the coordinator closes the round (all committed) → the
 // aggregation job → the aggregator (development appd) finalizes → the coordinator accepts and opens the next round.
-// Participants work `concurrency` at a time (one batch: seal, one batched JSON-RPC request of commit transactions
-// with explicit nonces, uploads), so memory holds at most `concurrency` updates whatever N is.
+// Each participant runs its round on its own, as a real client does (seal, commit with an explicit nonce, upload),
+// `concurrency` at a time, so memory holds at most `concurrency` updates whatever N is; commits sent while an earlier
+// batch is on its way share one batched JSON-RPC request.
 import { encodeTensors, encodeUpdate, sealedSize, sha256Hex, signUpdateDigest, ROUND_STATE, type NamedTensor } from '@cloister/protocol';
 import { CoordinatorClient, RoundEvents, fetchGlobalModel } from '@cloister/client';
 import { getBytes, ZeroHash } from 'ethers';
 import pino, { type Logger } from 'pino';
 import { proposeAndExecute } from '../chain/governance';
+import { CoalescingRpc } from '../chain/rpc';
 import { CommitFailedError, OptionsInvalidError, RoundIncompleteError, RoundTimeoutError, StackFailedError } from '../errors';
 import { createParticipants, signInAll, type VirtualParticipant } from '../participants/participants';
 import { SealPool } from '../participants/sealPool';
@@ -29,8 +31,9 @@ export type RoundStats = {
    */
   cpuSeconds: number;
   /**
-   * open: until the round is seen Open; seal: generate/train + encode + HPKE seal + hash + sign; commit: commit
-   * transactions mined; upload: ciphertexts stored by the coordinator; close: last upload → aggregation job starts
+   * The round's critical path (participants overlap: one uploads while the next seals): open: until the round is
+   * seen Open; seal: until the last participant has generated/trained, encoded, HPKE-sealed, hashed and signed; commit:
+   * then until the last commit transaction is mined; upload: then until the last ciphertext is stored by the coordinator; close: last upload → aggregation job starts
    * (closeRound transaction, chain watcher, enqueue); aggregate: job start → first outcome page sent (fetch, open,
    * validate, fold, score, store model); finalize: outcome pages and finalizeRound mined, the coordinator's
    * acceptRound mined, seen Accepted. Seconds.
@@ -305,58 +308,63 @@ async function runRound(ctx: RoundContext): Promise<{ stats: RoundStats; accepte
     globalModel = await fetchGlobalModel(new CoordinatorClient({ baseUrl: stack.coordinatorUrl }), chainRound.previousModelHash);
   }
   const tmInterface = stack.contracts.taskManager.interface;
+  const commits = new CoalescingRpc(stack.rpc);
+  // When the last participant finished each step (the phases below are the round's critical path).
+  const last = { seal: openedAt, commit: openedAt };
   let bytes = 0;
   let done = 0;
-  for (let start = 0; start < participants.length; start += ctx.concurrency) {
-    const batch = participants.slice(start, start + ctx.concurrency);
-    let t = Date.now();
-    const sealed = await Promise.all(
-      batch.map(async (p) => {
-        const update = await source.update(p.index, round, globalModel);
-        const context = { chainId: stack.chainId, contractAddress: ctx.taskManager, taskId, round: r, participant: p.address };
-        const { ciphertext, ciphertextHash } = await ctx.sealer.seal(encodeUpdate(update), ctx.recipientPublicKey, context);
-        const signature = await signUpdateDigest(p.wallet, { chainId: stack.chainId, contractAddress: ctx.taskManager, taskId, round: r, ciphertextHash });
-        return { p, ciphertext, ciphertextHash, signature };
-      }),
-    );
-    phases.seal += (Date.now() - t) / 1000;
-
-    t = Date.now();
-    const raw = await Promise.all(
-      sealed.map((s) =>
-        s.p.wallet.signTransaction({
-          type: 2,
-          chainId: stack.chainId,
-          nonce: s.p.nonce,
-          to: ctx.taskManager,
-          data: tmInterface.encodeFunctionData('commit', [taskId, r, s.ciphertextHash]),
-          gasLimit: GAS_COMMIT,
-          maxFeePerGas: MAX_FEE,
-          maxPriorityFeePerGas: PRIORITY_FEE,
-          value: 0n,
-        }),
-      ),
-    );
-    const outcomes = await stack.rpc.batch(raw.map((tx) => ({ method: 'eth_sendRawTransaction', params: [tx] })));
-    outcomes.forEach((o, k) => {
-      const s = sealed[k]!;
-      if (!o.ok) {
-        throw new CommitFailedError(`participant ${s.p.index} (${s.p.address}) could not commit round ${round}: ${o.message}`, {
-          details: { participant: s.p.address, round },
-        });
-      }
-      s.p.nonce += 1;
+  let next = 0;
+  let failed = false;
+  /** One participant's round, as a real client runs it: train (or generate), seal, sign, commit, upload. */
+  const participate = async (p: VirtualParticipant) => {
+    const update = await source.update(p.index, round, globalModel);
+    const context = { chainId: stack.chainId, contractAddress: ctx.taskManager, taskId, round: r, participant: p.address };
+    const { ciphertext, ciphertextHash } = await ctx.sealer.seal(encodeUpdate(update), ctx.recipientPublicKey, context);
+    const signature = await signUpdateDigest(p.wallet, { chainId: stack.chainId, contractAddress: ctx.taskManager, taskId, round: r, ciphertextHash });
+    last.seal = Math.max(last.seal, Date.now());
+    const raw = await p.wallet.signTransaction({
+      type: 2,
+      chainId: stack.chainId,
+      nonce: p.nonce,
+      to: ctx.taskManager,
+      data: tmInterface.encodeFunctionData('commit', [taskId, r, ciphertextHash]),
+      gasLimit: GAS_COMMIT,
+      maxFeePerGas: MAX_FEE,
+      maxPriorityFeePerGas: PRIORITY_FEE,
+      value: 0n,
     });
-    phases.commit += (Date.now() - t) / 1000;
-
-    t = Date.now();
-    await Promise.all(sealed.map((s) => s.p.coordinator.putUpdate(taskId, r, s.ciphertext, s.signature)));
-    phases.upload += (Date.now() - t) / 1000;
-    for (const s of sealed) bytes += s.ciphertext.length;
-    done += batch.length;
+    const outcome = await commits.call({ method: 'eth_sendRawTransaction', params: [raw] });
+    if (!outcome.ok) {
+      throw new CommitFailedError(`participant ${p.index} (${p.address}) could not commit round ${round}: ${outcome.message}`, {
+        details: { participant: p.address, round },
+      });
+    }
+    p.nonce += 1;
+    last.commit = Math.max(last.commit, Date.now());
+    await p.coordinator.putUpdate(taskId, r, ciphertext, signature);
+    bytes += ciphertext.length;
+    done += 1;
     ctx.onProgress?.(round, done, participants.length);
-  }
+  };
+  // `concurrency` lanes, each taking the next participant when its last one has uploaded: memory holds at most
+  // `concurrency` updates, and one participant's upload overlaps the next ones' sealing (no barrier between steps).
+  const lane = async () => {
+    while (!failed && next < participants.length) {
+      const p = participants[next]!;
+      next += 1;
+      try {
+        await participate(p);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ctx.concurrency, participants.length) }, lane));
   const uploadsDone = Date.now();
+  phases.seal = (last.seal - openedAt) / 1000;
+  phases.commit = Math.max(0, last.commit - last.seal) / 1000;
+  phases.upload = Math.max(0, uploadsDone - Math.max(last.commit, last.seal)) / 1000;
 
   const acceptedAt = await waitForRound(ctx, (s) => s === ROUND_STATE.Accepted, 'acceptance', deadline);
   const final = await stack.contracts.taskManager.getRound(taskId, r);
