@@ -317,9 +317,9 @@ async function runRound(ctx: RoundContext): Promise<{ stats: RoundStats; accepte
   let failed = false;
   /** One participant's round, as a real client runs it: train (or generate), seal, sign, commit, upload. */
   const participate = async (p: VirtualParticipant) => {
-    const update = await source.update(p.index, round, globalModel);
+    const update = source.recipe ? source.recipe(p.index, round) : encodeUpdate(await source.update(p.index, round, globalModel));
     const context = { chainId: stack.chainId, contractAddress: ctx.taskManager, taskId, round: r, participant: p.address };
-    const { ciphertext, ciphertextHash } = await ctx.sealer.seal(encodeUpdate(update), ctx.recipientPublicKey, context);
+    const { ciphertext, ciphertextHash } = await ctx.sealer.seal(update, ctx.recipientPublicKey, context);
     const signature = await signUpdateDigest(p.wallet, { chainId: stack.chainId, contractAddress: ctx.taskManager, taskId, round: r, ciphertextHash });
     last.seal = Math.max(last.seal, Date.now());
     const raw = await p.wallet.signTransaction({

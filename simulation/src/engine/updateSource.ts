@@ -1,7 +1,7 @@
 // Where participants' updates come from: a seeded synthetic vector (benchmarks) or real local training (tfjs on a
 // partition of a data set). The round loop only sees this interface.
 import type { NamedTensor, TrainingTaskSpec, UpdatePayload } from '@cloister/protocol';
-import { syntheticModel, syntheticUpdate } from '../participants/syntheticUpdate';
+import { syntheticModel, syntheticUpdate, type SyntheticRecipe } from '../participants/syntheticUpdate';
 
 export interface UpdateSource {
   /** Short description for logs and reports. */
@@ -12,6 +12,12 @@ export interface UpdateSource {
   task(): Promise<{ spec: TrainingTaskSpec; initialModel: NamedTensor[] }>;
   /** Participant `participant`'s update for `round` (1-based), from the round's global model when needed. */
   update(participant: number, round: number, globalModel: NamedTensor[] | null): Promise<UpdatePayload>;
+  /**
+   * When set, the round loop asks for this instead of `update`: what the seal worker generates itself, where it seals
+   * it (the participant's own machine, in a real federation), so no update is built or copied on the thread that
+   * also runs the coordinator and the aggregator. Same payload as `update` gives.
+   */
+  recipe?(participant: number, round: number): SyntheticRecipe;
   /** Releases what the source holds (tfjs tensors). */
   close?(): Promise<void>;
 }
@@ -49,6 +55,9 @@ export function syntheticSource(options: { params: number; seed: number }): Upda
     },
     async update(participant, round) {
       return syntheticUpdate({ params: options.params, seed: options.seed, participant, round });
+    },
+    recipe(participant, round) {
+      return { params: options.params, seed: options.seed, participant, round };
     },
   };
 }

@@ -26,6 +26,12 @@ describe('SealPool', () => {
         const opened = await openUpdateToBytes({ recipientKeyPair: keys, context: contextOf(i), ciphertext: s.ciphertext });
         expect(Buffer.from(opened).equals(expected[i]!)).toBe(true);
       }
+      // A synthetic update generated from its recipe where it is sealed: the same bytes as generated here.
+      const recipe = { params: 50_000, seed: 3, participant: 7, round: 2 };
+      const generated = await pool.seal(recipe, keys.publicKey, contextOf(7));
+      expect(generated.ciphertextHash).toBe(sha256Hex(generated.ciphertext));
+      const opened = await openUpdateToBytes({ recipientKeyPair: keys, context: contextOf(7), ciphertext: generated.ciphertext });
+      expect(Buffer.from(opened).equals(Buffer.from(encodeUpdate(syntheticUpdate(recipe))))).toBe(true);
       // Sealed for participant 0, it does not open as participant 1's.
       await expect(openUpdateToBytes({ recipientKeyPair: keys, context: contextOf(1), ciphertext: sealed[0]!.ciphertext })).rejects.toMatchObject({ code: 'CLOISTER_ERR_ENVELOPE_WRONG_CONTEXT' });
     } finally {

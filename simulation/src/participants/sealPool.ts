@@ -8,11 +8,19 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { typescriptWorker } from '@cloister/devstack';
-import { sealUpdateToBytes, sha256Hex, type EnvelopeContext } from '@cloister/protocol';
+import { encodeUpdate, sealUpdateToBytes, sha256Hex, type EnvelopeContext } from '@cloister/protocol';
 import { SealFailedError } from '../errors';
+import { syntheticUpdate, type SyntheticRecipe } from './syntheticUpdate';
 
-/** @internal What a seal worker receives. */
-export type SealRequest = { id: number; plaintext: ArrayBuffer; recipientPublicKey: Uint8Array; context: EnvelopeContext };
+/** @internal What a seal worker receives: the encoded update, or the recipe of a synthetic one to generate there. */
+export type SealRequest = { id: number; plaintext: ArrayBuffer | SyntheticRecipe; recipientPublicKey: Uint8Array; context: EnvelopeContext };
+
+/** The encoded update of a seal request: given, or generated from its recipe (in the thread that seals it). */
+export function plaintextOf(input: ArrayBuffer | Uint8Array | SyntheticRecipe): Uint8Array {
+  if (input instanceof Uint8Array) return input;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  return encodeUpdate(syntheticUpdate(input));
+}
 /** @internal What it answers. */
 export type SealReply = { id: number; ciphertext?: Uint8Array; ciphertextHash?: string; error?: string };
 
@@ -34,22 +42,25 @@ export class SealPool {
     this.threads = Math.max(0, Math.floor(threads));
   }
 
-  /** Seals `plaintext` (taken over: its buffer is transferred when it owns it) for `context`; returns the ciphertext and its sha256. */
-  async seal(plaintext: Uint8Array, recipientPublicKey: Uint8Array, context: EnvelopeContext): Promise<SealedUpdate> {
+  /**
+   * Seals an encoded update (taken over: its buffer is transferred when it owns it), or a synthetic one generated from
+   * its recipe in the sealing thread, for `context`; returns the ciphertext and its sha256.
+   */
+  async seal(update: Uint8Array | SyntheticRecipe, recipientPublicKey: Uint8Array, context: EnvelopeContext): Promise<SealedUpdate> {
     if (this.threads === 0) {
-      const ciphertext = await sealUpdateToBytes({ recipientPublicKey, context, plaintext });
+      const ciphertext = await sealUpdateToBytes({ recipientPublicKey, context, plaintext: plaintextOf(update) });
       return { ciphertext, ciphertextHash: sha256Hex(ciphertext) };
     }
     const slot = this.leastBusy();
-    // Transferable only when the view is its whole buffer; otherwise one copy.
-    const own = plaintext.byteOffset === 0 && plaintext.byteLength === plaintext.buffer.byteLength ? plaintext : plaintext.slice();
+    // Transferable only when the view is its whole buffer; otherwise one copy. A recipe is a few numbers.
+    const plaintext = update instanceof Uint8Array ? (update.byteOffset === 0 && update.byteLength === update.buffer.byteLength ? update : update.slice()).buffer as ArrayBuffer : update;
     const id = this.nextId;
     this.nextId += 1;
     const reply = await new Promise<SealReply>((resolve) => {
       slot.pending.set(id, resolve);
       slot.worker.ref();
-      const request: SealRequest = { id, plaintext: own.buffer as ArrayBuffer, recipientPublicKey, context };
-      slot.worker.postMessage(request, [request.plaintext]);
+      const request: SealRequest = { id, plaintext, recipientPublicKey, context };
+      slot.worker.postMessage(request, plaintext instanceof ArrayBuffer ? [plaintext] : []);
     });
     if (reply.error !== undefined || reply.ciphertext === undefined || reply.ciphertextHash === undefined) {
       throw new SealFailedError(`a seal worker failed: ${reply.error ?? 'empty reply'}`);

@@ -40,8 +40,11 @@ export function syntheticModel(params: number): NamedTensor[] {
   return [{ name: SYNTHETIC_TENSOR, shape: [params], data: new Float32Array(params) }];
 }
 
+/** What identifies one synthetic update (it can be sent to a worker thread and generated there). */
+export type SyntheticRecipe = { params: number; seed: number; participant: number; round: number; scale?: number };
+
 /** Participant `participant`'s update of round `round`: P uniform deltas, examples 100 + participant % 50. */
-export function syntheticUpdate(options: { params: number; seed: number; participant: number; round: number; scale?: number }): UpdatePayload {
+export function syntheticUpdate(options: SyntheticRecipe): UpdatePayload {
   const data = fillUniform(new Float32Array(options.params), updateSeed(options.seed, options.participant, options.round), options.scale ?? 1e-3);
   return {
     deltas: [{ name: SYNTHETIC_TENSOR, shape: [options.params], data }],
