@@ -12,7 +12,7 @@ import type { ContractEventPayload, EventLog, Log } from 'ethers';
 import pino from 'pino';
 import { until } from '@cloister/devstack';
 import { maxUpdateBytesFor, peakRssBytes, PHASES, runSimulation, startSimulationStack, syntheticModel, syntheticSource } from '../src';
-import { int, mb, mergeEntries, roundBenchProgram, type Entry, type RoundBenchOptions } from './roundBench';
+import { concurrencyOf, int, mb, mergeEntries, roundBenchProgram, type Entry, type RoundBenchOptions } from './roundBench';
 
 /** EIP-7825's per-transaction gas cap (2^24). */
 const TX_GAS_CAP = 16_777_216;
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     const result = await runSimulation({
       participants: o.clients,
       rounds: 1,
-      concurrency: o.concurrency,
+      concurrency: concurrencyOf(o),
       seed: o.seed,
       source: syntheticSource({ params: o.params, seed: o.seed }),
       logger,

@@ -8,7 +8,7 @@
 import os from 'node:os';
 import pino from 'pino';
 import { PHASES, runSimulation, syntheticSource, type RoundStats, type SimulationResult } from '../src';
-import { int, mb, mergeEntries, roundBenchProgram, type Entry, type RoundBenchOptions } from './roundBench';
+import { concurrencyOf, int, mb, mergeEntries, roundBenchProgram, type Entry, type RoundBenchOptions } from './roundBench';
 import { measureFlowerRounds, median, type PeerFigure } from './flowerPeer';
 
 const fmt = (v: number) => v.toFixed(3);
@@ -65,7 +65,7 @@ export function entries(result: SimulationResult, params: number, measured: Roun
 }
 
 async function main(): Promise<void> {
-  const program = roundBenchProgram('bench:round', 'Round benchmark: N virtual participants with seeded synthetic updates through the real round path.', { clients: 10, params: 1_000_000, concurrency: 8 })
+  const program = roundBenchProgram('bench:round', 'Round benchmark: N virtual participants with seeded synthetic updates through the real round path.', { clients: 10, params: 1_000_000, concurrency: 'all' })
     .option('--rounds <r>', 'rounds (the median is over rounds 2..R, as Flower\'s script takes it)', int('--rounds', 1, 1000), 8)
     .option('--no-peer', 'do not run Flower after our rounds');
   program.parse();
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   const result = await runSimulation({
     participants: o.clients,
     rounds: o.rounds,
-    concurrency: o.concurrency,
+    concurrency: concurrencyOf(o),
     ...(o.sealThreads === undefined ? {} : { sealThreads: o.sealThreads }),
     seed: o.seed,
     source: syntheticSource({ params: o.params, seed: o.seed }),

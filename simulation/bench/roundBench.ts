@@ -2,7 +2,7 @@
 // their entries into bench/latest.json ([{ name, value, unit, baseline, ratio }]; entries of other benches are kept).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 
 export type Entry = { name: string; value: number; unit: string; baseline: number | null; ratio: number | null };
 
@@ -15,16 +15,24 @@ export function int(name: string, min: number, max: number) {
   };
 }
 
-export type RoundBenchOptions = { clients: number; params: number; concurrency: number; sealThreads?: number; seed: number; out: string; logLevel: string };
+export type RoundBenchOptions = { clients: number; params: number; concurrency?: number; sealThreads?: number; seed: number; out: string; logLevel: string };
 
-/** A round bench's command line with the options every round bench takes, at this bench's defaults. */
-export function roundBenchProgram(name: string, description: string, defaults: { clients: number; params: number; concurrency: number }): Command {
+/** Participants in flight when --concurrency is not given and the bench's default is 'all': every one, at most 64. */
+export const ALL_AT_ONCE_LIMIT = 64;
+export const concurrencyOf = (o: RoundBenchOptions): number => o.concurrency ?? Math.min(o.clients, ALL_AT_ONCE_LIMIT);
+
+/**
+ * A round bench's command line with the options every round bench takes, at this bench's defaults. Concurrency 'all':
+ * every participant at once (at most 64), as Flower's bench runs all its clients at the same time.
+ */
+export function roundBenchProgram(name: string, description: string, defaults: { clients: number; params: number; concurrency: number | 'all' }): Command {
+  const concurrency = new Option('--concurrency <c>', defaults.concurrency === 'all' ? `participants in flight at once (default: all of them, at most ${ALL_AT_ONCE_LIMIT})` : 'participants in flight at once').argParser(int('--concurrency', 1, 1024));
   return new Command()
     .name(name)
     .description(description)
     .option('--clients <n>', 'participants', int('--clients', 1, 100_000), defaults.clients)
     .option('--params <p>', 'float32 parameters per update', int('--params', 1, 100_000_000), defaults.params)
-    .option('--concurrency <c>', 'participants in flight at once', int('--concurrency', 1, 1024), defaults.concurrency)
+    .addOption(defaults.concurrency === 'all' ? concurrency : concurrency.default(defaults.concurrency))
     .option('--seal-threads <n>', 'worker threads sealing the participants\' updates (default one per core; 0 = the main thread)', int('--seal-threads', 0, 64))
     .option('--seed <s>', 'seed of keys and updates', int('--seed', 0, 2 ** 31), 1)
     .option('--out <file>', 'benchmark file to merge entries into', join(__dirname, 'latest.json'))
