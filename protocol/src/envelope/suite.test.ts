@@ -3,8 +3,36 @@ import { DecapError, DhkemX25519HkdfSha256 } from '@hpke/core';
 import fc from 'fast-check';
 import { NodeDhkemX25519HkdfSha256 } from './suite.js';
 
-// The node:crypto Decap against @hpke/core's own (WebCrypto) Decap of the same DHKEM: same shared secret for any
-// key pair and enc, and the same refusals.
+// The node:crypto Encap and Decap against @hpke/core's own (WebCrypto) ones of the same DHKEM: same enc and shared
+// secret for any key pairs, and the same refusals.
+describe('NodeDhkemX25519HkdfSha256.encap', () => {
+  const ours = new NodeDhkemX25519HkdfSha256();
+  const reference = new DhkemX25519HkdfSha256();
+
+  it('with a given ephemeral key pair: the enc and shared secret @hpke/core computes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), async (recipientSeed, ephemeralSeed) => {
+        const recipient = await reference.deriveKeyPair(recipientSeed);
+        const ekm = await reference.deriveKeyPair(ephemeralSeed);
+        const expected = await reference.encap({ recipientPublicKey: recipient.publicKey, ekm });
+        const got = await ours.encap({ recipientPublicKey: recipient.publicKey, ekm });
+        expect(Buffer.from(got.enc).toString('hex')).toBe(Buffer.from(expected.enc).toString('hex'));
+        expect(Buffer.from(got.sharedSecret).toString('hex')).toBe(Buffer.from(expected.sharedSecret).toString('hex'));
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('with a fresh ephemeral key: @hpke/core decapsulates the same shared secret, and two encaps differ', async () => {
+    const recipient = await reference.deriveKeyPair(randomBytes(32));
+    const first = await ours.encap({ recipientPublicKey: recipient.publicKey });
+    const second = await ours.encap({ recipientPublicKey: recipient.publicKey });
+    const opened = await reference.decap({ recipientKey: recipient.privateKey, enc: first.enc });
+    expect(Buffer.from(opened).equals(Buffer.from(first.sharedSecret))).toBe(true);
+    expect(Buffer.from(first.enc).equals(Buffer.from(second.enc))).toBe(false);
+  });
+});
+
 describe('NodeDhkemX25519HkdfSha256.decap', () => {
   const ours = new NodeDhkemX25519HkdfSha256();
   const reference = new DhkemX25519HkdfSha256();
