@@ -1,5 +1,9 @@
+import { createServer } from 'node:http';
 import { check, RoundEventSchema } from '@cloister/protocol';
-import { RoundEventInvalidError, toRoundEvent } from './socketServer';
+import { startRedis, type LocalRedis } from '@cloister/devstack';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { createSocketServer, RoundEventInvalidError, toRoundEvent } from './socketServer';
 
 const hash = `0x${'ab'.repeat(32)}`;
 
@@ -23,5 +27,32 @@ describe('toRoundEvent (every socket payload goes through it)', () => {
     expect(() => toRoundEvent('round:opened', { taskId: 'one', round: 1 })).toThrow(/taskId/);
     expect(() => toRoundEvent('round:opened', { taskId: '1', round: -1 })).toThrow(/round/);
     expect(() => toRoundEvent('round:finalized', { taskId: '1', round: 1, modelHash: '0x12' })).toThrow(/modelHash/);
+  });
+});
+
+describe('createSocketServer (redis-server)', () => {
+  let redis: LocalRedis;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('publishes an event while open and nothing after close (a publish on the closed adapter rejected unhandled)', async () => {
+    const client = new Redis(redis.url);
+    const server = createServer();
+    const sockets = createSocketServer({ server, redis: client, log: pino({ level: 'silent' }), keyPrefix: `socket-test-${process.pid}:` });
+    const broadcast = jest.spyOn(sockets.io.of('/').adapter, 'broadcast');
+    try {
+      sockets.emit('round:opened', { taskId: '1', round: 1 });
+      expect(broadcast).toHaveBeenCalledTimes(1);
+      await sockets.close();
+      sockets.emit('round:opened', { taskId: '1', round: 2 });
+      expect(broadcast).toHaveBeenCalledTimes(1);
+    } finally {
+      client.disconnect();
+      server.close();
+    }
   });
 });

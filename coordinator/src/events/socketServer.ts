@@ -46,6 +46,11 @@ export function taskRoom(taskId: string | bigint): string {
 
 const TASK_ID = /^[0-9]{1,78}$/;
 
+/** Waits for `promise` (its failure ignored) at most one second: a stop never hangs on Redis. */
+function bounded(promise: Promise<unknown>): Promise<unknown> {
+  return Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+}
+
 /** The room of every task's events: a dashboard joins it once (`subscribe { all: true }`) instead of a room per task. */
 export const ALL_TASKS_ROOM = 'tasks:all';
 
@@ -101,23 +106,29 @@ export function createSocketServer(options: { server: HttpServer; redis: Redis; 
     socket.on('subscribe', handle(true));
     socket.on('unsubscribe', handle(false));
   });
+  let closed = false;
   return {
     io,
     emit(event, payload) {
+      // After close() the adapter's Redis clients are disconnected: a publish then rejects where nobody can catch it
+      // (the adapter does not return its promise), which ended the process when a chain event was still being handled
+      // during a stop. Events after close have no listener anyway.
+      if (closed) return;
       // A socket in both rooms receives the event once.
       io.to([taskRoom(payload.taskId), ALL_TASKS_ROOM]).emit(event, payload);
     },
     async close() {
+      closed = true;
       // Not io.close(): it also closes the HTTP server, which fastify owns, and waits for every kept-alive connection
       // to end (fastify closes the idle ones only after preClose), so a stop with connected clients hung for the
       // keep-alive timeout and avvio reported AVV_ERR_READY_TIMEOUT. Disconnect the sockets, stop the engine and the
       // adapter (bounded), and leave the HTTP server to fastify.
       io.disconnectSockets(true);
       io.engine.close();
-      await Promise.race([
-        Promise.resolve(io.of('/').adapter.close()).catch(() => undefined),
-        new Promise((resolve) => setTimeout(resolve, 1000).unref()),
-      ]);
+      await bounded(Promise.resolve(io.of('/').adapter.close()));
+      // QUIT, not a bare disconnect: Redis answers the commands sent before it first (a disconnect rejected them, and
+      // the adapter's subscribe and publish promises are nobody's to catch: the process ended). Bounded for an outage.
+      await Promise.all([pub, sub].map((client) => bounded(client.quit())));
       pub.disconnect();
       sub.disconnect();
     },
