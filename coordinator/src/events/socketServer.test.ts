@@ -31,15 +31,8 @@ describe('toRoundEvent (every socket payload goes through it)', () => {
 });
 
 describe('createSocketServer (redis-server)', () => {
-  let redis: LocalRedis;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
-
   it('publishes an event while open and nothing after close (a publish on the closed adapter rejected unhandled)', async () => {
+    const redis: LocalRedis = await startRedis();
     const client = new Redis(redis.url);
     const server = createServer();
     const sockets = createSocketServer({ server, redis: client, log: pino({ level: 'silent' }), keyPrefix: `socket-test-${process.pid}:` });
@@ -53,6 +46,7 @@ describe('createSocketServer (redis-server)', () => {
     } finally {
       client.disconnect();
       server.close();
+      await redis.stop();
     }
   });
 });
