@@ -1,4 +1,4 @@
-import { aggregatorAuthMessage, HEADERS, sha256Hex } from '@cloister/protocol';
+import { aggregatorAuthMessage, HEADERS, sha256Hex, signPersonalMessage } from '@cloister/protocol';
 import type { Wallet } from 'ethers';
 import { createHash, type Hash } from 'node:crypto';
 import { Agent, request } from 'undici';
@@ -40,7 +40,8 @@ export class CoordinatorClient {
 
   private async authHeaders(method: string, path: string): Promise<Record<string, string>> {
     const ts = Date.now().toString();
-    const signature = await this.signer.signMessage(aggregatorAuthMessage(method, path, ts));
+    // One signature per request (each update's download): libsecp256k1 rather than ethers' pure-JS signer.
+    const signature = await signPersonalMessage(this.signer, aggregatorAuthMessage(method, path, ts));
     return { [HEADERS.aggregatorTimestamp]: ts, [HEADERS.aggregatorSignature]: signature };
   }
 

@@ -7,3 +7,4 @@ export {
   updateTypedData,
 } from './updateDigest.js';
 export { recoverMessageSigner, recoverSigner } from './recoverSigner.js';
+export { signDigest, signPersonalMessage } from './signDigest.js';

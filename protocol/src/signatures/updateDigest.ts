@@ -11,6 +11,7 @@ import {
 } from 'ethers';
 import { SignatureInputInvalidError, SignatureInvalidError } from '../errors.js';
 import { recoverSigner } from './recoverSigner.js';
+import { signDigestAs } from './signDigest.js';
 
 /** What a participant signs for an upload: the round and the SHA-256 of its ciphertext. */
 export type UpdateDigest = {
@@ -118,10 +119,13 @@ export function hashUpdateDigest(digest: UpdateDigest): string {
   return keccak256(envelope);
 }
 
-/** Signs the digest with EIP-712 (`signTypedData`); the result goes in the `x-cloister-signature` header. */
+/**
+ * Signs the digest with EIP-712 (what `signTypedData` returns; a wallet in this process signs the hash directly);
+ * the result goes in the `x-cloister-signature` header.
+ */
 export async function signUpdateDigest(signer: Signer, digest: UpdateDigest): Promise<string> {
   const { domain, types, message } = updateTypedData(digest);
-  return signer.signTypedData(domain, types, message);
+  return signDigestAs(signer, hashUpdateDigest(digest), () => signer.signTypedData(domain, types, message));
 }
 
 /** Recovers the checksummed address that signed the digest; a malformed signature throws SignatureInvalidError. */
