@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './backend';
-import { conv2dBackpropFilterViaConv } from './wasmKernels';
+import { conv2dBackpropFilterViaConv, conv2dBackpropInputViaConv } from './wasmKernels';
 
 type Case = { name: string; x: [number, number, number, number]; k: [number, number, number, number]; s: [number, number]; pad: 'valid' | 'same' };
 
@@ -13,6 +13,9 @@ const CASES: Case[] = [
   { name: '4x4 same stride 3', x: [2, 11, 9, 2], k: [4, 4, 2, 3], s: [3, 3], pad: 'same' },
   { name: '2x3 valid stride (2,1)', x: [2, 9, 8, 3], k: [2, 3, 3, 2], s: [2, 1], pad: 'valid' },
   { name: '1x1 valid stride 2', x: [2, 7, 7, 4], k: [1, 1, 4, 6], s: [2, 2], pad: 'valid' },
+  { name: 'one channel, 3x3 same stride 2 (odd size)', x: [2, 11, 10, 1], k: [3, 3, 1, 4], s: [2, 2], pad: 'same' },
+  { name: 'one channel, 4x4 same stride 1 (uneven padding)', x: [2, 9, 9, 1], k: [4, 4, 1, 3], s: [1, 1], pad: 'same' },
+  { name: 'one channel, 2x3 valid stride (1,2)', x: [3, 8, 9, 1], k: [2, 3, 1, 5], s: [1, 2], pad: 'valid' },
 ];
 
 function relativeError(a: Float32Array, b: Float32Array): number {
@@ -89,6 +92,36 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput', () => {
     }
   });
 
+  it.each(CASES)('dW by the convolution fallback (no SIMD kernels) matches the cpu backend: $name', async (c) => {
+    const { x, dy } = inputs(c, 51);
+    const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: c.k };
+    const cpu = await onBackend('cpu', () => tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(x), dy: tf.tensor4d(dy) }, attrs) as tf.Tensor);
+    const wasm = await onBackend('wasm', () => tf.tidy(() => conv2dBackpropFilterViaConv(tf.tensor4d(x), tf.tensor4d(dy), c.k, c.s, c.pad)));
+    expect(relativeError(wasm, cpu)).toBeLessThan(1e-4);
+  });
+
+  it.each(CASES)('dx by the convolution fallback (no SIMD kernels) matches the cpu backend: $name', async (c) => {
+    const { dy, w } = inputs(c, 41);
+    const cpu = await onBackend('cpu', () => tf.conv2dTranspose(tf.tensor4d(dy), tf.tensor4d(w), c.x, c.s, c.pad));
+    const wasm = await onBackend('wasm', () =>
+      tf.tidy(() => conv2dBackpropInputViaConv(tf.tensor4d(dy), tf.tensor4d(w), c.x, c.s, c.pad)),
+    );
+    expect(relativeError(wasm, cpu)).toBeLessThan(1e-4);
+  });
+
+  it('dx through the kernel frees its intermediate (GEMM + col2im) buffers', async () => {
+    await tf.setBackend('wasm');
+    const dy = tf.randomNormal([2, 5, 5, 3]) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 2, 3]) as tf.Tensor4D;
+    const before = tf.memory();
+    const dx = tf.conv2dTranspose(dy, w, [2, 9, 9, 2], 2, 'same');
+    expect(dx.shape).toEqual([2, 9, 9, 2]);
+    dx.dispose();
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+    tf.dispose([dy, w]);
+  });
+
   it('does not leak tensors', async () => {
     await tf.setBackend('wasm');
     const x = tf.randomNormal([2, 9, 9, 2]) as tf.Tensor4D;
@@ -118,6 +151,8 @@ describe('wasm MaxPoolGrad', () => {
     { name: '3x3/2 same (overlapping, odd)', x: [2, 9, 11, 3], f: 3, s: 2, pad: 'same' },
     { name: '2x2/2 valid with a remainder', x: [2, 7, 7, 2], f: 2, s: 2, pad: 'valid' },
     { name: '3x3/1 same', x: [1, 6, 6, 4], f: 3, s: 1, pad: 'same' },
+    { name: '2x2/2 valid, channels not a multiple of 4 (SIMD and scalar lanes)', x: [2, 8, 6, 7], f: 2, s: 2, pad: 'valid' },
+    { name: '2x2/2 valid, odd size and channels', x: [2, 9, 7, 5], f: 2, s: 2, pad: 'valid' },
   ];
 
   it.each(POOLS)('matches the cpu backend, ties included: $name', async (p) => {
@@ -134,5 +169,33 @@ describe('wasm MaxPoolGrad', () => {
     const cpu = await onBackend('cpu', run);
     const wasm = await onBackend('wasm', run);
     expect(relativeError(wasm, cpu)).toBeLessThan(1e-6);
+  });
+
+  it('routes NaN, -Infinity and equal values like the cpu backend (2x2/2, SIMD lanes)', async () => {
+    // One window per case, 4 channels wide so every case lands in one SIMD vector: all NaN, NaN first, all -Infinity,
+    // all equal, the maximum last, +Infinity in the middle.
+    const windows = [
+      [NaN, NaN, NaN, NaN],
+      [NaN, 1, 2, 2],
+      [-Infinity, -Infinity, -Infinity, -Infinity],
+      [3, 3, 3, 3],
+      [0, -1, 0, 5],
+      [1, Infinity, 2, Infinity],
+      [-2, -3, -1, -1],
+      [0, 0, 0, 0],
+    ];
+    const c = windows.length;
+    const values = new Float32Array(4 * c);
+    windows.forEach((w, k) => w.forEach((v, j) => (values[j * c + k] = v))); // [1,2,2,c]: position j, channel k
+    const dy = Array.from({ length: c }, (_, k) => k + 1);
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(values, [1, 2, 2, c]);
+        const y = tf.maxPool(x, 2, 2, 'valid');
+        return tf.engine().runKernel('MaxPoolGrad', { dy: tf.tensor4d(dy, [1, 1, 1, c]), input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor;
+      });
+    const cpu = await onBackend('cpu', run);
+    const wasm = await onBackend('wasm', run);
+    expect(Array.from(wasm)).toEqual(Array.from(cpu));
   });
 });
