@@ -201,15 +201,25 @@ function conv2dBackpropFilterSingleChannel(
   return dW as tf.Tensor4D;
 }
 
-const conv2dBackpropFilterKernel: tf.KernelFunc = ({ inputs, attrs, backend }) => {
-  const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
-  const a = attrs as unknown as BackpropFilterAttrs;
-  const geometry = geometryOf('Conv2DBackpropFilter', a);
-  return (
-    conv2dBackpropFilterSingleChannel(backend as unknown as WasmHeapBackend, x, dy, a.filterShape, geometry) ??
-    conv2dBackpropFilterViaConv(x, dy, a.filterShape, ...geometry)
-  );
-};
+/**
+ * A convolution-gradient kernel from its two routes: the GEMM one (SIMD kernels loaded, product within bounds) or,
+ * when it answers null, the convolution one.
+ */
+function gradientKernel<Inputs, Attrs extends ConvGradAttrs>(
+  name: string,
+  route: (backend: WasmHeapBackend, inputs: Inputs, attrs: Attrs, geometry: ConvGeometry) => tf.TensorInfo,
+): tf.KernelFunc {
+  return ({ inputs, attrs, backend }) => {
+    const a = attrs as unknown as Attrs;
+    return route(backend as unknown as WasmHeapBackend, inputs as unknown as Inputs, a, geometryOf(name, a));
+  };
+}
+
+const conv2dBackpropFilterKernel = gradientKernel<{ x: tf.Tensor4D; dy: tf.Tensor4D }, BackpropFilterAttrs>(
+  'Conv2DBackpropFilter',
+  (backend, { x, dy }, a, geometry) =>
+    conv2dBackpropFilterSingleChannel(backend, x, dy, a.filterShape, geometry) ?? conv2dBackpropFilterViaConv(x, dy, a.filterShape, ...geometry),
+);
 
 /** Largest dy·filterᵀ product (elements) the GEMM + col2im route materialises; larger ones use the convolution. */
 const MAX_COL2IM_ELEMENTS = 1 << 22;
@@ -251,15 +261,11 @@ function conv2dBackpropInputViaCol2im(
   return out;
 }
 
-const conv2dBackpropInputKernel: tf.KernelFunc = ({ inputs, attrs, backend }) => {
-  const { dy, filter } = inputs as unknown as { dy: tf.Tensor4D; filter: tf.Tensor4D };
-  const a = attrs as unknown as BackpropInputAttrs;
-  const geometry = geometryOf('Conv2DBackpropInput', a);
-  return (
-    conv2dBackpropInputViaCol2im(backend as unknown as WasmHeapBackend, dy, filter, a.inputShape, geometry) ??
-    conv2dBackpropInputViaConv(dy, filter, a.inputShape, ...geometry)
-  );
-};
+const conv2dBackpropInputKernel = gradientKernel<{ dy: tf.Tensor4D; filter: tf.Tensor4D }, BackpropInputAttrs>(
+  'Conv2DBackpropInput',
+  (backend, { dy, filter }, a, geometry) =>
+    conv2dBackpropInputViaCol2im(backend, dy, filter, a.inputShape, geometry) ?? conv2dBackpropInputViaConv(dy, filter, a.inputShape, ...geometry),
+);
 
 interface MaxPoolGradAttrs {
   filterSize: [number, number] | number;
