@@ -167,6 +167,26 @@ export function conv2dBackpropInputViaConv(
   });
 }
 
+type FilterGradientInputs = { x: tf.Tensor4D; dy: tf.Tensor4D };
+type InputGradientInputs = { dy: tf.Tensor4D; filter: tf.Tensor4D };
+
+/** A GEMM route of a convolution gradient (SIMD kernels): null when it does not apply (kernels not loaded, too large). */
+type GemmRoute<Inputs, Attrs> = (backend: WasmHeapBackend, inputs: Inputs, attrs: Attrs, geometry: ConvGeometry) => tf.TensorInfo | null;
+
+/** A convolution-gradient kernel from its two routes: the GEMM one when it applies, else the convolution one. */
+function gradientKernel<Inputs, Attrs extends ConvGradAttrs>(
+  name: string,
+  gemm: GemmRoute<Inputs, Attrs>,
+  convolution: (inputs: Inputs, attrs: Attrs, geometry: ConvGeometry) => tf.TensorInfo,
+): tf.KernelFunc {
+  return ({ inputs, attrs, backend }) => {
+    const a = attrs as unknown as Attrs;
+    const i = inputs as unknown as Inputs;
+    const geometry = geometryOf(name, a);
+    return gemm(backend as unknown as WasmHeapBackend, i, a, geometry) ?? convolution(i, a, geometry);
+  };
+}
+
 /** Largest im2row operand (elements) the single-channel GEMM route materialises; larger inputs use the convolution. */
 const MAX_IM2ROW_ELEMENTS = 1 << 22;
 
@@ -177,13 +197,7 @@ const MAX_IM2ROW_ELEMENTS = 1 << 22;
  * filter, which XNNPACK does at half its usual rate (≈ 0.9 vs ≈ 0.5 ms per batch of 32 on the reference CNN).
  * Returns null when it does not apply.
  */
-function conv2dBackpropFilterSingleChannel(
-  backend: WasmHeapBackend,
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  filterShape: Shape4,
-  geometry: ConvGeometry,
-): tf.Tensor4D | null {
+const conv2dBackpropFilterSingleChannel: GemmRoute<FilterGradientInputs, BackpropFilterAttrs> = (backend, { x, dy }, { filterShape }, geometry) => {
   const simd = simdKernels(backend);
   const [kh, kw, ci, co] = filterShape;
   const [n, h, w] = x.shape;
@@ -198,27 +212,11 @@ function conv2dBackpropFilterSingleChannel(
   );
   const dW = tf.tidy(() => tf.reshape(tf.conv2d(rows, tf.reshape(dy, [1, 1, k, co]) as tf.Tensor4D, 1, 'valid'), filterShape));
   rows.dispose();
-  return dW as tf.Tensor4D;
-}
+  return dW;
+};
 
-/**
- * A convolution-gradient kernel from its two routes: the GEMM one (SIMD kernels loaded, product within bounds) or,
- * when it answers null, the convolution one.
- */
-function gradientKernel<Inputs, Attrs extends ConvGradAttrs>(
-  name: string,
-  route: (backend: WasmHeapBackend, inputs: Inputs, attrs: Attrs, geometry: ConvGeometry) => tf.TensorInfo,
-): tf.KernelFunc {
-  return ({ inputs, attrs, backend }) => {
-    const a = attrs as unknown as Attrs;
-    return route(backend as unknown as WasmHeapBackend, inputs as unknown as Inputs, a, geometryOf(name, a));
-  };
-}
-
-const conv2dBackpropFilterKernel = gradientKernel<{ x: tf.Tensor4D; dy: tf.Tensor4D }, BackpropFilterAttrs>(
-  'Conv2DBackpropFilter',
-  (backend, { x, dy }, a, geometry) =>
-    conv2dBackpropFilterSingleChannel(backend, x, dy, a.filterShape, geometry) ?? conv2dBackpropFilterViaConv(x, dy, a.filterShape, ...geometry),
+const conv2dBackpropFilterKernel = gradientKernel('Conv2DBackpropFilter', conv2dBackpropFilterSingleChannel, ({ x, dy }, { filterShape }, geometry) =>
+  conv2dBackpropFilterViaConv(x, dy, filterShape, ...geometry),
 );
 
 /** Largest dy·filterᵀ product (elements) the GEMM + col2im route materialises; larger ones use the convolution. */
@@ -231,13 +229,7 @@ const MAX_COL2IM_ELEMENTS = 1 << 22;
  * reference CNN's second layer that is 6.5 M instead of 14.7 M multiply-adds (≈ 0.45 instead of ≈ 0.95 ms).
  * Returns null when the SIMD kernels are unavailable or the product would be too large.
  */
-function conv2dBackpropInputViaCol2im(
-  backend: WasmHeapBackend,
-  dy: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  inputShape: Shape4,
-  geometry: ConvGeometry,
-): tf.TensorInfo | null {
+const conv2dBackpropInputViaCol2im: GemmRoute<InputGradientInputs, BackpropInputAttrs> = (backend, { dy, filter }, { inputShape }, geometry) => {
   const simd = simdKernels(backend);
   const [kh, kw, ci, co] = filter.shape;
   const [n, oh, ow] = dy.shape;
@@ -259,12 +251,10 @@ function conv2dBackpropInputViaCol2im(
   );
   cols.dispose();
   return out;
-}
+};
 
-const conv2dBackpropInputKernel = gradientKernel<{ dy: tf.Tensor4D; filter: tf.Tensor4D }, BackpropInputAttrs>(
-  'Conv2DBackpropInput',
-  (backend, { dy, filter }, a, geometry) =>
-    conv2dBackpropInputViaCol2im(backend, dy, filter, a.inputShape, geometry) ?? conv2dBackpropInputViaConv(dy, filter, a.inputShape, ...geometry),
+const conv2dBackpropInputKernel = gradientKernel('Conv2DBackpropInput', conv2dBackpropInputViaCol2im, ({ dy, filter }, { inputShape }, geometry) =>
+  conv2dBackpropInputViaConv(dy, filter, inputShape, ...geometry),
 );
 
 interface MaxPoolGradAttrs {
