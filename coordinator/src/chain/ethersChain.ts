@@ -207,6 +207,11 @@ export class EthersChainClient implements ChainClient {
     return this.read('isAdmitted', () => this.participants.isAdmitted(taskId, account));
   }
 
+  async admittedParticipants(taskId: bigint): Promise<string[]> {
+    // Checksummed by ethers' ABI decoder already, as in committedParticipants.
+    return [...(await this.read('participantsOf', () => this.participants.participantsOf(taskId)))];
+  }
+
   aggregatorSigner(): Promise<string> {
     return this.read('aggregatorSigner', () => this.aggregatorRegistry.aggregatorSigner());
   }

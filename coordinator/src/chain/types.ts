@@ -55,6 +55,8 @@ export interface ChainClient {
   /** Checksummed addresses, in commit order. */
   committedParticipants(taskId: bigint, round: bigint): Promise<string[]>;
   isAdmitted(taskId: bigint, account: string): Promise<boolean>;
+  /** Checksummed addresses of every account admitted to the task (one read answers isAdmitted for all of them). */
+  admittedParticipants(taskId: bigint): Promise<string[]>;
   aggregatorSigner(): Promise<string>;
   challengeWindow(): Promise<bigint>;
   /** TaskManager events in [fromBlock, toBlock], ordered by block and log index. */

@@ -1,25 +1,14 @@
 // The watcher hands each range's events over in one call (performance issue: one reconcile per event held the
 // watcher for ten reconciles when ten commits were mined together), and a failed call leaves the cursor where it was.
-import { spawnRedis, until, type SpawnedRedis } from '@cloister/devstack';
-import { Redis } from 'ioredis';
+import { until } from '@cloister/devstack';
 import pino from 'pino';
 import type { ChainClient, ChainEvent } from './types';
 import { ChainWatcher } from './watcher';
+import { useTestRedis } from '../../test/support/redis';
 
 jest.setTimeout(30_000);
 
-let redis: SpawnedRedis;
-let client: Redis;
-
-beforeAll(async () => {
-  redis = await spawnRedis();
-  client = new Redis(redis.url);
-});
-
-afterAll(async () => {
-  client?.disconnect();
-  await redis?.stop();
-});
+const redis = useTestRedis();
 
 const commit = (block: number, taskId: bigint): ChainEvent => ({
   name: 'UpdateCommitted',
@@ -40,7 +29,7 @@ function chainOf(head: number, events: ChainEvent[]): ChainClient {
 }
 
 function watcher(keyPrefix: string, chain: ChainClient, onEvents: (events: ChainEvent[]) => Promise<void>): ChainWatcher {
-  return new ChainWatcher({ chain, redis: client, keyPrefix, log: pino({ level: 'silent' }), confirmations: 0, pollIntervalMs: 60_000, maxBlockRange: 100, startBlock: 1, onEvents });
+  return new ChainWatcher({ chain, redis: redis.client, keyPrefix, log: pino({ level: 'silent' }), confirmations: 0, pollIntervalMs: 60_000, maxBlockRange: 100, startBlock: 1, onEvents });
 }
 
 it('hands every event of a range over in one call, in chain order', async () => {

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { Logger } from 'pino';
 import type { CoordinatorConfig } from '../config';
 import type { ChainEvent } from '../chain/types';
+import { CommitmentIndex } from '../chain/commitmentIndex';
 import { DurableDocuments } from '../store/durableDocuments';
 import { UploadRegistry } from '../rounds/uploadRegistry';
 import { ReopenBudget } from '../rounds/reopenBudget';
@@ -13,13 +14,16 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Upload records (store-backed, Redis-indexed). */
     uploads: UploadRegistry;
+    /** The commitments the chain watcher saw, which the upload route checks before it reads the chain. */
+    commitments: CommitmentIndex;
     /** The round state machine. */
     rounds: RoundStateMachine;
     /** The rounds queue's job handlers (run by the worker in server.ts). */
     roundJobs: RoundJobHandlers;
     /**
-     * Chain events in (one watcher range, in chain order): tell each task's room of each event, then advance each
-     * task's state machine once (a reconcile reads the task's state from the chain, so once per range is enough).
+     * Chain events in (one watcher range, in chain order): record the commitments, tell each task's room of each
+     * event, then advance each task's state machine once (a reconcile reads the task's state from the chain, so once
+     * per range is enough).
      */
     onChainEvents(events: ChainEvent[]): Promise<void>;
   }
@@ -46,10 +50,14 @@ export default fp<{ config: CoordinatorConfig }>(
       log,
     });
     const relay = new ChainEventRelay({ events: app.events, config });
+    const commitments = new CommitmentIndex(app.redis, config.redis.keyPrefix);
     app.decorate('uploads', uploads);
+    app.decorate('commitments', commitments);
     app.decorate('rounds', machine);
     app.decorate('roundJobs', new RoundJobHandlers({ chain: app.chain, machine, events: app.events, metrics: app.metrics, log }));
     app.decorate('onChainEvents', async (events: ChainEvent[]) => {
+      // First: when it fails nothing was announced yet, and the watcher hands the same range over again.
+      await commitments.record(events);
       const tasks = new Set<bigint>();
       for (const event of events) {
         app.metrics.roundEvents.inc({ event: event.name });

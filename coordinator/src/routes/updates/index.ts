@@ -15,6 +15,7 @@ import { DeadlinePassedError, HashNotCommittedError, NotAdmittedError, RoundMism
 import { updateKey } from '../../store';
 import { ZERO_HASH } from '../../chain/types';
 import { ReadCache } from '../../chain/readCache';
+import { CoalescedRuns } from '../../rounds/coalescedRuns';
 import type { App } from '../typebox';
 import { acceptBinaryStreams, BinaryBody } from '../binaryBody';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,9 +27,12 @@ const UpdateParams = Type.Object({ ...RoundParamsSchema.properties, participant:
 export default async function updateRoutes(app: App): Promise<void> {
   acceptBinaryStreams(app);
   const cfg = app.config.uploads;
-  // Hot-path views shared by concurrent uploads for a moment. Admission is cached only when true (a removal takes
-  // effect within 5 s); commitments are never cached.
+  // Hot-path views shared by concurrent uploads for a moment. Admission: the task's admitted set is shared for 5 s
+  // (one read instead of one per upload; a removal takes effect within 5 s, as when each answer was cached), and an
+  // account missing from it is asked about afresh (so a set read before its admission never refuses it). Commitments
+  // are never cached (they come from the watcher's record or the chain).
   const reads = new ReadCache();
+  const completionChecks = new CoalescedRuns<boolean>();
 
   /** Polls commitmentOf until it is set or the wait is over (the commit transaction may still be in flight). */
   async function waitForCommitment(taskId: bigint, round: bigint, participant: string): Promise<string> {
@@ -40,12 +44,44 @@ export default async function updateRoutes(app: App): Promise<void> {
     }
   }
 
+  /**
+   * Where the commitment of an upload comes from. The chain watcher's record of the commit event settles it without a
+   * chain call (the Hardhat node answering one eth_call per upload shared the cores with the uploads) when it is for
+   * the opening the route checked and matches the bytes. Anything else is the chain's word: the record is read at
+   * once and, when the watcher has not seen the commit, commitmentOf is read at once too (in parallel with the body,
+   * as before); a record of another opening or with another hash makes the route read the chain after the body, so a
+   * watcher that lags or errs can delay an upload but never refuse it.
+   */
+  function commitmentLookup(taskId: bigint, round: bigint, participant: string) {
+    const seen = app.commitments.seen(taskId, round, participant).catch(() => null);
+    const chainRead = () => app.chain.commitmentOf(taskId, round, participant).catch(() => ZERO_HASH);
+    const early = seen.then((s) => (s === null ? chainRead() : null));
+    return {
+      /** Whether the watcher's record settles it: committed `hash` in the opening that ends at `deadline`. */
+      async seen(deadline: bigint, hash: string): Promise<boolean> {
+        const s = await seen;
+        return s !== null && s.deadline === deadline && s.ciphertextHash === hash;
+      },
+      /** The chain's commitment, polled while it is zero and the wait is not over (the commit may be in flight). */
+      async onChain(): Promise<string> {
+        const first = ((await early) ?? (await chainRead())).toLowerCase();
+        return first !== ZERO_HASH ? first : waitForCommitment(taskId, round, participant);
+      },
+    };
+  }
+
+  /** Admission through the task's shared admitted set, else (not in it) the chain's answer for this account. */
+  async function isAdmitted(taskId: bigint, participant: string): Promise<boolean> {
+    const admitted = await reads.get(`admitted:${taskId}`, 5000, async () => new Set(await app.chain.admittedParticipants(taskId)));
+    return admitted.has(participant) || app.chain.isAdmitted(taskId, participant);
+  }
+
   /** Task exists, round is its current one, participant admitted, round accepting uploads: returns the round. */
   async function checkRound(taskId: bigint, round: bigint, participant: string) {
     // eslint-disable-next-line prefer-const
     let [task, admitted] = await Promise.all([
       reads.get(`task:${taskId}`, 1000, () => app.chain.getTask(taskId)),
-      reads.get(`admitted:${taskId}:${participant}`, 5000, () => app.chain.isAdmitted(taskId, participant), (ok) => ok),
+      isAdmitted(taskId, participant),
     ]);
     if (task && round !== task.currentRound) task = await app.chain.getTask(taskId); // the cached view may be a moment old
     if (!task) throw new TaskNotFoundError(`task ${taskId} does not exist on chain`);
@@ -106,7 +142,7 @@ export default async function updateRoutes(app: App): Promise<void> {
       const abort = new AbortController();
       const staging = app.store.put(request.body, { maxBytes: limit, signal: abort.signal });
       staging.catch(() => undefined);
-      const firstCommitment = app.chain.commitmentOf(taskId, round, participant).catch(() => ZERO_HASH);
+      const commitment = commitmentLookup(taskId, round, participant);
       let state: Awaited<ReturnType<typeof checkRound>>;
       try {
         state = await checkRound(taskId, round, participant);
@@ -116,6 +152,9 @@ export default async function updateRoutes(app: App): Promise<void> {
         reply.header('connection', 'close');
         throw error;
       }
+      // Read while the body streams, not after it: an earlier upload of this participant for this opening.
+      const previousUpload = app.uploads.get(taskId, round, state.openedAt, participant);
+      previousUpload.catch(() => undefined);
       let staged;
       try {
         staged = await staging;
@@ -136,13 +175,17 @@ export default async function updateRoutes(app: App): Promise<void> {
         }
         // In a closed round, the upload that completes the set enqueues the aggregation. A process that died after
         // recording an upload and before that check leaves it to the participant's retry (a duplicate), so duplicates
-        // check too; otherwise the round waited for the whole upload grace.
+        // check too; otherwise the round waited for the whole upload grace. Concurrent uploads into one closed round
+        // share the check, each waiting for one that started after its record was written (when the last uploads of
+        // a round arrived together, each of them found the set complete and read the round and the committed set from
+        // the chain and every record from Redis).
         const enqueueIfComplete = async () => {
           if (state.state !== ROUND_STATE.Closed) return;
-          const fresh = await app.chain.getRound(taskId, round);
-          await app.rounds.maybeEnqueueAggregation(taskId, round, fresh, false).catch((err) => log.warn({ err }, 'upload: aggregation check failed'));
+          await completionChecks
+            .run(`${taskId}:${round}:${state.openedAt}`, async () => app.rounds.maybeEnqueueAggregation(taskId, round, await app.chain.getRound(taskId, round), false))
+            .catch((err) => log.warn({ err }, 'upload: aggregation check failed'));
         };
-        const previous = await app.uploads.get(taskId, round, state.openedAt, participant);
+        const previous = await previousUpload;
         if (previous) {
           if (previous.ciphertextHash === hash) {
             await enqueueIfComplete();
@@ -150,13 +193,15 @@ export default async function updateRoutes(app: App): Promise<void> {
           }
           throw new UpdateConflictError(`${participant} already uploaded ${previous.ciphertextHash} for this round`);
         }
-        const early = (await firstCommitment).toLowerCase();
-        const commitment = early !== ZERO_HASH ? early : await waitForCommitment(taskId, round, participant);
-        if (commitment === ZERO_HASH) {
-          throw new HashNotCommittedError(`no commitment from ${participant} for task ${taskId} round ${round} after ${cfg.commitmentWaitMs} ms: commit(${hash}) first`);
-        }
-        if (commitment !== hash) {
-          throw new UpdateConflictError(`the bytes hash to ${hash} but the on-chain commitment is ${commitment}`);
+        const seenByWatcher = await commitment.seen(state.deadline, hash);
+        if (!seenByWatcher) {
+          const onChain = await commitment.onChain();
+          if (onChain === ZERO_HASH) {
+            throw new HashNotCommittedError(`no commitment from ${participant} for task ${taskId} round ${round} after ${cfg.commitmentWaitMs} ms: commit(${hash}) first`);
+          }
+          if (onChain !== hash) {
+            throw new UpdateConflictError(`the bytes hash to ${hash} but the on-chain commitment is ${onChain}`);
+          }
         }
         const key = updateKey(hash);
         if (!(await app.store.has(key))) await staged.commit(key);
@@ -174,7 +219,8 @@ export default async function updateRoutes(app: App): Promise<void> {
         app.metrics.uploadBytes.inc(staged.size);
         app.metrics.uploadSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
         log.info({ hash, size: staged.size }, 'upload: stored');
-        app.chain.sawActivity?.(); // its commit is mined: the watcher reads it now (the round closes when it fills)
+        // Its commit is mined: the watcher reads it now (the round closes when it fills), unless it has seen it already.
+        if (!seenByWatcher) app.chain.sawActivity?.();
         await enqueueIfComplete();
         return { ciphertextHash: hash, size: staged.size, duplicate: false };
       } finally {
