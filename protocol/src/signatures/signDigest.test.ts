@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { AbstractSigner, SigningKey, Wallet, hexlify, type Provider, type TransactionRequest, type TypedDataDomain, type TypedDataField } from 'ethers';
+import { AbstractSigner, SigningKey, Wallet, hexlify, type BaseWallet, type Provider, type TransactionRequest, type TypedDataDomain, type TypedDataField } from 'ethers';
 import { signDigest, signPersonalMessage } from './signDigest.js';
 import { recoverUpdateSigner, signUpdateDigest, type UpdateDigest } from './updateDigest.js';
 
@@ -10,7 +10,7 @@ const digests = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => hexli
 /** A signer that is not a wallet in this process (a browser wallet, a remote signer): it signs through its methods. */
 class RemoteSigner extends AbstractSigner {
   readonly calls: string[] = [];
-  constructor(private readonly wallet: Wallet) {
+  constructor(private readonly wallet: BaseWallet) {
     super();
   }
   getAddress(): Promise<string> {
