@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Wallet, getBytes, hexlify, id as keccakText, type JsonRpcProvider } from 'ethers';
+import { Redis } from 'ioredis';
 import type { AggregatorConfig } from '@cloister/aggregator-rofl';
 import type { DevelopmentAppd } from '@cloister/development-appd';
 import { connectCloister, connectJsonRpc, type CloisterContracts, type Deployment } from '@cloister/contracts';
@@ -331,11 +332,22 @@ it('Redis SIGKILLed mid-round and restarted on its data: nothing accepted is los
   await expectRoundSettled(round);
 });
 
-it('chain node paused mid-upload: uploads answer 503 with Retry-After, resume after SIGCONT, the round finalizes once', async () => {
+it('chain node paused mid-upload: an upload that needs the chain answers 503 with Retry-After, resume after SIGCONT, the round finalizes once', async () => {
   const round = await prepareRound(104);
   const [a, b, c, d] = round.sealed as [Sealed, Sealed, Sealed, Sealed];
   await uploadUntilAnswered(round, a);
   await uploadUntilAnswered(round, b);
+  // The coordinator checks an upload against the commitment its chain watcher recorded, without a chain read, and
+  // reads the chain when the watcher has not seen the commit yet. c's commit as not seen yet: once the watcher has
+  // recorded it (its range is done and is not read again), the record is removed, so c's upload needs the chain.
+  const commitments = `cloister:commitments:${round.taskId}:1`; // the coordinator's CommitmentIndex key (default prefix)
+  const client = new Redis(redis.url);
+  try {
+    await until(`the watcher recorded ${c.p.address}'s commit`, async () => (await client.hget(commitments, c.p.address)) !== null, 60_000, 50);
+    await client.hdel(commitments, c.p.address);
+  } finally {
+    client.disconnect();
+  }
   process.kill(chain.pid!, 'SIGSTOP');
   let resumedAt: number;
   try {
