@@ -33,7 +33,8 @@ export type RoundStats = {
   /**
    * The round's critical path (participants overlap: one uploads while the next seals): open: until the round is
    * seen Open; seal: until the last participant has generated/trained, encoded, HPKE-sealed, hashed and signed; commit:
-   * then until the last commit transaction is mined; upload: then until the last ciphertext is stored by the coordinator; close: last upload → aggregation job starts
+   * then until the last commit transaction is mined; upload: then until the last ciphertext is stored by the
+   * coordinator; close: last upload → aggregation job starts
    * (closeRound transaction, chain watcher, enqueue); aggregate: job start → first outcome page sent (fetch, open,
    * validate, fold, score, store model); finalize: outcome pages and finalizeRound mined, the coordinator's
    * acceptRound mined, seen Accepted. Seconds.

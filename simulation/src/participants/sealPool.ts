@@ -15,6 +15,12 @@ import { syntheticUpdate, type SyntheticRecipe } from './syntheticUpdate';
 /** @internal What a seal worker receives: the encoded update, or the recipe of a synthetic one to generate there. */
 export type SealRequest = { id: number; plaintext: ArrayBuffer | SyntheticRecipe; recipientPublicKey: Uint8Array; context: EnvelopeContext };
 
+/** The bytes as a whole ArrayBuffer that can be transferred: the view's own when it spans it, else one copy. */
+function ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  return whole.buffer as ArrayBuffer;
+}
+
 /** The encoded update of a seal request: given, or generated from its recipe (in the thread that seals it). */
 export function plaintextOf(input: ArrayBuffer | Uint8Array | SyntheticRecipe): Uint8Array {
   if (input instanceof Uint8Array) return input;
@@ -52,8 +58,8 @@ export class SealPool {
       return { ciphertext, ciphertextHash: sha256Hex(ciphertext) };
     }
     const slot = this.leastBusy();
-    // Transferable only when the view is its whole buffer; otherwise one copy. A recipe is a few numbers.
-    const plaintext = update instanceof Uint8Array ? (update.byteOffset === 0 && update.byteLength === update.buffer.byteLength ? update : update.slice()).buffer as ArrayBuffer : update;
+    // A recipe is a few numbers; bytes travel by transfer.
+    const plaintext = update instanceof Uint8Array ? ownBuffer(update) : update;
     const id = this.nextId;
     this.nextId += 1;
     const reply = await new Promise<SealReply>((resolve) => {

@@ -173,19 +173,14 @@ export default async function updateRoutes(app: App): Promise<void> {
         if (signer === null || getAddress(signer) !== participant) {
           throw new UploadSignatureInvalidError(`${HEADERS.signature} is not ${participant}'s signature over ${hash} for task ${taskId} round ${round}`);
         }
-        // In a closed round, the upload that completes the set enqueues the aggregation. A process that died after
-        // recording an upload and before that check leaves it to the participant's retry (a duplicate), so duplicates
-        // check too; otherwise the round waited for the whole upload grace. Concurrent uploads into one closed round
-        // share the check, each waiting for one that started after its record was written (when the last uploads of
-        // a round arrived together, each of them found the set complete and read the round and the committed set from
-        // the chain and every record from Redis).
-        // The round closes when its last commit is mined, possibly while this upload streamed: `state` (read when the
-        // upload began) may still say Open while the close-time check has already run, before this record was
-        // written; nothing then enqueued the round until the watcher's next sweep (30 s, seen in the fault suite). So
-        // an upload that began in an Open round checks too, once the records reach the commitments counted then (a
-        // lower bound of the set: fewer records cannot be complete), and the shared check reads the round itself.
+        // The upload that completes the set enqueues the aggregation. A process that died after recording an upload and
+        // before that check leaves it to the participant's retry (a duplicate), so duplicates check too; otherwise the
+        // round waited for the whole upload grace. `state` was read when the upload began (Open or Closed): the round
+        // may have closed while the body streamed, its close-time check running before this record was written, so an
+        // upload that began in an Open round checks too once the records reach the commitments counted then (fewer
+        // cannot be complete). Concurrent uploads share the check, which reads the round itself, each waiting for one
+        // that started after its record was written.
         const enqueueIfComplete = async () => {
-          if (state.state !== ROUND_STATE.Closed && state.state !== ROUND_STATE.Open) return;
           if (state.state === ROUND_STATE.Open && (await app.uploads.count(taskId, round, state.openedAt)) < state.committedCount) return;
           await completionChecks
             .run(`${taskId}:${round}:${state.openedAt}`, async () => app.rounds.maybeEnqueueAggregation(taskId, round, await app.chain.getRound(taskId, round), false))
