@@ -277,8 +277,9 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
   log.info({ strategy: strategy.name, committed: committed.length, modelSize: layout.size, scoring: scoringMethod, kept: store?.precision }, 'aggregate: start');
 
   // 3. Fetch, check, open, validate and fold each committed update. Pipelined: up to `pipelineDepth` updates are
-  //    downloaded and checked/opened (in the open worker) ahead of the fold, which runs in committed order in this
-  //    thread. Memory: depth slots (one buffer each: ciphertext, then the plaintext opened over it), plus one accumulator.
+  //    downloaded and checked/opened (on the opener pool) ahead of the fold, which decides in committed order in this
+  //    thread; a linear aggregate's sum is then done on the pool, in the same order. Memory: depth slots (one buffer
+  //    each: ciphertext, then the plaintext opened over it), plus one accumulator.
   const aggregator = strategy.beginAggregation(layout);
   const excluded: Exclusion[] = [];
   const accepted = new Map<string, ScoreInput & { metrics: Record<string, number> }>();
@@ -290,12 +291,15 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
     log.warn({ participant, reason, detail }, 'aggregate: update excluded');
   };
   const depth = pipelineDepthFor(layout.size, deps.pipelineDepth, deps.pipelineMemoryBytes);
-  log.debug({ depth, threads: checker.threads }, 'aggregate: pipeline');
+  // A weighted-sum aggregate is folded on the threads that open the updates (both cores; the same bits as here).
+  const linear = checker.threads > 0 ? aggregator.linear : undefined;
+  log.debug({ depth, threads: checker.threads, foldOnPool: linear !== undefined }, 'aggregate: pipeline');
   const checks = await runUpdatePipeline({
     count: committed.length,
     depth,
     checker,
     params,
+    linear: linear?.target,
     fetch: async (i, slot) => {
       const participant = committed[i]!;
       const fetched = await deps.coordinator.getUpdate(taskId, round, participant, { reuse: slot.ciphertext });
@@ -319,9 +323,14 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
           exclude(participant, count.reason, count.detail);
         } else {
           if (count.clamped) clamped += 1;
-          aggregator.add({ participant, numExamples: count.numExamples, update: result.flat, metrics: result.metrics });
+          const fit = { participant, numExamples: count.numExamples, metrics: result.metrics };
           store?.add(participant, result.flat);
           accepted.set(participant, { participant, numExamples: count.numExamples, sketch: result.sketch, metrics: result.metrics });
+          if (linear !== undefined) {
+            await deps.onProgress?.(i + 1, committed.length);
+            return { weight: linear.record(fit) };
+          }
+          aggregator.add({ ...fit, update: result.flat });
         }
       }
       await deps.onProgress?.(i + 1, committed.length);

@@ -1,10 +1,12 @@
 import { LayoutMismatchError } from '../errors';
 import type { ModelLayout } from '../model/layout';
+import { createFoldTarget } from '../updates/orderedFold';
 import { foldWeighted, scaled, toFloat32, type Accumulator } from './math';
 import type {
   CombineResult,
   FitAggregator,
   FitResult,
+  LinearFold,
   RoundConfig,
   RoundContext,
   ServerUpdate,
@@ -62,27 +64,39 @@ export function checkLength(update: Float32Array, layout: ModelLayout): void {
 
 /**
  * Streaming weighted mean: Σ wᵢ·Δᵢ folded into one preallocated accumulator, divided by Σ wᵢ at the end.
- * Memory is one model-sized accumulator whatever the number of participants.
+ * Memory is one model-sized accumulator whatever the number of participants. A float64 accumulator lies in shared
+ * memory and is offered as `linear`, so the job can fold on its opener threads.
  */
 export class MeanAggregator implements FitAggregator {
   private readonly acc: Accumulator;
   private totalWeight = 0;
   private readonly included: string[] = [];
+  readonly linear?: LinearFold;
 
   constructor(
     private readonly layout: ModelLayout,
     private readonly weighting: Weighting,
     accumulator: 'float64' | 'float32' = 'float64',
   ) {
-    this.acc = accumulator === 'float32' ? new Float32Array(layout.size) : new Float64Array(layout.size);
+    if (accumulator === 'float32') {
+      this.acc = new Float32Array(layout.size);
+    } else {
+      const target = createFoldTarget(layout.size);
+      this.acc = target.accumulator;
+      this.linear = { target, record: (result) => this.record(result) };
+    }
   }
 
   add(result: FitResult): void {
     checkLength(result.update, this.layout);
+    foldWeighted(this.acc, result.update, this.record(result));
+  }
+
+  private record(result: Omit<FitResult, 'update'>): number {
     const weight = this.weighting === 'examples' ? result.numExamples : 1;
-    foldWeighted(this.acc, result.update, weight);
     this.totalWeight += weight;
     this.included.push(result.participant);
+    return weight;
   }
 
   finish(): CombineResult {

@@ -2,6 +2,7 @@ import { EXCLUSION_REASON } from '@cloister/protocol';
 import type { ModelLayout } from '../model/layout';
 import type { RoundValidation } from '../evaluation/validationEvaluator';
 import type { StateStore } from '../state/stateStore';
+import type { FoldTarget } from '../updates/orderedFold';
 
 /** One participant's validated update, as the job loop hands it to a strategy. `update` is only valid during add(). */
 export type FitResult = {
@@ -41,10 +42,23 @@ export type RoundConfig = {
   weighting: Weighting;
 };
 
+/**
+ * A FitAggregator whose add() is a weighted sum Σ wᵢ·Δᵢ into a float64 accumulator can hand that sum to the job: the
+ * job folds each accepted update into `target` itself, on the thread that opened it (updates/orderedFold.ts: same
+ * order, same bits as add()), and only records it here. A job uses add() or this, never both in one round.
+ */
+export type LinearFold = {
+  target: FoldTarget;
+  /** Records an accepted update the caller folds into `target`; returns the weight to fold it with. */
+  record(result: Omit<FitResult, 'update'>): number;
+};
+
 /** Streaming sink for one round: add each validated update as it arrives, then finish. */
 export interface FitAggregator {
   add(result: FitResult): void;
   finish(): CombineResult;
+  /** Present when the aggregate is a weighted sum the job may fold on other threads (FedAvg's mean). */
+  readonly linear?: LinearFold;
 }
 
 export type RoundContext = {

@@ -1,13 +1,16 @@
 // Where the checks of one update run: in the job's thread (`InlineChecker`) or on a pool of worker threads
 // (`OpenerPool`, one per core by default) so that the opens of several updates use every core while the job's
-// thread downloads and folds. Buffers travel by transfer, never by copy: a slot's ArrayBuffer goes to a worker and
-// comes back with the answer. Updates are opened in place: the plaintext overwrites the ciphertext it came from.
+// thread downloads. Buffers travel by transfer, never by copy: a slot's ArrayBuffer goes to a worker and comes back
+// with the answer. Updates are opened in place: the plaintext overwrites the ciphertext it came from. A linear
+// aggregate (FedAvg's weighted sum) is folded on the pool too (`fold`, in committed order: orderedFold.ts), so both
+// cores open and fold while the job's thread only downloads and decides.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { OpenWorkerFailedError } from '../errors';
 import { checkUpdate, noChecks, type CheckParams, type CheckResult, type ChecksDone, type OpenedUpdate, type RejectedUpdate, type UpdateToCheck } from './checks';
+import { foldInOrder, type FoldTarget } from './orderedFold';
 
 /**
  * The buffer of one in-flight update: the ciphertext is downloaded into it, then opened in place (each plaintext
@@ -31,11 +34,16 @@ function intoSlot(slot: UpdateSlot, src: Uint8Array): Uint8Array {
 /** One update's answer; an accepted one's `flat` is a view into the slot's buffer, valid until the slot is reused. */
 export type CheckedUpdate = { slot: UpdateSlot; result: CheckResult; checks: ChecksDone };
 
-/** Runs `checkUpdate` for one update at a time per thread. */
+/** Runs `checkUpdate` for one update at a time per thread, and folds accepted updates into a linear aggregate. */
 export interface UpdateChecker {
   /** Threads the checks run on (0 = the caller's own). */
   readonly threads: number;
   check(slot: UpdateSlot, update: UpdateToCheck, params: CheckParams): Promise<CheckedUpdate>;
+  /**
+   * target.accumulator += weight · flat as fold rank `rank` (orderedFold.ts); `flat` is a checked update's view into
+   * `slot`, which comes back (resolved) once the fold is done. Ranks must be handed out in order, from 0.
+   */
+  fold(slot: UpdateSlot, flat: Float32Array, target: FoldTarget, rank: number, weight: number): Promise<UpdateSlot>;
   close(): Promise<void>;
 }
 
@@ -50,11 +58,18 @@ export class InlineChecker implements UpdateChecker {
     return { slot, result, checks };
   }
 
+  async fold(slot: UpdateSlot, flat: Float32Array, target: FoldTarget, rank: number, weight: number): Promise<UpdateSlot> {
+    // Ranks arrive in order on this one thread: every earlier rank is already folded, nothing waits.
+    foldInOrder(target, rank, flat, weight);
+    return slot;
+  }
+
   async close(): Promise<void> {}
 }
 
-/** @internal What the job's thread sends to a worker. */
+/** @internal What the job's thread sends to a worker: an update to check, */
 export type CheckRequest = {
+  kind: 'check';
   id: number;
   ct: ArrayBuffer;
   ctLength: number;
@@ -62,8 +77,24 @@ export type CheckRequest = {
   params: CheckParams;
 };
 
-/** @internal A worker's answer: the slot's buffer comes back, holding the plaintext. */
+/** @internal or an opened update to fold (`buffer` holds it at `offset`, `length` floats; `target` is shared memory). */
+export type FoldRequest = {
+  kind: 'fold';
+  id: number;
+  buffer: ArrayBuffer;
+  offset: number;
+  length: number;
+  target: FoldTarget;
+  rank: number;
+  weight: number;
+};
+
+/** @internal A fold's answer: the buffer comes back. */
+export type FoldReply = { kind: 'fold'; id: number; buffer: ArrayBuffer; error?: string };
+
+/** @internal A check's answer: the slot's buffer comes back, holding the plaintext. */
 export type CheckReply = {
+  kind: 'check';
   id: number;
   ct: ArrayBuffer;
   checks: ChecksDone;
@@ -72,7 +103,7 @@ export type CheckReply = {
   view?: { offset: number; length: number } | { copy: Float32Array };
 };
 
-type Pending = { resolve: (p: CheckedUpdate) => void; reject: (e: Error) => void };
+type Pending = { resolve: (reply: CheckReply | FoldReply) => void; reject: (e: Error) => void };
 
 /**
  * The compiled `openerWorker.js` next to this file (dist/, production); from the sources (jest, tsx) the bootstrap in
@@ -91,30 +122,19 @@ class OpenerThread {
 
   static start(onExit: (thread: OpenerThread, error: Error) => void): OpenerThread {
     const thread = new OpenerThread(spawnWorker());
-    thread.worker.on('message', (reply: CheckReply) => thread.answer(reply));
+    thread.worker.on('message', (reply: CheckReply | FoldReply) => thread.answer(reply));
     thread.worker.on('error', (err) => onExit(thread, new OpenWorkerFailedError(`opener worker failed: ${err.message}`, { cause: err })));
     thread.worker.on('exit', (code) => onExit(thread, new OpenWorkerFailedError(`opener worker exited (code ${code})`)));
     thread.worker.unref();
     return thread;
   }
 
-  private answer(reply: CheckReply): void {
+  private answer(reply: CheckReply | FoldReply): void {
     const p = this.pending.get(reply.id);
     if (p === undefined) return;
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.worker.unref();
-    const slot: UpdateSlot = { ciphertext: new Uint8Array(reply.ct) };
-    if (reply.error !== undefined || reply.result === undefined) {
-      p.reject(new OpenWorkerFailedError(`opener worker: ${reply.error ?? 'empty reply'}`));
-      return;
-    }
-    if (!reply.result.ok) {
-      p.resolve({ slot, result: reply.result, checks: reply.checks });
-      return;
-    }
-    const view = reply.view!;
-    const flat = 'copy' in view ? view.copy : new Float32Array(reply.ct, view.offset, view.length);
-    p.resolve({ slot, result: { ...reply.result, flat }, checks: reply.checks });
+    p.resolve(reply);
   }
 
   failAll(error: Error): void {
@@ -123,9 +143,21 @@ class OpenerThread {
   }
 }
 
+/** A check's answer as the job sees it: the slot back, `flat` a view into it. */
+function checkedFrom(reply: CheckReply): CheckedUpdate {
+  const slot: UpdateSlot = { ciphertext: new Uint8Array(reply.ct) };
+  if (reply.error !== undefined || reply.result === undefined) {
+    throw new OpenWorkerFailedError(`opener worker: ${reply.error ?? 'empty reply'}`);
+  }
+  if (!reply.result.ok) return { slot, result: reply.result, checks: reply.checks };
+  const view = reply.view!;
+  const flat = 'copy' in view ? view.copy : new Float32Array(reply.ct, view.offset, view.length);
+  return { slot, result: { ...reply.result, flat }, checks: reply.checks };
+}
+
 /**
  * `size` worker threads (default: one per core) that run all five checks of an update (hash, signature, open,
- * decode, validate); the job's thread only downloads and folds. A request goes to the thread with the fewest
+ * decode, validate) and the folds of a linear aggregate; the job's thread downloads and decides. A request goes to the thread with the fewest
  * pending. Threads start on first use (or `start()`), do not keep the process alive while idle (unref), and exit
  * after `idleMs` without work (each isolate costs ≈ 20–40 MB RSS).
  */
@@ -174,6 +206,24 @@ export class OpenerPool implements UpdateChecker {
   check(slot: UpdateSlot, update: UpdateToCheck, params: CheckParams): Promise<CheckedUpdate> {
     // Transferable: the ciphertext at offset 0 of the slot's own ArrayBuffer.
     const ct = intoSlot(slot, update.ciphertext);
+    const { ciphertext: _ciphertext, ...rest } = update;
+    const request: Omit<CheckRequest, 'id'> = { kind: 'check', ct: ct.buffer as ArrayBuffer, ctLength: update.ciphertext.length, update: rest, params };
+    return this.send(request, request.ct).then((reply) => checkedFrom(reply as CheckReply));
+  }
+
+  fold(slot: UpdateSlot, flat: Float32Array, target: FoldTarget, rank: number, weight: number): Promise<UpdateSlot> {
+    // The update goes where it lies: the slot's buffer (or, for an update that was not contiguous, its own copy).
+    const inSlot = flat.buffer === slot.ciphertext.buffer;
+    const buffer = flat.buffer as ArrayBuffer;
+    const request: Omit<FoldRequest, 'id'> = { kind: 'fold', buffer, offset: flat.byteOffset, length: flat.length, target, rank, weight };
+    return this.send(request, buffer).then((reply) => {
+      if (reply.kind !== 'fold' || reply.error !== undefined) throw new OpenWorkerFailedError(`opener worker fold: ${reply.error ?? 'wrong reply'}`);
+      return inSlot ? { ciphertext: new Uint8Array(reply.buffer) } : slot;
+    });
+  }
+
+  /** Posts one request to the least busy thread, `transfer` moved (not copied) with it. */
+  private send(request: Omit<CheckRequest, 'id'> | Omit<FoldRequest, 'id'>, transfer: ArrayBuffer): Promise<CheckReply | FoldReply> {
     if (this.idleTimer !== null) {
       clearTimeout(this.idleTimer);
       this.idleTimer = null;
@@ -182,9 +232,7 @@ export class OpenerPool implements UpdateChecker {
     thread.worker.ref();
     const id = this.nextId;
     this.nextId += 1;
-    const { ciphertext: _ciphertext, ...rest } = update;
-    const request: CheckRequest = { id, ct: ct.buffer as ArrayBuffer, ctLength: update.ciphertext.length, update: rest, params };
-    return new Promise<CheckedUpdate>((resolve, reject) => {
+    return new Promise<CheckReply | FoldReply>((resolve, reject) => {
       thread.pending.set(id, {
         resolve: (answer) => {
           this.maybeIdle();
@@ -195,7 +243,7 @@ export class OpenerPool implements UpdateChecker {
           reject(error);
         },
       });
-      thread.worker.postMessage(request, [request.ct]);
+      thread.worker.postMessage({ ...request, id }, [transfer]);
     });
   }
 
