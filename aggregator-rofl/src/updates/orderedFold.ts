@@ -8,6 +8,7 @@
 // thread count). Ranks are handed out by one thread in order; a rank is only ever waited for after it was handed out,
 // so the lowest unfinished rank can always proceed.
 import { OpenWorkerFailedError } from '../errors';
+import { foldWeighted } from '../strategies/math';
 
 /** Coordinates per stripe: 32 768 float64 = 256 KiB, a core's L2 share; a 1M-parameter model has 31 stripes. */
 export const FOLD_STRIPE = 32_768;
@@ -55,20 +56,9 @@ export function foldInOrder(target: FoldTarget, rank: number, update: Float32Arr
       if (seen > rank) throw new OpenWorkerFailedError(`fold rank ${rank} handed out twice`);
       Atomics.wait(tickets, s, seen, WAIT_SLICE_MS);
     }
-    foldRange(accumulator, update, weight, s * FOLD_STRIPE, Math.min(accumulator.length, (s + 1) * FOLD_STRIPE));
+    // The single-thread fold's own loop over this stripe: the same additions in the same order per coordinate.
+    foldWeighted(accumulator, update, weight, s * FOLD_STRIPE, Math.min(accumulator.length, (s + 1) * FOLD_STRIPE));
     Atomics.store(tickets, s, rank + 1);
     Atomics.notify(tickets, s);
   }
-}
-
-// Unrolled by four, as the single-thread fold (strategies/math.ts): same additions in the same order per coordinate.
-function foldRange(accumulator: Float64Array, update: Float32Array, weight: number, start: number, end: number): void {
-  let i = start;
-  for (; i + 3 < end; i += 4) {
-    accumulator[i]! += weight * update[i]!;
-    accumulator[i + 1]! += weight * update[i + 1]!;
-    accumulator[i + 2]! += weight * update[i + 2]!;
-    accumulator[i + 3]! += weight * update[i + 3]!;
-  }
-  for (; i < end; i += 1) accumulator[i]! += weight * update[i]!;
 }
