@@ -1,5 +1,5 @@
 // SIMD kernels for the wasm backend's hot ops around the reference CNN's convolutions: bias add, bias gradient (row
-// sums), 2×2 max-pool gradient, the col2im of the input gradient and the im2row of a single-channel filter gradient
+// sums), 2×2 max-pool gradient, the col2im of the input gradient, the forward convolution and its filter gradient
 // (see ../src/wasmSimdKernels.ts).
 // Compiled to a standalone wasm module that imports tfjs-backend-wasm's own memory, so the kernels read and write
 // tensors in place on tfjs's heap. No libc, no static data, no stack: the module must never write memory it does not
@@ -145,36 +145,232 @@ void col2im(const float *cols, float *dx, int n, int oh, int ow, int kh, int kw,
   }
 }
 
-// Im2row for a single-channel input, the operand of a convolution's filter gradient as one GEMM:
-// rows[a*kw + q, (b*oh + i)*ow + j] = x[b, i*sh + a - top, j*sw + q - left] (0 outside x). With it,
-// dW[a, q, co] = Σ_r rows[a*kw + q, r] · dy[r, co], a 1×1 convolution of rows by dy as stored (no transposes).
-EXPORT("im2row_single_channel")
-void im2row_single_channel(const float *x, float *rows, int n, int h, int w, int oh, int ow, int kh, int kw, int sh,
-                           int sw, int top, int left) {
-  float *dst = rows;
+// A convolution's filter gradient, computed directly (no im2col, no transposes):
+// dw[a, q, c, o] = Σ_{b,i,j} x[b, i*sh + a - top, j*sw + q - left, c] · dy[b, i, j, o], taps outside x counting 0;
+// dw is [kh, kw, ci, co], every element written once. Output channels go in SIMD blocks of 16, 8 or 4 (scalar for
+// the rest), and each block keeps up to 10 vector accumulators in registers: `qb` neighbouring taps of one filter row
+// times the block's vectors, so one load of a dy vector feeds qb multiply-adds. The j loop is split so that only the
+// columns where some tap of the block falls outside x (padding) test bounds.
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+ALWAYS_INLINE void filter_grad_block(const float *x, const float *dy, float *dw, int n, int h, int w, int ci, int oh,
+                                     int ow, int co, int sh, int sw, int top, int left, int kw, int a, int q0, int c,
+                                     int o0, const int cov, const int qb) {
+  v128_t acc[10][4];
+  for (int t = 0; t < qb; t++) {
+    for (int v = 0; v < cov; v++) acc[t][v] = wasm_f32x4_splat(0.0f);
+  }
+  // Columns j whose taps q0 .. q0+qb-1 all land inside x: jlo <= j < jhi.
+  int jlo = 0;
+  while (jlo < ow && jlo * sw + q0 - left < 0) jlo++;
+  int jhi = jlo;
+  while (jhi < ow && jhi * sw + q0 + qb - 1 - left < w) jhi++;
+  for (int b = 0; b < n; b++) {
+    for (int i = 0; i < oh; i++) {
+      const int y = i * sh + a - top;
+      if (y < 0 || y >= h) continue;
+      const float *xr = x + (b * h + y) * w * ci + c;
+      const float *dr = dy + (b * oh + i) * ow * co + o0;
+      for (int j = 0; j < ow; j++) {
+        if (j == jlo) {
+          // The in-bounds stretch, without bound tests.
+          for (; j < jhi; j++) {
+            v128_t d[4];
+            for (int v = 0; v < cov; v++) d[v] = wasm_v128_load(dr + j * co + 4 * v);
+            const float *xs = xr + (j * sw + q0 - left) * ci;
+            for (int t = 0; t < qb; t++) {
+              const v128_t s = wasm_f32x4_splat(xs[t * ci]);
+              for (int v = 0; v < cov; v++) acc[t][v] = wasm_f32x4_add(acc[t][v], wasm_f32x4_mul(s, d[v]));
+            }
+          }
+          if (j >= ow) break;
+        }
+        v128_t d[4];
+        for (int v = 0; v < cov; v++) d[v] = wasm_v128_load(dr + j * co + 4 * v);
+        for (int t = 0; t < qb; t++) {
+          const int xx = j * sw + q0 + t - left;
+          if (xx < 0 || xx >= w) continue;
+          const v128_t s = wasm_f32x4_splat(xr[xx * ci]);
+          for (int v = 0; v < cov; v++) acc[t][v] = wasm_f32x4_add(acc[t][v], wasm_f32x4_mul(s, d[v]));
+        }
+      }
+    }
+  }
+  for (int t = 0; t < qb; t++) {
+    float *out = dw + ((a * kw + q0 + t) * ci + c) * co + o0;
+    for (int v = 0; v < cov; v++) wasm_v128_store(out + 4 * v, acc[t][v]);
+  }
+}
+
+// The blocks of `cov` output vectors, taps taken `qmax` at a time along each filter row (qmax * cov <= 10).
+#define FILTER_GRAD_ARGS x, dy, dw, n, h, w, ci, oh, ow, co, sh, sw, top, left, kw, a, q0, c, o0
+#define FILTER_GRAD_CASE(COV, QB) \
+  case QB:                        \
+    filter_grad_block(FILTER_GRAD_ARGS, COV, QB); \
+    break;
+
+EXPORT("conv_filter_grad")
+void conv_filter_grad(const float *x, const float *dy, float *dw, int n, int h, int w, int ci, int oh, int ow, int co,
+                      int kh, int kw, int sh, int sw, int top, int left) {
+  int o0 = 0;
+  for (; o0 + 16 <= co; o0 += 16) {
+    for (int a = 0; a < kh; a++) {
+      for (int q0 = 0; q0 < kw; q0 += 2) {
+        for (int c = 0; c < ci; c++) {
+          switch (kw - q0 < 2 ? kw - q0 : 2) { FILTER_GRAD_CASE(4, 1) FILTER_GRAD_CASE(4, 2) }
+        }
+      }
+    }
+  }
+  for (; o0 + 8 <= co; o0 += 8) {
+    for (int a = 0; a < kh; a++) {
+      for (int q0 = 0; q0 < kw; q0 += 5) {
+        for (int c = 0; c < ci; c++) {
+          switch (kw - q0 < 5 ? kw - q0 : 5) {
+            FILTER_GRAD_CASE(2, 1) FILTER_GRAD_CASE(2, 2) FILTER_GRAD_CASE(2, 3) FILTER_GRAD_CASE(2, 4)
+            FILTER_GRAD_CASE(2, 5)
+          }
+        }
+      }
+    }
+  }
+  for (; o0 + 4 <= co; o0 += 4) {
+    for (int a = 0; a < kh; a++) {
+      for (int q0 = 0; q0 < kw; q0 += 8) {
+        for (int c = 0; c < ci; c++) {
+          switch (kw - q0 < 8 ? kw - q0 : 8) {
+            FILTER_GRAD_CASE(1, 1) FILTER_GRAD_CASE(1, 2) FILTER_GRAD_CASE(1, 3) FILTER_GRAD_CASE(1, 4)
+            FILTER_GRAD_CASE(1, 5) FILTER_GRAD_CASE(1, 6) FILTER_GRAD_CASE(1, 7) FILTER_GRAD_CASE(1, 8)
+          }
+        }
+      }
+    }
+  }
+  // The last co % 4 output channels, one at a time.
+  for (; o0 < co; o0++) {
+    for (int a = 0; a < kh; a++) {
+      for (int q = 0; q < kw; q++) {
+        for (int c = 0; c < ci; c++) {
+          float total = 0.0f;
+          for (int b = 0; b < n; b++) {
+            for (int i = 0; i < oh; i++) {
+              const int y = i * sh + a - top;
+              if (y < 0 || y >= h) continue;
+              for (int j = 0; j < ow; j++) {
+                const int xx = j * sw + q - left;
+                if (xx < 0 || xx >= w) continue;
+                total += x[((b * h + y) * w + xx) * ci + c] * dy[((b * oh + i) * ow + j) * co + o0];
+              }
+            }
+          }
+          dw[((a * kw + q) * ci + c) * co + o0] = total;
+        }
+      }
+    }
+  }
+}
+
+// A 2-D convolution, NHWC, dilation 1: out[b, i, j, o] = Σ_{a,q,c} x[b, i*sh + a - top, j*sw + q - left, c] · f[a, q, c, o]
+// (taps outside x count 0); f is [kh, kw, ci, co]. Output channels go in SIMD blocks of 16, 8 or 4 (scalar for the
+// rest) and `jb` neighbouring output columns at a time, so one load of a filter vector feeds jb multiply-adds and the
+// jb × block sums (≤ 8 vectors) stay in registers. Blocks whose taps all land inside x run without bound tests.
+ALWAYS_INLINE void conv_block(const float *x, const float *f, float *out, int h, int w, int ci, int oh, int ow, int co,
+                              int kh, int kw, int sh, int sw, int top, int left, int b, int i, int j0, int o0,
+                              const int cov, const int jb, const int checked) {
+  v128_t acc[8][4];
+  for (int t = 0; t < jb; t++) {
+    for (int v = 0; v < cov; v++) acc[t][v] = wasm_f32x4_splat(0.0f);
+  }
   for (int a = 0; a < kh; a++) {
+    const int y = i * sh + a - top;
+    if (y < 0 || y >= h) continue;
+    const float *xr = x + (b * h + y) * w * ci;
     for (int q = 0; q < kw; q++) {
-      for (int b = 0; b < n; b++) {
-        const float *image = x + b * h * w;
-        for (int i = 0; i < oh; i++) {
-          const int y = i * sh + a - top;
-          if (y < 0 || y >= h) {
-            for (int j = 0; j < ow; j++) *dst++ = 0.0f;
-            continue;
+      const float *fq = f + (a * kw + q) * ci * co + o0;
+      for (int c = 0; c < ci; c++) {
+        for (int t = 0; t < jb; t++) {
+          const int xx = (j0 + t) * sw + q - left;
+          if (checked && (xx < 0 || xx >= w)) continue;
+          const v128_t s = wasm_f32x4_splat(xr[xx * ci + c]);
+          for (int v = 0; v < cov; v++) acc[t][v] = wasm_f32x4_add(acc[t][v], wasm_f32x4_mul(s, wasm_v128_load(fq + c * co + 4 * v)));
+        }
+      }
+    }
+  }
+  float *dst = out + ((b * oh + i) * ow + j0) * co + o0;
+  for (int t = 0; t < jb; t++) {
+    for (int v = 0; v < cov; v++) wasm_v128_store(dst + t * co + 4 * v, acc[t][v]);
+  }
+}
+
+// One function per block shape (noinline, so the shapes' constant loop bounds are never merged into a variable one,
+// which would leave the sums in memory instead of registers).
+#define CONV_PARAMS                                                                                                   \
+  const float *x, const float *f, float *out, int h, int w, int ci, int oh, int ow, int co, int kh, int kw, int sh, \
+      int sw, int top, int left, int b, int i, int j0, int o0
+#define CONV_ARGS x, f, out, h, w, ci, oh, ow, co, kh, kw, sh, sw, top, left, b, i, j0, o0
+#define DEFINE_CONV_BLOCK(COV, JB)                                                                         \
+  static __attribute__((noinline)) void conv_block_##COV##_##JB(CONV_PARAMS, int inside) {               \
+    if (inside)                                                                                            \
+      conv_block(CONV_ARGS, COV, JB, 0);                                                                   \
+    else                                                                                                   \
+      conv_block(CONV_ARGS, COV, JB, 1);                                                                   \
+  }
+DEFINE_CONV_BLOCK(4, 1) DEFINE_CONV_BLOCK(4, 2)
+DEFINE_CONV_BLOCK(2, 1) DEFINE_CONV_BLOCK(2, 2) DEFINE_CONV_BLOCK(2, 3) DEFINE_CONV_BLOCK(2, 4)
+DEFINE_CONV_BLOCK(1, 1) DEFINE_CONV_BLOCK(1, 2) DEFINE_CONV_BLOCK(1, 3) DEFINE_CONV_BLOCK(1, 4)
+DEFINE_CONV_BLOCK(1, 5) DEFINE_CONV_BLOCK(1, 6) DEFINE_CONV_BLOCK(1, 7) DEFINE_CONV_BLOCK(1, 8)
+#define CONV_CASE(COV, JB)                          \
+  case JB:                                          \
+    conv_block_##COV##_##JB(CONV_ARGS, inside);     \
+    break;
+// Whether output columns j0 .. j0+jb-1 read only columns inside x (from j0*sw - left to (j0+jb-1)*sw + kw-1 - left).
+#define INSIDE(jb) (j0 * sw - left >= 0 && (j0 + (jb) - 1) * sw + kw - 1 - left < w)
+
+EXPORT("conv2d")
+void conv2d(const float *x, const float *f, float *out, int n, int h, int w, int ci, int oh, int ow, int co, int kh,
+            int kw, int sh, int sw, int top, int left) {
+  for (int b = 0; b < n; b++) {
+    for (int i = 0; i < oh; i++) {
+      int o0 = 0;
+      for (; o0 + 16 <= co; o0 += 16) {
+        for (int j0 = 0; j0 < ow; j0 += 2) {
+          const int jb = ow - j0 < 2 ? ow - j0 : 2;
+          const int inside = INSIDE(jb);
+          switch (jb) { CONV_CASE(4, 1) CONV_CASE(4, 2) }
+        }
+      }
+      for (; o0 + 8 <= co; o0 += 8) {
+        for (int j0 = 0; j0 < ow; j0 += 4) {
+          const int jb = ow - j0 < 4 ? ow - j0 : 4;
+          const int inside = INSIDE(jb);
+          switch (jb) { CONV_CASE(2, 1) CONV_CASE(2, 2) CONV_CASE(2, 3) CONV_CASE(2, 4) }
+        }
+      }
+      for (; o0 + 4 <= co; o0 += 4) {
+        for (int j0 = 0; j0 < ow; j0 += 8) {
+          const int jb = ow - j0 < 8 ? ow - j0 : 8;
+          const int inside = INSIDE(jb);
+          switch (jb) {
+            CONV_CASE(1, 1) CONV_CASE(1, 2) CONV_CASE(1, 3) CONV_CASE(1, 4)
+            CONV_CASE(1, 5) CONV_CASE(1, 6) CONV_CASE(1, 7) CONV_CASE(1, 8)
           }
-          const float *src = image + y * w;
-          if (sw == 1 && q - left >= 0 && ow - 1 + q - left < w) {
-            const float *s = src + q - left;
-            int j = 0;
-            for (; j + 4 <= ow; j += 4) wasm_v128_store(dst + j, wasm_v128_load(s + j));
-            for (; j < ow; j++) dst[j] = s[j];
-            dst += ow;
-            continue;
+        }
+      }
+      // The last co % 4 output channels, one at a time.
+      for (; o0 < co; o0++) {
+        for (int j = 0; j < ow; j++) {
+          float total = 0.0f;
+          for (int a = 0; a < kh; a++) {
+            const int y = i * sh + a - top;
+            if (y < 0 || y >= h) continue;
+            for (int q = 0; q < kw; q++) {
+              const int xx = j * sw + q - left;
+              if (xx < 0 || xx >= w) continue;
+              for (int c = 0; c < ci; c++) total += x[((b * h + y) * w + xx) * ci + c] * f[((a * kw + q) * ci + c) * co + o0];
+            }
           }
-          for (int j = 0; j < ow; j++) {
-            const int xx = j * sw + q - left;
-            *dst++ = xx >= 0 && xx < w ? src[xx] : 0.0f;
-          }
+          out[((b * oh + i) * ow + j) * co + o0] = total;
         }
       }
     }

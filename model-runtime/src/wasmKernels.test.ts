@@ -199,3 +199,33 @@ describe('wasm MaxPoolGrad', () => {
     expect(Array.from(wasm)).toEqual(Array.from(cpu));
   });
 });
+
+describe('wasm Identity', () => {
+  it('shares the data: same values, and the data lives until its last reference is disposed', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { refCount(dataId: tf.DataId): number };
+    const x = tf.tensor2d([[1, 2], [3, NaN]]);
+    const y = tf.clone(x);
+    expect(y.dataId).toBe(x.dataId);
+    expect(backend.refCount(x.dataId)).toBe(2);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3, NaN]);
+    expect(backend.refCount(y.dataId)).toBe(1);
+    y.dispose();
+    expect(backend.refCount(y.dataId)).toBe(0);
+  });
+
+  it('leaves gradients through a training step unchanged (saved tensors are shared, not copied)', async () => {
+    const grads = async (backend: string) => {
+      await tf.setBackend(backend);
+      const x = tf.randomNormal([2, 8, 8, 1], 0, 1, 'float32', 8);
+      const w = tf.randomNormal([3, 3, 1, 4], 0, 1, 'float32', 9);
+      const f = (xt: tf.Tensor, wt: tf.Tensor) => tf.sum(tf.square(tf.relu(tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, 1, 'valid'))));
+      const [, dw] = tf.grads(f)([x, w]);
+      const values = (await dw!.data()) as Float32Array;
+      tf.dispose([x, w, dw!]);
+      return values;
+    };
+    expect(relativeError(await grads('wasm'), await grads('cpu'))).toBeLessThan(1e-5);
+  });
+});

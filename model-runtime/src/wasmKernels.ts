@@ -7,14 +7,15 @@
 //   stride; the output [ci,kh,kw,co] is transposed back to [kh,kw,ci,co].
 // - dx = the "full" correlation of dy (zero-dilated by the stride) with the filter flipped in space and transposed to
 //   [kh,kw,co,ci]: a stride-1 convolution with explicit padding (kh−1−top, H−L+top).
-// With the SIMD kernels (wasmSimdKernels.ts) loaded, two faster routes replace these where they apply: dx as one GEMM
-// (dy times the filter) and a col2im, which multiplies none of the zeros of the padded, dilated dy; and dW of a
-// single-channel input as im2row and one GEMM, without the transposes. The convolutions above stay the fallback.
+// With the SIMD kernels (wasmSimdKernels.ts) loaded, faster routes replace these: dx as one GEMM (dy times the
+// filter) and a col2im, which multiplies none of the zeros of the padded, dilated dy; and dW computed directly by a
+// SIMD kernel, without transposes or an im2col buffer. The convolutions above stay the fallback.
 // Gradients of dilated convolutions are not supported by tfjs itself (Conv2D_grad asserts dilation 1), so neither
 // kernel takes dilations.
 import * as tf from '@tensorflow/tfjs';
 import { UnsupportedKernelInputError } from './errors';
 import { makeBiasAddKernel, makeLeadingSumKernel } from './wasmBiasKernels';
+import { makeConv2DKernel } from './wasmConv2D';
 import { heapOffset, type WasmHeapBackend } from './wasmHeap';
 import { simdKernels } from './wasmSimdKernels';
 
@@ -170,52 +171,46 @@ export function conv2dBackpropInputViaConv(
 type FilterGradientInputs = { x: tf.Tensor4D; dy: tf.Tensor4D };
 type InputGradientInputs = { dy: tf.Tensor4D; filter: tf.Tensor4D };
 
-/** A GEMM route of a convolution gradient (SIMD kernels): null when it does not apply (kernels not loaded, too large). */
-type GemmRoute<Inputs, Attrs> = (backend: WasmHeapBackend, inputs: Inputs, attrs: Attrs, geometry: ConvGeometry) => tf.TensorInfo | null;
+/** A SIMD-kernel route of a convolution gradient: null when it does not apply (kernels not loaded, too large). */
+type SimdRoute<Inputs, Attrs> = (backend: WasmHeapBackend, inputs: Inputs, attrs: Attrs, geometry: ConvGeometry) => tf.TensorInfo | null;
 
-/** A convolution-gradient kernel from its two routes: the GEMM one when it applies, else the convolution one. */
+/** A convolution-gradient kernel from its two routes: the SIMD one when it applies, else the convolution one. */
 function gradientKernel<Inputs, Attrs extends ConvGradAttrs>(
   name: string,
-  gemm: GemmRoute<Inputs, Attrs>,
+  simd: SimdRoute<Inputs, Attrs>,
   convolution: (inputs: Inputs, attrs: Attrs, geometry: ConvGeometry) => tf.TensorInfo,
 ): tf.KernelFunc {
   return ({ inputs, attrs, backend }) => {
     const a = attrs as unknown as Attrs;
     const i = inputs as unknown as Inputs;
     const geometry = geometryOf(name, a);
-    return gemm(backend as unknown as WasmHeapBackend, i, a, geometry) ?? convolution(i, a, geometry);
+    return simd(backend as unknown as WasmHeapBackend, i, a, geometry) ?? convolution(i, a, geometry);
   };
 }
 
-/** Largest im2row operand (elements) the single-channel GEMM route materialises; larger inputs use the convolution. */
-const MAX_IM2ROW_ELEMENTS = 1 << 22;
-
 /**
- * dW of a single-channel convolution (the reference CNN's first layer) as one GEMM: the kh·kw shifted copies of x
- * (im2row, SIMD) times dy as stored, as a 1×1 convolution of [1,1,kh·kw,N·oh·ow] by [1,1,N·oh·ow,co]. The
- * convolution route needs dy transposed to a [oh,ow,N,co] filter and runs a 5×5-output convolution with a 24×24
- * filter, which XNNPACK does at half its usual rate (≈ 0.9 vs ≈ 0.5 ms per batch of 32 on the reference CNN).
- * Returns null when it does not apply.
+ * dW computed directly by the SIMD kernel (wasmSimdKernels.ts): for each filter tap and block of output channels, one
+ * pass over x and dy with the sums in registers, so no im2col buffer and none of the convolution route's transposes.
+ * On the reference CNN the convolution route and the earlier im2row + GEMM route ran XNNPACK on shapes it does at
+ * well under its usual rate (a 24×24 "filter"; a GEMM with 25 rows and 18 432-long sums). Returns null when the
+ * SIMD kernels are unavailable.
  */
-const conv2dBackpropFilterSingleChannel: GemmRoute<FilterGradientInputs, BackpropFilterAttrs> = (backend, { x, dy }, { filterShape }, geometry) => {
+const conv2dBackpropFilterDirect: SimdRoute<FilterGradientInputs, BackpropFilterAttrs> = (backend, { x, dy }, { filterShape }, geometry) => {
   const simd = simdKernels(backend);
+  if (!simd || x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
   const [kh, kw, ci, co] = filterShape;
   const [n, h, w] = x.shape;
   const [, oh, ow] = dy.shape;
-  const k = n * oh * ow;
-  if (!simd || ci !== 1 || kh * kw * k > MAX_IM2ROW_ELEMENTS || x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
   const info = forwardConvInfo(x.shape, filterShape, geometry);
-  const rows = tf.engine().makeTensorFromTensorInfo(backend.makeOutput([1, 1, kh * kw, k], 'float32')) as tf.Tensor4D;
-  simd.im2row_single_channel(
-    heapOffset(backend, x), heapOffset(backend, rows), n, h, w, oh, ow, kh, kw,
+  const out = backend.makeOutput(filterShape, 'float32');
+  simd.conv_filter_grad(
+    heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out), n, h, w, ci, oh, ow, co, kh, kw,
     info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
   );
-  const dW = tf.tidy(() => tf.reshape(tf.conv2d(rows, tf.reshape(dy, [1, 1, k, co]) as tf.Tensor4D, 1, 'valid'), filterShape));
-  rows.dispose();
-  return dW;
+  return out;
 };
 
-const conv2dBackpropFilterKernel = gradientKernel('Conv2DBackpropFilter', conv2dBackpropFilterSingleChannel, ({ x, dy }, { filterShape }, geometry) =>
+const conv2dBackpropFilterKernel = gradientKernel('Conv2DBackpropFilter', conv2dBackpropFilterDirect, ({ x, dy }, { filterShape }, geometry) =>
   conv2dBackpropFilterViaConv(x, dy, filterShape, ...geometry),
 );
 
@@ -229,7 +224,7 @@ const MAX_COL2IM_ELEMENTS = 1 << 22;
  * reference CNN's second layer that is 6.5 M instead of 14.7 M multiply-adds (≈ 0.45 instead of ≈ 0.95 ms).
  * Returns null when the SIMD kernels are unavailable or the product would be too large.
  */
-const conv2dBackpropInputViaCol2im: GemmRoute<InputGradientInputs, BackpropInputAttrs> = (backend, { dy, filter }, { inputShape }, geometry) => {
+const conv2dBackpropInputViaCol2im: SimdRoute<InputGradientInputs, BackpropInputAttrs> = (backend, { dy, filter }, { inputShape }, geometry) => {
   const simd = simdKernels(backend);
   const [kh, kw, ci, co] = filter.shape;
   const [n, oh, ow] = dy.shape;
@@ -376,13 +371,32 @@ function maxPoolGrad2x2(x: Float32Array, g: Float32Array, o: Float32Array, N: nu
   }
 }
 
-/** Kernel names this module registers for the wasm backend. */
-export const WASM_GRADIENT_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad'] as const;
+/** The backend's reference counting of tensor data, which tfjs-backend-wasm's BackendWasm has (Reshape uses it). */
+interface RefCountingBackend {
+  incRef(dataId: tf.DataId): void;
+}
 
-/** Built-in wasm kernels wrapped by a fast path for a convolution's bias; other inputs still reach the built-in. */
-const BIAS_FAST_PATHS: ReadonlyArray<[string, (builtIn: tf.KernelFunc) => tf.KernelFunc]> = [
+/**
+ * Identity as a second reference to the same data, as the cpu backend does it. tfjs-backend-wasm 4.22 copies the
+ * tensor, and the engine clones every tensor a gradient saves for the backward pass (saveTensorsForBackwardMode):
+ * ~23 Identity kernels per training step of the reference CNN, three of them 590 kB activations. Tensors are
+ * immutable to kernels (each writes only its own output), so sharing the data is safe; the data is freed when its
+ * last reference is disposed.
+ */
+const identityKernel: tf.KernelFunc = ({ inputs, backend }) => {
+  const { x } = inputs as unknown as { x: tf.TensorInfo };
+  (backend as unknown as RefCountingBackend).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+};
+
+/** Kernel names this module registers for the wasm backend. */
+export const WASM_GRADIENT_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Identity'] as const;
+
+/** Built-in wasm kernels wrapped by a fast path (SIMD kernels); other inputs still reach the built-in. */
+const FAST_PATHS: ReadonlyArray<[string, (builtIn: tf.KernelFunc) => tf.KernelFunc]> = [
   ['Add', makeBiasAddKernel],
   ['Sum', makeLeadingSumKernel],
+  ['Conv2D', makeConv2DKernel],
 ];
 
 /** The fast-path kernel functions registered so far, so a second registration does not wrap a wrapper. */
@@ -390,14 +404,16 @@ const fastPathFuncs = new WeakSet<tf.KernelFunc>();
 
 /**
  * Registers the gradient kernels for the wasm backend (idempotent): adds Conv2DBackpropFilter, and replaces the
- * built-in Conv2DBackpropInput (a scalar C++ loop) and MaxPoolGrad (rescans windows) with the versions above; wraps
- * the built-in Add and Sum with the bias fast paths of wasmBiasKernels.ts.
+ * built-in Conv2DBackpropInput (a scalar C++ loop), MaxPoolGrad (rescans windows) and Identity (a copy) with the
+ * versions above; wraps
+ * the built-in Add and Sum with the bias fast paths of wasmBiasKernels.ts and Conv2D with wasmConv2D.ts.
  */
 export function registerWasmGradientKernels(): void {
   const configs: tf.KernelConfig[] = [
     { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterKernel },
     { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInputKernel },
     { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGradKernel },
+    { kernelName: 'Identity', backendName: 'wasm', kernelFunc: identityKernel },
   ];
   for (const config of configs) {
     const existing = tf.getKernel(config.kernelName, 'wasm');
@@ -405,7 +421,7 @@ export function registerWasmGradientKernels(): void {
     if (existing) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
-  for (const [kernelName, wrap] of BIAS_FAST_PATHS) {
+  for (const [kernelName, wrap] of FAST_PATHS) {
     const builtIn = tf.getKernel(kernelName, 'wasm');
     if (!builtIn || fastPathFuncs.has(builtIn.kernelFunc)) continue;
     const kernelFunc = wrap(builtIn.kernelFunc);

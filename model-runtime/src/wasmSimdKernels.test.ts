@@ -37,7 +37,7 @@ describe('the SIMD kernels module', () => {
     const module = new WebAssembly.Module(bytes);
     expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
     expect(WebAssembly.Module.exports(module).map((e) => e.name).sort()).toEqual(
-      ['bias_add', 'col2im', 'im2row_single_channel', 'max_pool_grad_2x2', 'sum_rows'],
+      ['bias_add', 'col2im', 'conv2d', 'conv_filter_grad', 'max_pool_grad_2x2', 'sum_rows'],
     );
   });
 

@@ -1,9 +1,9 @@
-// Loads the SIMD kernels of ../native/simdKernels.c (bias add, row sums, 2×2 max-pool gradient, col2im, im2row) into
-// the wasm backend's own memory, so they work on tensors in place on tfjs's heap.
+// Loads the SIMD kernels of ../native/simdKernels.c (bias add, row sums, 2×2 max-pool gradient, col2im, convolution
+// and its filter gradient) into the wasm backend's own memory, so they work on tensors in place on tfjs's heap.
 //
 // tfjs-backend-wasm 4.22 runs these ops as generic scalar loops (or, for MaxPoolGrad, our JS loop), at 0.2–0.7 ms
 // each on the reference CNN's [32,24,24,8] activations; with 128-bit SIMD they take a fraction of that. The module
-// (9 kB, generated into wasmSimdBinary.ts by ../native/build.sh) has no data segment and no stack, so it writes
+// (48 kB, generated into wasmSimdBinary.ts by ../native/build.sh) has no data segment and no stack, so it writes
 // only through the pointers it is given. If it cannot be loaded (no wasm SIMD, or a tfjs wasm build that does not
 // export its memory) callers fall back to the built-in kernels.
 import { SIMD_KERNELS_WASM_BASE64 } from './wasmSimdBinary';
@@ -27,9 +27,13 @@ export interface SimdKernels {
     cols: number, dx: number, n: number, oh: number, ow: number, kh: number, kw: number, c: number,
     h: number, w: number, strideHeight: number, strideWidth: number, top: number, left: number,
   ): void;
-  im2row_single_channel(
-    x: number, rows: number, n: number, h: number, w: number, oh: number, ow: number, kh: number, kw: number,
-    strideHeight: number, strideWidth: number, top: number, left: number,
+  conv2d(
+    x: number, filter: number, out: number, n: number, h: number, w: number, ci: number, oh: number, ow: number,
+    co: number, kh: number, kw: number, strideHeight: number, strideWidth: number, top: number, left: number,
+  ): void;
+  conv_filter_grad(
+    x: number, dy: number, dw: number, n: number, h: number, w: number, ci: number, oh: number, ow: number, co: number,
+    kh: number, kw: number, strideHeight: number, strideWidth: number, top: number, left: number,
   ): void;
 }
 
