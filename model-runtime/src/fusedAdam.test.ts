@@ -39,6 +39,19 @@ describe('FusedAdamOptimizer', () => {
     reference.flat().forEach((r, i) => expect(Math.abs(fused.flat()[i]! - r)).toBeLessThan(1e-5 * Math.max(1, Math.abs(r))));
   });
 
+  it('refuses what it cannot do with typed errors: an unknown variable, saving or loading its moments', async () => {
+    await tf.setBackend('wasm');
+    const optimizer = new FusedAdamOptimizer(0.01);
+    const gradient = tf.zeros([2]);
+    try {
+      expect(() => optimizer.applyGradients({ 'no-such-variable': gradient })).toThrow(expect.objectContaining({ code: 'CLOISTER_ERR_RUNTIME_WEIGHTS_MISMATCH' }));
+      await expect(optimizer.getWeights()).rejects.toMatchObject({ code: 'CLOISTER_ERR_RUNTIME_MODEL_INVALID' });
+      await expect(optimizer.setWeights()).rejects.toMatchObject({ code: 'CLOISTER_ERR_RUNTIME_MODEL_INVALID' });
+    } finally {
+      gradient.dispose();
+    }
+  });
+
   it('does not leak tensors', async () => {
     await tf.setBackend('wasm');
     const before = tf.memory().numTensors;

@@ -7,6 +7,7 @@
 // with one assign. Same update rule and defaults as tf.train.adam (beta1 0.9, beta2 0.999, epsilon = the backend's
 // epsilon, bias correction from accumulated beta powers); values agree to float32 rounding.
 import * as tf from '@tensorflow/tfjs';
+import { ModelInvalidError, WeightsMismatchError } from './errors';
 
 /** tfjs-core's NamedTensor (not re-exported by @tensorflow/tfjs). */
 type OptimizerNamedTensor = { name: string; tensor: tf.Tensor };
@@ -47,7 +48,7 @@ export class FusedAdamOptimizer extends tf.Optimizer {
     for (const [name, gradient] of pairs) {
       if (gradient == null) continue;
       const variable = tf.engine().registeredVariables[name];
-      if (!variable) throw new Error(`FusedAdam: no variable named ${name}`);
+      if (!variable) throw new WeightsMismatchError(`FusedAdam: no variable named ${name}`, { details: { name } });
       const g = gradient.dataSync() as Float32Array;
       // dataSync returns a copy on wasm and cpu, but not necessarily elsewhere: copy before writing into it.
       const w = Float32Array.from(variable.dataSync() as Float32Array);
@@ -77,11 +78,11 @@ export class FusedAdamOptimizer extends tf.Optimizer {
   }
 
   override async getWeights(): Promise<OptimizerNamedTensor[]> {
-    throw new Error('FusedAdam keeps its moments outside tfjs and does not export them; use tf.train.adam to save state.');
+    throw new ModelInvalidError('FusedAdam keeps its moments outside tfjs and does not export them; use tf.train.adam to save state.');
   }
 
   override async setWeights(): Promise<void> {
-    throw new Error('FusedAdam keeps its moments outside tfjs and does not import them; use tf.train.adam to load state.');
+    throw new ModelInvalidError('FusedAdam keeps its moments outside tfjs and does not import them; use tf.train.adam to load state.');
   }
 
   getConfig(): tf.serialization.ConfigDict {
