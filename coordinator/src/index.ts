@@ -27,5 +27,6 @@ export { DurableDocuments } from './store/durableDocuments';
 export { UploadRegistry, type UploadRecord } from './rounds/uploadRegistry';
 export { SOCKET_EVENTS, taskRoom, type SocketEventName, type RoundEventPayload } from './events/socketServer';
 export { QUEUE_NAMES, ROUND_JOBS, AGGREGATE_JOB, aggregationJobId, roundJobId, type RoundJobData } from './queues/names';
+export { ROUND_JOB_LOCK_MS, ROUND_JOB_STALLED_INTERVAL_MS, ROUND_JOB_MAX_STALLED_COUNT } from './queues/roundsWorker';
 export { issueSessionToken, verifySessionToken } from './auth/session';
 export { checkAggregatorSignature } from './auth/aggregatorAuth';

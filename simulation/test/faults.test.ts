@@ -1,10 +1,12 @@
 // The fault suite (faults issue, "what must hold"): Redis, the Hardhat node, the coordinator and the aggregator each
-// run as a separate OS process; the development appd (the TEE host emulation) and the participants run here. Four
+// run as a separate OS process; the development appd (the TEE host emulation) and the participants run here. Five
 // faults, one task (one round, four participants) each:
 //   1. the coordinator is SIGKILLed while uploads are in flight, and restarted;
 //   2. the aggregator is SIGKILLed while its round's finalizeRound is in flight, and another one started;
 //   3. Redis is SIGKILLed mid-round and restarted on its data (append-only file);
-//   4. the chain node is paused (SIGSTOP) mid-upload, then resumed (SIGCONT).
+//   4. the chain node is paused (SIGSTOP) mid-upload, then resumed (SIGCONT);
+//   5. the coordinator is SIGKILLed while its close-round job is in flight (its closeRound sent, never mined), and
+//      restarted: the restarted one takes the job over once the dead one's lock lapses.
 // Each asserts that every upload answered 200 is included (or excluded for a reason other than a missing upload) and
 // that the round finalized exactly once, and prints the recovery time (a figure, not an assertion). Every wait is
 // on a condition (a state, an answer, a line), never on a timer.
@@ -14,7 +16,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Wallet, getBytes, hexlify, id as keccakText, type JsonRpcProvider } from 'ethers';
 import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
 import type { AggregatorConfig } from '@cloister/aggregator-rofl';
+import { QUEUE_NAMES, ROUND_JOB_LOCK_MS, ROUND_JOB_STALLED_INTERVAL_MS, ROUND_JOBS, roundJobId } from '@cloister/coordinator';
 import type { DevelopmentAppd } from '@cloister/development-appd';
 import { connectCloister, connectJsonRpc, type CloisterContracts, type Deployment } from '@cloister/contracts';
 import { freePort, spawnManaged, spawnRedis, typescriptEnvironment, typescriptNodeArguments, until, type ManagedProcess, type SpawnedRedis } from '@cloister/devstack';
@@ -32,6 +36,7 @@ import {
 import { deploySimulationContracts } from '../src/stack/deploySimulationContracts';
 import { startSimulationAppd } from '../src/stack/startSimulationAppd';
 import { startHoldingProxy, type HoldingProxy } from './support/holdingProxy';
+import { startLosingChainProxy, type LosingChainProxy } from './support/losingChainProxy';
 
 jest.setTimeout(300_000);
 
@@ -40,6 +45,8 @@ const PARAMS = 2_000;
 const PARTICIPANTS = 4;
 const source = syntheticSource({ params: PARAMS, seed: 12 });
 const developmentKey = (label: string) => keccakText(`cloister-faults:${label}`);
+/** BullMQ key prefix of both services' queues. */
+const QUEUE_PREFIX = 'bull';
 
 type Service = { proc: ManagedProcess; kill(): Promise<void> };
 
@@ -70,6 +77,7 @@ let contracts: CloisterContracts;
 let member: Wallet;
 let appd: DevelopmentAppd;
 let proxy: HoldingProxy;
+let chainProxy: LosingChainProxy;
 let coordinator: Service;
 let aggregator: Service;
 let coordinatorConfig: Record<string, unknown>;
@@ -94,14 +102,16 @@ beforeAll(async () => {
   const proxySocket = path.join(workDir, 'appd-proxy.sock');
   proxy = await startHoldingProxy(proxySocket, appdSocket);
 
+  // The coordinator reaches the chain through a pass-through that can lose its next closeRound transaction.
+  chainProxy = await startLosingChainProxy(chain.rpcUrl);
   const port = await freePort();
   coordinatorUrl = `http://127.0.0.1:${port}`;
   coordinatorConfig = {
     host: '127.0.0.1',
     port,
     logLevel: 'warn',
-    redis: { url: redis.url },
-    chain: { rpcUrl: chain.rpcUrl, deploymentFile, confirmations: 0, pollIntervalMs: 100, rpcTimeoutMs: 2000, operatorPrivateKey: operator.privateKey },
+    redis: { url: redis.url, queuePrefix: QUEUE_PREFIX },
+    chain: { rpcUrl: chainProxy.url, deploymentFile, confirmations: 0, pollIntervalMs: 100, rpcTimeoutMs: 2000, operatorPrivateKey: operator.privateKey },
     store: { kind: 'filesystem', directory: path.join(workDir, 'store') },
     // One secret for every coordinator process: a participant's session outlives a coordinator restart.
     auth: { sessionSecret: hexlify(randomBytes(32)), operatorToken },
@@ -111,7 +121,7 @@ beforeAll(async () => {
   aggregatorConfig = {
     appdSocket: proxySocket,
     redisUrl: redis.url,
-    queuePrefix: 'bull',
+    queuePrefix: QUEUE_PREFIX,
     rpcUrl: chain.rpcUrl,
     taskManagerAddress: deployment.contracts.taskManager,
     aggregatorRegistryAddress: deployment.contracts.aggregatorRegistry,
@@ -144,6 +154,7 @@ afterAll(async () => {
   }
   await Promise.allSettled([coordinator?.kill(), aggregator?.kill()]);
   await proxy?.close();
+  await chainProxy?.close();
   await appd?.close();
   provider?.destroy();
   await Promise.allSettled([redis?.stop(), chain?.stop()]);
@@ -170,8 +181,12 @@ async function signIn(wallet: Wallet): Promise<string> {
   return (await post('/v1/auth/verify', { message, signature: await wallet.signMessage(message!) })).token!;
 }
 
-/** A task of one round with four admitted participants, round 1 open, every update sealed, signed and committed. */
-async function prepareRound(seed: number): Promise<Round> {
+/**
+ * A task of one round with four admitted participants, round 1 open, every update sealed, signed and committed.
+ * `beforeCommits` runs once the round is open, before the first commit (the last one fills the round and makes the
+ * coordinator close it at once).
+ */
+async function prepareRound(seed: number, beforeCommits?: (taskId: bigint) => void): Promise<Round> {
   const fromBlock = await provider.getBlockNumber();
   const { spec, initialModel } = await source.task();
   const specHash = await putBlob(Buffer.from(JSON.stringify(spec), 'utf8'));
@@ -205,6 +220,7 @@ async function prepareRound(seed: number): Promise<Round> {
   });
   await until(`task ${taskId} round 1 open`, async () => Number((await tm.getRound(taskId, 1n)).state) === ROUND_STATE.Open && Number((await tm.getTask(taskId)).currentRound) === 1, 60_000, 50);
   const recipientPublicKey = getBytes(await contracts.aggregatorRegistry.hpkePublicKey());
+  beforeCommits?.(taskId);
   const sealed: Sealed[] = [];
   for (const p of participants) {
     const update = await source.update(p.index, 1, null);
@@ -298,7 +314,8 @@ it('coordinator SIGKILLed mid-upload: accepted uploads kept, the rest retried, t
   await until('coordinator ready', coordinatorReady, 60_000, 50);
   recoveries.push({ fault: 'coordinator SIGKILL mid-upload', seconds: (Date.now() - killedAt) / 1000, what: 'kill → restarted coordinator /ready 200' });
   await Promise.all(inFlight);
-  await expectRoundSettled(round);
+  const settledAt = await expectRoundSettled(round);
+  recoveries.push({ fault: 'coordinator SIGKILL mid-upload (settle)', seconds: (settledAt - killedAt) / 1000, what: 'kill → round finalized' });
 });
 
 it('aggregator SIGKILLed while finalizing: another instance takes the job over, the round finalizes once', async () => {
@@ -363,4 +380,49 @@ it('chain node paused mid-upload: an upload that needs the chain answers 503 wit
   await uploadUntilAnswered(round, c);
   await uploadUntilAnswered(round, d);
   await expectRoundSettled(round);
+});
+
+it('coordinator SIGKILLed while its close-round job is in flight: the restarted one takes the job over, the round finalizes once', async () => {
+  const tm = contracts.taskManager;
+  let lost: Promise<string> | undefined;
+  const round = await prepareRound(105, (taskId) => {
+    lost = chainProxy.loseNextTransaction(tm.interface.encodeFunctionData('closeRound', [taskId, 1n]));
+  });
+  const [a, b, c, d] = round.sealed as [Sealed, Sealed, Sealed, Sealed];
+  // The last commit filled the round: the coordinator's close-round job sent closeRound, which the proxy lost, and
+  // waits for its receipt. The job stays active under the coordinator's lock for as long as the process lives.
+  await lost;
+  const { openedAt } = await tm.getRound(round.taskId, 1n);
+  const jobId = roundJobId(ROUND_JOBS.closeRound, round.taskId, 1n, openedAt, 'full');
+  const client = new Redis(redis.url);
+  const rounds = new Queue(QUEUE_NAMES.rounds, { connection: client, prefix: QUEUE_PREFIX });
+  try {
+    expect(await rounds.getJobState(jobId)).toBe('active');
+    // A restarted coordinator can only take the job over once the dead one's lock has lapsed and a stalled check has
+    // seen it twice without one (the first check is also held off by the dead one's last). The lock and the check's
+    // interval are the coordinator's round-job settings, not BullMQ's defaults (30 s and 30 s: the round then stayed
+    // Open 30 to 90 s after the restart).
+    const lockLeft = await client.pttl(rounds.toKey(`${jobId}:lock`));
+    expect(lockLeft).toBeGreaterThan(0);
+    expect(lockLeft).toBeLessThanOrEqual(ROUND_JOB_LOCK_MS);
+    expect(await client.pttl(rounds.toKey('stalled-check'))).toBeLessThanOrEqual(ROUND_JOB_STALLED_INTERVAL_MS);
+    await uploadUntilAnswered(round, a);
+    await uploadUntilAnswered(round, b);
+    const killedAt = Date.now();
+    await coordinator.kill();
+    coordinator = await startService('coordinator', coordinatorConfig);
+    await uploadUntilAnswered(round, c);
+    await uploadUntilAnswered(round, d);
+    const settledAt = await expectRoundSettled(round);
+    recoveries.push({ fault: 'coordinator SIGKILL mid-close-round', seconds: (settledAt - killedAt) / 1000, what: 'kill → round finalized' });
+    // Taken over once, by the restarted coordinator, which sent the closeRound that closed the round (the lost one
+    // never reached the chain).
+    const job = (await rounds.getJob(jobId))!;
+    expect(await job.getState()).toBe('completed');
+    expect(job.stalledCounter).toBe(1);
+    expect(job.returnvalue).toMatch(/^closed in 0x[0-9a-f]{64}$/);
+  } finally {
+    await rounds.close();
+    client.disconnect();
+  }
 });

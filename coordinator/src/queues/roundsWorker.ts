@@ -6,6 +6,20 @@ import { QUEUE_NAMES, type RoundJobData } from './names';
 import { NotYetError, type RoundJobHandlers } from '../rounds/roundJobHandlers';
 import { closeRedis } from '../plugins/redis';
 
+/**
+ * Lock and stalled-check settings of the rounds worker. A job whose coordinator died (SIGKILL, lost host) stays active
+ * under its lock until the lock lapses, and is moved back to wait by the second stalled check that finds it without
+ * one: BullMQ's defaults (lock 30 s, check every 30 s; a restarted coordinator's first check is also held off by the
+ * dead one's last) left a round whose close-round was in flight Open for 30–90 s after a crash and restart. With
+ * these a dead coordinator's round job is taken over within lock + 2 × interval ≈ 9 s, as the aggregator's are. A busy
+ * worker renews its lock every lock/2 = 2.5 s (round jobs await the chain; nothing blocks the event loop that long); a
+ * job taken over while its worker was only slow runs twice, which round jobs allow (the contract's state and the
+ * locks make every step idempotent), and a second stall is tolerated before BullMQ fails the job.
+ */
+export const ROUND_JOB_LOCK_MS = 5_000;
+export const ROUND_JOB_STALLED_INTERVAL_MS = 2_000;
+export const ROUND_JOB_MAX_STALLED_COUNT = 2;
+
 /** The worker role for the rounds queue (close-round, collect-uploads, accept-round). */
 export function startRoundsWorker(options: { url: string; prefix: string; jobs: RoundJobHandlers; log: Logger }): { close(force?: boolean): Promise<void>; terminate(): void } {
   const connection = new Redis(options.url, { maxRetriesPerRequest: null });
@@ -24,13 +38,21 @@ export function startRoundsWorker(options: { url: string; prefix: string; jobs: 
         throw error;
       }
     },
-    { connection, prefix: options.prefix, concurrency: 4 },
+    {
+      connection,
+      prefix: options.prefix,
+      concurrency: 4,
+      lockDuration: ROUND_JOB_LOCK_MS,
+      stalledInterval: ROUND_JOB_STALLED_INTERVAL_MS,
+      maxStalledCount: ROUND_JOB_MAX_STALLED_COUNT,
+    },
   );
   const failures = new RepeatedFailureLog(options.log);
   connection.on('error', (err) => failures.warn(err, 'queue: rounds worker connection error'));
   worker.on('error', (err) => failures.warn(err, 'queue: rounds worker error'));
   worker.on('failed', (job, err) => options.log.info({ job: job?.id, attempt: job?.attemptsMade, msg: err.message }, 'queue: round job will retry or failed'));
   worker.on('completed', (job, result) => options.log.info({ job: job.id, result }, 'queue: round job done'));
+  worker.on('stalled', (jobId, previous) => options.log.warn({ job: jobId, previous }, 'queue: stalled round job (its worker stopped renewing the lock); moved back to wait for takeover'));
   return {
     /** Waits for the active jobs (force: does not), then disconnects. */
     async close(force = false) {
