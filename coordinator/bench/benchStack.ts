@@ -37,10 +37,13 @@ export function runBench(tmpPrefix: string, maxSockets: number, bench: (stack: B
         agent,
         startCoordinator: async ({ sessionSecret, uploads }) =>
           (started.coordinator = await spawnCoordinator(
-            developmentConfig(t, redis.url, path.join(tmp, 'store'), { logLevel: 'error', chain: { pollIntervalMs: 500 }, auth: { sessionSecret }, uploads }),
+            developmentConfig(t, redis.url, path.join(tmp, 'store'), { logLevel: (process.env.CLOISTER_BENCH_LOG_LEVEL as 'error' | undefined) ?? 'error', chain: { pollIntervalMs: 500 }, auth: { sessionSecret }, uploads }),
           )),
         startBare: async () => (started.bare = await spawnBare()),
       });
+    } catch (error) {
+      if (started.coordinator) process.stderr.write(`coordinator output:\n${started.coordinator.output()}\n`);
+      throw error;
     } finally {
       agent.destroy();
       started.bare?.child.kill('SIGTERM');
@@ -69,7 +72,7 @@ export function timedPut(agent: http.Agent, url: string, headers: Record<string,
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: ms(), body }));
     });
-    req.on('error', (err) => resolve({ status: 0, ms: ms(), body: err.message }));
+    req.on('error', (err) => resolve({ status: 0, ms: ms(), body: `${err.message}${req.reusedSocket ? ' (on a reused keep-alive connection)' : ''}` }));
     send(req);
   });
 }

@@ -4,7 +4,7 @@
 // both in child processes, same run. Then the coordinator's peak RSS while one upload grows 4 MB → 256 MB.
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type http from 'node:http';
+import http from 'node:http';
 import path from 'node:path';
 import { Wallet, ethers } from 'ethers';
 import { signUpdateDigest } from '@cloister/protocol';
@@ -56,9 +56,19 @@ function prepareTask(t: TestChain, wallets: Wallet[]): Promise<bigint> {
   return createTask(t, wallets, { roundDuration: 3600, minParticipants: 1, maxParticipants: wallets.length, numRounds: 1 });
 }
 
-runBench('cloister-bench-', CONCURRENCY, async ({ t, agent, startCoordinator, startBare }) => {
+runBench('cloister-bench-', CONCURRENCY, async ({ t, startCoordinator, startBare }) => {
   /** PUTs a streamed body; resolves with status and elapsed ms. */
-  const put = (url: string, headers: Record<string, string>, seed: number, size: number) => timedPut(agent, url, headers, size, (req) => stream(req, seed, size));
+  const put = (agent: http.Agent, url: string, headers: Record<string, string>, seed: number, size: number) => timedPut(agent, url, headers, size, (req) => stream(req, seed, size));
+  // Each run opens its own keep-alive connections (both servers alike): a connection left idle by an earlier run,
+  // reused on a loaded machine, was sometimes reset (EPIPE / ECONNRESET on a reused socket) and failed the bench.
+  const withAgent = async <T>(use: (agent: http.Agent) => Promise<T>): Promise<T> => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    try {
+      return await use(agent);
+    } finally {
+      agent.destroy();
+    }
+  };
   process.stdout.write('setup: funding 60 participant accounts, creating tasks, committing hashes…\n');
   const wallets = Array.from({ length: CONCURRENCY + 4 }, () => new Wallet(Wallet.createRandom().privateKey, t.provider));
   for (const w of wallets) await (await t.deployer.sendTransaction({ to: w.address, value: ethers.parseEther('1') })).wait();
@@ -100,9 +110,11 @@ runBench('cloister-bench-', CONCURRENCY, async ({ t, agent, startCoordinator, st
   };
   const runTask = async (url: (taskId: bigint) => string, task: (typeof tasks)[number], bareRun: boolean) => {
     const headers = bareRun ? task.who.map(() => ({})) : await Promise.all(task.who.map((w, i) => headersFor(task.id, w, task.seeds[i]!, task.sizes[i]!)));
-    const started = process.hrtime.bigint();
-    const results = await Promise.all(task.who.map((_, i) => put(url(task.id), headers[i]!, task.seeds[i]!, task.sizes[i]!)));
-    const wall = Number(process.hrtime.bigint() - started) / 1e9;
+    const { results, wall } = await withAgent(async (agent) => {
+      const started = process.hrtime.bigint();
+      const results = await Promise.all(task.who.map((_, i) => put(agent, url(task.id), headers[i]!, task.seeds[i]!, task.sizes[i]!)));
+      return { results, wall: Number(process.hrtime.bigint() - started) / 1e9 };
+    });
     for (const r of results) if (r.status !== 200) throw new Error(`upload failed: ${r.status} ${r.body}`);
     const bytes = task.sizes.reduce((a, b) => a + b, 0);
     return { mbps: bytes / MB / wall, p50: percentile(results.map((r) => r.ms), 50), p99: percentile(results.map((r) => r.ms), 99) };
@@ -133,7 +145,7 @@ runBench('cloister-bench-', CONCURRENCY, async ({ t, agent, startCoordinator, st
     let peak = rssOf(pid);
     const timer = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 10);
     const h = await headersFor(g.id, g.who[i]!, g.seeds[i]!, g.sizes[i]!);
-    const r = await put(route(g.id), h, g.seeds[i]!, g.sizes[i]!);
+    const r = await withAgent((agent) => put(agent, route(g.id), h, g.seeds[i]!, g.sizes[i]!));
     clearInterval(timer);
     if (r.status !== 200) throw new Error(`upload failed: ${r.status} ${r.body}`);
     rss.push({ size: g.sizes[i]!, peak });
