@@ -209,43 +209,30 @@ ALWAYS_INLINE void filter_grad_block(const float *x, const float *dy, float *dw,
     filter_grad_block(FILTER_GRAD_ARGS, COV, QB); \
     break;
 
+// Output channels in blocks of WIDTH (4 × the vectors per block), filter taps STEP at a time; CASES: one
+// FILTER_GRAD_CASE per tap count 1..STEP (the last taps of a row may be fewer).
+#define FILTER_GRAD_BLOCKS(WIDTH, STEP, CASES)                     \
+  for (; o0 + WIDTH <= co; o0 += WIDTH) {                          \
+    for (int a = 0; a < kh; a++) {                                 \
+      for (int q0 = 0; q0 < kw; q0 += STEP) {                      \
+        for (int c = 0; c < ci; c++) {                             \
+          switch (kw - q0 < STEP ? kw - q0 : STEP) { CASES }       \
+        }                                                          \
+      }                                                            \
+    }                                                              \
+  }
+
 EXPORT("conv_filter_grad")
 void conv_filter_grad(const float *x, const float *dy, float *dw, int n, int h, int w, int ci, int oh, int ow, int co,
                       int kh, int kw, int sh, int sw, int top, int left) {
   int o0 = 0;
-  for (; o0 + 16 <= co; o0 += 16) {
-    for (int a = 0; a < kh; a++) {
-      for (int q0 = 0; q0 < kw; q0 += 2) {
-        for (int c = 0; c < ci; c++) {
-          switch (kw - q0 < 2 ? kw - q0 : 2) { FILTER_GRAD_CASE(4, 1) FILTER_GRAD_CASE(4, 2) }
-        }
-      }
-    }
-  }
-  for (; o0 + 8 <= co; o0 += 8) {
-    for (int a = 0; a < kh; a++) {
-      for (int q0 = 0; q0 < kw; q0 += 5) {
-        for (int c = 0; c < ci; c++) {
-          switch (kw - q0 < 5 ? kw - q0 : 5) {
-            FILTER_GRAD_CASE(2, 1) FILTER_GRAD_CASE(2, 2) FILTER_GRAD_CASE(2, 3) FILTER_GRAD_CASE(2, 4)
-            FILTER_GRAD_CASE(2, 5)
-          }
-        }
-      }
-    }
-  }
-  for (; o0 + 4 <= co; o0 += 4) {
-    for (int a = 0; a < kh; a++) {
-      for (int q0 = 0; q0 < kw; q0 += 8) {
-        for (int c = 0; c < ci; c++) {
-          switch (kw - q0 < 8 ? kw - q0 : 8) {
-            FILTER_GRAD_CASE(1, 1) FILTER_GRAD_CASE(1, 2) FILTER_GRAD_CASE(1, 3) FILTER_GRAD_CASE(1, 4)
-            FILTER_GRAD_CASE(1, 5) FILTER_GRAD_CASE(1, 6) FILTER_GRAD_CASE(1, 7) FILTER_GRAD_CASE(1, 8)
-          }
-        }
-      }
-    }
-  }
+  FILTER_GRAD_BLOCKS(16, 2, FILTER_GRAD_CASE(4, 1) FILTER_GRAD_CASE(4, 2))
+  FILTER_GRAD_BLOCKS(8, 5,
+                     FILTER_GRAD_CASE(2, 1) FILTER_GRAD_CASE(2, 2) FILTER_GRAD_CASE(2, 3) FILTER_GRAD_CASE(2, 4)
+                         FILTER_GRAD_CASE(2, 5))
+  FILTER_GRAD_BLOCKS(4, 8,
+                     FILTER_GRAD_CASE(1, 1) FILTER_GRAD_CASE(1, 2) FILTER_GRAD_CASE(1, 3) FILTER_GRAD_CASE(1, 4)
+                         FILTER_GRAD_CASE(1, 5) FILTER_GRAD_CASE(1, 6) FILTER_GRAD_CASE(1, 7) FILTER_GRAD_CASE(1, 8))
   // The last co % 4 output channels, one at a time.
   for (; o0 < co; o0++) {
     for (int a = 0; a < kh; a++) {

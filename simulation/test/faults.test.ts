@@ -269,6 +269,18 @@ async function coordinatorReady(): Promise<boolean> {
   }
 }
 
+/** Waits until the coordinator answers /ready again and records how long that took since `since` as a recovery. */
+async function recordCoordinatorBack(fault: string, since: number, what: string): Promise<void> {
+  await until('coordinator ready', coordinatorReady, 60_000, 50);
+  recoveries.push({ fault, seconds: (Date.now() - since) / 1000, what });
+}
+
+/** The round's last uploads (each retried until answered), then the checks of a settled round. */
+async function finishRound(round: Round, rest: Sealed[]): Promise<number> {
+  for (const s of rest) await uploadUntilAnswered(round, s);
+  return expectRoundSettled(round);
+}
+
 /** Waits for the round to be finalized (or accepted), then checks what must hold. */
 async function expectRoundSettled(round: Round): Promise<number> {
   const tm = contracts.taskManager;
@@ -311,8 +323,7 @@ it('coordinator SIGKILLed mid-upload: accepted uploads kept, the rest retried, t
   const killedAt = Date.now();
   await coordinator.kill();
   coordinator = await startService('coordinator', coordinatorConfig);
-  await until('coordinator ready', coordinatorReady, 60_000, 50);
-  recoveries.push({ fault: 'coordinator SIGKILL mid-upload', seconds: (Date.now() - killedAt) / 1000, what: 'kill → restarted coordinator /ready 200' });
+  await recordCoordinatorBack('coordinator SIGKILL mid-upload', killedAt, 'kill → restarted coordinator /ready 200');
   await Promise.all(inFlight);
   const settledAt = await expectRoundSettled(round);
   recoveries.push({ fault: 'coordinator SIGKILL mid-upload (settle)', seconds: (settledAt - killedAt) / 1000, what: 'kill → round finalized' });
@@ -342,11 +353,8 @@ it('Redis SIGKILLed mid-round and restarted on its data: nothing accepted is los
   expect(during).toMatchObject({ status: 503 });
   expect(during.retryAfter).toMatch(/^[0-9]+$/);
   await redis.restart();
-  await until('coordinator ready', coordinatorReady, 60_000, 50);
-  recoveries.push({ fault: 'Redis SIGKILL mid-round, restart on its data', seconds: (Date.now() - killedAt) / 1000, what: 'kill → coordinator /ready 200 on the restarted Redis' });
-  await uploadUntilAnswered(round, c);
-  await uploadUntilAnswered(round, d);
-  await expectRoundSettled(round);
+  await recordCoordinatorBack('Redis SIGKILL mid-round, restart on its data', killedAt, 'kill → coordinator /ready 200 on the restarted Redis');
+  await finishRound(round, [c, d]);
 });
 
 it('chain node paused mid-upload: an upload that needs the chain answers 503 with Retry-After, resume after SIGCONT, the round finalizes once', async () => {
@@ -375,11 +383,8 @@ it('chain node paused mid-upload: an upload that needs the chain answers 503 wit
     process.kill(chain.pid!, 'SIGCONT');
     resumedAt = Date.now();
   }
-  await until('coordinator ready', coordinatorReady, 60_000, 50);
-  recoveries.push({ fault: 'chain node SIGSTOP/SIGCONT', seconds: (Date.now() - resumedAt) / 1000, what: 'SIGCONT → coordinator /ready 200' });
-  await uploadUntilAnswered(round, c);
-  await uploadUntilAnswered(round, d);
-  await expectRoundSettled(round);
+  await recordCoordinatorBack('chain node SIGSTOP/SIGCONT', resumedAt, 'SIGCONT → coordinator /ready 200');
+  await finishRound(round, [c, d]);
 });
 
 it('coordinator SIGKILLed while its close-round job is in flight: the restarted one takes the job over, the round finalizes once', async () => {
@@ -411,9 +416,7 @@ it('coordinator SIGKILLed while its close-round job is in flight: the restarted 
     const killedAt = Date.now();
     await coordinator.kill();
     coordinator = await startService('coordinator', coordinatorConfig);
-    await uploadUntilAnswered(round, c);
-    await uploadUntilAnswered(round, d);
-    const settledAt = await expectRoundSettled(round);
+    const settledAt = await finishRound(round, [c, d]);
     recoveries.push({ fault: 'coordinator SIGKILL mid-close-round', seconds: (settledAt - killedAt) / 1000, what: 'kill → round finalized' });
     // Taken over once, by the restarted coordinator, which sent the closeRound that closed the round (the lost one
     // never reached the chain).
