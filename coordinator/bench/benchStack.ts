@@ -23,6 +23,19 @@ export type BenchStack = {
   startBare(): Promise<BareServer>;
 };
 
+/**
+ * Runs `use` with its own keep-alive agent, destroyed afterwards: fresh connections (a connection left idle by an
+ * earlier run, reused on a loaded machine, was sometimes reset: EPIPE / ECONNRESET on a reused socket).
+ */
+export async function withAgent<T>(maxSockets: number, use: (agent: http.Agent) => Promise<T>): Promise<T> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  try {
+    return await use(agent);
+  } finally {
+    agent.destroy();
+  }
+}
+
 /** Runs `bench` against a fresh stack, stops all of it afterwards, and exits with status 1 and the stack when it fails. */
 export function runBench(tmpPrefix: string, maxSockets: number, bench: (stack: BenchStack) => Promise<void>): void {
   const main = async () => {

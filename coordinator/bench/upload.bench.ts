@@ -4,14 +4,14 @@
 // both in child processes, same run. Then the coordinator's peak RSS while one upload grows 4 MB → 256 MB.
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import path from 'node:path';
 import { Wallet, ethers } from 'ethers';
 import { signUpdateDigest } from '@cloister/protocol';
 import { createTask, type TestChain } from '../test/support/chain';
 import { signIn, type UploadContext } from '../test/support/client';
 import { percentile, rssOf } from './benchProcesses';
-import { printRows, runBench, timedPut, type Row } from './benchStack';
+import { printRows, runBench, timedPut, withAgent, type Row } from './benchStack';
 
 const MB = 1024 * 1024;
 const CONCURRENCY = 50;
@@ -59,16 +59,7 @@ function prepareTask(t: TestChain, wallets: Wallet[]): Promise<bigint> {
 runBench('cloister-bench-', CONCURRENCY, async ({ t, startCoordinator, startBare }) => {
   /** PUTs a streamed body; resolves with status and elapsed ms. */
   const put = (agent: http.Agent, url: string, headers: Record<string, string>, seed: number, size: number) => timedPut(agent, url, headers, size, (req) => stream(req, seed, size));
-  // Each run opens its own keep-alive connections (both servers alike): a connection left idle by an earlier run,
-  // reused on a loaded machine, was sometimes reset (EPIPE / ECONNRESET on a reused socket) and failed the bench.
-  const withAgent = async <T>(use: (agent: http.Agent) => Promise<T>): Promise<T> => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    try {
-      return await use(agent);
-    } finally {
-      agent.destroy();
-    }
-  };
+  // Each run opens its own keep-alive connections (both servers alike): see withAgent.
   process.stdout.write('setup: funding 60 participant accounts, creating tasks, committing hashes…\n');
   const wallets = Array.from({ length: CONCURRENCY + 4 }, () => new Wallet(Wallet.createRandom().privateKey, t.provider));
   for (const w of wallets) await (await t.deployer.sendTransaction({ to: w.address, value: ethers.parseEther('1') })).wait();
@@ -110,7 +101,7 @@ runBench('cloister-bench-', CONCURRENCY, async ({ t, startCoordinator, startBare
   };
   const runTask = async (url: (taskId: bigint) => string, task: (typeof tasks)[number], bareRun: boolean) => {
     const headers = bareRun ? task.who.map(() => ({})) : await Promise.all(task.who.map((w, i) => headersFor(task.id, w, task.seeds[i]!, task.sizes[i]!)));
-    const { results, wall } = await withAgent(async (agent) => {
+    const { results, wall } = await withAgent(CONCURRENCY, async (agent) => {
       const started = process.hrtime.bigint();
       const results = await Promise.all(task.who.map((_, i) => put(agent, url(task.id), headers[i]!, task.seeds[i]!, task.sizes[i]!)));
       return { results, wall: Number(process.hrtime.bigint() - started) / 1e9 };
@@ -145,7 +136,7 @@ runBench('cloister-bench-', CONCURRENCY, async ({ t, startCoordinator, startBare
     let peak = rssOf(pid);
     const timer = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 10);
     const h = await headersFor(g.id, g.who[i]!, g.seeds[i]!, g.sizes[i]!);
-    const r = await withAgent((agent) => put(agent, route(g.id), h, g.seeds[i]!, g.sizes[i]!));
+    const r = await withAgent(1, (agent) => put(agent, route(g.id), h, g.seeds[i]!, g.sizes[i]!));
     clearInterval(timer);
     if (r.status !== 200) throw new Error(`upload failed: ${r.status} ${r.body}`);
     rss.push({ size: g.sizes[i]!, peak });

@@ -405,8 +405,8 @@ const fastPathFuncs = new WeakSet<tf.KernelFunc>();
 /**
  * Registers the gradient kernels for the wasm backend (idempotent): adds Conv2DBackpropFilter, and replaces the
  * built-in Conv2DBackpropInput (a scalar C++ loop), MaxPoolGrad (rescans windows) and Identity (a copy) with the
- * versions above; wraps
- * the built-in Add and Sum with the bias fast paths of wasmBiasKernels.ts and Conv2D with wasmConv2D.ts.
+ * versions above; wraps the built-in Add and Sum with the bias fast paths of wasmBiasKernels.ts and Conv2D with
+ * wasmConv2D.ts.
  */
 export function registerWasmGradientKernels(): void {
   const configs: tf.KernelConfig[] = [

@@ -42,7 +42,7 @@ import { largestRemainder, type ScoreInput } from '../scoring/scores';
 import type { StateStore } from '../state/stateStore';
 import { strategyOf } from '../strategies/createStrategy';
 import { REASON, type Exclusion, type PrivacyReport, type RoundContext, type Strategy } from '../strategies/types';
-import { InlineChecker, pipelineDepthFor, runUpdatePipeline, sharedOpenerPool, type CheckCounts, type CheckParams, type UpdateChecker } from '../updates';
+import { InlineChecker, pipelineDepthFor, runUpdatePipeline, sharedOpenerPool, type CheckCounts, type CheckParams, type LinearFoldRequest, type UpdateChecker } from '../updates';
 import type { CoordinatorClient } from './coordinatorClient';
 import type { ModelKeyring } from '../modelAccess/modelKeyring';
 import { ValidationEvaluator } from '../evaluation/validationEvaluator';
@@ -312,6 +312,7 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
     },
     fold: async (i, result) => {
       const participant = committed[i]!;
+      let linearFold: LinearFoldRequest | undefined;
       if (result === null) {
         exclude(participant, REASON.MissingUpload, 'the coordinator has no upload for this commitment');
       } else if (!result.ok) {
@@ -326,14 +327,12 @@ async function aggregateClosedRound(taskId: bigint, round: bigint, tm: TaskManag
           const fit = { participant, numExamples: count.numExamples, metrics: result.metrics };
           store?.add(participant, result.flat);
           accepted.set(participant, { participant, numExamples: count.numExamples, sketch: result.sketch, metrics: result.metrics });
-          if (linear !== undefined) {
-            await deps.onProgress?.(i + 1, committed.length);
-            return { weight: linear.record(fit) };
-          }
-          aggregator.add({ ...fit, update: result.flat });
+          if (linear !== undefined) linearFold = { weight: linear.record(fit) };
+          else aggregator.add({ ...fit, update: result.flat });
         }
       }
       await deps.onProgress?.(i + 1, committed.length);
+      return linearFold;
     },
   });
   log.info({ ...checks, committed: committed.length }, 'aggregate: checks performed');

@@ -1,6 +1,6 @@
 // The update-opening pipeline (fetch → check → fold) and its parts; see pipeline.ts.
 export { runUpdatePipeline, pipelineDepthFor, DEFAULT_PIPELINE_MEMORY_BYTES, MAX_PIPELINE_DEPTH, type UpdatePipelineOptions, type LinearFoldRequest } from './pipeline';
-export { createFoldTarget, foldInOrder, abortFolds, FOLD_STRIPE, type FoldTarget } from './orderedFold';
+export type { FoldTarget } from './orderedFold';
 export {
   authenticate,
   openAndValidate,

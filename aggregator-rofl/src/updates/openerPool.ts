@@ -157,9 +157,9 @@ function checkedFrom(reply: CheckReply): CheckedUpdate {
 
 /**
  * `size` worker threads (default: one per core) that run all five checks of an update (hash, signature, open,
- * decode, validate) and the folds of a linear aggregate; the job's thread downloads and decides. A request goes to the thread with the fewest
- * pending. Threads start on first use (or `start()`), do not keep the process alive while idle (unref), and exit
- * after `idleMs` without work (each isolate costs ≈ 20–40 MB RSS).
+ * decode, validate) and the folds of a linear aggregate; the job's thread downloads and decides. A request goes to
+ * the thread with the fewest pending. Threads start on first use (or `start()`), do not keep the process alive while
+ * idle (unref), and exit after `idleMs` without work (each isolate costs ≈ 20–40 MB RSS).
  */
 export class OpenerPool implements UpdateChecker {
   readonly threads: number;

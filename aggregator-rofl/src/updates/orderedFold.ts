@@ -31,7 +31,10 @@ export function createFoldTarget(size: number): FoldTarget {
   };
 }
 
-/** Stops every thread waiting in `foldInOrder` on this target (each throws): a fold failed, the job ends. */
+/**
+ * Stops every thread waiting in `foldInOrder` on this target (each throws): a fold failed, the job ends. The worker
+ * calls it for any fold that throws.
+ */
 export function abortFolds(target: FoldTarget): void {
   const flag = target.tickets.length - 1;
   Atomics.store(target.tickets, flag, 1);
@@ -46,7 +49,6 @@ export function abortFolds(target: FoldTarget): void {
 export function foldInOrder(target: FoldTarget, rank: number, update: Float32Array, weight: number): void {
   const { accumulator, tickets } = target;
   if (update.length !== accumulator.length) {
-    abortFolds(target);
     throw new OpenWorkerFailedError(`fold of ${update.length} values into an accumulator of ${accumulator.length}`);
   }
   const flag = tickets.length - 1;

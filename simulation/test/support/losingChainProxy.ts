@@ -4,6 +4,7 @@
 // job is in flight (its closeRound transaction sent, not mined), at a point it can name, instead of racing a timer.
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buffer as readBody } from 'node:stream/consumers';
 import { Transaction } from 'ethers';
 
 type RpcRequest = { jsonrpc?: string; id?: unknown; method?: string; params?: unknown[] };
@@ -16,15 +17,6 @@ export type LosingChainProxy = {
   loseNextTransaction(data: string): Promise<string>;
   close(): Promise<void>;
 };
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const pieces: Buffer[] = [];
-    req.on('data', (piece: Buffer) => pieces.push(piece));
-    req.on('end', () => resolve(Buffer.concat(pieces)));
-    req.on('error', reject);
-  });
-}
 
 export async function startLosingChainProxy(upstreamUrl: string): Promise<LosingChainProxy> {
   const upstream = new URL(upstreamUrl);
