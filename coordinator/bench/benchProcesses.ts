@@ -6,9 +6,13 @@ import { typescriptEnvironment, typescriptNodeArguments } from '@cloister/devsta
 
 export type BareServer = { url: string; child: ChildProcess };
 
-/** Starts the bare Node hashing server (bareServer.ts) in its own process; resolves with its URL once it listens. */
-export async function spawnBare(): Promise<BareServer> {
-  const child = spawn(process.execPath, [...typescriptNodeArguments(), path.join(__dirname, 'bareServer.ts')], { stdio: ['ignore', 'pipe', 'inherit'], env: typescriptEnvironment() });
+/**
+ * Starts the bare Node hashing server (bareServer.ts) in its own process; resolves with its URL once it listens. With
+ * `storeDirectory` it also stores each body in a file there, as the coordinator's filesystem store does.
+ */
+export async function spawnBare(storeDirectory?: string): Promise<BareServer> {
+  const args = [...typescriptNodeArguments(), path.join(__dirname, 'bareServer.ts'), ...(storeDirectory === undefined ? [] : ['--store', storeDirectory])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: typescriptEnvironment() });
   const url = await new Promise<string>((resolve) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -30,6 +34,14 @@ export const rssOf = (pid: number): number => statusField(pid, 'VmRSS');
 
 /** Peak resident set size of a process so far (VmHWM), in bytes. */
 export const peakRss = (pid: number): number => statusField(pid, 'VmHWM');
+
+/** CPU time a process has used so far (user + system, all its threads), in milliseconds (Linux clock ticks of 10 ms). */
+export function cpuMillisecondsOf(pid: number): number {
+  // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are fields 14 and 15.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 /** The p-th percentile (nearest rank) of `values`. */
 export function percentile(values: number[], p: number): number {

@@ -20,7 +20,8 @@ export type BenchStack = {
   agent: http.Agent;
   /** Starts the coordinator with these settings over the ones every bench shares. */
   startCoordinator(settings: { sessionSecret: string; uploads: Record<string, number> }): Promise<ChildCoordinator>;
-  startBare(): Promise<BareServer>;
+  /** The bare hashing server; `{ store: true }`: the one that also stores each body in a file (same disk as the coordinator's store). */
+  startBare(options?: { store: boolean }): Promise<BareServer>;
 };
 
 /**
@@ -43,7 +44,7 @@ export function runBench(tmpPrefix: string, maxSockets: number, bench: (stack: B
     const redis = await spawnRedis();
     const t = await startTestChain({ challengeWindow: 600 });
     const agent = new http.Agent({ keepAlive: true, maxSockets });
-    const started: { coordinator?: ChildCoordinator; bare?: BareServer } = {};
+    const started: { coordinator?: ChildCoordinator; bare: BareServer[] } = { bare: [] };
     try {
       await bench({
         t,
@@ -52,14 +53,18 @@ export function runBench(tmpPrefix: string, maxSockets: number, bench: (stack: B
           (started.coordinator = await spawnCoordinator(
             developmentConfig(t, redis.url, path.join(tmp, 'store'), { logLevel: (process.env.CLOISTER_BENCH_LOG_LEVEL as 'error' | undefined) ?? 'error', chain: { pollIntervalMs: 500 }, auth: { sessionSecret }, uploads }),
           )),
-        startBare: async () => (started.bare = await spawnBare()),
+        startBare: async (options) => {
+          const bare = await spawnBare(options?.store ? path.join(tmp, `bare-store-${started.bare.length}`) : undefined);
+          started.bare.push(bare);
+          return bare;
+        },
       });
     } catch (error) {
       if (started.coordinator) process.stderr.write(`coordinator output:\n${started.coordinator.output()}\n`);
       throw error;
     } finally {
       agent.destroy();
-      started.bare?.child.kill('SIGTERM');
+      for (const bare of started.bare) bare.child.kill('SIGTERM');
       await started.coordinator?.kill();
       await t.stop();
       await redis.stop();

@@ -1,7 +1,8 @@
 // Upload benchmark: 50 concurrent 4 MB uploads through the real upload route (session auth, EIP-712 signature,
 // admission, round and on-chain commitment checks against a local Hardhat chain with the Cloister contracts,
-// streaming hash + filesystem store, Redis record) next to a bare node:http server that only hashes the bytes,
-// both in child processes, same run. Then the coordinator's peak RSS while one upload grows 4 MB → 256 MB.
+// streaming hash + filesystem store, Redis record) next to a bare node:http server that only hashes the bytes and
+// one that also stores each body in a file, all in child processes, same run: throughput and each server's CPU time
+// per MB. Then the coordinator's peak RSS while one upload grows 4 MB → 256 MB.
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type http from 'node:http';
@@ -10,7 +11,7 @@ import { Wallet, ethers } from 'ethers';
 import { signUpdateDigest } from '@cloister/protocol';
 import { createTask, type TestChain } from '../test/support/chain';
 import { signIn, type UploadContext } from '../test/support/client';
-import { percentile, rssOf } from './benchProcesses';
+import { cpuMillisecondsOf, percentile, rssOf } from './benchProcesses';
 import { printRows, runBench, timedPut, withAgent, type Row } from './benchStack';
 
 const MB = 1024 * 1024;
@@ -99,7 +100,9 @@ runBench('cloister-bench-', CONCURRENCY, async ({ t, startCoordinator, startBare
     const sig = await signUpdateDigestFor(ctxOf(taskId), w, hashOf(s, size));
     return { authorization: `Bearer ${tokens.get(w.address)}`, 'x-cloister-signature': sig };
   };
-  const runTask = async (url: (taskId: bigint) => string, task: (typeof tasks)[number], bareRun: boolean) => {
+  // pid: the server's process, whose CPU time (all its threads: the file system's pool too) is read around the run.
+  const runTask = async (url: (taskId: bigint) => string, task: (typeof tasks)[number], bareRun: boolean, pid: number) => {
+    const cpuBefore = cpuMillisecondsOf(pid);
     const headers = bareRun ? task.who.map(() => ({})) : await Promise.all(task.who.map((w, i) => headersFor(task.id, w, task.seeds[i]!, task.sizes[i]!)));
     const { results, wall } = await withAgent(CONCURRENCY, async (agent) => {
       const started = process.hrtime.bigint();
@@ -108,28 +111,38 @@ runBench('cloister-bench-', CONCURRENCY, async ({ t, startCoordinator, startBare
     });
     for (const r of results) if (r.status !== 200) throw new Error(`upload failed: ${r.status} ${r.body}`);
     const bytes = task.sizes.reduce((a, b) => a + b, 0);
-    return { mbps: bytes / MB / wall, p50: percentile(results.map((r) => r.ms), 50), p99: percentile(results.map((r) => r.ms), 99) };
+    const cpuPerMB = (cpuMillisecondsOf(pid) - cpuBefore) / (bytes / MB);
+    return { mbps: bytes / MB / wall, cpuPerMB, p50: percentile(results.map((r) => r.ms), 50), p99: percentile(results.map((r) => r.ms), 99) };
   };
   const route = (taskId: bigint) => `${base}/v1/tasks/${taskId}/rounds/1/updates`;
 
-  process.stdout.write(`bench: warm-up, then ${REPEATS} × (coordinator, bare server) runs of 50 × 4 MB concurrent\n`);
+  process.stdout.write(`bench: warm-up, then ${REPEATS} × (coordinator, bare server, bare server that also stores) runs of 50 × 4 MB concurrent\n`);
   const bare = await startBare();
+  const bareStoring = await startBare({ store: true });
   const bareUrl = () => `${bare.url}/`;
-  await runTask(route, tasks[0]!, false);
-  await runTask(bareUrl, tasks[0]!, true);
+  const bareStoringUrl = () => `${bareStoring.url}/`;
+  const coordinatorPid = coordinator.child.pid!;
+  await runTask(route, tasks[0]!, false, coordinatorPid);
+  await runTask(bareUrl, tasks[0]!, true, bare.child.pid!);
+  await runTask(bareStoringUrl, tasks[0]!, true, bareStoring.child.pid!);
   const coordRuns: Awaited<ReturnType<typeof runTask>>[] = [];
   const bareRuns: Awaited<ReturnType<typeof runTask>>[] = [];
+  const storingRuns: Awaited<ReturnType<typeof runTask>>[] = [];
   for (let i = 1; i <= REPEATS; i++) {
-    coordRuns.push(await runTask(route, tasks[i]!, false));
-    bareRuns.push(await runTask(bareUrl, tasks[i]!, true));
+    coordRuns.push(await runTask(route, tasks[i]!, false, coordinatorPid));
+    bareRuns.push(await runTask(bareUrl, tasks[i]!, true, bare.child.pid!));
+    storingRuns.push(await runTask(bareStoringUrl, tasks[i]!, true, bareStoring.child.pid!));
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const coord = { mbps: median(coordRuns.map((r) => r.mbps)), p50: median(coordRuns.map((r) => r.p50)), p99: median(coordRuns.map((r) => r.p99)) };
-  const baseline = { mbps: median(bareRuns.map((r) => r.mbps)), p50: median(bareRuns.map((r) => r.p50)), p99: median(bareRuns.map((r) => r.p99)) };
-  process.stdout.write(`runs (MB/s): coordinator ${coordRuns.map((r) => r.mbps.toFixed(1)).join(', ')}; bare ${bareRuns.map((r) => r.mbps.toFixed(1)).join(', ')}\n`);
+  const medians = (runs: typeof coordRuns) => ({ mbps: median(runs.map((r) => r.mbps)), cpuPerMB: median(runs.map((r) => r.cpuPerMB)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)) });
+  const coord = medians(coordRuns);
+  const baseline = medians(bareRuns);
+  const storing = medians(storingRuns);
+  const list = (runs: typeof coordRuns) => runs.map((r) => r.mbps.toFixed(1)).join(', ');
+  process.stdout.write(`runs (MB/s): coordinator ${list(coordRuns)}; bare ${list(bareRuns)}; bare that also stores ${list(storingRuns)}\n`);
 
   process.stdout.write('bench: peak RSS of the coordinator while one upload grows 4 → 256 MB\n');
-  const pid = coordinator.child.pid!;
+  const pid = coordinatorPid;
   const rss: { size: number; peak: number }[] = [];
   const g = tasks[tasks.length - 1]!;
   for (let i = 0; i < g.who.length; i++) {
@@ -144,13 +157,17 @@ runBench('cloister-bench-', CONCURRENCY, async ({ t, startCoordinator, startBare
 
   const rows: Row[] = [
     { name: 'upload throughput, 50 × 4 MB concurrent', value: coord.mbps, unit: 'MB/s', baseline: baseline.mbps, ratio: coord.mbps / baseline.mbps },
+    { name: 'upload throughput, 50 × 4 MB concurrent, vs a bare server that also stores each body', value: coord.mbps, unit: 'MB/s', baseline: storing.mbps, ratio: coord.mbps / storing.mbps },
+    // CPU time is steadier than wall time on a shared machine: what each server spends per MB received (ratio = bare / ours).
+    { name: 'server CPU per MB uploaded, coordinator vs the bare server', value: coord.cpuPerMB, unit: 'ms/MB', baseline: baseline.cpuPerMB, ratio: baseline.cpuPerMB / coord.cpuPerMB },
+    { name: 'server CPU per MB uploaded, coordinator vs the bare server that also stores', value: coord.cpuPerMB, unit: 'ms/MB', baseline: storing.cpuPerMB, ratio: storing.cpuPerMB / coord.cpuPerMB },
     { name: 'upload latency p50', value: coord.p50, unit: 'ms', baseline: baseline.p50, ratio: baseline.p50 / coord.p50 },
     { name: 'upload latency p99', value: coord.p99, unit: 'ms', baseline: baseline.p99, ratio: baseline.p99 / coord.p99 },
     ...rss.map((x) => ({ name: `coordinator peak RSS, one ${x.size / MB} MB upload`, value: x.peak / MB, unit: 'MB', baseline: rss[0]!.peak / MB, ratio: x.peak / rss[0]!.peak })),
   ];
   const fmt = (n: number | null) => (n === null ? '' : n >= 100 ? n.toFixed(0) : n.toFixed(2));
   printRows(rows, 'baseline', fmt);
-  process.stdout.write(`\nbaseline: bare node:http server hashing the bytes (throughput/latency, median of ${REPEATS} interleaved runs); 4 MB upload (RSS). Latency ratio = baseline / value.\n`);
+  process.stdout.write(`\nbaseline: bare node:http server hashing the bytes (throughput/latency, median of ${REPEATS} interleaved runs); the second row's: the same server also writing each body to a file (staging + rename, as the coordinator's store); 4 MB upload (RSS). Latency ratio = baseline / value.\n`);
   mkdirSync(__dirname, { recursive: true });
   writeFileSync(path.join(__dirname, 'latest.json'), `${JSON.stringify(rows, null, 2)}\n`);
 });
