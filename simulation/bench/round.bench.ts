@@ -8,7 +8,7 @@
 import os from 'node:os';
 import pino from 'pino';
 import { PHASES, runSimulation, syntheticSource, type RoundStats, type SimulationResult } from '../src';
-import { concurrencyOf, int, mb, mergeEntries, roundBenchProgram, type Entry, type RoundBenchOptions } from './roundBench';
+import { allocatorSettings, concurrencyOf, freshPageCost, int, mb, mergeEntries, roundBenchProgram, type Entry, type RoundBenchOptions } from './roundBench';
 import { measureFlowerRounds, median, type PeerFigure } from './flowerPeer';
 
 const fmt = (v: number) => v.toFixed(3);
@@ -71,6 +71,8 @@ async function main(): Promise<void> {
   program.parse();
   const o = program.opts<RoundBenchOptions & { rounds: number; peer: boolean }>();
   const logger = pino({ level: o.logLevel }, pino.destination(2));
+  // Before anything else runs: memory freed by a run moments ago is still in the guest and would read as cheap.
+  const pageCost = freshPageCost();
   process.stderr.write(`bench:round: starting the stack for N=${o.clients}, P=${o.params}, R=${o.rounds}\n`);
   const step = Math.max(1, Math.floor(o.clients / 10));
   const result = await runSimulation({
@@ -108,7 +110,11 @@ async function main(): Promise<void> {
     console.log(`Flower v1.6.0 not measured (${peer.why}); no figure for N=${o.clients}, P=${o.params}.`);
   }
   console.log(`load average at the end: ${load} (the machine is shared: compare ratios from one run, not absolute times)`);
-  mergeEntries(o.out, entries(result, o.params, measured, peer));
+  console.log(
+    `memory: ${allocatorSettings()} (both sides: Flower inherits the environment); a fresh 4 KiB page costs ${pageCost.firstTouchMicroseconds.toFixed(2)} µs to touch, ${pageCost.retouchMicroseconds.toFixed(2)} µs again`,
+  );
+  const machine: Entry = { name: 'machine: first touch of a fresh 4 KiB page (baseline: touching it again)', value: +pageCost.firstTouchMicroseconds.toFixed(3), unit: 'µs', baseline: +pageCost.retouchMicroseconds.toFixed(3), ratio: +(pageCost.firstTouchMicroseconds / pageCost.retouchMicroseconds).toFixed(1) };
+  mergeEntries(o.out, [...entries(result, o.params, measured, peer), machine]);
 }
 
 if (require.main === module) {
