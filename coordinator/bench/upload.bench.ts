@@ -142,12 +142,11 @@ runBench('cloister-bench-', CONCURRENCY, async ({ t, startCoordinator, startBare
   process.stdout.write(`runs (MB/s): coordinator ${list(coordRuns)}; bare ${list(bareRuns)}; bare that also stores ${list(storingRuns)}\n`);
 
   process.stdout.write('bench: peak RSS of the coordinator while one upload grows 4 → 256 MB\n');
-  const pid = coordinatorPid;
   const rss: { size: number; peak: number }[] = [];
   const g = tasks[tasks.length - 1]!;
   for (let i = 0; i < g.who.length; i++) {
-    let peak = rssOf(pid);
-    const timer = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 10);
+    let peak = rssOf(coordinatorPid);
+    const timer = setInterval(() => (peak = Math.max(peak, rssOf(coordinatorPid))), 10);
     const h = await headersFor(g.id, g.who[i]!, g.seeds[i]!, g.sizes[i]!);
     const r = await withAgent(1, (agent) => put(agent, route(g.id), h, g.seeds[i]!, g.sizes[i]!));
     clearInterval(timer);
@@ -167,7 +166,7 @@ runBench('cloister-bench-', CONCURRENCY, async ({ t, startCoordinator, startBare
   ];
   const fmt = (n: number | null) => (n === null ? '' : n >= 100 ? n.toFixed(0) : n.toFixed(2));
   printRows(rows, 'baseline', fmt);
-  process.stdout.write(`\nbaseline: bare node:http server hashing the bytes (throughput/latency, median of ${REPEATS} interleaved runs); the second row's: the same server also writing each body to a file (staging + rename, as the coordinator's store); 4 MB upload (RSS). Latency ratio = baseline / value.\n`);
+  process.stdout.write(`\nbaseline: bare node:http server hashing the bytes (throughput/latency, median of ${REPEATS} interleaved runs); rows that name it: the same server also writing each body to a file (staging + rename, as the coordinator's store); CPU per MB: each server process's user + system time over its runs; 4 MB upload (RSS). Latency ratio = baseline / value.\n`);
   mkdirSync(__dirname, { recursive: true });
   writeFileSync(path.join(__dirname, 'latest.json'), `${JSON.stringify(rows, null, 2)}\n`);
 });
