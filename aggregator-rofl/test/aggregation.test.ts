@@ -395,6 +395,30 @@ describe('aggregator end to end (redis-server, Hardhat chain + contracts, develo
     expect(await c.taskManager.queryFilter(c.taskManager.filters.RoundFinalized(taskId, round))).toHaveLength(1);
   });
 
+  it('finalize waits for the model upload: a refused upload leaves the round unfinalized, the retry publishes and finalizes once', async () => {
+    const members = await Promise.all(accounts.slice(3, 5).map((a) => a.getAddress()));
+    const task = await createTask(Buffer.from(JSON.stringify(spec)), members, 2, 2);
+    await (await c.taskManager.connect(accounts[0]!).openRound(task)).wait();
+    for (const signer of accounts.slice(3, 5)) await submit(signer, 1n, { deltas: tensors(() => 0.02), numExamples: 3 }, { task });
+    await closeRound(1n, task);
+
+    // The first attempt's model and metrics uploads are refused; its outcome pages go out while they are in flight.
+    coordinator.refuseBlobPuts = 2;
+    const jobId = await enqueue(1n, task);
+    const result = (await completed(jobId)) as { status: string; modelHash: string; metricsHash: string };
+    expect(result.status).toBe('finalized');
+    expect(coordinator.refuseBlobPuts).toBe(0);
+
+    // Finalized exactly once, and only with the model and metrics stored: the first attempt did not finalize.
+    const finalized = await c.taskManager.queryFilter(c.taskManager.filters.RoundFinalized(task, 1n));
+    expect(finalized).toHaveLength(1);
+    expect(finalized[0]!.args.modelHash).toBe(result.modelHash);
+    expect(coordinator.blobs.has(result.modelHash.slice(2))).toBe(true);
+    expect(coordinator.blobs.has(result.metricsHash.slice(2))).toBe(true);
+    // The outcomes were reported once: the retry found them on chain and skipped them.
+    expect(await c.taskManager.queryFilter(c.taskManager.filters.OutcomesReported(task, 1n))).toHaveLength(1);
+  });
+
   it('10 commit, 6 upload, minimum 7: the round fails with BELOW_PRIVACY_FLOOR, nothing is published or paid', async () => {
     const members = await Promise.all(accounts.slice(10, 20).map((a) => a.getAddress()));
     const task = await createTask(Buffer.from(JSON.stringify(spec)), members, 7, 10);

@@ -160,6 +160,8 @@ export type CoordinatorDouble = {
   updates: Map<string, { ciphertext: Uint8Array; signature: string }>;
   /** When set, a GET of this update key hangs (never answered) and `onHeld` is called. */
   hold: { key: string; onHeld: () => void } | null;
+  /** The next this many blob PUTs are answered 503 (store unavailable) and not stored. */
+  refuseBlobPuts: number;
   requests: string[];
   stop(): Promise<void>;
 };
@@ -173,6 +175,7 @@ export async function startCoordinatorDouble(aggregatorSigner: () => Promise<str
     blobs: new Map(),
     updates: new Map(),
     hold: null,
+    refuseBlobPuts: 0,
     requests: [],
     stop: async () => undefined,
   };
@@ -204,6 +207,10 @@ export async function startCoordinatorDouble(aggregatorSigner: () => Promise<str
         if (!(await authOk(req, path))) return send(401, '{"code":"unauthorized"}');
         const pieces: Buffer[] = [];
         for await (const p of req) pieces.push(p as Buffer);
+        if (double.refuseBlobPuts > 0) {
+          double.refuseBlobPuts -= 1;
+          return send(503, '{"code":"CLOISTER_ERR_STORE_UNAVAILABLE"}', { 'content-type': 'application/json', 'retry-after': '1' });
+        }
         const body = Buffer.concat(pieces);
         if (sha256Hex(body).slice(2) !== blob[1]) return send(400, '{"code":"CLOISTER_ERR_BLOB_HASH_MISMATCH"}');
         const duplicate = double.blobs.has(blob[1]!);
