@@ -40,9 +40,9 @@ export function medianOfRounds2toR(values: readonly number[]): number {
   return median(values.length > 2 ? values.slice(1) : values);
 }
 
-function run(file: string, args: string[], options: { cwd: string; timeoutMs: number }): Promise<{ stdout: string; stderr: string }> {
+function run(file: string, args: string[], options: { cwd: string; timeoutMs: number; environment?: NodeJS.ProcessEnv }): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
-    execFile(file, args, { cwd: options.cwd, timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGTERM' }, (error, stdout, stderr) => {
+    execFile(file, args, { cwd: options.cwd, env: options.environment ?? process.env, timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGTERM' }, (error, stdout, stderr) => {
       if (error) reject(Object.assign(error, { stdout, stderr }));
       else resolvePromise({ stdout, stderr });
     });
@@ -61,8 +61,11 @@ export async function flowerUnavailable(dir = FLOWER_DIR, python = PYTHON): Prom
   }
 }
 
-/** Runs Flower's round benchmark for N participants × P parameters, R rounds; the median of rounds 2..R. */
-export async function measureFlowerRounds(options: { clients: number; params: number; rounds: number; timeoutMs?: number; dir?: string; python?: string }): Promise<PeerFigure> {
+/**
+ * Runs Flower's round benchmark for N participants × P parameters, R rounds; the median of rounds 2..R. `environment`:
+ * the Python processes' environment (default this process's).
+ */
+export async function measureFlowerRounds(options: { clients: number; params: number; rounds: number; timeoutMs?: number; dir?: string; python?: string; environment?: NodeJS.ProcessEnv }): Promise<PeerFigure> {
   const peerDir = options.dir ?? FLOWER_DIR;
   const python = options.python ?? PYTHON;
   const key = `${options.clients}:${options.params}`;
@@ -77,7 +80,7 @@ export async function measureFlowerRounds(options: { clients: number; params: nu
     const json = join(dir, 'rounds.json');
     const args = ['bench_rounds.py', '--n', String(options.clients), '--p', String(options.params), '--rounds', String(options.rounds), '--json', json, '--logdir', dir];
     try {
-      await run(python, args, { cwd: peerDir, timeoutMs: options.timeoutMs ?? 20 * 60_000 });
+      await run(python, args, { cwd: peerDir, timeoutMs: options.timeoutMs ?? 20 * 60_000, ...(options.environment ? { environment: options.environment } : {}) });
     } catch (error) {
       const e = error as { message?: string; stderr?: string };
       return fallback(`Flower's bench_rounds.py failed: ${(e.stderr ?? '').trim().split('\n').pop() || e.message}`);

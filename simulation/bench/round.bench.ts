@@ -8,7 +8,7 @@
 import os from 'node:os';
 import pino from 'pino';
 import { PHASES, runSimulation, syntheticSource, type RoundStats, type SimulationResult } from '../src';
-import { allocatorSettings, concurrencyOf, freshPageCost, int, mb, mergeEntries, roundBenchProgram, type Entry, type RoundBenchOptions } from './roundBench';
+import { allocatorSettings, concurrencyOf, freshPageCost, int, mb, MEMORY_KEPT_TUNABLES, mergeEntries, roundBenchProgram, type Entry, type RoundBenchOptions } from './roundBench';
 import { measureFlowerRounds, median, type PeerFigure } from './flowerPeer';
 
 const fmt = (v: number) => v.toFixed(3);
@@ -37,11 +37,13 @@ function table(result: SimulationResult, params: number, measured: RoundStats[])
   return out.join('\n');
 }
 
-export function entries(result: SimulationResult, params: number, measured: RoundStats[], peer: PeerFigure): Entry[] {
+/** `peerMemoryKept`: Flower run a second time with malloc keeping freed memory (`MEMORY_KEPT_TUNABLES`), when it was. */
+export function entries(result: SimulationResult, params: number, measured: RoundStats[], peer: PeerFigure, peerMemoryKept: PeerFigure | null = null): Entry[] {
   const tag = `N=${result.participants} P=${params}`;
   const wall = median(measured.map((r) => r.wallSeconds));
   // Only a same-sitting Flower figure is a baseline; another sitting's is printed, never recorded as one.
   const flower = peer.kind === 'same-sitting' ? peer.seconds : null;
+  const flowerMemoryKept = peerMemoryKept?.kind === 'same-sitting' ? peerMemoryKept.seconds : null;
   const checksPerUpdate = result.rounds.every((r) => r.checks !== null)
     ? Math.min(...result.rounds.map((r) => (r.checks!.hashes + r.checks!.signatures + r.checks!.openings + r.checks!.validations) / r.committed))
     : null;
@@ -49,6 +51,12 @@ export function entries(result: SimulationResult, params: number, measured: Roun
     { name: `round wall time, median rounds 2..R, ${tag}`, value: wall, unit: 's/round', baseline: flower, ratio: flower === null ? null : wall / flower },
     { name: `round CPU time of the simulation process (all threads), median rounds 2..R, ${tag}`, value: median(measured.map((r) => r.cpuSeconds)), unit: 's/round', baseline: null, ratio: null },
     ...(flower === null ? [] : [{ name: `Flower v1.6.0 round time (same run), median rounds 2..R, ${tag}`, value: flower, unit: 's/round', baseline: null, ratio: null }]),
+    ...(flowerMemoryKept === null
+      ? []
+      : [
+          { name: `round wall time vs Flower with malloc keeping freed memory, median rounds 2..R, ${tag}`, value: wall, unit: 's/round', baseline: flowerMemoryKept, ratio: wall / flowerMemoryKept },
+          { name: `Flower v1.6.0 round time, malloc keeping freed memory (same run), median rounds 2..R, ${tag}`, value: flowerMemoryKept, unit: 's/round', baseline: null, ratio: null },
+        ]),
     ...(checksPerUpdate === null ? [] : [{ name: `aggregator checks per update (hash, signature, open, validate), fewest in any round, ${tag}`, value: checksPerUpdate, unit: 'checks', baseline: 4, ratio: checksPerUpdate / 4 }]),
     ...PHASES.map((p) => ({ name: `round phase ${p}, median, ${tag}`, value: median(measured.map((r) => r.phases[p])), unit: 's', baseline: null, ratio: null })),
     { name: `setup (stack, task, admission, sign-in), ${tag}`, value: result.setupSeconds, unit: 's', baseline: null, ratio: null },
@@ -67,9 +75,10 @@ export function entries(result: SimulationResult, params: number, measured: Roun
 async function main(): Promise<void> {
   const program = roundBenchProgram('bench:round', 'Round benchmark: N virtual participants with seeded synthetic updates through the real round path.', { clients: 10, params: 1_000_000, concurrency: 'all' })
     .option('--rounds <r>', 'rounds (the median is over rounds 2..R, as Flower\'s script takes it)', int('--rounds', 1, 1000), 8)
-    .option('--no-peer', 'do not run Flower after our rounds');
+    .option('--no-peer', 'do not run Flower after our rounds')
+    .option('--no-peer-memory-kept', 'run Flower once, as shipped (default: also a second time with malloc keeping freed memory)');
   program.parse();
-  const o = program.opts<RoundBenchOptions & { rounds: number; peer: boolean }>();
+  const o = program.opts<RoundBenchOptions & { rounds: number; peer: boolean; peerMemoryKept: boolean }>();
   const logger = pino({ level: o.logLevel }, pino.destination(2));
   // Before anything else runs: memory freed by a run moments ago is still in the guest and would read as cheap.
   const pageCost = freshPageCost();
@@ -97,9 +106,16 @@ async function main(): Promise<void> {
   }
   const ours = median(measured.map((r) => r.wallSeconds));
   let peer: PeerFigure = { kind: 'none', why: '--no-peer' };
+  let peerMemoryKept: PeerFigure | null = null;
   if (o.peer) {
     process.stderr.write(`bench:round: running Flower v1.6.0 with N=${o.clients}, P=${o.params}, R=${o.rounds} (same run)\n`);
     peer = await measureFlowerRounds({ clients: o.clients, params: o.params, rounds: o.rounds });
+    // On a VM that charges for fresh pages, glibc's defaults cost Flower ≈ 3× its round time (README, Performance):
+    // the second run shows the ratio without that cost. Skipped when this process already runs with those settings.
+    if (o.peerMemoryKept && peer.kind === 'same-sitting' && process.env.GLIBC_TUNABLES !== MEMORY_KEPT_TUNABLES) {
+      process.stderr.write(`bench:round: running Flower again with GLIBC_TUNABLES=${MEMORY_KEPT_TUNABLES}\n`);
+      peerMemoryKept = await measureFlowerRounds({ clients: o.clients, params: o.params, rounds: o.rounds, environment: { ...process.env, GLIBC_TUNABLES: MEMORY_KEPT_TUNABLES } });
+    }
   }
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   if (peer.kind === 'same-sitting') {
@@ -109,12 +125,17 @@ async function main(): Promise<void> {
   } else {
     console.log(`Flower v1.6.0 not measured (${peer.why}); no figure for N=${o.clients}, P=${o.params}.`);
   }
+  if (peerMemoryKept?.kind === 'same-sitting') {
+    console.log(`Flower v1.6.0 with malloc keeping freed memory (GLIBC_TUNABLES=${MEMORY_KEPT_TUNABLES}), same run: ${peerMemoryKept.seconds.toFixed(3)} s/round (rounds: ${peerMemoryKept.rounds.map(fmt).join(', ')}); ours ${ours.toFixed(3)} s/round = ${(ours / peerMemoryKept.seconds).toFixed(2)}× that.`);
+  } else if (peerMemoryKept !== null) {
+    console.log(`Flower v1.6.0 with malloc keeping freed memory: not measured (${peerMemoryKept.why}).`);
+  }
   console.log(`load average at the end: ${load} (the machine is shared: compare ratios from one run, not absolute times)`);
   console.log(
-    `memory: ${allocatorSettings()} (both sides: Flower inherits the environment); a fresh 4 KiB page costs ${pageCost.firstTouchMicroseconds.toFixed(2)} µs to touch, ${pageCost.retouchMicroseconds.toFixed(2)} µs again`,
+    `memory: ${allocatorSettings()} (this process and Flower's first run, which inherits the environment); a fresh 4 KiB page costs ${pageCost.firstTouchMicroseconds.toFixed(2)} µs to touch, ${pageCost.retouchMicroseconds.toFixed(2)} µs again`,
   );
   const machine: Entry = { name: 'machine: first touch of a fresh 4 KiB page (baseline: touching it again)', value: +pageCost.firstTouchMicroseconds.toFixed(3), unit: 'µs', baseline: +pageCost.retouchMicroseconds.toFixed(3), ratio: +(pageCost.firstTouchMicroseconds / pageCost.retouchMicroseconds).toFixed(1) };
-  mergeEntries(o.out, [...entries(result, o.params, measured, peer), machine]);
+  mergeEntries(o.out, [...entries(result, o.params, measured, peer, peerMemoryKept), machine]);
 }
 
 if (require.main === module) {
