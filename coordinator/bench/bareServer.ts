@@ -13,42 +13,32 @@ const storeDirectory = at >= 0 ? process.argv[at + 1] : undefined;
 if (storeDirectory !== undefined) mkdirSync(path.join(storeDirectory, '.staging'), { recursive: true });
 let uploads = 0;
 
-function answer(res: ServerResponse, ciphertextHash: string, size: number): void {
-  res.setHeader('content-type', 'application/json');
-  res.end(JSON.stringify({ ciphertextHash, size }));
-}
-
-function hashOnly(req: IncomingMessage, res: ServerResponse): void {
-  const hash = createHash('sha256');
-  let size = 0;
-  req.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    hash.update(chunk);
-  });
-  req.on('end', () => answer(res, `0x${hash.digest('hex')}`, size));
-}
-
-function hashAndStore(directory: string, req: IncomingMessage, res: ServerResponse): void {
+/** Writes the body to a staging file as it arrives, then renames it into place. */
+function store(directory: string, req: IncomingMessage): Promise<void> {
   const name = `upload-${(uploads += 1)}`;
   const staged = path.join(directory, '.staging', name);
   const out = createWriteStream(staged, { flags: 'wx', highWaterMark: 1024 * 1024 });
+  req.pipe(out);
+  return new Promise<void>((resolve, reject) => {
+    out.on('finish', resolve);
+    out.on('error', reject);
+  }).then(() => rename(staged, path.join(directory, name)));
+}
+
+const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   const hash = createHash('sha256');
   let size = 0;
   req.on('data', (chunk: Buffer) => {
     size += chunk.length;
     hash.update(chunk);
   });
-  req.pipe(out);
-  out.on('finish', () => {
-    rename(staged, path.join(directory, name)).then(
-      () => answer(res, `0x${hash.digest('hex')}`, size),
-      () => res.writeHead(500).end(),
-    );
-  });
-  out.on('error', () => res.writeHead(500).end());
-}
-
-const server = createServer((req, res) => (storeDirectory === undefined ? hashOnly(req, res) : hashAndStore(storeDirectory, req, res)));
+  const answer = () => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ ciphertextHash: `0x${hash.digest('hex')}`, size }));
+  };
+  if (storeDirectory === undefined) req.on('end', answer);
+  else store(storeDirectory, req).then(answer, () => res.writeHead(500).end());
+});
 server.listen(0, '127.0.0.1', () => {
   const a = server.address();
   process.stdout.write(`READY http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}\n`);

@@ -42,7 +42,7 @@ export function medianOfRounds2toR(values: readonly number[]): number {
 
 function run(file: string, args: string[], options: { cwd: string; timeoutMs: number; environment?: NodeJS.ProcessEnv }): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
-    execFile(file, args, { cwd: options.cwd, env: options.environment ?? process.env, timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGTERM' }, (error, stdout, stderr) => {
+    execFile(file, args, { cwd: options.cwd, env: options.environment, timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGTERM' }, (error, stdout, stderr) => {
       if (error) reject(Object.assign(error, { stdout, stderr }));
       else resolvePromise({ stdout, stderr });
     });
@@ -80,7 +80,7 @@ export async function measureFlowerRounds(options: { clients: number; params: nu
     const json = join(dir, 'rounds.json');
     const args = ['bench_rounds.py', '--n', String(options.clients), '--p', String(options.params), '--rounds', String(options.rounds), '--json', json, '--logdir', dir];
     try {
-      await run(python, args, { cwd: peerDir, timeoutMs: options.timeoutMs ?? 20 * 60_000, ...(options.environment ? { environment: options.environment } : {}) });
+      await run(python, args, { cwd: peerDir, timeoutMs: options.timeoutMs ?? 20 * 60_000, environment: options.environment });
     } catch (error) {
       const e = error as { message?: string; stderr?: string };
       return fallback(`Flower's bench_rounds.py failed: ${(e.stderr ?? '').trim().split('\n').pop() || e.message}`);
